@@ -1,0 +1,423 @@
+//! `shopsafe`: the command-line tool over the ShopSafe engine. It parses arguments, builds
+//! the options of one core operation, renders progress and results, and maps errors to exit
+//! codes. Every decision about data lives in `shopsafe-core`.
+
+mod render;
+
+use clap::{Args, Parser, Subcommand};
+use shopsafe_core::demo::{self, DemoOptions};
+use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions};
+use shopsafe_core::{CancelToken, Catalog, Error, ErrorKind, Result};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    the job failed (disk, database or another error); nothing was left half-changed
+  2    wrong input: bad arguments, paths or URLs
+  3    not found: no such shop, backup or archive
+  4    an archive is damaged, or a restored shop failed its checks and was rolled back
+  5    refused: needs confirmation or --force
+  130  cancelled (Ctrl-C); nothing was left behind";
+
+#[derive(Parser)]
+#[command(
+    name = "shopsafe",
+    version,
+    about = "Back up and restore a whole shop: its database and every media file, in one verified archive.",
+    after_help = EXIT_CODES
+)]
+struct Cli {
+    /// Folder holding the catalog (default: the OS data folder).
+    #[arg(long, global = true, env = "SHOPSAFE_HOME", value_name = "DIR")]
+    home: Option<PathBuf>,
+    /// Print one JSON document instead of text (backup, list, show, verify, restore).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Register, list or remove shops.
+    #[command(subcommand)]
+    Shop(ShopCommand),
+    /// Back up a shop into its destination folder.
+    Backup {
+        #[command(flatten)]
+        shop: ShopArg,
+        /// A name to remember this backup by.
+        #[arg(long)]
+        name: Option<String>,
+        /// Back up the database only.
+        #[arg(long)]
+        no_media: bool,
+    },
+    /// List backups, newest first.
+    List {
+        /// Only this shop's backups.
+        #[arg(long)]
+        shop: Option<String>,
+    },
+    /// Show what a backup holds.
+    Show { id: String },
+    /// Re-read a backup and check every checksum.
+    Verify { id: String },
+    /// Replace a shop with a backup (verified first, safety backup taken, rolled back on failure).
+    Restore {
+        /// Backup id (or a unique start of it), or the path of an archive file.
+        backup: String,
+        /// Shop to restore into (default: the shop the backup was made from).
+        #[arg(long)]
+        shop: Option<String>,
+        /// Do not ask; also allows restoring another shop's backup.
+        #[arg(long)]
+        force: bool,
+        /// Skip the safety backup taken before the restore.
+        #[arg(long)]
+        no_pre_backup: bool,
+    },
+    /// Delete a backup's archive and its catalog entry.
+    Delete {
+        id: String,
+        /// Do not ask.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Add backups to the catalog from an archive or a folder of archives.
+    Import { path: PathBuf },
+    /// Show the audit log, newest first.
+    Log {
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Create a demo shop (database and media) in DIR and register it.
+    Demo {
+        dir: PathBuf,
+        /// Name to register the demo shop under.
+        #[arg(long, default_value = "demo")]
+        name: String,
+        /// Only create the files; do not register the shop.
+        #[arg(long)]
+        no_register: bool,
+        /// Multiply the number of rows (1 gives a few thousand).
+        #[arg(long, default_value_t = 1, hide = true)]
+        rows_scale: u32,
+        /// Approximate size of the product images, in MB.
+        #[arg(long, default_value_t = 6, hide = true)]
+        media_mb: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ShopCommand {
+    /// Register a shop.
+    Add {
+        name: String,
+        /// sqlite:///abs/path/db.sqlite3, or a plain path to the SQLite file.
+        #[arg(long)]
+        db: String,
+        /// The folder of uploaded media files.
+        #[arg(long)]
+        media: Option<PathBuf>,
+        /// The folder backups are written to.
+        #[arg(long)]
+        dest: PathBuf,
+    },
+    /// List registered shops.
+    List,
+    /// Forget a shop (its backups stay).
+    Remove { name: String },
+}
+
+#[derive(Args)]
+struct ShopArg {
+    /// The shop (may be left out when only one is registered).
+    #[arg(long)]
+    shop: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("shopsafe: {}", e.message.replace('\n', " "));
+            ExitCode::from(exit_code(e.kind))
+        }
+    }
+}
+
+fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::InvalidInput => 2,
+        ErrorKind::NotFound => 3,
+        ErrorKind::Corrupt | ErrorKind::VerificationFailed => 4,
+        ErrorKind::Conflict | ErrorKind::Refused => 5,
+        ErrorKind::Cancelled => 130,
+        ErrorKind::Io | ErrorKind::Database | ErrorKind::Internal => 1,
+    }
+}
+
+fn open_catalog(home: Option<PathBuf>) -> Result<Catalog> {
+    let home = match home {
+        Some(h) => h,
+        None => shopsafe_core::catalog::default_home()?,
+    };
+    Catalog::open(&home)
+}
+
+/// A cancel token that Ctrl-C sets.
+fn ctrl_c_token() -> CancelToken {
+    let token = CancelToken::new();
+    let t = token.clone();
+    let _ = ctrlc::set_handler(move || t.cancel());
+    token
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("results always serialise")
+    );
+}
+
+/// Ask on the terminal; refuse when there is nobody to ask.
+fn confirm(question: &str, what: &str) -> Result<()> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::new(
+            ErrorKind::Refused,
+            format!("{what} needs confirmation, and there is no terminal to ask on; pass --force to go ahead."),
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::Refused,
+            format!("{what} was not confirmed; nothing was changed."),
+        ))
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let json = cli.json;
+    match cli.command {
+        Command::Shop(cmd) => {
+            let catalog = open_catalog(cli.home)?;
+            match cmd {
+                ShopCommand::Add {
+                    name,
+                    db,
+                    media,
+                    dest,
+                } => {
+                    let shop = ops::add_shop(
+                        &catalog,
+                        &AddShopOptions {
+                            name,
+                            db,
+                            media,
+                            dest,
+                        },
+                    )?;
+                    if json {
+                        print_json(&shop);
+                    } else {
+                        println!("Registered shop {} ({}).", shop.name, shop.db_url);
+                    }
+                }
+                ShopCommand::List => {
+                    let shops = catalog.shops()?;
+                    if json {
+                        print_json(&shops);
+                    } else {
+                        render::shops(&shops);
+                    }
+                }
+                ShopCommand::Remove { name } => {
+                    ops::remove_shop(&catalog, &name)?;
+                    println!("Removed shop {name}; its backups stay where they are.");
+                }
+            }
+        }
+        Command::Backup {
+            shop,
+            name,
+            no_media,
+        } => {
+            let catalog = open_catalog(cli.home)?;
+            let shop = catalog.resolve_shop(shop.shop.as_deref())?;
+            let opts = BackupOptions {
+                shop,
+                name,
+                include_media: !no_media,
+                safety: false,
+            };
+            let bar = render::progress_bar();
+            let record = ops::backup(&catalog, &opts, &bar, &ctrl_c_token())?;
+            render::clear(&bar);
+            if json {
+                print_json(&record.summary());
+            } else {
+                render::backup_done(&record);
+            }
+        }
+        Command::List { shop } => {
+            let catalog = open_catalog(cli.home)?;
+            let list: Vec<_> = catalog
+                .backups(shop.as_deref())?
+                .iter()
+                .map(|b| b.summary())
+                .collect();
+            if json {
+                print_json(&list);
+            } else {
+                render::backups(&list);
+            }
+        }
+        Command::Show { id } => {
+            let record = open_catalog(cli.home)?.backup(&id)?;
+            if json {
+                print_json(&record);
+            } else {
+                render::show(&record);
+            }
+        }
+        Command::Verify { id } => {
+            let catalog = open_catalog(cli.home)?;
+            let bar = render::progress_bar();
+            let report = ops::verify(&catalog, &id, &bar, &ctrl_c_token());
+            render::clear(&bar);
+            let report = report?;
+            if json {
+                print_json(&report);
+            } else {
+                println!(
+                    "Backup {} is intact: {} entries and {} checked, archive SHA-256 {}.",
+                    report.backup_id,
+                    report.entries,
+                    render::bytes(report.bytes),
+                    report.archive_sha256
+                );
+            }
+        }
+        Command::Restore {
+            backup,
+            shop,
+            force,
+            no_pre_backup,
+        } => {
+            let catalog = open_catalog(cli.home)?;
+            let opts = RestoreOptions {
+                backup,
+                shop,
+                force,
+                pre_backup: !no_pre_backup,
+            };
+            let plan = ops::prepare_restore(&catalog, &opts)?;
+            if !force {
+                render::plan(&plan);
+                confirm(
+                    &format!(
+                        "Replace shop {} with backup {}?",
+                        plan.shop.name, plan.backup_id
+                    ),
+                    "Restoring",
+                )?;
+            }
+            let bar = render::progress_bar();
+            let report = ops::restore(&catalog, &plan, &bar, &ctrl_c_token());
+            render::clear(&bar);
+            let report = report?;
+            if json {
+                print_json(&report);
+            } else {
+                render::restored(&report);
+            }
+        }
+        Command::Delete { id, force } => {
+            let catalog = open_catalog(cli.home)?;
+            let record = catalog.backup(&id)?;
+            if !force {
+                confirm(
+                    &format!("Delete backup {} ({})?", record.id, record.path.display()),
+                    "Deleting a backup",
+                )?;
+            }
+            let record = ops::delete(&catalog, &record.id)?;
+            println!(
+                "Deleted backup {} and its archive {}.",
+                record.id,
+                record.path.display()
+            );
+        }
+        Command::Import { path } => {
+            let catalog = open_catalog(cli.home)?;
+            let report = ops::import(&catalog, &path)?;
+            if json {
+                print_json(&report);
+            } else {
+                println!(
+                    "Imported {} backups; {} were already in the catalog.",
+                    report.added.len(),
+                    report.known.len()
+                );
+                for (file, why) in &report.failed {
+                    println!("Skipped {}: {why}", file.display());
+                }
+            }
+        }
+        Command::Log { limit } => {
+            let entries = open_catalog(cli.home)?.log_entries(limit)?;
+            if json {
+                print_json(&entries);
+            } else {
+                render::log(&entries);
+            }
+        }
+        Command::Demo {
+            dir,
+            name,
+            no_register,
+            rows_scale,
+            media_mb,
+        } => {
+            let shop = demo::create(&DemoOptions {
+                dir: dir.clone(),
+                rows_scale,
+                media_bytes: media_mb << 20,
+            })?;
+            println!(
+                "Created a demo shop in {}: {} tables, {} rows, {} media files ({}).",
+                dir.display(),
+                shop.tables,
+                shop.rows,
+                shop.media_files,
+                render::bytes(shop.media_bytes)
+            );
+            if !no_register {
+                let dest = dir.join("backups");
+                std::fs::create_dir_all(&dest).map_err(|e| Error::io("create", &dest, e))?;
+                let catalog = open_catalog(cli.home)?;
+                let opts = AddShopOptions {
+                    name: name.clone(),
+                    db: shop.database.to_string_lossy().into_owned(),
+                    media: Some(shop.media.clone()),
+                    dest,
+                };
+                ops::add_shop(&catalog, &opts)?;
+                println!("Registered it as shop {name}. Try: shopsafe backup --shop {name}");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,250 @@
+//! Turning results into text for a terminal: the progress bar, tables and reports.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use shopsafe_core::catalog::{BackupSummary, LogEntry};
+use shopsafe_core::ops::{RestorePlan, RestoreReport};
+use shopsafe_core::{BackupRecord, Progress, Shop, Throttled, Update};
+
+/// Sizes for people: 1.5 MB, 320 kB.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1000.0 && unit < UNITS.len() - 1 {
+        v /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// A terminal progress bar showing phase, bytes, files and time left; invisible when
+/// standard error is not a terminal.
+pub struct Bar(ProgressBar);
+
+pub fn progress_bar() -> Throttled<Bar> {
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg:32} [{bar:30}] {bytes}/{total_bytes} {prefix} {binary_bytes_per_sec} ETA {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    Throttled::new(Bar(bar))
+}
+
+impl Progress for Bar {
+    fn update(&self, u: &Update) {
+        if self.0.message() != u.phase.label() {
+            self.0.reset();
+            self.0.set_message(u.phase.label());
+        }
+        self.0.set_length(u.bytes_total);
+        self.0.set_position(u.bytes_done);
+        if u.files_total > 1 {
+            self.0
+                .set_prefix(format!("{}/{} files", u.files_done, u.files_total));
+        } else {
+            self.0.set_prefix("");
+        }
+    }
+}
+
+/// Remove the bar from the terminal.
+pub fn clear(bar: &Throttled<Bar>) {
+    bar.inner().0.finish_and_clear();
+}
+
+pub fn shops(shops: &[Shop]) {
+    if shops.is_empty() {
+        println!(
+            "No shops registered yet. Add one with `shopsafe shop add NAME --db PATH --dest DIR`."
+        );
+        return;
+    }
+    for s in shops {
+        println!("{}", s.name);
+        println!("  database     {}", s.db_url);
+        println!(
+            "  media        {}",
+            s.media
+                .as_ref()
+                .map(|m| m.display().to_string())
+                .unwrap_or_else(|| "(none)".into())
+        );
+        println!("  backups to   {}", s.dest.display());
+    }
+}
+
+pub fn backup_done(r: &BackupRecord) {
+    let s = r.summary();
+    println!(
+        "Backed up shop {}: {} tables, {} rows, {} media files ({}).",
+        s.shop,
+        s.tables,
+        s.rows,
+        s.media_files,
+        bytes(s.media_bytes)
+    );
+    println!("Archive: {} ({})", s.path.display(), bytes(s.size));
+    println!("Backup id: {}", s.id);
+}
+
+fn verified(s: &BackupSummary) -> String {
+    match (s.verified_ok, &s.verified_at) {
+        (Some(true), Some(at)) => format!("ok {at}"),
+        (Some(false), Some(at)) => format!("FAILED {at}"),
+        _ => "never".into(),
+    }
+}
+
+pub fn backups(list: &[BackupSummary]) {
+    if list.is_empty() {
+        println!("No backups yet. Make one with `shopsafe backup`.");
+        return;
+    }
+    println!(
+        "{:<21} {:<20} {:<10} {:<10} {:>9} {:<24} NAME",
+        "ID", "CREATED", "SHOP", "KIND", "SIZE", "VERIFIED"
+    );
+    for s in list {
+        println!(
+            "{:<21} {:<20} {:<10} {:<10} {:>9} {:<24} {}",
+            s.id,
+            s.created,
+            s.shop,
+            s.kind.as_str(),
+            bytes(s.size),
+            verified(s),
+            s.name.as_deref().unwrap_or("")
+        );
+    }
+}
+
+pub fn show(r: &BackupRecord) {
+    let s = r.summary();
+    let m = &r.manifest;
+    println!("Backup {}", s.id);
+    println!("  shop          {}", s.shop);
+    println!("  kind          {}", s.kind.as_str());
+    if let Some(n) = &s.name {
+        println!("  name          {n}");
+    }
+    println!("  created       {}", s.created);
+    println!("  archive       {} ({})", s.path.display(), bytes(s.size));
+    println!("  sha256        {}", s.sha256);
+    println!("  verified      {}", verified(&s));
+    println!(
+        "  database      {} {} ({}), {} via {}",
+        m.database.engine,
+        m.database.server_version,
+        m.database.database_name,
+        bytes(m.database.entry.size),
+        m.database.method
+    );
+    println!("  database sha  {}", m.database.entry.sha256);
+    if m.media.included {
+        println!(
+            "  media         {} files, {}",
+            m.media.file_count,
+            bytes(m.media.total_bytes)
+        );
+        for skipped in &m.media.skipped {
+            println!("  not saved     {skipped}");
+        }
+    } else {
+        println!("  media         not included (database-only backup)");
+    }
+    println!("  tables        {} tables, {} rows", s.tables, s.rows);
+    for t in &m.database.tables {
+        println!("    {:<40} {:>10} rows", t.name, t.rows);
+    }
+}
+
+pub fn plan(p: &RestorePlan) {
+    eprintln!(
+        "Restore backup {} (made {} from shop {})",
+        p.backup_id, p.backup_created, p.backup_shop
+    );
+    eprintln!("into shop {}. This replaces:", p.shop.name);
+    for t in &p.tables {
+        let now = t
+            .rows_now
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "absent".into());
+        let then = t
+            .rows_backup
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "dropped".into());
+        if t.rows_now != t.rows_backup {
+            eprintln!(
+                "  table {:<40} {:>8} rows now -> {:>8} in the backup",
+                t.name, now, then
+            );
+        }
+    }
+    let unchanged = p
+        .tables
+        .iter()
+        .filter(|t| t.rows_now == t.rows_backup)
+        .count();
+    eprintln!("  ({unchanged} more tables with the same row count are replaced too)");
+    match &p.media {
+        Some(m) => eprintln!(
+            "  media {}: {} files now, {} in the backup; {} added since will be removed, {} removed since come back, {} changed",
+            m.root.display(),
+            m.files_now,
+            m.files_backup,
+            m.added_since,
+            m.removed_since,
+            m.changed
+        ),
+        None => eprintln!("  media: left as it is"),
+    }
+    if p.other_shop {
+        eprintln!(
+            "  WARNING: this backup was made from shop {}, not {}.",
+            p.backup_shop, p.shop.name
+        );
+    }
+    if p.pre_backup {
+        eprintln!("A safety backup of the shop as it is now is taken first.");
+    } else {
+        eprintln!("No safety backup will be taken (--no-pre-backup).");
+    }
+}
+
+pub fn restored(r: &RestoreReport) {
+    println!("Restored backup {} into shop {}.", r.backup_id, r.shop);
+    println!(
+        "Verified: {} tables, {} rows match the backup.",
+        r.tables_checked, r.rows_checked
+    );
+    if let Some(n) = r.media_files_checked {
+        println!("Verified: {n} media files match the backup.");
+    }
+    if let Some(id) = &r.safety_backup {
+        println!("Safety backup taken first: {id}");
+    }
+    for note in &r.notes {
+        println!("Note: {note}");
+    }
+}
+
+pub fn log(entries: &[LogEntry]) {
+    for e in entries {
+        println!(
+            "{}  {:<14} {:<9} {:<10} {:<21} {}",
+            e.time,
+            e.action,
+            e.outcome,
+            e.shop.as_deref().unwrap_or("-"),
+            e.backup_id.as_deref().unwrap_or("-"),
+            e.detail
+        );
+    }
+}

@@ -1,0 +1,315 @@
+//! Reading an archive: opening it, checking every entry against the manifest, and unpacking
+//! into a staging folder without ever writing outside it.
+//!
+//! [`Archive::check`] reads every entry the manifest lists, compares its size and SHA-256,
+//! and at the same time hashes the whole file on a second thread to compare with the
+//! checksum recorded when it was made. With a [`Staging`] target it also writes the entries
+//! there, so a restore verifies and unpacks in one pass. Entry names are checked before
+//! anything is written: an absolute path, `..`, a link or an entry the manifest does not list
+//! makes the archive corrupt, and nothing leaves the staging folder.
+
+use crate::hashing::{hex, sha256_file};
+use crate::manifest::{FileEntry, Manifest, MANIFEST_ENTRY, MEDIA_PREFIX, README_ENTRY};
+use crate::progress::{CancelToken, Meter};
+use crate::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+pub struct Archive {
+    pub path: PathBuf,
+    pub manifest: Manifest,
+    zip: zip::ZipArchive<BufReader<File>>,
+}
+
+/// Where [`Archive::check`] should unpack to.
+pub struct Staging<'a> {
+    /// The database part is written to this file.
+    pub database: &'a Path,
+    /// Media files go below this folder (which must exist and be empty), if given.
+    pub media: Option<&'a Path>,
+}
+
+/// What a successful check found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckReport {
+    pub archive_sha256: String,
+    pub entries: u64,
+    pub bytes: u64,
+}
+
+impl Archive {
+    /// Open an archive and read its manifest.
+    pub fn open(path: &Path) -> Result<Archive> {
+        let file = File::open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::not_found(format!(
+                    "The archive {} is missing; it was moved or deleted. If you moved it, run `shopsafe import` on its new folder.",
+                    path.display()
+                ))
+            } else {
+                Error::io("read", path, e)
+            }
+        })?;
+        let mut zip =
+            zip::ZipArchive::new(BufReader::with_capacity(1 << 20, file)).map_err(|_| {
+                Error::corrupt(format!(
+                    "{} is not a readable zip archive: it is truncated or damaged.",
+                    path.display()
+                ))
+            })?;
+        let manifest = {
+            let mut entry = zip.by_name(MANIFEST_ENTRY).map_err(|_| {
+                Error::corrupt(format!(
+                    "{} has no readable manifest, so it is not a ShopSafe archive or it is damaged.",
+                    path.display()
+                ))
+            })?;
+            let mut bytes = Vec::new();
+            entry.by_ref().take(64 << 20).read_to_end(&mut bytes).map_err(|_| {
+                Error::corrupt(format!(
+                    "The manifest of {} is damaged (entry {MANIFEST_ENTRY} does not match its checksum).",
+                    path.display()
+                ))
+            })?;
+            Manifest::from_json(&bytes)?
+        };
+        Ok(Archive {
+            path: path.to_path_buf(),
+            manifest,
+            zip,
+        })
+    }
+
+    /// Every entry the manifest lists, with its full name inside the archive.
+    fn listed(&self) -> Vec<(String, FileEntry)> {
+        let m = &self.manifest;
+        let mut all = vec![(m.database.entry.path.clone(), m.database.entry.clone())];
+        for f in &m.media.files {
+            all.push((format!("{MEDIA_PREFIX}{}", f.path), f.clone()));
+        }
+        all
+    }
+
+    /// Total uncompressed bytes the manifest lists.
+    pub fn listed_bytes(&self) -> u64 {
+        self.manifest.database.entry.size + self.manifest.media.total_bytes
+    }
+
+    /// Check every entry (and the whole file against `expected_sha256`, if given), writing
+    /// entries to `staging` if given.
+    pub fn check(
+        &mut self,
+        expected_sha256: Option<&str>,
+        staging: Option<&Staging>,
+        meter: &mut Meter,
+        cancel: &CancelToken,
+    ) -> Result<CheckReport> {
+        let path = self.path.clone();
+        let (entries, whole) = std::thread::scope(|s| {
+            let whole = s.spawn(|| sha256_file(&path, |_| {}));
+            let entries = self.check_entries(staging, meter, cancel);
+            (entries, whole.join().expect("hashing thread never panics"))
+        });
+        let (count, bytes) = entries?;
+        let whole = whole?;
+        if let Some(expected) = expected_sha256 {
+            if !whole.eq_ignore_ascii_case(expected) {
+                return Err(Error::corrupt(format!(
+                    "The archive {} is damaged: every entry reads correctly, but the file's SHA-256 differs from the one recorded when it was made.",
+                    self.path.display()
+                )));
+            }
+        }
+        Ok(CheckReport {
+            archive_sha256: whole,
+            entries: count,
+            bytes,
+        })
+    }
+
+    fn check_entries(
+        &mut self,
+        staging: Option<&Staging>,
+        meter: &mut Meter,
+        cancel: &CancelToken,
+    ) -> Result<(u64, u64)> {
+        let listed = self.listed();
+        let mut names = HashSet::new();
+        for (name, _) in &listed {
+            safe_relative(name).ok_or_else(|| self.unsafe_entry(name))?;
+            if !names.insert(name.as_str()) {
+                return Err(Error::corrupt(format!(
+                    "The archive {} lists the entry {name} twice; it was not made by ShopSafe or it was tampered with.",
+                    self.path.display()
+                )));
+            }
+        }
+        for i in 0..self.zip.len() {
+            let read = self.zip.by_index_raw(i).map(|entry| {
+                (
+                    entry.name().map(|n| n.to_string()).unwrap_or_default(),
+                    entry.is_symlink(),
+                )
+            });
+            let Ok((name, is_link)) = read else {
+                return Err(self.damaged("its index"));
+            };
+            if is_link {
+                return Err(Error::corrupt(format!(
+                    "The archive {} holds a link ({name}); ShopSafe archives never do, so it was not restored.",
+                    self.path.display()
+                )));
+            }
+            if !names.contains(name.as_str()) && name != MANIFEST_ENTRY && name != README_ENTRY {
+                return Err(Error::corrupt(format!(
+                    "The archive {} holds an entry its manifest does not list ({name}); it was not made by ShopSafe or it was tampered with.",
+                    self.path.display()
+                )));
+            }
+        }
+        let mut bytes = 0;
+        for (name, want) in &listed {
+            cancel.check()?;
+            let target = staging.and_then(|st| {
+                if name == &self.manifest.database.entry.path {
+                    Some(st.database.to_path_buf())
+                } else {
+                    st.media.map(|m| {
+                        m.join(safe_relative(&name[MEDIA_PREFIX.len()..]).unwrap_or_default())
+                    })
+                }
+            });
+            self.check_entry(name, want, target.as_deref(), meter)?;
+            bytes += want.size;
+        }
+        Ok((listed.len() as u64, bytes))
+    }
+
+    fn check_entry(
+        &mut self,
+        name: &str,
+        want: &FileEntry,
+        target: Option<&Path>,
+        meter: &mut Meter,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let mut out = match target {
+            Some(t) => {
+                if let Some(parent) = t.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+                }
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(t)
+                    .map_err(|e| Error::io("write", t, e))?;
+                Some(std::io::BufWriter::with_capacity(1 << 20, f))
+            }
+            None => None,
+        };
+        let mut entry = self.zip.by_name(name).map_err(|_| {
+            Error::corrupt(format!(
+                "The archive {} is damaged: entry {name} is missing or unreadable.",
+                path.display()
+            ))
+        })?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut size = 0u64;
+        let mut limited = entry.by_ref().take(want.size + 1);
+        loop {
+            let n = super::writer::read_full(&mut limited, &mut buf)
+                .map_err(|_| damaged_entry(&path, name))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            size += n as u64;
+            meter.add(n as u64, 0);
+            if let (Some(out), Some(t)) = (out.as_mut(), target) {
+                out.write_all(&buf[..n])
+                    .map_err(|e| Error::io("write", t, e))?;
+            }
+        }
+        if size != want.size || hex(&hasher.finalize()) != want.sha256 {
+            return Err(damaged_entry(&path, name));
+        }
+        if let (Some(out), Some(t)) = (out, target) {
+            out.into_inner()
+                .map_err(|e| Error::io("write", t, e.into_error()))?
+                .sync_all()
+                .map_err(|e| Error::io("flush", t, e))?;
+        }
+        meter.add(0, 1);
+        Ok(())
+    }
+
+    fn damaged(&self, what: &str) -> Error {
+        Error::corrupt(format!(
+            "The archive {} is damaged: {what} cannot be read.",
+            self.path.display()
+        ))
+    }
+
+    fn unsafe_entry(&self, name: &str) -> Error {
+        Error::corrupt(format!(
+            "The archive {} holds an unsafe entry name ({name}) that points outside its folder; nothing was restored from it.",
+            self.path.display()
+        ))
+    }
+}
+
+fn damaged_entry(path: &Path, name: &str) -> Error {
+    Error::corrupt(format!(
+        "The archive {} is damaged: entry {name} does not match its checksum. Restore from another backup.",
+        path.display()
+    ))
+}
+
+/// `name` as a relative path that stays inside its folder, or `None` if it could escape
+/// (absolute, `..`, a drive prefix, backslashes, empty parts).
+pub fn safe_relative(name: &str) -> Option<PathBuf> {
+    if name.is_empty() || name.contains('\\') || name.contains('\0') || name.starts_with('/') {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for part in name.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return None;
+        }
+        let mut comps = Path::new(part).components();
+        match (comps.next(), comps.next()) {
+            (Some(Component::Normal(c)), None) => out.push(c),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_relative;
+
+    #[test]
+    fn unsafe_names_are_refused() {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "media/../../x",
+            "a//b",
+            "a/./b",
+            "a\\b",
+            "media/",
+        ] {
+            assert!(safe_relative(bad).is_none(), "{bad:?} was accepted");
+        }
+        assert_eq!(
+            safe_relative("media/a b/ü.png").unwrap().to_str(),
+            Some("media/a b/ü.png")
+        );
+    }
+}

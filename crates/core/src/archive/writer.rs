@@ -1,0 +1,287 @@
+//! Writing an archive: a zip file whose entries are hashed and compressed as the bytes stream
+//! past, using both cores, with memory bounded whatever the media size.
+//!
+//! Small files (up to [`SMALL_FILE`]) are read, hashed and compressed whole by worker threads
+//! and appended by the writer in the order they finish. Larger files are streamed by the writer
+//! in 1 MiB chunks while a second thread computes their SHA-256. Already-compressed formats are
+//! stored; everything else is deflated. The caller writes to a `.partial` file and renames it
+//! only after [`ArchiveWriter::finish`] has flushed it to disk.
+
+use crate::hashing::hex;
+use crate::manifest::FileEntry;
+use crate::media::MediaFile;
+use crate::progress::{CancelToken, Meter};
+use crate::{Error, ErrorKind, Result};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use zip::write::{SimpleFileOptions, ZipFileBuilder};
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+/// Files up to this size are compressed whole on worker threads.
+const SMALL_FILE: u64 = 4 << 20;
+/// Chunk size for streamed files.
+const CHUNK: usize = 1 << 20;
+
+pub struct ArchiveWriter {
+    zip: ZipWriter<BufWriter<File>>,
+    path: PathBuf,
+    time: DateTime,
+}
+
+impl ArchiveWriter {
+    /// Create `path`, which must not exist yet.
+    pub fn create(path: &Path, created_secs: i64) -> Result<Self> {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| Error::io("create the archive", path, e))?;
+        let c = crate::clock::civil(created_secs);
+        let time = DateTime::from_date_and_time(
+            c.year.clamp(1980, 2107) as u16,
+            c.month as u8,
+            c.day as u8,
+            c.hour as u8,
+            c.minute as u8,
+            c.second as u8,
+        )
+        .unwrap_or_default();
+        Ok(ArchiveWriter {
+            zip: ZipWriter::new(BufWriter::with_capacity(1 << 20, file)),
+            path: path.to_path_buf(),
+            time,
+        })
+    }
+
+    fn options(&self, name: &str, size: u64) -> SimpleFileOptions {
+        entry_options(name, size, self.time)
+    }
+
+    fn zip_err(&self, e: zip::result::ZipError) -> Error {
+        match e {
+            zip::result::ZipError::Io(io) => Error::io("write the archive", &self.path, io),
+            other => Error::new(
+                ErrorKind::Internal,
+                format!(
+                    "Could not write the archive {}: {other}.",
+                    self.path.display()
+                ),
+            ),
+        }
+    }
+
+    /// Add an entry from bytes in memory.
+    pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let opts = self.options(name, bytes.len() as u64);
+        self.zip
+            .start_file(name, opts)
+            .map_err(|e| self.zip_err(e))?;
+        self.zip
+            .write_all(bytes)
+            .map_err(|e| Error::io("write the archive", &self.path, e))
+    }
+
+    /// Stream the file at `src` into entry `name`, hashing it on a second thread.
+    pub fn add_file(
+        &mut self,
+        name: &str,
+        src: &Path,
+        meter: &mut Meter,
+        cancel: &CancelToken,
+    ) -> Result<FileEntry> {
+        let mut file = File::open(src).map_err(|e| Error::io("read", src, e))?;
+        let size = file
+            .metadata()
+            .map_err(|e| Error::io("read", src, e))?
+            .len();
+        let opts = self.options(name, size);
+        self.zip
+            .start_file(name, opts)
+            .map_err(|e| self.zip_err(e))?;
+        let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4);
+        let written = std::thread::scope(|s| {
+            let hasher = s.spawn(move || {
+                let mut h = Sha256::new();
+                for chunk in rx {
+                    h.update(&chunk);
+                }
+                hex(&h.finalize())
+            });
+            let mut total = 0u64;
+            let result = loop {
+                if let Err(e) = cancel.check() {
+                    break Err(e);
+                }
+                let mut chunk = vec![0u8; CHUNK];
+                let n = match read_full(&mut file, &mut chunk) {
+                    Ok(n) => n,
+                    Err(e) => break Err(Error::io("read", src, e)),
+                };
+                if n == 0 {
+                    break Ok(total);
+                }
+                chunk.truncate(n);
+                if let Err(e) = self.zip.write_all(&chunk) {
+                    break Err(Error::io("write the archive", &self.path, e));
+                }
+                total += n as u64;
+                meter.add(n as u64, 0);
+                if tx.send(chunk).is_err() {
+                    break Err(Error::internal("The hashing thread stopped unexpectedly."));
+                }
+            };
+            drop(tx);
+            let sha = hasher.join().expect("hashing thread never panics");
+            result.map(|size| (size, sha))
+        })?;
+        meter.add(0, 1);
+        Ok(FileEntry {
+            path: name.to_string(),
+            size: written.0,
+            sha256: written.1,
+        })
+    }
+
+    /// Add every media file under `prefix`, using all cores. Returns the entries in the
+    /// order of `files` (paths without the prefix).
+    pub fn add_media(
+        &mut self,
+        prefix: &str,
+        files: &[MediaFile],
+        meter: &mut Meter,
+        cancel: &CancelToken,
+    ) -> Result<Vec<FileEntry>> {
+        let mut entries: Vec<Option<FileEntry>> = vec![None; files.len()];
+        let small: Vec<usize> = (0..files.len())
+            .filter(|&i| files[i].size <= SMALL_FILE)
+            .collect();
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(2, 8);
+        let next = AtomicUsize::new(0);
+        let (tx, rx) = mpsc::sync_channel::<Result<(usize, Prepared)>>(8);
+        let time = self.time;
+        std::thread::scope(|s| -> Result<()> {
+            // Owned here, so an early return drops it and unblocks the workers.
+            let rx = rx;
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let (next, small) = (&next, &small);
+                s.spawn(move || loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&i) = small.get(k) else { break };
+                    if cancel.is_cancelled() {
+                        break;
+                    }
+                    let f = &files[i];
+                    let name = format!("{prefix}{}", f.rel);
+                    let prepared = prepare(&name, &f.abs, entry_options(&name, f.size, time));
+                    if tx.send(prepared.map(|p| (i, p))).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(tx);
+            for item in rx.iter() {
+                let (i, p) = item?;
+                cancel.check()?;
+                self.zip
+                    .add_prepared_file(p.file)
+                    .map_err(|e| self.zip_err(e))?;
+                meter.add(p.size, 1);
+                entries[i] = Some(FileEntry {
+                    path: files[i].rel.clone(),
+                    size: p.size,
+                    sha256: p.sha256,
+                });
+            }
+            Ok(())
+        })?;
+        cancel.check()?;
+        for (i, f) in files.iter().enumerate() {
+            if f.size > SMALL_FILE {
+                let mut entry =
+                    self.add_file(&format!("{prefix}{}", f.rel), &f.abs, meter, cancel)?;
+                entry.path = f.rel.clone();
+                entries[i] = Some(entry);
+            }
+        }
+        Ok(entries
+            .into_iter()
+            .map(|e| e.expect("every file written"))
+            .collect())
+    }
+
+    /// Write the central directory and flush everything to disk.
+    pub fn finish(self) -> Result<()> {
+        let path = self.path.clone();
+        let buf = self.zip.finish().map_err(|e| match e {
+            zip::result::ZipError::Io(io) => Error::io("write the archive", &path, io),
+            other => Error::internal(format!("Could not finish the archive: {other}.")),
+        })?;
+        let file = buf
+            .into_inner()
+            .map_err(|e| Error::io("write the archive", &path, e.into_error()))?;
+        file.sync_all()
+            .map_err(|e| Error::io("flush the archive", &path, e))
+    }
+}
+
+/// Stored for already-compressed formats, quickly deflated for everything else.
+fn entry_options(name: &str, size: u64, time: DateTime) -> SimpleFileOptions {
+    let method = if crate::media::is_compressed(name) {
+        CompressionMethod::Stored
+    } else {
+        CompressionMethod::Deflated
+    };
+    SimpleFileOptions::default()
+        .compression_method(method)
+        .compression_level((method == CompressionMethod::Deflated).then_some(3))
+        .last_modified_time(time)
+        .unix_permissions(0o644)
+        .large_file(size >= 0xFFFF_FFFF)
+}
+
+/// A small file, compressed and hashed, ready to append.
+struct Prepared {
+    file: zip::PreparedZipFile,
+    size: u64,
+    sha256: String,
+}
+
+/// Read, hash and compress one small file into a ready zip entry.
+fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Prepared> {
+    let bytes = std::fs::read(src).map_err(|e| Error::io("read", src, e))?;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let mut builder = ZipFileBuilder::new(name, opts)
+        .map_err(|e| Error::internal(format!("Could not compress {name}: {e}.")))?;
+    builder
+        .write_all(&bytes)
+        .map_err(|e| Error::internal(format!("Could not compress {name}: {e}.")))?;
+    let file = builder
+        .finish()
+        .map_err(|e| Error::internal(format!("Could not compress {name}: {e}.")))?;
+    Ok(Prepared {
+        file,
+        size: bytes.len() as u64,
+        sha256,
+    })
+}
+
+/// Fill `buf` as far as the reader allows; returns the bytes read (0 at the end).
+pub(crate) fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}

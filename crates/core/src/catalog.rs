@@ -1,0 +1,445 @@
+//! The local catalog: registered shops, every backup, and the audit log, in one SQLite file.
+//!
+//! The schema is versioned with `PRAGMA user_version` and migrated forward on open. The file
+//! is opened in WAL mode with a busy timeout, so the CLI and the desktop app can use it at the
+//! same time. It never stores a password. It can be rebuilt from the archives alone with
+//! [`crate::ops::import`], so losing it never means losing backups.
+
+use crate::manifest::{BackupKind, Manifest};
+use crate::{Error, ErrorKind, Result};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Each entry moves the schema one version forward; never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: shops, backups, audit log.
+    "CREATE TABLE shops (
+        name TEXT PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        db_url TEXT NOT NULL,
+        media TEXT,
+        dest TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE backups (
+        id TEXT PRIMARY KEY,
+        shop_name TEXT NOT NULL,
+        shop_uid TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT,
+        created TEXT NOT NULL,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        verified_at TEXT,
+        verified_ok INTEGER,
+        manifest TEXT NOT NULL
+    );
+    CREATE INDEX backups_by_shop ON backups (shop_name, created);
+    CREATE TABLE log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        time TEXT NOT NULL,
+        action TEXT NOT NULL,
+        shop TEXT,
+        backup_id TEXT,
+        outcome TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );",
+];
+
+/// A registered shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Shop {
+    pub name: String,
+    pub uid: String,
+    /// Database URL without any password.
+    pub db_url: String,
+    pub media: Option<PathBuf>,
+    pub dest: PathBuf,
+    pub created: String,
+}
+
+/// A backup the catalog knows.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupRecord {
+    pub id: String,
+    pub shop_name: String,
+    pub shop_uid: String,
+    pub kind: BackupKind,
+    pub name: Option<String>,
+    pub created: String,
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+    pub verified_at: Option<String>,
+    pub verified_ok: Option<bool>,
+    pub manifest: Manifest,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    pub time: String,
+    pub action: String,
+    pub shop: Option<String>,
+    pub backup_id: Option<String>,
+    pub outcome: String,
+    pub detail: String,
+}
+
+pub struct Catalog {
+    conn: Connection,
+    home: PathBuf,
+}
+
+/// The default home: the OS data folder (e.g. `~/.local/share/shopsafe` on Linux).
+pub fn default_home() -> Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "ShopSafe")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            Error::invalid(
+                "Could not find a data folder for this user; pass --home or set SHOPSAFE_HOME.",
+            )
+        })
+}
+
+/// Shop names end up in file names, so they stay short and plain.
+pub fn check_shop_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && !name.starts_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "The shop name {name:?} cannot be used; use up to 64 letters, digits, '-', '_' or '.'."
+        )))
+    }
+}
+
+impl Catalog {
+    /// Open (creating if needed) the catalog in `home`.
+    pub fn open(home: &Path) -> Result<Catalog> {
+        std::fs::create_dir_all(home)
+            .map_err(|e| Error::io("create the ShopSafe folder", home, e))?;
+        let path = home.join("catalog.sqlite3");
+        let conn = Connection::open(&path).map_err(|e| {
+            Error::new(
+                ErrorKind::Database,
+                format!("Could not open the catalog {}: {e}.", path.display()),
+            )
+        })?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let mut catalog = Catalog {
+            conn,
+            home: home.to_path_buf(),
+        };
+        catalog.migrate()?;
+        Ok(catalog)
+    }
+
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version = version.max(0) as usize;
+        if version > MIGRATIONS.len() {
+            return Err(Error::invalid(format!(
+                "The catalog in {} was made by a newer ShopSafe (schema {version}); update ShopSafe.",
+                self.home.display()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    // ---- shops
+
+    pub fn add_shop(&self, shop: &Shop) -> Result<()> {
+        check_shop_name(&shop.name)?;
+        if self.find_shop(&shop.name)?.is_some() {
+            return Err(Error::invalid(format!(
+                "A shop named {} is already registered; pick another name or remove it first.",
+                shop.name
+            )));
+        }
+        self.conn.execute(
+            "INSERT INTO shops (name, uid, db_url, media, dest, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                shop.name,
+                shop.uid,
+                shop.db_url,
+                shop.media.as_ref().map(|p| p.to_string_lossy().into_owned()),
+                shop.dest.to_string_lossy(),
+                shop.created
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn shops(&self) -> Result<Vec<Shop>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, uid, db_url, media, dest, created FROM shops ORDER BY name")?;
+        let shops = stmt
+            .query_map([], shop_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(shops)
+    }
+
+    pub fn find_shop(&self, name: &str) -> Result<Option<Shop>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name, uid, db_url, media, dest, created FROM shops WHERE name = ?1",
+                [name],
+                shop_from_row,
+            )
+            .optional()?)
+    }
+
+    /// The shop named, or the only registered shop when no name is given.
+    pub fn resolve_shop(&self, name: Option<&str>) -> Result<Shop> {
+        match name {
+            Some(n) => self.find_shop(n)?.ok_or_else(|| {
+                Error::not_found(format!(
+                    "No shop named {n} is registered; see `shopsafe shop list`, or add it with `shopsafe shop add`."
+                ))
+            }),
+            None => {
+                let mut shops = self.shops()?;
+                match shops.len() {
+                    0 => Err(Error::not_found(
+                        "No shop is registered yet; add one with `shopsafe shop add NAME --db PATH --dest DIR`.",
+                    )),
+                    1 => Ok(shops.remove(0)),
+                    _ => Err(Error::invalid(format!(
+                        "Several shops are registered ({}); say which with --shop NAME.",
+                        shops.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ))),
+                }
+            }
+        }
+    }
+
+    pub fn remove_shop(&self, name: &str) -> Result<()> {
+        let n = self
+            .conn
+            .execute("DELETE FROM shops WHERE name = ?1", [name])?;
+        if n == 0 {
+            return Err(Error::not_found(format!(
+                "No shop named {name} is registered."
+            )));
+        }
+        Ok(())
+    }
+
+    // ---- backups
+
+    pub fn insert_backup(&self, b: &BackupRecord) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO backups (id, shop_name, shop_uid, kind, name, created, path, size, sha256, verified_at, verified_ok, manifest)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                b.id,
+                b.shop_name,
+                b.shop_uid,
+                b.kind.as_str(),
+                b.name,
+                b.created,
+                b.path.to_string_lossy(),
+                b.size as i64,
+                b.sha256,
+                b.verified_at,
+                b.verified_ok,
+                String::from_utf8(b.manifest.to_json()).expect("JSON is UTF-8"),
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn has_backup(&self, id: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM backups WHERE id = ?1", [id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Backups, newest first; of one shop if named.
+    pub fn backups(&self, shop: Option<&str>) -> Result<Vec<BackupRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, shop_name, shop_uid, kind, name, created, path, size, sha256, verified_at, verified_ok, manifest
+             FROM backups WHERE ?1 IS NULL OR shop_name = ?1 ORDER BY created DESC, id DESC",
+        )?;
+        let rows = stmt.query_map([shop], backup_from_row)?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// The backup with this id, or the only one whose id starts with it.
+    pub fn backup(&self, id: &str) -> Result<BackupRecord> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, shop_name, shop_uid, kind, name, created, path, size, sha256, verified_at, verified_ok, manifest
+             FROM backups WHERE id = ?1 OR substr(id, 1, length(?1)) = ?1 ORDER BY id = ?1 DESC LIMIT 2",
+        )?;
+        let found: Vec<Result<BackupRecord>> =
+            stmt.query_map([id], backup_from_row)?.map(|r| r?).collect();
+        let mut found: Vec<BackupRecord> = found.into_iter().collect::<Result<_>>()?;
+        match found.len() {
+            0 => Err(Error::not_found(format!(
+                "No backup with id {id} is in the catalog; see `shopsafe list`."
+            ))),
+            1 => Ok(found.remove(0)),
+            _ if found[0].id == id => Ok(found.remove(0)),
+            _ => Err(Error::invalid(format!(
+                "More than one backup id starts with {id}; give more of the id."
+            ))),
+        }
+    }
+
+    pub fn delete_backup(&self, id: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM backups WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    pub fn mark_verified(&self, id: &str, at: &str, ok: bool) -> Result<()> {
+        self.conn.execute(
+            "UPDATE backups SET verified_at = ?2, verified_ok = ?3 WHERE id = ?1",
+            params![id, at, ok],
+        )?;
+        Ok(())
+    }
+
+    // ---- audit log
+
+    pub fn log(
+        &self,
+        action: &str,
+        shop: Option<&str>,
+        backup_id: Option<&str>,
+        outcome: &Result<String>,
+    ) {
+        let (outcome, detail) = match outcome {
+            Ok(d) => ("ok", d.clone()),
+            Err(e) if e.kind == ErrorKind::Cancelled => ("cancelled", e.message.clone()),
+            Err(e) => ("failed", e.message.clone()),
+        };
+        // The log must never turn a success into a failure; a lost log line is the lesser harm.
+        let _ = self.conn.execute(
+            "INSERT INTO log (time, action, shop, backup_id, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![crate::clock::rfc3339(crate::clock::now_secs()), action, shop, backup_id, outcome, detail],
+        );
+    }
+
+    /// The newest `limit` log entries, newest first.
+    pub fn log_entries(&self, limit: u32) -> Result<Vec<LogEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT time, action, shop, backup_id, outcome, detail FROM log ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(LogEntry {
+                time: r.get(0)?,
+                action: r.get(1)?,
+                shop: r.get(2)?,
+                backup_id: r.get(3)?,
+                outcome: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn shop_from_row(r: &Row) -> rusqlite::Result<Shop> {
+    Ok(Shop {
+        name: r.get(0)?,
+        uid: r.get(1)?,
+        db_url: r.get(2)?,
+        media: r.get::<_, Option<String>>(3)?.map(PathBuf::from),
+        dest: PathBuf::from(r.get::<_, String>(4)?),
+        created: r.get(5)?,
+    })
+}
+
+fn backup_from_row(r: &Row) -> rusqlite::Result<Result<BackupRecord>> {
+    let kind: String = r.get(3)?;
+    let manifest: String = r.get(11)?;
+    let manifest = match Manifest::from_json(manifest.as_bytes()) {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(e.context("The catalog holds a damaged entry"))),
+    };
+    Ok(Ok(BackupRecord {
+        id: r.get(0)?,
+        shop_name: r.get(1)?,
+        shop_uid: r.get(2)?,
+        kind: BackupKind::parse(&kind).unwrap_or(BackupKind::Full),
+        name: r.get(4)?,
+        created: r.get(5)?,
+        path: PathBuf::from(r.get::<_, String>(6)?),
+        size: r.get::<_, i64>(7)? as u64,
+        sha256: r.get(8)?,
+        verified_at: r.get(9)?,
+        verified_ok: r.get(10)?,
+        manifest,
+    }))
+}
+
+/// The few facts about a backup that lists show.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupSummary {
+    pub id: String,
+    pub shop: String,
+    pub kind: BackupKind,
+    pub name: Option<String>,
+    pub created: String,
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+    pub engine: String,
+    pub tables: u64,
+    pub rows: u64,
+    pub media_files: u64,
+    pub media_bytes: u64,
+    pub verified_at: Option<String>,
+    pub verified_ok: Option<bool>,
+}
+
+impl BackupRecord {
+    pub fn summary(&self) -> BackupSummary {
+        let m = &self.manifest;
+        BackupSummary {
+            id: self.id.clone(),
+            shop: self.shop_name.clone(),
+            kind: self.kind,
+            name: self.name.clone(),
+            created: self.created.clone(),
+            path: self.path.clone(),
+            size: self.size,
+            sha256: self.sha256.clone(),
+            engine: m.database.engine.clone(),
+            tables: m.database.tables.len() as u64,
+            rows: m.total_rows(),
+            media_files: m.media.file_count,
+            media_bytes: m.media.total_bytes,
+            verified_at: self.verified_at.clone(),
+            verified_ok: self.verified_ok,
+        }
+    }
+}

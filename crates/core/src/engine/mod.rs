@@ -1,0 +1,134 @@
+//! Database engines: where a shop's database lives and how to snapshot, measure and restore it.
+//!
+//! [`Database`] is an enum over the supported engines; every operation in the core goes
+//! through it, so a new engine is one more variant and one more module. Each engine produces
+//! a *database part* (one file placed in the archive), per-table row counts and content
+//! fingerprints, and a schema fingerprint, and restores a database part atomically.
+
+pub mod sqlite;
+
+use crate::manifest::{DatabasePart, TableStat};
+use crate::progress::CancelToken;
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// A shop's database, as given by its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(sqlite::Sqlite),
+}
+
+/// What a snapshot produced: the database part as a file, and what it holds.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub file: PathBuf,
+    pub entry_name: String,
+    pub server_version: String,
+    pub database_name: String,
+    pub method: String,
+    pub schema_fingerprint: String,
+    pub tables: Vec<TableStat>,
+}
+
+impl Database {
+    /// Parse a database URL: `sqlite:///abs/path.sqlite3` or a plain path to an SQLite file.
+    pub fn parse(url: &str) -> Result<Database> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(Error::invalid(
+                "No database was given; pass --db with a path to the shop's SQLite file.",
+            ));
+        }
+        if let Some(rest) = url.strip_prefix("sqlite://") {
+            return Ok(Database::Sqlite(sqlite::Sqlite::new(PathBuf::from(rest))));
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(Error::invalid(format!(
+                "Database URLs starting with {scheme}:// are not supported yet; give an SQLite file path or sqlite:///path."
+            )));
+        }
+        Ok(Database::Sqlite(sqlite::Sqlite::new(PathBuf::from(url))))
+    }
+
+    /// The canonical URL, safe to store and show (it never holds a password).
+    pub fn url(&self) -> String {
+        match self {
+            Database::Sqlite(s) => format!("sqlite://{}", s.path.display()),
+        }
+    }
+
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Database::Sqlite(_) => sqlite::ENGINE,
+        }
+    }
+
+    /// Make a relative path absolute, so the catalog works from any folder.
+    pub fn absolutize(self) -> Result<Database> {
+        match self {
+            Database::Sqlite(s) => Ok(Database::Sqlite(sqlite::Sqlite::new(
+                crate::paths::absolute(&s.path)?,
+            ))),
+        }
+    }
+
+    /// Check the database is there and usable; one clear sentence if not.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            Database::Sqlite(s) => s.open_existing().map(drop),
+        }
+    }
+
+    /// Take one consistent snapshot into a new file inside `work_dir`.
+    pub fn snapshot(&self, work_dir: &Path, cancel: &CancelToken) -> Result<Snapshot> {
+        match self {
+            Database::Sqlite(s) => s.snapshot(work_dir, cancel),
+        }
+    }
+
+    /// Row counts and fingerprints of the live database, as a restore would compare them.
+    pub fn table_stats(&self) -> Result<Vec<TableStat>> {
+        match self {
+            Database::Sqlite(s) => sqlite::table_stats(&s.open_existing()?),
+        }
+    }
+}
+
+/// The restore steps, engine by engine. A restore stages the database part, checks it,
+/// records a rollback point, applies the staged part atomically, and checks the result.
+impl Database {
+    /// A scratch file path beside the database, on the same file system, named by `tag`.
+    pub fn scratch_path(&self, tag: &str) -> PathBuf {
+        match self {
+            Database::Sqlite(s) => crate::paths::sibling(&s.path, tag),
+        }
+    }
+
+    /// Check the staged database part against the manifest before anything is replaced.
+    pub fn check_staged(&self, staged: &Path, expected: &DatabasePart) -> Result<()> {
+        match self {
+            Database::Sqlite(s) => s.check_staged(staged, expected),
+        }
+    }
+
+    /// Save the live database to `file`, to roll back to if the restore fails.
+    pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
+        match self {
+            Database::Sqlite(s) => s.rollback_point(file, cancel),
+        }
+    }
+
+    /// Replace the live database with `staged` (a checked part or a rollback point).
+    pub fn apply(&self, staged: &Path) -> Result<()> {
+        match self {
+            Database::Sqlite(s) => s.apply(staged, &CancelToken::new()),
+        }
+    }
+
+    /// Check the live database equals what the manifest records.
+    pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
+        match self {
+            Database::Sqlite(s) => s.verify_live(expected),
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! SQLite: snapshot with the online backup API, measure tables, restore into the live file.
+//!
+//! The snapshot copies every page in one backup step (`step(-1)`), retried while another
+//! connection holds a lock, so it is one consistent picture even while the shop writes. The
+//! archive carries that file as it is, so `sqlite3` opens it directly. A restore also goes
+//! through the backup API, into the live file: connections the shop holds open stay valid and
+//! see the restored data, and no stale `-wal` file can be replayed over it.
+
+use crate::hashing::hex;
+use crate::manifest::{DatabasePart, TableStat};
+use crate::progress::CancelToken;
+use crate::{Error, ErrorKind, Result};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const ENGINE: &str = "sqlite";
+/// Name of the database part inside the archive.
+pub const ENTRY: &str = "database/shop.sqlite3";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sqlite {
+    pub path: PathBuf,
+}
+
+impl Sqlite {
+    pub fn new(path: PathBuf) -> Self {
+        Sqlite { path }
+    }
+
+    /// Open the shop's database, checking first that it exists and is an SQLite file.
+    pub fn open_existing(&self) -> Result<Connection> {
+        check_sqlite_file(&self.path)?;
+        open(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
+    pub fn snapshot(&self, work_dir: &Path, cancel: &CancelToken) -> Result<super::Snapshot> {
+        let src = self.open_existing()?;
+        let file = work_dir.join(format!(".shopsafe-snapshot-{}.sqlite3", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        let result = (|| {
+            let mut dst = Connection::open(&file).map_err(|e| snapshot_error(&file, e))?;
+            copy_all_pages(&src, &mut dst, cancel)?;
+            // A copy of a WAL database is itself in WAL mode; make it one self-contained file.
+            dst.pragma_update(None, "journal_mode", "DELETE")
+                .map_err(|e| snapshot_error(&file, e))?;
+            check_integrity(&dst)?;
+            Ok(super::Snapshot {
+                file: file.clone(),
+                entry_name: ENTRY.to_string(),
+                server_version: rusqlite::version().to_string(),
+                database_name: self
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                method: "sqlite-backup-api".to_string(),
+                schema_fingerprint: schema_fingerprint(&dst)?,
+                tables: table_stats(&dst)?,
+            })
+        })();
+        if result.is_err() {
+            remove_db_files(&file);
+        }
+        result
+    }
+
+    /// Copy the live database to `file`, as the point a failed restore rolls back to.
+    pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
+        let src = self.open_existing()?;
+        let mut dst = Connection::open(file).map_err(|e| snapshot_error(file, e))?;
+        copy_all_pages(&src, &mut dst, cancel)?;
+        dst.pragma_update(None, "journal_mode", "DELETE")?;
+        Ok(())
+    }
+
+    /// Check a staged database part against what the manifest says it holds.
+    pub fn check_staged(&self, staged: &Path, expected: &DatabasePart) -> Result<()> {
+        check_sqlite_file(staged)?;
+        let conn = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        check_integrity(&conn)?;
+        compare(&conn, expected, "The database in the archive")
+    }
+
+    /// Replace the live database's content with `staged`, through the backup API.
+    pub fn apply(&self, staged: &Path, cancel: &CancelToken) -> Result<()> {
+        let mut live = if self.path.exists() {
+            self.open_existing()?
+        } else {
+            open(
+                &self.path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            )?
+        };
+        let live_page: i64 = live.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let src = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let staged_page: i64 = src.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let live_wal: String = live.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if live_page != staged_page && live_wal.eq_ignore_ascii_case("wal") {
+            // The backup API cannot change the page size of a WAL database; rebuild the staged
+            // copy with the live page size first.
+            src.pragma_update(None, "page_size", live_page)?;
+            src.execute_batch("VACUUM")?;
+        }
+        copy_all_pages(&src, &mut live, cancel)
+    }
+
+    /// Check the live database after a restore: integrity, foreign keys, schema, every table.
+    pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
+        let conn = self.open_existing()?;
+        check_integrity(&conn)?;
+        compare(&conn, expected, "The restored database")
+    }
+}
+
+fn open(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(
+        |e| {
+            Error::new(
+                ErrorKind::Database,
+                format!(
+                    "Could not open the SQLite database {}: {e}.",
+                    path.display()
+                ),
+            )
+        },
+    )?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    Ok(conn)
+}
+
+fn snapshot_error(file: &Path, e: rusqlite::Error) -> Error {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        if f.code == rusqlite::ErrorCode::DiskFull {
+            return Error::io(
+                "write",
+                file,
+                std::io::Error::from(std::io::ErrorKind::StorageFull),
+            );
+        }
+        if matches!(
+            f.code,
+            rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly
+        ) {
+            return Error::io(
+                "write",
+                file,
+                std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            );
+        }
+    }
+    Error::new(
+        ErrorKind::Database,
+        format!("Could not copy the database to {}: {e}.", file.display()),
+    )
+}
+
+/// Fails with one sentence unless `path` is an existing SQLite database file.
+pub fn check_sqlite_file(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::invalid(format!(
+                "The database file {} does not exist; check the path given with --db.",
+                path.display()
+            ))
+        } else {
+            Error::io("read", path, e)
+        }
+    })?;
+    if !meta.is_file() {
+        return Err(Error::invalid(format!(
+            "{} is not a file; --db must point at the shop's SQLite database file.",
+            path.display()
+        )));
+    }
+    let mut header = [0u8; 16];
+    let ok = std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok()
+        && &header == b"SQLite format 3\0";
+    if !ok {
+        return Err(Error::invalid(format!(
+            "{} is not an SQLite database; check the path given with --db.",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Copy every page from `src` to `dst` in one step, retrying while a lock is held.
+fn copy_all_pages(src: &Connection, dst: &mut Connection, cancel: &CancelToken) -> Result<()> {
+    let backup = Backup::new(src, dst)?;
+    let mut waited = Duration::ZERO;
+    loop {
+        cancel.check()?;
+        let step = backup.step(-1);
+        match step {
+            Ok(StepResult::Done) => return Ok(()),
+            Ok(StepResult::More) => {}
+            Ok(StepResult::Busy) | Ok(StepResult::Locked) => {
+                if waited > Duration::from_secs(60) {
+                    return Err(Error::new(
+                        ErrorKind::Database,
+                        "The database stayed locked by another program for a minute; try again when it is less busy.",
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+                waited += Duration::from_millis(20);
+            }
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::DiskFull =>
+            {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    "The disk filled up while copying the database; free some space and try again.",
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// `PRAGMA integrity_check` and `PRAGMA foreign_key_check` must both be clean.
+pub fn check_integrity(conn: &Connection) -> Result<()> {
+    let result: String = conn.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))?;
+    if result != "ok" {
+        return Err(Error::new(
+            ErrorKind::VerificationFailed,
+            format!("The SQLite integrity check failed: {result}."),
+        ));
+    }
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let mut rows = stmt.query([])?;
+    if let Some(row) = rows.next()? {
+        let table: String = row.get(0)?;
+        let parent: String = row.get(2)?;
+        return Err(Error::new(
+            ErrorKind::VerificationFailed,
+            format!("The foreign key check failed: table {table} has rows pointing at missing rows of {parent}."),
+        ));
+    }
+    Ok(())
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// SHA-256 over every schema object's type, name and SQL, in name order.
+pub fn schema_fingerprint(conn: &Connection) -> Result<String> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut hasher = Sha256::new();
+    while let Some(row) = rows.next()? {
+        for i in 0..4 {
+            let s: String = row.get(i)?;
+            hasher.update((s.len() as u64).to_le_bytes());
+            hasher.update(s.as_bytes());
+        }
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Row count and content fingerprint of every table, in name order.
+///
+/// A fingerprint is the sum (mod 2^128) of the first 16 bytes, little-endian, of each row's
+/// SHA-256 over its typed values: independent of row order, sensitive to every value.
+pub fn table_stats(conn: &Connection) -> Result<Vec<TableStat>> {
+    let names: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    names
+        .into_iter()
+        .map(|name| {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM {}", quote(&name)))?;
+            let columns = stmt.column_count();
+            let mut rows = stmt.query([])?;
+            let (mut count, mut sum) = (0u64, 0u128);
+            while let Some(row) = rows.next()? {
+                let mut h = Sha256::new();
+                for i in 0..columns {
+                    match row.get_ref(i)? {
+                        ValueRef::Null => h.update(b"n"),
+                        ValueRef::Integer(v) => {
+                            h.update(b"i");
+                            h.update(v.to_le_bytes());
+                        }
+                        ValueRef::Real(v) => {
+                            h.update(b"r");
+                            h.update(v.to_bits().to_le_bytes());
+                        }
+                        ValueRef::Text(v) => {
+                            h.update(b"t");
+                            h.update((v.len() as u64).to_le_bytes());
+                            h.update(v);
+                        }
+                        ValueRef::Blob(v) => {
+                            h.update(b"b");
+                            h.update((v.len() as u64).to_le_bytes());
+                            h.update(v);
+                        }
+                    }
+                }
+                let digest = h.finalize();
+                let mut first = [0u8; 16];
+                first.copy_from_slice(&digest[..16]);
+                sum = sum.wrapping_add(u128::from_le_bytes(first));
+                count += 1;
+            }
+            Ok(TableStat {
+                name,
+                rows: count,
+                fingerprint: format!("{sum:032x}"),
+            })
+        })
+        .collect()
+}
+
+/// Compare schema and every table of `conn` with `expected`; `what` names the database.
+fn compare(conn: &Connection, expected: &DatabasePart, what: &str) -> Result<()> {
+    if schema_fingerprint(conn)? != expected.schema_fingerprint {
+        return Err(Error::new(
+            ErrorKind::VerificationFailed,
+            format!("{what} does not have the schema recorded in the manifest."),
+        ));
+    }
+    let actual = table_stats(conn)?;
+    for want in &expected.tables {
+        match actual.iter().find(|t| t.name == want.name) {
+            None => {
+                return Err(Error::new(
+                    ErrorKind::VerificationFailed,
+                    format!("{what} lacks the table {}.", want.name),
+                ))
+            }
+            Some(got) if got.rows != want.rows => {
+                return Err(Error::new(
+                    ErrorKind::VerificationFailed,
+                    format!(
+                        "{what} has {} rows in table {} where the backup has {}.",
+                        got.rows, want.name, want.rows
+                    ),
+                ))
+            }
+            Some(got) if got.fingerprint != want.fingerprint => {
+                return Err(Error::new(
+                    ErrorKind::VerificationFailed,
+                    format!(
+                        "{what} has different content in table {} than the backup.",
+                        want.name
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(extra) = actual
+        .iter()
+        .find(|t| !expected.tables.iter().any(|w| w.name == t.name))
+    {
+        return Err(Error::new(
+            ErrorKind::VerificationFailed,
+            format!(
+                "{what} has a table {} that the backup does not have.",
+                extra.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Remove an SQLite file and its journal companions, ignoring what is not there.
+pub fn remove_db_files(file: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = file.as_os_str().to_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}

@@ -1,0 +1,57 @@
+//! SHA-256 helpers: hex encoding, hashing a whole file, and `sha256sum` sidecar files.
+//!
+//! The archive's own checksum is kept beside it as `<archive>.sha256` in the format the
+//! standard `sha256sum -c` tool reads: `<64 hex digits>  <file name>\n`.
+
+use crate::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// SHA-256 of a whole file, read in large blocks; `on_bytes` is called as it goes.
+pub fn sha256_file(path: &Path, mut on_bytes: impl FnMut(u64)) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::io("read", path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        on_bytes(n as u64);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Where the sidecar of `archive` lives.
+pub fn sidecar_path(archive: &Path) -> PathBuf {
+    let mut name = archive.file_name().unwrap_or_default().to_os_string();
+    name.push(".sha256");
+    archive.with_file_name(name)
+}
+
+/// The sidecar's text for `archive` with checksum `sha256`.
+pub fn sidecar_text(archive: &Path, sha256: &str) -> String {
+    let name = archive.file_name().unwrap_or_default().to_string_lossy();
+    format!("{sha256}  {name}\n")
+}
+
+/// The checksum recorded in the sidecar of `archive`, if there is a readable one.
+pub fn read_sidecar(archive: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(sidecar_path(archive)).ok()?;
+    let hash = text.split_whitespace().next()?;
+    (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then(|| hash.to_lowercase())
+}

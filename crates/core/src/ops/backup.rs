@@ -1,0 +1,225 @@
+//! Backup: one consistent snapshot of the database and every media file, into one verified
+//! archive in the shop's destination.
+//!
+//! The archive is written as `<name>.zip.partial`, flushed to disk, hashed, given its
+//! `.sha256` sidecar and only then renamed to `<name>.zip`; the catalog row comes last. A
+//! failure or a cancel at any point removes the partial file and the snapshot, so nothing
+//! incomplete ever looks like a backup.
+
+use crate::archive::ArchiveWriter;
+use crate::catalog::{BackupRecord, Catalog, Shop};
+use crate::engine::Database;
+use crate::hashing::{sha256_file, sidecar_path, sidecar_text};
+use crate::manifest::{
+    BackupKind, DatabasePart, Manifest, MediaPart, ShopRef, FORMAT_NAME, FORMAT_VERSION,
+    MANIFEST_ENTRY, MEDIA_PREFIX, README_ENTRY,
+};
+use crate::paths::{fsync_dir, write_atomic, Cleanup};
+use crate::progress::{CancelToken, Meter, Phase, Progress};
+use crate::{clock, media, Error, Result};
+use std::path::Path;
+
+#[derive(Debug, Clone)]
+pub struct BackupOptions {
+    pub shop: Shop,
+    /// A name the user chose, shown beside the date.
+    pub name: Option<String>,
+    /// False for a database-only backup.
+    pub include_media: bool,
+    /// True for the safety backup a restore takes first.
+    pub safety: bool,
+}
+
+/// Back up a shop; returns the catalog record of the new backup.
+pub fn backup(
+    catalog: &Catalog,
+    opts: &BackupOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<BackupRecord> {
+    let result = run(catalog, opts, progress, cancel);
+    let action = if opts.safety {
+        "safety-backup"
+    } else {
+        "backup"
+    };
+    let detail = result
+        .as_ref()
+        .map(|r| format!("Wrote {} ({} bytes).", r.path.display(), r.size))
+        .map_err(Clone::clone);
+    catalog.log(
+        action,
+        Some(&opts.shop.name),
+        result.as_ref().ok().map(|r| r.id.as_str()),
+        &detail,
+    );
+    result
+}
+
+fn run(
+    catalog: &Catalog,
+    opts: &BackupOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<BackupRecord> {
+    let shop = &opts.shop;
+    let db = Database::parse(&shop.db_url)?;
+    db.check()?;
+    let media_root = shop.media.as_deref().filter(|_| opts.include_media);
+    let scan = match media_root {
+        Some(root) => Some(media::scan(root)?),
+        None => None,
+    };
+    check_destination(&shop.dest)?;
+    cancel.check()?;
+
+    let now = clock::now_secs();
+    let id = clock::new_backup_id(now);
+    let kind = if opts.safety {
+        BackupKind::Safety
+    } else if opts.include_media {
+        BackupKind::Full
+    } else {
+        BackupKind::Database
+    };
+    let file_name = format!("shopsafe-{}-{id}.zip", shop.name);
+    let final_path = shop.dest.join(&file_name);
+    let partial = Cleanup::new(shop.dest.join(format!("{file_name}.partial")));
+
+    let mut writer = ArchiveWriter::create(partial.path(), now)?;
+    let meter = Meter::new(progress, Phase::Snapshot, 0, 0);
+    let snap = db.snapshot(&shop.dest, cancel)?;
+    let snap_file = Cleanup::new(snap.file.clone());
+    meter.finish();
+
+    writer.add_bytes(README_ENTRY, readme(shop, &id).as_bytes())?;
+    let db_size = std::fs::metadata(&snap.file).map(|m| m.len()).unwrap_or(0);
+    let mut meter = Meter::new(progress, Phase::Database, db_size, 1);
+    let db_entry = writer.add_file(&snap.entry_name, &snap.file, &mut meter, cancel)?;
+    meter.finish();
+    drop(snap_file);
+
+    let media_part = match &scan {
+        Some(scan) => {
+            let mut meter = Meter::new(
+                progress,
+                Phase::Media,
+                scan.total_bytes(),
+                scan.files.len() as u64,
+            );
+            let files = writer.add_media(MEDIA_PREFIX, &scan.files, &mut meter, cancel)?;
+            meter.finish();
+            MediaPart {
+                included: true,
+                file_count: files.len() as u64,
+                total_bytes: files.iter().map(|f| f.size).sum(),
+                files,
+                skipped: scan.skipped.clone(),
+            }
+        }
+        None => MediaPart {
+            included: false,
+            file_count: 0,
+            total_bytes: 0,
+            files: Vec::new(),
+            skipped: Vec::new(),
+        },
+    };
+
+    let manifest = Manifest {
+        format: FORMAT_NAME.to_string(),
+        format_version: FORMAT_VERSION,
+        app_version: env!("CARGO_PKG_VERSION").to_string(),
+        backup_id: id.clone(),
+        created: clock::rfc3339(now),
+        kind,
+        name: opts.name.clone(),
+        shop: ShopRef {
+            name: shop.name.clone(),
+            uid: shop.uid.clone(),
+        },
+        database: DatabasePart {
+            engine: db.engine().to_string(),
+            server_version: snap.server_version,
+            database_name: snap.database_name,
+            method: snap.method,
+            entry: db_entry,
+            schema_fingerprint: snap.schema_fingerprint,
+            tables: snap.tables,
+        },
+        media: media_part,
+    };
+    writer.add_bytes(MANIFEST_ENTRY, &manifest.to_json())?;
+    cancel.check()?;
+    let meter = Meter::new(progress, Phase::Finishing, 0, 0);
+    writer.finish()?;
+    let sha256 = sha256_file(partial.path(), |_| {})?;
+    let size = std::fs::metadata(partial.path())
+        .map_err(|e| Error::io("read", partial.path(), e))?
+        .len();
+    cancel.check()?;
+    write_atomic(
+        &sidecar_path(&final_path),
+        sidecar_text(&final_path, &sha256).as_bytes(),
+    )?;
+    std::fs::rename(partial.path(), &final_path)
+        .map_err(|e| Error::io("rename", &final_path, e))?;
+    partial.keep();
+    fsync_dir(&shop.dest)?;
+    meter.finish();
+
+    let record = BackupRecord {
+        id,
+        shop_name: shop.name.clone(),
+        shop_uid: shop.uid.clone(),
+        kind,
+        name: opts.name.clone(),
+        created: manifest.created.clone(),
+        path: final_path,
+        size,
+        sha256,
+        verified_at: None,
+        verified_ok: None,
+        manifest,
+    };
+    catalog.insert_backup(&record).map_err(|e| {
+        e.context(&format!(
+            "The archive {} is complete, but the catalog could not record it; run `shopsafe import` on its folder",
+            record.path.display()
+        ))
+    })?;
+    Meter::new(progress, Phase::Done, 0, 0).finish();
+    Ok(record)
+}
+
+/// The destination must be an existing folder.
+pub fn check_destination(dest: &Path) -> Result<()> {
+    match std::fs::metadata(dest) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(Error::invalid(format!(
+            "The backup destination {} is a file, not a folder; choose a folder.",
+            dest.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::invalid(format!(
+            "The backup destination {} does not exist; create it or choose another folder.",
+            dest.display()
+        ))),
+        Err(e) => Err(Error::io("use the backup destination", dest, e)),
+    }
+}
+
+fn readme(shop: &Shop, id: &str) -> String {
+    format!(
+        "ShopSafe backup {id} of shop {name}\n\
+         \n\
+         manifest.json           what this archive holds, with a SHA-256 for every file\n\
+         database/shop.sqlite3   the shop's SQLite database, ready to open with sqlite3\n\
+         media/                  the shop's media files, under their own paths\n\
+         \n\
+         Restore with ShopSafe:   shopsafe restore {id}\n\
+         Restore by hand: stop the shop, copy database/shop.sqlite3 over the shop's database\n\
+         file (remove any -wal and -shm files beside it), and replace the media folder with\n\
+         media/. docs/FORMAT.md in the ShopSafe sources explains every detail.\n",
+        name = shop.name
+    )
+}

@@ -1,0 +1,19 @@
+//! Every operation ShopSafe offers, each an options struct and a function. The CLI and the
+//! desktop app only build the options, pass a progress sink and a cancel token, and show the
+//! result. Each operation writes its outcome to the catalog's audit log.
+
+pub mod backup;
+pub mod delete;
+pub mod import;
+pub mod restore;
+pub mod shops;
+pub mod verify;
+
+pub use backup::{backup, BackupOptions};
+pub use delete::delete;
+pub use import::{import, ImportReport};
+pub use restore::{
+    prepare_restore, restore, MediaChange, RestoreOptions, RestorePlan, RestoreReport, TableChange,
+};
+pub use shops::{add_shop, remove_shop, AddShopOptions};
+pub use verify::{verify, VerifyReport};

@@ -1,0 +1,476 @@
+//! Restore: plan first ([`prepare_restore`]), then replace the shop ([`restore`]).
+//!
+//! The plan opens the archive, decides which shop it goes into, and compares what is there
+//! now with what the backup holds (rows per table, media files added and removed since), so
+//! a shell can show it and ask. The restore then follows the safety rules of DESIGN.md:
+//!
+//! 1. verify every entry while unpacking it into staging beside the database and the media
+//!    folder (nothing live is touched);
+//! 2. check the staged database (integrity, foreign keys, schema, every table);
+//! 3. take a safety backup of the shop as it is (unless the user opted out);
+//! 4. save a rollback point of the live database;
+//! 5. apply the database through the engine and swap the media folder by renames;
+//! 6. verify the live shop: every table's rows and fingerprint, every media file's hash;
+//! 7. on any failure after step 4, put the database and media back and say so.
+
+use crate::archive::{Archive, Staging};
+use crate::catalog::{BackupRecord, Catalog, Shop};
+use crate::engine::Database;
+use crate::hashing::{read_sidecar, sha256_file};
+use crate::manifest::{Manifest, MediaPart};
+use crate::ops::backup::{backup, BackupOptions};
+use crate::paths::{sibling, Cleanup};
+use crate::progress::{CancelToken, Meter, Phase, Progress};
+use crate::{media, Error, ErrorKind, Result};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct RestoreOptions {
+    /// A backup id (or unique prefix) from the catalog, or the path of an archive file.
+    pub backup: String,
+    /// The shop to restore into; by default the shop the backup was made from.
+    pub shop: Option<String>,
+    /// Allow restoring another shop's backup.
+    pub force: bool,
+    /// Take a safety backup first (the default).
+    pub pre_backup: bool,
+}
+
+/// What a restore will do, for the user to confirm.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestorePlan {
+    pub backup_id: String,
+    pub archive: PathBuf,
+    /// The checksum the archive must have, if one is known.
+    pub expected_sha256: Option<String>,
+    pub backup_created: String,
+    pub backup_shop: String,
+    pub shop: Shop,
+    /// The backup was made from another shop than the one it goes into.
+    pub other_shop: bool,
+    pub tables: Vec<TableChange>,
+    pub media: Option<MediaChange>,
+    pub pre_backup: bool,
+    #[serde(skip)]
+    manifest: Manifest,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableChange {
+    pub name: String,
+    /// Rows now, or `None` if the table does not exist now.
+    pub rows_now: Option<u64>,
+    /// Rows in the backup, or `None` if the backup lacks the table (it will be dropped).
+    pub rows_backup: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MediaChange {
+    pub root: PathBuf,
+    pub files_now: u64,
+    pub files_backup: u64,
+    /// Files there now that the backup does not have: they will be removed.
+    pub added_since: u64,
+    /// Files in the backup that are gone now: they will come back.
+    pub removed_since: u64,
+    /// Files in both whose size differs.
+    pub changed: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RestoreReport {
+    pub backup_id: String,
+    pub shop: String,
+    /// The safety backup taken first, if any.
+    pub safety_backup: Option<String>,
+    pub tables_checked: u64,
+    pub rows_checked: u64,
+    pub media_files_checked: Option<u64>,
+    /// Things worth knowing that did not stop the restore.
+    pub notes: Vec<String>,
+}
+
+/// Look at the backup and the shop and say what a restore would replace.
+pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<RestorePlan> {
+    let (archive, expected_sha256, record) = locate(catalog, &opts.backup)?;
+    let manifest = Archive::open(&archive)?.manifest;
+    let shop = match (&opts.shop, &record) {
+        (Some(name), _) => catalog.resolve_shop(Some(name))?,
+        (None, _) => match catalog.shops()?.into_iter().find(|s| s.uid == manifest.shop.uid) {
+            Some(s) => s,
+            None => catalog.find_shop(&manifest.shop.name)?.ok_or_else(|| {
+                Error::not_found(format!(
+                    "The shop {} this backup was made from is not registered; say where to restore it with --shop NAME.",
+                    manifest.shop.name
+                ))
+            })?,
+        },
+    };
+    let db = Database::parse(&shop.db_url)?;
+    if db.engine() != manifest.database.engine {
+        return Err(Error::invalid(format!(
+            "This backup holds a {} database but shop {} uses {}; it cannot be restored there.",
+            manifest.database.engine,
+            shop.name,
+            db.engine()
+        )));
+    }
+    let other_shop = manifest.shop.uid != shop.uid;
+    if other_shop && !opts.force {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            format!(
+                "This backup was made from shop {}, not from shop {}; pass --force to restore it into {} anyway.",
+                manifest.shop.name, shop.name, shop.name
+            ),
+        ));
+    }
+    let now: HashMap<String, u64> = match db.table_stats() {
+        Ok(stats) => stats.into_iter().map(|t| (t.name, t.rows)).collect(),
+        Err(e) if e.kind == ErrorKind::InvalidInput => HashMap::new(),
+        Err(e) => return Err(e),
+    };
+    let mut tables: Vec<TableChange> = manifest
+        .database
+        .tables
+        .iter()
+        .map(|t| TableChange {
+            name: t.name.clone(),
+            rows_now: now.get(&t.name).copied(),
+            rows_backup: Some(t.rows),
+        })
+        .collect();
+    for (name, rows) in &now {
+        if !manifest.database.tables.iter().any(|t| &t.name == name) {
+            tables.push(TableChange {
+                name: name.clone(),
+                rows_now: Some(*rows),
+                rows_backup: None,
+            });
+        }
+    }
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    let media = match (&shop.media, manifest.media.included) {
+        (Some(root), true) => Some(media_change(root, &manifest.media)?),
+        _ => None,
+    };
+    Ok(RestorePlan {
+        backup_id: manifest.backup_id.clone(),
+        archive,
+        expected_sha256,
+        backup_created: manifest.created.clone(),
+        backup_shop: manifest.shop.name.clone(),
+        shop,
+        other_shop,
+        tables,
+        media,
+        pre_backup: opts.pre_backup,
+        manifest,
+    })
+}
+
+/// The archive path, its expected checksum, and its catalog record, for an id or a path.
+fn locate(
+    catalog: &Catalog,
+    backup: &str,
+) -> Result<(PathBuf, Option<String>, Option<BackupRecord>)> {
+    match catalog.backup(backup) {
+        Ok(r) => Ok((r.path.clone(), Some(r.sha256.clone()), Some(r))),
+        Err(e) if e.kind == ErrorKind::NotFound && Path::new(backup).is_file() => {
+            let path = crate::paths::absolute(Path::new(backup))?;
+            Ok((path.clone(), read_sidecar(&path), None))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn media_change(root: &Path, backup: &MediaPart) -> Result<MediaChange> {
+    let now = if root.exists() {
+        media::scan(root)?.files
+    } else {
+        Vec::new()
+    };
+    let then: HashMap<&str, u64> = backup
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.size))
+        .collect();
+    let now_map: HashMap<&str, u64> = now.iter().map(|f| (f.rel.as_str(), f.size)).collect();
+    Ok(MediaChange {
+        root: root.to_path_buf(),
+        files_now: now.len() as u64,
+        files_backup: backup.files.len() as u64,
+        added_since: now_map.keys().filter(|k| !then.contains_key(*k)).count() as u64,
+        removed_since: then.keys().filter(|k| !now_map.contains_key(*k)).count() as u64,
+        changed: now_map
+            .iter()
+            .filter(|(k, s)| then.get(*k).is_some_and(|t| t != *s))
+            .count() as u64,
+    })
+}
+
+/// Carry out a plan from [`prepare_restore`].
+pub fn restore(
+    catalog: &Catalog,
+    plan: &RestorePlan,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<RestoreReport> {
+    let result = run(catalog, plan, progress, cancel);
+    let detail = result
+        .as_ref()
+        .map(|r| {
+            format!(
+                "Restored into {}; {} tables and {} rows verified{}.",
+                r.shop,
+                r.tables_checked,
+                r.rows_checked,
+                r.media_files_checked
+                    .map(|n| format!(", {n} media files verified"))
+                    .unwrap_or_default()
+            )
+        })
+        .map_err(Clone::clone);
+    catalog.log(
+        "restore",
+        Some(&plan.shop.name),
+        Some(&plan.backup_id),
+        &detail,
+    );
+    result
+}
+
+fn run(
+    catalog: &Catalog,
+    plan: &RestorePlan,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<RestoreReport> {
+    let shop = &plan.shop;
+    let m = &plan.manifest;
+    let db = Database::parse(&shop.db_url)?;
+    let tag = format!("shopsafe-restore-{}", m.backup_id);
+    let mut notes = Vec::new();
+
+    // 1. Verify while unpacking into staging.
+    let staged_db = Cleanup::new(db.scratch_path(&tag));
+    crate::engine::sqlite::remove_db_files(staged_db.path());
+    let media_root = match (&shop.media, m.media.included) {
+        (Some(root), true) => Some(root.clone()),
+        (None, true) => {
+            notes.push(format!(
+                "The backup holds {} media files, but shop {} has no media folder, so they were not restored.",
+                m.media.file_count, shop.name
+            ));
+            None
+        }
+        _ => None,
+    };
+    let staged_media = match &media_root {
+        Some(root) => {
+            let dir = sibling(root, &tag);
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).map_err(|e| Error::io("clear", &dir, e))?;
+            }
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+            Some(Cleanup::new(dir))
+        }
+        None => None,
+    };
+    {
+        let mut archive = Archive::open(&plan.archive)?;
+        if archive.manifest != *m {
+            return Err(Error::corrupt(format!(
+                "The archive {} changed since the restore was planned; plan it again.",
+                plan.archive.display()
+            )));
+        }
+        let mut meter = Meter::new(
+            progress,
+            Phase::Staging,
+            archive.listed_bytes(),
+            m.media.files.len() as u64 + 1,
+        );
+        let staging = Staging {
+            database: staged_db.path(),
+            media: staged_media.as_ref().map(|c| c.path()),
+        };
+        archive.check(
+            plan.expected_sha256.as_deref(),
+            Some(&staging),
+            &mut meter,
+            cancel,
+        )?;
+        meter.finish();
+    }
+    // 2. Check the staged database.
+    db.check_staged(staged_db.path(), &m.database)?;
+    cancel.check()?;
+
+    // 3. Safety backup of the shop as it is now.
+    let safety_backup = if plan.pre_backup {
+        let opts = BackupOptions {
+            shop: shop.clone(),
+            name: Some(format!("Before restoring {}", m.backup_id)),
+            include_media: media_root.is_some(),
+            safety: true,
+        };
+        let sink = Relabel {
+            inner: progress,
+            phase: Phase::SafetyBackup,
+        };
+        Some(backup(catalog, &opts, &sink, cancel)?.id)
+    } else {
+        None
+    };
+    cancel.check()?;
+
+    // 4. Rollback point. From here on the restore is not cancelled: it finishes or rolls back.
+    let rollback_db = Cleanup::new(db.scratch_path(&format!("shopsafe-rollback-{}", m.backup_id)));
+    crate::engine::sqlite::remove_db_files(rollback_db.path());
+    db.rollback_point(rollback_db.path(), cancel)?;
+
+    // 5. Swap in.
+    Meter::new(progress, Phase::Swapping, 0, 0).finish();
+    let old_media = media_root
+        .as_ref()
+        .map(|r| sibling(r, &format!("shopsafe-old-{}", m.backup_id)));
+    let swapped = (|| -> Result<()> {
+        db.apply(staged_db.path())?;
+        if let (Some(root), Some(staged), Some(old)) = (&media_root, &staged_media, &old_media) {
+            if old.exists() {
+                std::fs::remove_dir_all(old).map_err(|e| Error::io("clear", old, e))?;
+            }
+            if root.exists() {
+                std::fs::rename(root, old).map_err(|e| Error::io("move aside", root, e))?;
+            }
+            std::fs::rename(staged.path(), root)
+                .map_err(|e| Error::io("move into place", root, e))?;
+        }
+        Ok(())
+    })();
+    // 6. Verify the live shop.
+    let checked = swapped.and_then(|_| {
+        let mut meter = Meter::new(
+            progress,
+            Phase::Checking,
+            m.media.total_bytes,
+            m.media.files.len() as u64,
+        );
+        db.verify_live(&m.database)?;
+        if let Some(root) = &media_root {
+            verify_media(root, &m.media, &mut meter)?;
+        }
+        meter.finish();
+        Ok(())
+    });
+    // 7. Roll back on failure.
+    if let Err(e) = checked {
+        Meter::new(progress, Phase::RollingBack, 0, 0).finish();
+        let back = (|| -> Result<()> {
+            db.apply(rollback_db.path())?;
+            if let (Some(root), Some(old)) = (&media_root, &old_media) {
+                if old.exists() {
+                    if root.exists() {
+                        std::fs::remove_dir_all(root).map_err(|e| Error::io("remove", root, e))?;
+                    }
+                    std::fs::rename(old, root).map_err(|e| Error::io("move back", root, e))?;
+                }
+            }
+            Ok(())
+        })();
+        return Err(match back {
+            Ok(()) => Error::new(
+                e.kind,
+                format!(
+                    "{} The restore was rolled back; the shop is as it was before.",
+                    e.message
+                ),
+            ),
+            Err(b) => Error::new(
+                ErrorKind::Internal,
+                format!(
+                    "{} Rolling back also failed ({}); restore the safety backup {} by hand.",
+                    e.message,
+                    b.message,
+                    safety_backup.as_deref().unwrap_or("(none was taken)")
+                ),
+            ),
+        });
+    }
+    if let Some(old) = &old_media {
+        let _ = std::fs::remove_dir_all(old);
+    }
+    Meter::new(progress, Phase::Done, 0, 0).finish();
+    Ok(RestoreReport {
+        backup_id: m.backup_id.clone(),
+        shop: shop.name.clone(),
+        safety_backup,
+        tables_checked: m.database.tables.len() as u64,
+        rows_checked: m.total_rows(),
+        media_files_checked: media_root.as_ref().map(|_| m.media.file_count),
+        notes,
+    })
+}
+
+/// The media folder must hold exactly the backup's files, each with its recorded hash.
+fn verify_media(root: &Path, want: &MediaPart, meter: &mut Meter) -> Result<()> {
+    let scan = media::scan(root)?;
+    let expected: HashMap<&str, &str> = want
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.sha256.as_str()))
+        .collect();
+    if let Some(extra) = scan
+        .files
+        .iter()
+        .find(|f| !expected.contains_key(f.rel.as_str()))
+    {
+        return Err(Error::new(
+            ErrorKind::VerificationFailed,
+            format!(
+                "The restored media folder has a file the backup does not have ({}).",
+                extra.rel
+            ),
+        ));
+    }
+    if scan.files.len() != want.files.len() {
+        return Err(Error::new(
+            ErrorKind::VerificationFailed,
+            "The restored media folder lacks files the backup has.",
+        ));
+    }
+    for f in &scan.files {
+        let sha = sha256_file(&f.abs, |n| meter.add(n, 0))?;
+        if expected.get(f.rel.as_str()) != Some(&sha.as_str()) {
+            return Err(Error::new(
+                ErrorKind::VerificationFailed,
+                format!(
+                    "The restored media file {} does not match the backup.",
+                    f.rel
+                ),
+            ));
+        }
+        meter.add(0, 1);
+    }
+    Ok(())
+}
+
+/// Reports another job's progress under one phase (the safety backup inside a restore).
+struct Relabel<'a> {
+    inner: &'a dyn Progress,
+    phase: Phase,
+}
+
+impl Progress for Relabel<'_> {
+    fn update(&self, u: &crate::progress::Update) {
+        if u.phase != Phase::Done {
+            self.inner.update(&crate::progress::Update {
+                phase: self.phase,
+                ..u.clone()
+            });
+        }
+    }
+}

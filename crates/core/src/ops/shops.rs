@@ -1,0 +1,57 @@
+//! Registering shops: checking that the database, media folder and destination a user gives
+//! are usable before anything is stored.
+
+use crate::catalog::{check_shop_name, Catalog, Shop};
+use crate::engine::Database;
+use crate::ops::backup::check_destination;
+use crate::{clock, media, paths, Result};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct AddShopOptions {
+    pub name: String,
+    pub db: String,
+    pub media: Option<PathBuf>,
+    pub dest: PathBuf,
+}
+
+/// Check and register a shop; returns it as stored.
+pub fn add_shop(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
+    check_shop_name(&opts.name)?;
+    let db = Database::parse(&opts.db)?.absolutize()?;
+    db.check()?;
+    let media = match &opts.media {
+        Some(m) => {
+            let m = paths::absolute(m)?;
+            media::check_root(&m)?;
+            Some(m)
+        }
+        None => None,
+    };
+    let dest = paths::absolute(&opts.dest)?;
+    check_destination(&dest)?;
+    let shop = Shop {
+        name: opts.name.clone(),
+        uid: clock::new_uid(),
+        db_url: db.url(),
+        media,
+        dest,
+        created: clock::rfc3339(clock::now_secs()),
+    };
+    catalog.add_shop(&shop)?;
+    catalog.log(
+        "shop-add",
+        Some(&shop.name),
+        None,
+        &Ok(format!("Registered {}.", shop.db_url)),
+    );
+    Ok(shop)
+}
+
+pub fn remove_shop(catalog: &Catalog, name: &str) -> Result<()> {
+    let result = catalog
+        .remove_shop(name)
+        .map(|_| "Removed from the catalog; its backups stay.".to_string());
+    catalog.log("shop-remove", Some(name), None, &result);
+    result.map(drop)
+}

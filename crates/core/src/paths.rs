@@ -1,0 +1,78 @@
+//! File-system helpers the operations share: absolute paths, durable writes, and folders
+//! that clean themselves up unless kept.
+
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// `path` made absolute against the current folder (without resolving links).
+pub fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::io("find", path, e))
+}
+
+/// Flush a folder's entries to disk, so a rename inside it survives a power cut.
+pub fn fsync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        let f = std::fs::File::open(dir).map_err(|e| Error::io("open", dir, e))?;
+        f.sync_all().map_err(|e| Error::io("flush", dir, e))?;
+    }
+    Ok(())
+}
+
+/// Write `bytes` to `path` by way of a temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = path.as_os_str().to_os_string();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let result = (|| {
+        std::fs::write(&tmp, bytes).map_err(|e| Error::io("write", &tmp, e))?;
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io("flush", &tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io("rename", path, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A file or folder that is removed when dropped, unless [`Cleanup::keep`] was called.
+pub struct Cleanup {
+    path: Option<PathBuf>,
+}
+
+impl Cleanup {
+    pub fn new(path: PathBuf) -> Self {
+        Cleanup { path: Some(path) }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.path.as_deref().expect("cleanup path taken")
+    }
+
+    /// Do not remove it after all.
+    pub fn keep(mut self) -> PathBuf {
+        self.path.take().expect("cleanup path taken")
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(p) = self.path.take() {
+            match std::fs::symlink_metadata(&p) {
+                Ok(m) if m.is_dir() => {
+                    let _ = std::fs::remove_dir_all(&p);
+                }
+                Ok(_) => crate::engine::sqlite::remove_db_files(&p),
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+/// A sibling of `path` named `.<name>.<tag>`, on the same file system so renames are atomic.
+pub fn sibling(path: &Path, tag: &str) -> PathBuf {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    path.with_file_name(format!(".{name}.{tag}"))
+}
