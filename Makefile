@@ -1,7 +1,9 @@
 # ShopSafe: `make run` to try it, `make test` to check it, `make bench` to measure it.
 CARGO ?= cargo
+TARGET := $(or $(CARGO_TARGET_DIR),target)
+SHOPSAFE := $(TARGET)/release/shopsafe
 DEMO_DIR ?= $(CURDIR)/target/demo-shop
-export SHOPSAFE_HOME ?= $(CURDIR)/target/demo-home
+DEMO_HOME := $(CURDIR)/target/demo-home
 
 .PHONY: deps build run test lint bench clean-demo
 
@@ -13,12 +15,12 @@ build: deps
 
 # Until the desktop app lands: make a demo shop, back it up, list the backups.
 run: build clean-demo
-	target/release/shopsafe demo $(DEMO_DIR)
-	target/release/shopsafe backup --name "First backup"
-	target/release/shopsafe list
+	$(SHOPSAFE) --home $(DEMO_HOME) demo $(DEMO_DIR)
+	$(SHOPSAFE) --home $(DEMO_HOME) backup --name "First backup"
+	$(SHOPSAFE) --home $(DEMO_HOME) list
 
 clean-demo:
-	rm -rf $(DEMO_DIR) $(SHOPSAFE_HOME)
+	rm -rf $(DEMO_DIR) $(DEMO_HOME)
 
 lint:
 	$(CARGO) fmt --all --check
@@ -28,4 +30,4 @@ test: deps lint
 	$(CARGO) test --workspace
 
 bench: build
-	bench/run.sh
+	SHOPSAFE=$(SHOPSAFE) bench/run.sh
