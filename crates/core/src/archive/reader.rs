@@ -56,14 +56,14 @@ impl Archive {
         let mut zip =
             zip::ZipArchive::new(BufReader::with_capacity(1 << 20, file)).map_err(|_| {
                 Error::corrupt(format!(
-                    "{} is not a readable zip archive: it is truncated or damaged.",
+                    "The file {} is not a readable zip archive: it is truncated or damaged.",
                     path.display()
                 ))
             })?;
         let manifest = {
             let mut entry = zip.by_name(MANIFEST_ENTRY).map_err(|_| {
                 Error::corrupt(format!(
-                    "{} has no readable manifest, so it is not a ShopSafe archive or it is damaged.",
+                    "The archive {} has no readable manifest, so it is not a ShopSafe archive or it is damaged.",
                     path.display()
                 ))
             })?;

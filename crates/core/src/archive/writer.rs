@@ -14,10 +14,11 @@ use crate::progress::{CancelToken, Meter};
 use crate::{Error, ErrorKind, Result};
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::Arc;
 use zip::write::{SimpleFileOptions, ZipFileBuilder};
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -27,9 +28,60 @@ const SMALL_FILE: u64 = 4 << 20;
 const CHUNK: usize = 1 << 20;
 
 pub struct ArchiveWriter {
-    zip: ZipWriter<BufWriter<File>>,
+    // Declared first so it is dropped first: an unfinished archive is abandoned before the
+    // zip library's own clean-up on drop runs, which then writes nowhere and prints nothing.
+    _abandon: Abandon,
+    zip: ZipWriter<Sink>,
     path: PathBuf,
     time: DateTime,
+}
+
+/// Marks the archive abandoned when dropped.
+struct Abandon(Arc<AtomicBool>);
+
+impl Drop for Abandon {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The archive file, until the archive is abandoned or a write fails; then nothing.
+struct Sink {
+    file: BufWriter<File>,
+    abandoned: Arc<AtomicBool>,
+}
+
+impl Sink {
+    fn run<T>(
+        &mut self,
+        idle: T,
+        op: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        if self.abandoned.load(Ordering::Relaxed) {
+            return Ok(idle);
+        }
+        let result = op(&mut self.file);
+        if result.is_err() {
+            self.abandoned.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.run(buf.len(), |f| f.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.run((), |f| f.flush())
+    }
+}
+
+impl Seek for Sink {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.run(0, |f| f.seek(pos))
+    }
 }
 
 impl ArchiveWriter {
@@ -50,8 +102,14 @@ impl ArchiveWriter {
             c.second as u8,
         )
         .unwrap_or_default();
+        let abandoned = Arc::new(AtomicBool::new(false));
+        let sink = Sink {
+            file: BufWriter::with_capacity(1 << 20, file),
+            abandoned: abandoned.clone(),
+        };
         Ok(ArchiveWriter {
-            zip: ZipWriter::new(BufWriter::with_capacity(1 << 20, file)),
+            _abandon: Abandon(abandoned),
+            zip: ZipWriter::new(sink),
             path: path.to_path_buf(),
             time,
         })
@@ -219,11 +277,12 @@ impl ArchiveWriter {
     /// Write the central directory and flush everything to disk.
     pub fn finish(self) -> Result<()> {
         let path = self.path.clone();
-        let buf = self.zip.finish().map_err(|e| match e {
+        let sink = self.zip.finish().map_err(|e| match e {
             zip::result::ZipError::Io(io) => Error::io("write the archive", &path, io),
             other => Error::internal(format!("Could not finish the archive: {other}.")),
         })?;
-        let file = buf
+        let file = sink
+            .file
             .into_inner()
             .map_err(|e| Error::io("write the archive", &path, e.into_error()))?;
         file.sync_all()

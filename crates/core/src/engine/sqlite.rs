@@ -173,7 +173,7 @@ pub fn check_sqlite_file(path: &Path) -> Result<()> {
     })?;
     if !meta.is_file() {
         return Err(Error::invalid(format!(
-            "{} is not a file; --db must point at the shop's SQLite database file.",
+            "The path {} is not a file; --db must point at the shop's SQLite database file.",
             path.display()
         )));
     }
@@ -184,7 +184,7 @@ pub fn check_sqlite_file(path: &Path) -> Result<()> {
         && &header == b"SQLite format 3\0";
     if !ok {
         return Err(Error::invalid(format!(
-            "{} is not an SQLite database; check the path given with --db.",
+            "The file {} is not an SQLite database; check the path given with --db.",
             path.display()
         )));
     }

@@ -76,7 +76,7 @@ fn import_one(catalog: &Catalog, file: &Path) -> Result<(String, bool)> {
     if let Some(side) = read_sidecar(file) {
         if side != sha256 {
             return Err(Error::corrupt(format!(
-                "{} does not match its .sha256 file; it is damaged and was not imported.",
+                "The archive {} does not match its .sha256 file; it is damaged and was not imported.",
                 file.display()
             )));
         }

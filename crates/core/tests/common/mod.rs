@@ -1,0 +1,190 @@
+//! Shared test helpers: a demo shop in a temporary folder, registered in its own catalog, and
+//! independent ways to read a database and a media folder for comparison (plain SQL and
+//! SHA-256 here, not the engine's fingerprints).
+#![allow(dead_code)]
+
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+use shopsafe_core::demo::{self, DemoOptions};
+use shopsafe_core::ops::{self, AddShopOptions, BackupOptions};
+use shopsafe_core::{BackupRecord, CancelToken, Catalog, NoProgress, Shop};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub struct TestShop {
+    pub dir: tempfile::TempDir,
+    pub catalog: Catalog,
+    pub shop: Shop,
+}
+
+impl TestShop {
+    /// A demo shop named `name` with its own catalog.
+    pub fn new(name: &str) -> TestShop {
+        Self::with_media(name, 2 << 20)
+    }
+
+    pub fn with_media(name: &str, media_bytes: u64) -> TestShop {
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = DemoOptions::new(dir.path().join("shop"));
+        opts.media_bytes = media_bytes;
+        demo::create(&opts).unwrap();
+        let dest = dir.path().join("backups");
+        std::fs::create_dir(&dest).unwrap();
+        let catalog = Catalog::open(&dir.path().join("home")).unwrap();
+        let shop = ops::add_shop(
+            &catalog,
+            &AddShopOptions {
+                name: name.into(),
+                db: self_db(dir.path()).to_string_lossy().into_owned(),
+                media: Some(dir.path().join("shop/media")),
+                dest,
+            },
+        )
+        .unwrap();
+        TestShop { dir, catalog, shop }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self_db(self.dir.path())
+    }
+
+    pub fn media_path(&self) -> PathBuf {
+        self.dir.path().join("shop/media")
+    }
+
+    pub fn dest(&self) -> PathBuf {
+        self.shop.dest.clone()
+    }
+
+    pub fn backup(&self) -> BackupRecord {
+        ops::backup(
+            &self.catalog,
+            &self.backup_options(),
+            &NoProgress,
+            &CancelToken::new(),
+        )
+        .unwrap()
+    }
+
+    pub fn backup_options(&self) -> BackupOptions {
+        BackupOptions {
+            shop: self.shop.clone(),
+            name: None,
+            include_media: true,
+            safety: false,
+        }
+    }
+}
+
+fn self_db(dir: &Path) -> PathBuf {
+    dir.join("shop/shop.sqlite3")
+}
+
+/// Every schema object and every row of every table, as text, sorted: equal dumps mean equal
+/// databases.
+pub fn dump(db: &Path) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+    let conn = Connection::open(db).unwrap();
+    let schema: Vec<String> = conn
+        .prepare(
+            "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema ORDER BY 1",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut rows = BTreeMap::new();
+    for t in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+        let n = stmt.column_count();
+        let mut all: Vec<String> = stmt
+            .query_map([], |r| {
+                Ok((0..n)
+                    .map(|i| match r.get_ref(i).unwrap() {
+                        ValueRef::Null => "NULL".to_string(),
+                        ValueRef::Integer(v) => format!("i{v}"),
+                        ValueRef::Real(v) => format!("r{v:?}"),
+                        ValueRef::Text(v) => format!("t{:?}", String::from_utf8_lossy(v)),
+                        ValueRef::Blob(v) => format!("b{v:?}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        all.sort();
+        rows.insert(t, all);
+    }
+    (schema, rows)
+}
+
+/// Relative path → SHA-256 of every file under `root` (symbolic links listed as such).
+pub fn files(root: &Path) -> BTreeMap<String, String> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            let ft = e.file_type().unwrap();
+            if ft.is_dir() {
+                walk(&e.path(), &format!("{name}/"), out);
+            } else if ft.is_symlink() {
+                out.insert(name, "symlink".into());
+            } else {
+                let bytes = std::fs::read(e.path()).unwrap();
+                out.insert(name, format!("{:?}", Sha256::digest(&bytes).as_slice()));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if root.exists() {
+        walk(root, "", &mut out);
+    }
+    out
+}
+
+/// Names in a folder, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A tmpfs mounted on a new folder, unmounted when dropped. Needs root.
+pub struct Mount(pub PathBuf);
+
+impl Mount {
+    pub fn tmpfs(at: &Path, options: &str) -> Mount {
+        std::fs::create_dir_all(at).unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(at)
+            .status()
+            .expect("running mount");
+        assert!(
+            status.success(),
+            "this test mounts a small tmpfs to fill a disk and needs root: run `make test` as root (CI does)"
+        );
+        Mount(at.to_path_buf())
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}

@@ -1,0 +1,100 @@
+//! A thread writes to the shop's database all through a backup; the archive must hold one
+//! consistent snapshot (the invariant every transaction keeps holds in the archive too).
+
+mod common;
+
+use common::TestShop;
+use rusqlite::Connection;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[test]
+fn backup_during_constant_writes_holds_one_consistent_snapshot() {
+    let t = TestShop::new("busy");
+    let db = t.db_path();
+    {
+        let c = Connection::open(&db).unwrap();
+        c.execute_batch(
+            "CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount INTEGER NOT NULL);
+             CREATE TABLE ledger_total (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL, sum INTEGER NOT NULL);
+             INSERT INTO ledger_total VALUES (1, 0, 0);",
+        )
+        .unwrap();
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let commits = Arc::new(AtomicU64::new(0));
+    let writer = {
+        let (stop, commits, db) = (stop.clone(), commits.clone(), db.clone());
+        std::thread::spawn(move || {
+            let mut c = Connection::open(&db).unwrap();
+            c.busy_timeout(Duration::from_secs(5)).unwrap();
+            let mut i = 0i64;
+            while !stop.load(Ordering::SeqCst) {
+                i += 1;
+                let tx = c.transaction().unwrap();
+                tx.execute("INSERT INTO ledger (amount) VALUES (?1)", [i])
+                    .unwrap();
+                tx.execute("UPDATE ledger_total SET n = n + 1, sum = sum + ?1", [i])
+                    .unwrap();
+                tx.execute(
+                    "UPDATE catalog_product SET rating = rating + 0.01 WHERE id = ?1",
+                    [i % 100 + 1],
+                )
+                .unwrap();
+                tx.commit().unwrap();
+                commits.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    while commits.load(Ordering::SeqCst) < 50 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let at_start = commits.load(Ordering::SeqCst);
+    let backup = t.backup();
+    let at_end = commits.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    writer.join().unwrap();
+    assert!(
+        at_end > at_start,
+        "the writer must have kept writing during the backup"
+    );
+
+    // Take the database out of the archive and check the invariant.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
+    let out = t.dir.path().join("snap.sqlite3");
+    std::io::copy(
+        &mut zip.by_name("database/shop.sqlite3").unwrap(),
+        &mut std::fs::File::create(&out).unwrap(),
+    )
+    .unwrap();
+    let c = Connection::open(&out).unwrap();
+    let (n, sum): (i64, i64) = c
+        .query_row("SELECT n, sum FROM ledger_total", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let (rows, total): (i64, i64) = c
+        .query_row(
+            "SELECT count(*), coalesce(sum(amount), 0) FROM ledger",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((n, sum), (rows, total), "the snapshot mixes two moments");
+    assert!(
+        rows as u64 >= at_start,
+        "the snapshot is older than the backup"
+    );
+    let ledger = backup
+        .manifest
+        .database
+        .tables
+        .iter()
+        .find(|t| t.name == "ledger")
+        .unwrap();
+    assert_eq!(
+        ledger.rows, rows as u64,
+        "the manifest counts another moment than the archive holds"
+    );
+}

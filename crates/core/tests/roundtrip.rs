@@ -1,0 +1,233 @@
+//! Back up the demo shop, change rows and files, restore, and prove the shop identical to the
+//! moment of the backup: schema, every row, every file.
+
+mod common;
+
+use common::{dump, files, TestShop};
+use rusqlite::Connection;
+use shopsafe_core::ops::{self, RestoreOptions};
+use shopsafe_core::{BackupKind, CancelToken, NoProgress};
+
+fn restore_options(id: &str) -> RestoreOptions {
+    RestoreOptions {
+        backup: id.to_string(),
+        shop: None,
+        force: false,
+        pre_backup: true,
+    }
+}
+
+#[test]
+fn restore_brings_back_every_row_and_file_and_keeps_a_safety_backup() {
+    let t = TestShop::new("roundtrip");
+    let before_db = dump(&t.db_path());
+    let before_files = files(&t.media_path());
+    assert!(
+        before_files.len() > 50,
+        "the demo shop should have many media files"
+    );
+    let backup = t.backup();
+
+    // Change the shop in every way: update, delete, insert rows; add, remove, change files.
+    let conn = Connection::open(t.db_path()).unwrap();
+    conn.execute_batch(
+        "UPDATE catalog_product SET title = 'Changed', price = 1 WHERE id <= 20;
+         DELETE FROM reviews_review WHERE id % 3 = 0;
+         INSERT INTO catalog_tag (name) VALUES ('after-backup');
+         CREATE TABLE added_later (x INTEGER);
+         INSERT INTO added_later VALUES (1);",
+    )
+    .unwrap();
+    drop(conn);
+    let media = t.media_path();
+    let removed: Vec<String> = before_files.keys().take(5).cloned().collect();
+    for r in &removed {
+        std::fs::remove_file(media.join(r)).unwrap();
+    }
+    std::fs::write(media.join("products/new-upload.png"), b"new image bytes").unwrap();
+    std::fs::create_dir_all(media.join("brand-new-folder")).unwrap();
+    std::fs::write(media.join("brand-new-folder/x.jpg"), b"jpeg?").unwrap();
+    let changed = before_files.keys().nth(10).unwrap();
+    std::fs::write(media.join(changed), b"overwritten").unwrap();
+    assert_ne!(dump(&t.db_path()), before_db);
+
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    assert!(!plan.other_shop);
+    let reviews = plan
+        .tables
+        .iter()
+        .find(|c| c.name == "reviews_review")
+        .unwrap();
+    assert!(reviews.rows_now < reviews.rows_backup);
+    let added = plan
+        .tables
+        .iter()
+        .find(|c| c.name == "added_later")
+        .unwrap();
+    assert_eq!((added.rows_now, added.rows_backup), (Some(1), None));
+    let m = plan.media.as_ref().unwrap();
+    assert_eq!((m.added_since, m.removed_since, m.changed), (2, 5, 1));
+
+    let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(
+        dump(&t.db_path()),
+        before_db,
+        "database differs after restore"
+    );
+    assert_eq!(files(&media), before_files, "media differs after restore");
+    assert_eq!(report.media_files_checked, Some(before_files.len() as u64));
+
+    // The safety backup holds the changed shop, and is listed as such.
+    let safety = t
+        .catalog
+        .backup(report.safety_backup.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(safety.kind, BackupKind::Safety);
+    assert!(safety
+        .manifest
+        .database
+        .tables
+        .iter()
+        .any(|t| t.name == "added_later"));
+    assert!(safety
+        .manifest
+        .media
+        .files
+        .iter()
+        .any(|f| f.path == "products/new-upload.png"));
+
+    // No staging, rollback or old folders are left beside the database or the media.
+    let leftovers: Vec<String> = common::listing(&t.dir.path().join("shop"))
+        .into_iter()
+        .filter(|n| n.contains("shopsafe"))
+        .collect();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+
+    let log = t.catalog.log_entries(10).unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e.action == "restore" && e.outcome == "ok"));
+}
+
+#[test]
+fn restore_works_while_another_connection_holds_the_database_open() {
+    let t = TestShop::new("open");
+    let backup = t.backup();
+    let before = dump(&t.db_path());
+
+    // The shop keeps a connection open, as a running web app does, in WAL mode.
+    let app = Connection::open(t.db_path()).unwrap();
+    app.execute("DELETE FROM orders_orderline", []).unwrap();
+    let count = |c: &Connection| -> i64 {
+        c.query_row("SELECT count(*) FROM orders_orderline", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(count(&app), 0);
+
+    let mut opts = restore_options(&backup.id);
+    opts.pre_backup = false;
+    let plan = ops::prepare_restore(&t.catalog, &opts).unwrap();
+    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+
+    assert!(
+        count(&app) > 0,
+        "the open connection should see the restored rows"
+    );
+    assert_eq!(dump(&t.db_path()), before);
+    let mode: String = app
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal", "the live database keeps its journal mode");
+}
+
+#[test]
+fn database_only_backup_restores_the_database_and_leaves_media_alone() {
+    let t = TestShop::new("dbonly");
+    let mut opts = t.backup_options();
+    opts.include_media = false;
+    let backup = ops::backup(&t.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(backup.kind, BackupKind::Database);
+    assert!(backup.manifest.media.files.is_empty());
+    let before = dump(&t.db_path());
+
+    Connection::open(t.db_path())
+        .unwrap()
+        .execute("DELETE FROM cms_page", [])
+        .unwrap();
+    std::fs::write(
+        t.media_path().join("kept.txt"),
+        b"uploaded after the backup",
+    )
+    .unwrap();
+    let media_now = files(&t.media_path());
+
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    assert!(plan.media.is_none());
+    let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(report.media_files_checked, None);
+    assert_eq!(dump(&t.db_path()), before);
+    assert_eq!(files(&t.media_path()), media_now);
+}
+
+#[test]
+fn archive_opens_with_standard_tools_and_its_sidecar_checks_out() {
+    let t = TestShop::new("tools");
+    let backup = t.backup();
+    let out = std::process::Command::new("sha256sum")
+        .arg("-c")
+        .arg(backup.path.with_extension("zip.sha256"))
+        .current_dir(t.dest())
+        .output()
+        .expect("sha256sum (coreutils) is needed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let x = t.dir.path().join("unzipped");
+    let out = std::process::Command::new("unzip")
+        .arg("-q")
+        .arg(&backup.path)
+        .arg("-d")
+        .arg(&x)
+        .output()
+        .expect("unzip is needed: run `make deps`");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(files(&x.join("media")), files(&t.media_path()));
+    assert_eq!(dump(&x.join("database/shop.sqlite3")), dump(&t.db_path()));
+    let integrity = std::process::Command::new("sqlite3")
+        .arg(x.join("database/shop.sqlite3"))
+        .arg("PRAGMA integrity_check;")
+        .output()
+        .expect("sqlite3 is needed: run `make deps`");
+    assert_eq!(String::from_utf8_lossy(&integrity.stdout).trim(), "ok");
+
+    // Photos are stored as they are; text is compressed.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
+    let png = backup
+        .manifest
+        .media
+        .files
+        .iter()
+        .find(|f| f.path.ends_with(".png"))
+        .unwrap();
+    assert_eq!(
+        zip.by_name(&format!("media/{}", png.path))
+            .unwrap()
+            .compression(),
+        zip::CompressionMethod::Stored
+    );
+    assert_eq!(
+        zip.by_name("media/css/custom.css").unwrap().compression(),
+        zip::CompressionMethod::Deflated
+    );
+    assert_eq!(
+        zip.by_name("database/shop.sqlite3").unwrap().compression(),
+        zip::CompressionMethod::Deflated
+    );
+}
