@@ -186,14 +186,21 @@ fn print_json(value: &impl serde::Serialize) {
     );
 }
 
-/// Ask on the terminal; refuse when there is nobody to ask.
-fn confirm(question: &str, what: &str) -> Result<()> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::new(
+/// Refuse when there is nobody to ask for confirmation.
+fn require_terminal(what: &str) -> Result<()> {
+    if std::io::stdin().is_terminal() {
+        Ok(())
+    } else {
+        Err(Error::new(
             ErrorKind::Refused,
             format!("{what} needs confirmation, and there is no terminal to ask on; pass --force to go ahead."),
-        ));
+        ))
     }
+}
+
+/// Ask on the terminal; anything but yes refuses.
+fn confirm(question: &str, what: &str) -> Result<()> {
+    require_terminal(what)?;
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
@@ -325,6 +332,7 @@ fn run(cli: Cli) -> Result<()> {
             };
             let plan = ops::prepare_restore(&catalog, &opts)?;
             if !force {
+                require_terminal("Restoring")?;
                 render::plan(&plan);
                 confirm(
                     &format!(

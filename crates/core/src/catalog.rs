@@ -286,7 +286,7 @@ impl Catalog {
     pub fn backups(&self, shop: Option<&str>) -> Result<Vec<BackupRecord>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, shop_name, shop_uid, kind, name, created, path, size, sha256, verified_at, verified_ok, manifest
-             FROM backups WHERE ?1 IS NULL OR shop_name = ?1 ORDER BY created DESC, id DESC",
+             FROM backups WHERE ?1 IS NULL OR shop_name = ?1 ORDER BY created DESC, rowid DESC",
         )?;
         let rows = stmt.query_map([shop], backup_from_row)?;
         rows.map(|r| r?).collect()

@@ -95,7 +95,7 @@ impl Rng {
         format!("{}.{:02}", 1 + self.below(499), self.below(100))
     }
     fn time(&mut self) -> String {
-        let c = crate::clock::civil(1_640_995_200 + self.below(150_000_000) as i64);
+        let c = crate::clock::civil(1_640_995_200 + self.below(150_000_000));
         format!(
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}",
             c.year,
@@ -324,7 +324,7 @@ fn fill(conn: &Connection, rng: &mut Rng, scale: i64) -> Result<i64> {
                 (rng.below(500) as f64) / 100.0,
                 rng.time(),
                 rng.time(),
-                if p % 6 == 0 { None } else { Some(rng.below(5000) as i64) }
+                if p % 6 == 0 { None } else { Some(rng.below(5000)) }
             ],
         )?;
         for v in 0..(1 + rng.below(3)) {
@@ -358,14 +358,14 @@ fn fill(conn: &Connection, rng: &mut Rng, scale: i64) -> Result<i64> {
     for v in 1..=variants {
         tx.execute(
             "INSERT INTO inventory_stockrecord (variant_id, warehouse_id, num_in_stock, num_allocated, low_stock_threshold) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![v, 1 + (v % 3), rng.below(200) as i64, rng.below(10) as i64, if v % 2 == 0 { None } else { Some(5) }],
+            params![v, 1 + (v % 3), { rng.below(200) }, { rng.below(10) }, if v % 2 == 0 { None } else { Some(5) }],
         )?;
     }
     let customers = users;
     for c in 1..=customers {
         tx.execute(
             "INSERT INTO customers_customer (user_id, phone, birth_date, newsletter, loyalty_points, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![c, format!("+49 30 {:07}", rng.below(10_000_000)), if c % 4 == 0 { None } else { Some(format!("19{:02}-0{}-1{}", 50 + rng.below(50), 1 + rng.below(9), rng.below(10))) }, c % 2 == 0, rng.below(5000) as i64, if c % 9 == 0 { Some("VIP — handle with care ✨") } else { None }],
+            params![c, format!("+49 30 {:07}", rng.below(10_000_000)), if c % 4 == 0 { None } else { Some(format!("19{:02}-0{}-1{}", 50 + rng.below(50), 1 + rng.below(9), rng.below(10))) }, c % 2 == 0, { rng.below(5000) }, if c % 9 == 0 { Some("VIP — handle with care ✨") } else { None }],
         )?;
         for kind in ["billing", "shipping"] {
             tx.execute(
@@ -398,7 +398,7 @@ fn fill(conn: &Connection, rng: &mut Rng, scale: i64) -> Result<i64> {
     for v in 1..=(10 * scale) {
         tx.execute(
             "INSERT INTO promotions_voucher (code, discount_percent, valid_from, valid_until, max_uses) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![format!("SAVE{v:04}"), 5 + rng.below(30) as i64, rng.time(), if v % 3 == 0 { None } else { Some(rng.time()) }, 100],
+            params![format!("SAVE{v:04}"), 5 + rng.below(30), rng.time(), if v % 3 == 0 { None } else { Some(rng.time()) }, 100],
         )?;
     }
     let orders = 300 * scale;
@@ -417,7 +417,7 @@ fn fill(conn: &Connection, rng: &mut Rng, scale: i64) -> Result<i64> {
         for _ in 0..(1 + rng.below(4)) {
             tx.execute(
                 "INSERT INTO orders_orderline (order_id, variant_id, quantity, unit_price, title_snapshot) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![o, 1 + rng.below(variants), 1 + rng.below(5) as i64, rng.price(), format!("{} {}", rng.pick(ADJECTIVES), rng.pick(NOUNS))],
+                params![o, 1 + rng.below(variants), 1 + rng.below(5), rng.price(), format!("{} {}", rng.pick(ADJECTIVES), rng.pick(NOUNS))],
             )?;
         }
         tx.execute(
@@ -440,7 +440,7 @@ fn fill(conn: &Connection, rng: &mut Rng, scale: i64) -> Result<i64> {
     for r in 1..=(200 * scale) {
         tx.execute(
             "INSERT INTO reviews_review (product_id, customer_id, rating, title, body, created_at, approved) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![1 + rng.below(products), 1 + rng.below(customers), 1 + rng.below(5) as i64, format!("Review {r}: {}", rng.pick(&["Sehr gut!", "Très bien", "Świetne", "最高", "Meh", "Love it ❤️"])), if r % 8 == 0 { None } else { Some("Arrived quickly and looks as pictured.") }, rng.time(), r % 4 != 0],
+            params![1 + rng.below(products), 1 + rng.below(customers), 1 + rng.below(5), format!("Review {r}: {}", rng.pick(&["Sehr gut!", "Très bien", "Świetne", "最高", "Meh", "Love it ❤️"])), if r % 8 == 0 { None } else { Some("Arrived quickly and looks as pictured.") }, rng.time(), r % 4 != 0],
         )?;
     }
     for c in 1..=(customers / 2) {
@@ -451,7 +451,7 @@ fn fill(conn: &Connection, rng: &mut Rng, scale: i64) -> Result<i64> {
         for _ in 0..rng.below(4) {
             tx.execute(
                 "INSERT INTO cart_cartitem (cart_id, variant_id, quantity) VALUES (?1, ?2, ?3)",
-                params![c, 1 + rng.below(variants), 1 + rng.below(3) as i64],
+                params![c, 1 + rng.below(variants), 1 + rng.below(3)],
             )?;
         }
         tx.execute(
@@ -483,7 +483,7 @@ fn fill(conn: &Connection, rng: &mut Rng, scale: i64) -> Result<i64> {
     for a in 1..=(20 * scale) {
         tx.execute(
             "INSERT INTO django_admin_log (action_time, user_id, content_type_id, object_id, object_repr, action_flag, change_message) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)",
-            params![rng.time(), 1 + rng.below(24), format!("{a}"), format!("Product {a}"), 1 + rng.below(3) as i64, "[{\"changed\": {\"fields\": [\"price\"]}}]"],
+            params![rng.time(), 1 + rng.below(24), format!("{a}"), format!("Product {a}"), 1 + rng.below(3), "[{\"changed\": {\"fields\": [\"price\"]}}]"],
         )?;
     }
     tx.commit()?;
@@ -547,7 +547,7 @@ fn write_media(
         put(&rel, &noise_png(side, side, rng))?;
         tx.execute(
             "INSERT INTO catalog_productimage (product_id, image, alt_text, position) VALUES (?1, ?2, ?3, ?4)",
-            params![product, rel, format!("Photo of product {product}"), (i / products) as i64],
+            params![product, rel, format!("Photo of product {product}"), { i / products }],
         )?;
     }
     tx.commit()?;

@@ -1,0 +1,337 @@
+//! The `shopsafe` command end to end: real binary, real SQLite files, real media folders.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_shopsafe"));
+        c.arg("--home")
+            .arg(self.home())
+            .args(args)
+            .stdin(Stdio::null());
+        c.env_remove("SHOPSAFE_HOME");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    /// Run, expect success, return stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "shopsafe {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    /// Run, expect exit `code` and exactly one line on stderr; return that line.
+    fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.run(args);
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(code), "shopsafe {args:?}: {err}");
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "expected one line on stderr, got {err:?}"
+        );
+        err
+    }
+
+    fn demo(&self, name: &str, extra: &[&str]) -> PathBuf {
+        let dir = self.dir.path().join(name);
+        let d = dir.to_str().unwrap();
+        let mut args = vec!["demo", d, "--name", name];
+        args.extend_from_slice(extra);
+        self.ok(&args);
+        dir
+    }
+}
+
+fn count(db: &Path, table: &str) -> i64 {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let out = Env::new().ok(&["--help"]);
+    for line in ["Exit codes:", "0    success", "130  cancelled"] {
+        assert!(out.contains(line), "--help lacks {line:?}:\n{out}");
+    }
+}
+
+#[test]
+fn demo_backup_list_show_verify_restore_delete_import_log() {
+    let env = Env::new();
+    let shop = env.demo("demo", &[]);
+    let shops = env.json(&["shop", "list"]);
+    assert_eq!(shops[0]["name"], "demo");
+
+    let b = env.json(&["backup", "--name", "My Full Backup"]);
+    let id = b["id"].as_str().unwrap().to_string();
+    assert_eq!(b["kind"], "full");
+    assert!(b["media_files"].as_u64().unwrap() > 100);
+    assert!(Path::new(b["path"].as_str().unwrap()).is_file());
+
+    let text = env.ok(&["backup", "--no-media"]);
+    assert!(text.contains("Backup id: "), "{text}");
+    let list = env.json(&["list"]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["kind"], "database");
+    assert_eq!(list[1]["name"], "My Full Backup");
+
+    let show = env.ok(&["show", &id]);
+    for want in [
+        "catalog_product",
+        "orders_order",
+        "media",
+        "sha256",
+        "verified      never",
+    ] {
+        assert!(show.contains(want), "show lacks {want:?}:\n{show}");
+    }
+    let v = env.json(&["verify", &id]);
+    assert_eq!(v["backup_id"], id.as_str());
+    assert!(env.ok(&["show", &id]).contains("verified      ok "));
+
+    // Change the shop, then restore.
+    let db = shop.join("shop.sqlite3");
+    let orders = count(&db, "orders_order");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("DELETE FROM orders_orderline", [])
+        .unwrap();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("DELETE FROM orders_payment", [])
+        .unwrap();
+    std::fs::write(shop.join("media/stray.txt"), "x").unwrap();
+    // No terminal and no --force: refused, nothing changes.
+    let err = env.fails(5, &["restore", &id]);
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(count(&db, "orders_orderline"), 0);
+    let r = env.json(&["restore", &id, "--force"]);
+    assert_eq!(r["backup_id"], id.as_str());
+    assert!(r["safety_backup"].is_string());
+    assert!(count(&db, "orders_orderline") > 0);
+    assert_eq!(count(&db, "orders_order"), orders);
+    assert!(!shop.join("media/stray.txt").exists());
+
+    // Three backups now: full, database-only and the safety backup.
+    let list = env.json(&["list"]);
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["kind"] == "safety"));
+
+    // Delete needs confirmation too; then it removes file, sidecar and row.
+    env.fails(5, &["delete", &id]);
+    let path = PathBuf::from(b["path"].as_str().unwrap());
+    env.ok(&["delete", &id, "--force"]);
+    assert!(!path.exists());
+    assert!(!path.with_extension("zip.sha256").exists());
+    assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 2);
+
+    // A lost catalog is rebuilt from the archives.
+    std::fs::remove_dir_all(env.home()).unwrap();
+    let imported = env.json(&["import", shop.join("backups").to_str().unwrap()]);
+    assert_eq!(imported["added"].as_array().unwrap().len(), 2);
+    let again = env.json(&["import", shop.join("backups").to_str().unwrap()]);
+    assert_eq!(again["added"].as_array().unwrap().len(), 0);
+    assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 2);
+
+    let log = env.ok(&["log"]);
+    assert!(log.contains("import"), "{log}");
+}
+
+#[test]
+fn bad_input_gets_one_line_and_an_exit_code() {
+    let env = Env::new();
+    let dir = env.dir.path();
+    let err = env.fails(
+        2,
+        &[
+            "shop",
+            "add",
+            "x",
+            "--db",
+            dir.join("missing.db").to_str().unwrap(),
+            "--dest",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(err.contains("does not exist"), "{err}");
+    let err = env.fails(3, &["backup"]);
+    assert!(err.contains("No shop is registered"), "{err}");
+    env.demo("one", &["--media-mb", "1"]);
+    env.demo("two", &["--media-mb", "1"]);
+    let err = env.fails(2, &["backup"]);
+    assert!(err.contains("--shop"), "{err}");
+    let err = env.fails(3, &["verify", "20990101-000000-0000"]);
+    assert!(err.contains("shopsafe list"), "{err}");
+
+    // A flipped byte: verify names the entry and exits 4; the catalog remembers the failure.
+    let b = env.json(&["backup", "--shop", "one"]);
+    let id = b["id"].as_str().unwrap();
+    let path = PathBuf::from(b["path"].as_str().unwrap());
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let (offset, name) = {
+        let e = zip.by_name("database/shop.sqlite3").unwrap();
+        (e.data_start().unwrap() + 100, e.name().unwrap().to_string())
+    };
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[offset as usize] ^= 0x40;
+    std::fs::write(&path, bytes).unwrap();
+    let err = env.fails(4, &["verify", id]);
+    assert!(err.contains(&name), "{err}");
+    assert_eq!(
+        env.json(&["list", "--shop", "one"])[0]["verified_ok"],
+        false
+    );
+    let err = env.fails(4, &["restore", id, "--force"]);
+    assert!(err.contains(&name), "{err}");
+}
+
+#[test]
+fn home_comes_from_the_environment() {
+    let env = Env::new();
+    let home = env.dir.path().join("from-env");
+    let shop = env.dir.path().join("s");
+    let out = Command::new(env!("CARGO_BIN_EXE_shopsafe"))
+        .args(["demo", shop.to_str().unwrap(), "--media-mb", "1"])
+        .env("SHOPSAFE_HOME", &home)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(home.join("catalog.sqlite3").is_file());
+}
+
+#[test]
+fn ctrl_c_during_backup_leaves_no_archive_and_no_catalog_row() {
+    let env = Env::new();
+    let shop = env.demo("big", &["--media-mb", "400"]);
+    let dest = shop.join("backups");
+    let mut child = env.cmd(&["backup"]).stderr(Stdio::piped()).spawn().unwrap();
+    // Wait until the archive is being written, then press Ctrl-C.
+    let started = Instant::now();
+    while !std::fs::read_dir(&dest).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".partial")
+    }) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the backup never started writing"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the backup finished before it could be interrupted"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let left: Vec<_> = std::fs::read_dir(&dest)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left in the destination: {left:?}");
+    assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 0);
+}
+
+/// Run `shopsafe` on a pseudo-terminal (util-linux `script`), typing `answer`.
+fn on_terminal(env: &Env, args: &str, answer: &str) -> (Option<i32>, String) {
+    use std::io::Write;
+    let command = format!(
+        "{} --home {} {args}",
+        env!("CARGO_BIN_EXE_shopsafe"),
+        env.home().display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) is needed to give the test a terminal");
+    std::thread::sleep(Duration::from_millis(500));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn restore_on_a_terminal_shows_what_is_replaced_and_asks() {
+    let env = Env::new();
+    let shop = env.demo("asked", &["--media-mb", "1"]);
+    let id = env.json(&["backup"])["id"].as_str().unwrap().to_string();
+    let db = shop.join("shop.sqlite3");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("DELETE FROM reviews_review", [])
+        .unwrap();
+
+    let (code, screen) = on_terminal(&env, &format!("restore {id}"), "n\n");
+    assert!(
+        screen.contains("reviews_review") && screen.contains("0 rows now"),
+        "{screen}"
+    );
+    assert!(screen.contains("safety backup"), "{screen}");
+    assert_eq!(code, Some(5), "{screen}");
+    assert_eq!(count(&db, "reviews_review"), 0);
+
+    let (code, screen) = on_terminal(&env, &format!("restore {id}"), "yes\n");
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("Restored backup"), "{screen}");
+    assert!(count(&db, "reviews_review") > 0);
+}

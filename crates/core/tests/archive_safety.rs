@@ -1,0 +1,160 @@
+//! Hostile archives: entries named with `..`, an absolute path, or stored as a symbolic link
+//! never write outside the staging folder, and the shop is left exactly as it was.
+
+mod common;
+
+use common::{dump, files, listing, TestShop};
+use sha2::{Digest, Sha256};
+use shopsafe_core::manifest::{FileEntry, Manifest};
+use shopsafe_core::ops::{self, RestoreOptions};
+use shopsafe_core::{CancelToken, ErrorKind, NoProgress};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use zip::write::SimpleFileOptions;
+
+enum Evil {
+    /// A regular entry with this name, listed in the manifest.
+    File(&'static str),
+    /// A symbolic link entry pointing at `target`, listed in the manifest as a media file.
+    Link(&'static str, String),
+}
+
+/// Copy `src` to `out`, adding the evil entry and listing it in the manifest as a media file.
+fn craft(src: &Path, out: &Path, evil: &Evil) {
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut manifest_bytes = Vec::new();
+    zin.by_name("manifest.json")
+        .unwrap()
+        .read_to_end(&mut manifest_bytes)
+        .unwrap();
+    let mut manifest = Manifest::from_json(&manifest_bytes).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+    for i in 0..zin.len() {
+        let entry = zin.by_index_raw(i).unwrap();
+        if entry.name().unwrap() != "manifest.json" {
+            zout.raw_copy_file(entry).unwrap();
+        }
+    }
+    let payload = b"written by an attacker";
+    let listed = match evil {
+        Evil::File(name) => {
+            zout.start_file(*name, SimpleFileOptions::default())
+                .unwrap();
+            zout.write_all(payload).unwrap();
+            name.strip_prefix("media/").unwrap_or(name).to_string()
+        }
+        Evil::Link(name, target) => {
+            zout.add_symlink(*name, target, SimpleFileOptions::default())
+                .unwrap();
+            name.strip_prefix("media/").unwrap().to_string()
+        }
+    };
+    manifest.media.files.push(FileEntry {
+        path: listed,
+        size: payload.len() as u64,
+        sha256: Sha256::digest(payload)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    });
+    manifest.media.file_count += 1;
+    zout.start_file("manifest.json", SimpleFileOptions::default())
+        .unwrap();
+    zout.write_all(&manifest.to_json()).unwrap();
+    zout.finish().unwrap();
+}
+
+fn attempt(name: &str, evil: Evil, escaped: impl Fn(&Path) -> PathBuf) {
+    let t = TestShop::new(name);
+    let backup = t.backup();
+    let crafted = t.dir.path().join("crafted.zip");
+    craft(&backup.path, &crafted, &evil);
+    std::fs::write(t.media_path().join("after-backup.txt"), "keep me").unwrap();
+    let (db, media, around) = (
+        dump(&t.db_path()),
+        files(&t.media_path()),
+        listing(t.dir.path()),
+    );
+
+    let result = ops::prepare_restore(
+        &t.catalog,
+        &RestoreOptions {
+            backup: crafted.to_string_lossy().into_owned(),
+            shop: None,
+            force: false,
+            pre_backup: true,
+        },
+    )
+    .and_then(|plan| ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()));
+    let e = result.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Corrupt, "{}", e.message);
+    assert!(
+        e.message.contains("nothing was restored") || e.message.contains("link"),
+        "{}",
+        e.message
+    );
+
+    let target = escaped(t.dir.path());
+    assert!(
+        !target.exists(),
+        "{} was written outside the staging folder",
+        target.display()
+    );
+    assert_eq!(dump(&t.db_path()), db);
+    assert_eq!(files(&t.media_path()), media);
+    assert_eq!(listing(t.dir.path()), around);
+    assert!(!listing(&t.dir.path().join("shop"))
+        .iter()
+        .any(|n| n.contains("shopsafe")));
+}
+
+#[test]
+fn entry_with_dot_dot_is_refused() {
+    // Staging is <dir>/shop/.media.shopsafe-restore-ID; ../../ from there is <dir>.
+    attempt("dotdot", Evil::File("media/../../escaped.txt"), |d| {
+        d.join("escaped.txt")
+    });
+}
+
+#[test]
+fn entry_with_absolute_path_is_refused() {
+    let target = std::env::temp_dir().join(format!("shopsafe-absolute-{}.txt", std::process::id()));
+    let name: &'static str = Box::leak(format!("{}", target.display()).into_boxed_str());
+    attempt("absolute", Evil::File(name), move |_| target.clone());
+}
+
+#[test]
+fn symbolic_link_entry_is_refused() {
+    attempt(
+        "symlink",
+        Evil::Link("media/link-out", "../../..".into()),
+        |d| d.join("shop/media/link-out"),
+    );
+}
+
+#[test]
+fn import_twice_adds_nothing_twice_and_rebuilds_a_lost_catalog() {
+    let t = TestShop::new("import");
+    let a = t.backup();
+    let b = t.backup();
+    std::fs::write(t.dest().join("not-a-backup.zip"), b"PK junk").unwrap();
+
+    // A brand-new catalog (the laptop was lost) learns both backups from the folder.
+    let fresh = shopsafe_core::Catalog::open(&t.dir.path().join("new-home")).unwrap();
+    let report = ops::import(&fresh, &t.dest()).unwrap();
+    let mut added = report.added.clone();
+    added.sort();
+    let mut want = vec![a.id.clone(), b.id.clone()];
+    want.sort();
+    assert_eq!(added, want);
+    assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
+    let again = ops::import(&fresh, &t.dest()).unwrap();
+    assert!(again.added.is_empty());
+    assert_eq!(again.known.len(), 2);
+    assert_eq!(fresh.backups(None).unwrap().len(), 2);
+    let imported = fresh.backup(&a.id).unwrap();
+    assert_eq!(imported.sha256, a.sha256);
+    assert_eq!(imported.manifest, a.manifest);
+    // An imported backup verifies against its recorded checksum.
+    ops::verify(&fresh, &a.id, &NoProgress, &CancelToken::new()).unwrap();
+}
