@@ -335,3 +335,20 @@ fn restore_on_a_terminal_shows_what_is_replaced_and_asks() {
     assert!(screen.contains("Restored backup"), "{screen}");
     assert!(count(&db, "reviews_review") > 0);
 }
+
+#[test]
+fn two_processes_share_the_catalog_at_the_same_time() {
+    let env = Env::new();
+    env.demo("left", &["--media-mb", "4"]);
+    env.demo("right", &["--media-mb", "4"]);
+    let children: Vec<_> = (0..3)
+        .flat_map(|_| ["left", "right"])
+        .map(|shop| env.cmd(&["backup", "--shop", shop]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap())
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 6);
+    assert_eq!(env.json(&["list", "--shop", "left"]).as_array().unwrap().len(), 3);
+}

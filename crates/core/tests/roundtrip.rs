@@ -231,3 +231,38 @@ fn archive_opens_with_standard_tools_and_its_sidecar_checks_out() {
         zip::CompressionMethod::Deflated
     );
 }
+
+#[test]
+fn failed_swap_rolls_the_database_back() {
+    // The media folder is a mount point, so it cannot be renamed aside: the swap fails after
+    // the database was already replaced, and the restore must put the database back.
+    let t = TestShop::new("rollback");
+    let mount_at = t.dir.path().join("mounted-media");
+    let _mount = common::Mount::tmpfs(&mount_at, "size=64m");
+    for (rel, _) in files(&t.media_path()) {
+        let to = mount_at.join(&rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(t.media_path().join(&rel), to).unwrap();
+    }
+    let mut shop = t.shop.clone();
+    shop.media = Some(mount_at.clone());
+    let backup = ops::backup(
+        &t.catalog,
+        &ops::BackupOptions { shop: shop.clone(), ..t.backup_options() },
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    Connection::open(t.db_path()).unwrap().execute("DELETE FROM orders_refund", []).unwrap();
+    std::fs::write(mount_at.join("uploaded-later.jpg"), b"later").unwrap();
+    let (db_before, media_before) = (dump(&t.db_path()), files(&mount_at));
+
+    let mut plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    plan.shop = shop;
+    let e = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(e.message.contains("rolled back"), "{}", e.message);
+    assert_eq!(dump(&t.db_path()), db_before, "the database was not rolled back");
+    assert_eq!(files(&mount_at), media_before);
+    let log = t.catalog.log_entries(1).unwrap();
+    assert_eq!((log[0].action.as_str(), log[0].outcome.as_str()), ("restore", "failed"));
+}

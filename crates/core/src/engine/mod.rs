@@ -18,10 +18,9 @@ pub enum Database {
     Sqlite(sqlite::Sqlite),
 }
 
-/// What a snapshot produced: the database part as a file, and what it holds.
+/// What a snapshot file holds.
 #[derive(Debug)]
 pub struct Snapshot {
-    pub file: PathBuf,
     pub entry_name: String,
     pub server_version: String,
     pub database_name: String,
@@ -79,10 +78,10 @@ impl Database {
         }
     }
 
-    /// Take one consistent snapshot into a new file inside `work_dir`.
-    pub fn snapshot(&self, work_dir: &Path, cancel: &CancelToken) -> Result<Snapshot> {
+    /// Take one consistent snapshot into the new file `file`.
+    pub fn snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<Snapshot> {
         match self {
-            Database::Sqlite(s) => s.snapshot(work_dir, cancel),
+            Database::Sqlite(s) => s.snapshot(file, cancel),
         }
     }
 

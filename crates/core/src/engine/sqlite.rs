@@ -37,19 +37,17 @@ impl Sqlite {
         open(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)
     }
 
-    pub fn snapshot(&self, work_dir: &Path, cancel: &CancelToken) -> Result<super::Snapshot> {
+    pub fn snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<super::Snapshot> {
         let src = self.open_existing()?;
-        let file = work_dir.join(format!(".shopsafe-snapshot-{}.sqlite3", std::process::id()));
-        let _ = std::fs::remove_file(&file);
+        remove_db_files(file);
         let result = (|| {
-            let mut dst = Connection::open(&file).map_err(|e| snapshot_error(&file, e))?;
+            let mut dst = Connection::open(file).map_err(|e| snapshot_error(file, e))?;
             copy_all_pages(&src, &mut dst, cancel)?;
             // A copy of a WAL database is itself in WAL mode; make it one self-contained file.
             dst.pragma_update(None, "journal_mode", "DELETE")
-                .map_err(|e| snapshot_error(&file, e))?;
+                .map_err(|e| snapshot_error(file, e))?;
             check_integrity(&dst)?;
             Ok(super::Snapshot {
-                file: file.clone(),
                 entry_name: ENTRY.to_string(),
                 server_version: rusqlite::version().to_string(),
                 database_name: self
@@ -63,7 +61,7 @@ impl Sqlite {
             })
         })();
         if result.is_err() {
-            remove_db_files(&file);
+            remove_db_files(file);
         }
         result
     }

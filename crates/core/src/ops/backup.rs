@@ -88,14 +88,14 @@ fn run(
 
     let mut writer = ArchiveWriter::create(partial.path(), now)?;
     let meter = Meter::new(progress, Phase::Snapshot, 0, 0);
-    let snap = db.snapshot(&shop.dest, cancel)?;
-    let snap_file = Cleanup::new(snap.file.clone());
+    let snap_file = Cleanup::new(shop.dest.join(format!(".{file_name}.snapshot")));
+    let snap = db.snapshot(snap_file.path(), cancel)?;
     meter.finish();
 
     writer.add_bytes(README_ENTRY, readme(shop, &id).as_bytes())?;
-    let db_size = std::fs::metadata(&snap.file).map(|m| m.len()).unwrap_or(0);
+    let db_size = std::fs::metadata(snap_file.path()).map(|m| m.len()).unwrap_or(0);
     let mut meter = Meter::new(progress, Phase::Database, db_size, 1);
-    let db_entry = writer.add_file(&snap.entry_name, &snap.file, &mut meter, cancel)?;
+    let db_entry = writer.add_file(&snap.entry_name, snap_file.path(), &mut meter, cancel)?;
     meter.finish();
     drop(snap_file);
 
