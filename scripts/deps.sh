@@ -9,6 +9,8 @@ command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v unzip >/dev/null || need+=(unzip)
 command -v sqlite3 >/dev/null || need+=(sqlite3)
 [ -x /usr/bin/time ] || need+=(time)
+command -v mount >/dev/null || need+=(mount)
+command -v script >/dev/null || need+=(bsdutils)
 
 if ! command -v cargo >/dev/null; then
     echo "deps: cargo is missing; install the Rust toolchain from https://rustup.rs first." >&2

@@ -262,8 +262,10 @@ fn ctrl_c_during_backup_leaves_no_archive_and_no_catalog_row() {
         std::thread::sleep(Duration::from_millis(5));
     }
     std::thread::sleep(Duration::from_millis(100));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+    // The shell's own `kill`: procps may not be installed.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("kill -INT {}", child.id()))
         .status()
         .unwrap();
     assert!(status.success());
