@@ -345,12 +345,28 @@ fn two_processes_share_the_catalog_at_the_same_time() {
     env.demo("right", &["--media-mb", "4"]);
     let children: Vec<_> = (0..3)
         .flat_map(|_| ["left", "right"])
-        .map(|shop| env.cmd(&["backup", "--shop", shop]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap())
+        .map(|shop| {
+            env.cmd(&["backup", "--shop", shop])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
         .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 6);
-    assert_eq!(env.json(&["list", "--shop", "left"]).as_array().unwrap().len(), 3);
+    assert_eq!(
+        env.json(&["list", "--shop", "left"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }

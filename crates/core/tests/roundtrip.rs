@@ -248,12 +248,18 @@ fn failed_swap_rolls_the_database_back() {
     shop.media = Some(mount_at.clone());
     let backup = ops::backup(
         &t.catalog,
-        &ops::BackupOptions { shop: shop.clone(), ..t.backup_options() },
+        &ops::BackupOptions {
+            shop: shop.clone(),
+            ..t.backup_options()
+        },
         &NoProgress,
         &CancelToken::new(),
     )
     .unwrap();
-    Connection::open(t.db_path()).unwrap().execute("DELETE FROM orders_refund", []).unwrap();
+    Connection::open(t.db_path())
+        .unwrap()
+        .execute("DELETE FROM orders_refund", [])
+        .unwrap();
     std::fs::write(mount_at.join("uploaded-later.jpg"), b"later").unwrap();
     let (db_before, media_before) = (dump(&t.db_path()), files(&mount_at));
 
@@ -261,8 +267,39 @@ fn failed_swap_rolls_the_database_back() {
     plan.shop = shop;
     let e = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
     assert!(e.message.contains("rolled back"), "{}", e.message);
-    assert_eq!(dump(&t.db_path()), db_before, "the database was not rolled back");
+    assert_eq!(
+        dump(&t.db_path()),
+        db_before,
+        "the database was not rolled back"
+    );
     assert_eq!(files(&mount_at), media_before);
     let log = t.catalog.log_entries(1).unwrap();
-    assert_eq!((log[0].action.as_str(), log[0].outcome.as_str()), ("restore", "failed"));
+    assert_eq!(
+        (log[0].action.as_str(), log[0].outcome.as_str()),
+        ("restore", "failed")
+    );
+}
+
+#[test]
+fn restore_recreates_a_deleted_database_and_media_folder() {
+    let t = TestShop::new("lost");
+    let backup = t.backup();
+    let (db_before, media_before) = (dump(&t.db_path()), files(&t.media_path()));
+    // The worst day: the database file and the whole media folder are gone.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", t.db_path().display()));
+    }
+    std::fs::remove_dir_all(t.media_path()).unwrap();
+
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    assert_eq!(plan.media.as_ref().unwrap().files_now, 0);
+    let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(report.safety_backup, None);
+    assert!(
+        report.notes.iter().any(|n| n.contains("safety backup")),
+        "{:?}",
+        report.notes
+    );
+    assert_eq!(dump(&t.db_path()), db_before);
+    assert_eq!(files(&t.media_path()), media_before);
 }

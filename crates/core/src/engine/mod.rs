@@ -110,6 +110,23 @@ impl Database {
         }
     }
 
+    /// Whether the live database is there at all (a restore may have to recreate it).
+    pub fn exists(&self) -> bool {
+        match self {
+            Database::Sqlite(s) => s.path.exists(),
+        }
+    }
+
+    /// Remove a live database a failed restore created where there was none.
+    pub fn remove_live(&self) -> Result<()> {
+        match self {
+            Database::Sqlite(s) => {
+                sqlite::remove_db_files(&s.path);
+                Ok(())
+            }
+        }
+    }
+
     /// Save the live database to `file`, to roll back to if the restore fails.
     pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
         match self {

@@ -93,7 +93,9 @@ fn run(
     meter.finish();
 
     writer.add_bytes(README_ENTRY, readme(shop, &id).as_bytes())?;
-    let db_size = std::fs::metadata(snap_file.path()).map(|m| m.len()).unwrap_or(0);
+    let db_size = std::fs::metadata(snap_file.path())
+        .map(|m| m.len())
+        .unwrap_or(0);
     let mut meter = Meter::new(progress, Phase::Database, db_size, 1);
     let db_entry = writer.add_file(&snap.entry_name, snap_file.path(), &mut meter, cancel)?;
     meter.finish();

@@ -309,12 +309,20 @@ fn run(
     db.check_staged(staged_db.path(), &m.database)?;
     cancel.check()?;
 
-    // 3. Safety backup of the shop as it is now.
-    let safety_backup = if plan.pre_backup {
+    // 3. Safety backup of the shop as it is now (if there is a database to save).
+    let had_db = db.exists();
+    let had_media = media_root.as_ref().is_some_and(|r| r.exists());
+    if plan.pre_backup && !had_db {
+        notes.push(
+            "The shop's database did not exist, so there was nothing to take a safety backup of."
+                .into(),
+        );
+    }
+    let safety_backup = if plan.pre_backup && had_db {
         let opts = BackupOptions {
             shop: shop.clone(),
             name: Some(format!("Before restoring {}", m.backup_id)),
-            include_media: media_root.is_some(),
+            include_media: had_media,
             safety: true,
         };
         let sink = Relabel {
@@ -330,7 +338,9 @@ fn run(
     // 4. Rollback point. From here on the restore is not cancelled: it finishes or rolls back.
     let rollback_db = Cleanup::new(db.scratch_path(&format!("shopsafe-rollback-{}", m.backup_id)));
     crate::engine::sqlite::remove_db_files(rollback_db.path());
-    db.rollback_point(rollback_db.path(), cancel)?;
+    if had_db {
+        db.rollback_point(rollback_db.path(), cancel)?;
+    }
 
     // 5. Swap in.
     Meter::new(progress, Phase::Swapping, 0, 0).finish();
@@ -343,7 +353,7 @@ fn run(
             if old.exists() {
                 std::fs::remove_dir_all(old).map_err(|e| Error::io("clear", old, e))?;
             }
-            if root.exists() {
+            if had_media {
                 std::fs::rename(root, old).map_err(|e| Error::io("move aside", root, e))?;
             }
             std::fs::rename(staged.path(), root)
@@ -370,12 +380,17 @@ fn run(
     if let Err(e) = checked {
         Meter::new(progress, Phase::RollingBack, 0, 0).finish();
         let back = (|| -> Result<()> {
-            db.apply(rollback_db.path())?;
+            if had_db {
+                db.apply(rollback_db.path())?;
+            } else {
+                db.remove_live()?;
+            }
             if let (Some(root), Some(old)) = (&media_root, &old_media) {
+                // Whatever is at the media root now came from the backup (or is half there).
+                if root.exists() && (old.exists() || !had_media) {
+                    std::fs::remove_dir_all(root).map_err(|e| Error::io("remove", root, e))?;
+                }
                 if old.exists() {
-                    if root.exists() {
-                        std::fs::remove_dir_all(root).map_err(|e| Error::io("remove", root, e))?;
-                    }
                     std::fs::rename(old, root).map_err(|e| Error::io("move back", root, e))?;
                 }
             }
