@@ -29,7 +29,7 @@ pub fn progress_bar() -> Throttled<Bar> {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
     bar.set_style(
         ProgressStyle::with_template(
-            "{msg:32} [{bar:30}] {bytes}/{total_bytes} {prefix} {binary_bytes_per_sec} ETA {eta}",
+            "{msg:32} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {prefix} {decimal_bytes_per_sec} ETA {eta}",
         )
         .expect("valid template")
         .progress_chars("=> "),

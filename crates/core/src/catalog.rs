@@ -298,9 +298,10 @@ impl Catalog {
             "SELECT id, shop_name, shop_uid, kind, name, created, path, size, sha256, verified_at, verified_ok, manifest
              FROM backups WHERE id = ?1 OR substr(id, 1, length(?1)) = ?1 ORDER BY id = ?1 DESC LIMIT 2",
         )?;
-        let found: Vec<Result<BackupRecord>> =
-            stmt.query_map([id], backup_from_row)?.map(|r| r?).collect();
-        let mut found: Vec<BackupRecord> = found.into_iter().collect::<Result<_>>()?;
+        let mut found = stmt
+            .query_map([id], backup_from_row)?
+            .map(|r| r?)
+            .collect::<Result<Vec<_>>>()?;
         match found.len() {
             0 => Err(Error::not_found(format!(
                 "No backup with id {id} is in the catalog; see `shopsafe list`."
