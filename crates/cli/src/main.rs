@@ -15,7 +15,7 @@ use std::process::ExitCode;
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success
-  1    the job failed (disk, database or another error); nothing was left half-changed
+  1    the job failed (disk, database or another error); the message says what to do
   2    wrong input: bad arguments, paths or URLs
   3    not found: no such shop, backup or archive
   4    an archive is damaged, or a restored shop failed its checks and was rolled back

@@ -314,6 +314,15 @@ impl Catalog {
         }
     }
 
+    /// Record that a backup's archive now lives at `path`.
+    pub fn set_backup_path(&self, id: &str, path: &Path) -> Result<()> {
+        self.conn.execute(
+            "UPDATE backups SET path = ?2 WHERE id = ?1",
+            params![id, path.to_string_lossy()],
+        )?;
+        Ok(())
+    }
+
     pub fn delete_backup(&self, id: &str) -> Result<()> {
         self.conn
             .execute("DELETE FROM backups WHERE id = ?1", [id])?;

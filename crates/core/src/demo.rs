@@ -59,16 +59,11 @@ pub fn create(opts: &DemoOptions) -> Result<DemoShop> {
     let products = fill(&conn, &mut rng, opts.rows_scale.max(1) as i64)?;
     let (media_files, media_bytes) =
         write_media(&conn, &media, &mut rng, products, opts.media_bytes)?;
-    let tables: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        [],
-        |r| r.get(0),
-    )?;
     let stats = crate::engine::sqlite::table_stats(&conn)?;
     Ok(DemoShop {
         database,
         media,
-        tables: tables as u64,
+        tables: stats.len() as u64,
         rows: stats.iter().map(|t| t.rows).sum(),
         media_files,
         media_bytes,

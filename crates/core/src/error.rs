@@ -22,8 +22,8 @@ pub enum ErrorKind {
     NotFound,
     /// An archive is damaged, truncated or not a ShopSafe archive.
     Corrupt,
-    /// The operation would act on the wrong thing (another shop's archive, another engine) and
-    /// needs an explicit `--force`.
+    /// The operation would act on another shop than the archive came from, and needs an
+    /// explicit `--force`.
     Conflict,
     /// The user did not confirm, or there was nobody to ask.
     Refused,

@@ -132,6 +132,11 @@ impl Manifest {
             .get("format_version")
             .and_then(|v| v.as_u64())
             .unwrap_or(0);
+        if version == 0 {
+            return Err(crate::Error::corrupt(
+                "The archive's manifest has no valid format version, so it is damaged.",
+            ));
+        }
         if version > FORMAT_VERSION as u64 {
             return Err(crate::Error::invalid(format!(
                 "This archive uses format version {version}, newer than this ShopSafe understands ({FORMAT_VERSION}); update ShopSafe to read it."
@@ -150,5 +155,29 @@ impl Manifest {
 
     pub fn total_rows(&self) -> u64 {
         self.database.tables.iter().map(|t| t.rows).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn only_known_format_versions_are_read() {
+        let doc = |v: u32| format!(r#"{{"format": "{FORMAT_NAME}", "format_version": {v}}}"#);
+        assert_eq!(
+            Manifest::from_json(doc(0).as_bytes()).unwrap_err().kind,
+            ErrorKind::Corrupt
+        );
+        let newer = Manifest::from_json(doc(FORMAT_VERSION + 1).as_bytes()).unwrap_err();
+        assert_eq!(newer.kind, ErrorKind::InvalidInput);
+        assert!(
+            newer.message.contains("update ShopSafe"),
+            "{}",
+            newer.message
+        );
+        let foreign = Manifest::from_json(br#"{"format": "something-else", "format_version": 1}"#);
+        assert_eq!(foreign.unwrap_err().kind, ErrorKind::Corrupt);
     }
 }

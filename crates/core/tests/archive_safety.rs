@@ -158,3 +158,89 @@ fn import_twice_adds_nothing_twice_and_rebuilds_a_lost_catalog() {
     // An imported backup verifies against its recorded checksum.
     ops::verify(&fresh, &a.id, &NoProgress, &CancelToken::new()).unwrap();
 }
+
+#[test]
+fn archive_with_two_entries_of_one_name_is_refused() {
+    let t = TestShop::new("dupes");
+    let backup = t.backup();
+    let out = t.dir.path().join("dupes.zip");
+    {
+        let mut zin = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
+        let mut zout = zip::ZipWriter::new(std::fs::File::create(&out).unwrap());
+        for i in 0..zin.len() {
+            zout.raw_copy_file(zin.by_index_raw(i).unwrap()).unwrap();
+        }
+        for (name, body) in [("media/dup-a.png", b"first"), ("media/dup-b.png", b"other")] {
+            zout.start_file(name, SimpleFileOptions::default()).unwrap();
+            zout.write_all(body).unwrap();
+        }
+        zout.finish().unwrap();
+    }
+    // Rename the second entry to the first one's name, in its local and central headers.
+    let mut bytes = std::fs::read(&out).unwrap();
+    let (from, to) = (b"media/dup-b.png", b"media/dup-a.png");
+    let mut patched = 0;
+    for i in 0..bytes.len() - from.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+            patched += 1;
+        }
+    }
+    assert_eq!(
+        patched, 2,
+        "expected the name in one local and one central header"
+    );
+    std::fs::write(&out, bytes).unwrap();
+    let e = shopsafe_core::archive::Archive::open(&out)
+        .err()
+        .expect("the archive must be refused");
+    assert_eq!(e.kind, ErrorKind::Corrupt, "{}", e.message);
+    assert!(e.message.contains("same name"), "{}", e.message);
+}
+
+#[test]
+fn file_names_with_backslashes_round_trip() {
+    let t = TestShop::new("backslash");
+    std::fs::write(
+        t.media_path().join("odd\\name.png"),
+        b"a backslash is a letter on Unix",
+    )
+    .unwrap();
+    let want = files(&t.media_path());
+    let backup = t.backup();
+    std::fs::remove_file(t.media_path().join("odd\\name.png")).unwrap();
+    ops::verify(&t.catalog, &backup.id, &NoProgress, &CancelToken::new()).unwrap();
+    let plan = ops::prepare_restore(
+        &t.catalog,
+        &RestoreOptions {
+            backup: backup.id.clone(),
+            shop: None,
+            force: false,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(files(&t.media_path()), want);
+}
+
+#[test]
+fn import_follows_archives_moved_to_another_folder() {
+    let t = TestShop::new("moved");
+    let b = t.backup();
+    let new_home = t.dir.path().join("usb-stick");
+    std::fs::create_dir(&new_home).unwrap();
+    for f in listing(&t.dest()) {
+        std::fs::rename(t.dest().join(&f), new_home.join(&f)).unwrap();
+    }
+    let e = ops::verify(&t.catalog, &b.id, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(e.message.contains("shopsafe import"), "{}", e.message);
+    let report = ops::import(&t.catalog, &new_home).unwrap();
+    assert_eq!(report.moved, vec![b.id.clone()]);
+    assert!(report.added.is_empty());
+    ops::verify(&t.catalog, &b.id, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(
+        t.catalog.backup(&b.id).unwrap().path.parent(),
+        Some(new_home.as_path())
+    );
+}

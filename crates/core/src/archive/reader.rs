@@ -18,6 +18,9 @@ use std::fs::File;
 use std::io::{BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
+/// The largest manifest read (about three million media files); guards against zip bombs.
+const MANIFEST_LIMIT: u64 = 1 << 30;
+
 pub struct Archive {
     pub path: PathBuf,
     pub manifest: Manifest,
@@ -60,6 +63,12 @@ impl Archive {
                     path.display()
                 ))
             })?;
+        if zip.has_duplicate_names() {
+            return Err(Error::corrupt(format!(
+                "The archive {} holds two entries with the same name; it was not made by ShopSafe or it was tampered with.",
+                path.display()
+            )));
+        }
         let manifest = {
             let mut entry = zip.by_name(MANIFEST_ENTRY).map_err(|_| {
                 Error::corrupt(format!(
@@ -68,7 +77,7 @@ impl Archive {
                 ))
             })?;
             let mut bytes = Vec::new();
-            entry.by_ref().take(64 << 20).read_to_end(&mut bytes).map_err(|_| {
+            entry.by_ref().take(MANIFEST_LIMIT).read_to_end(&mut bytes).map_err(|_| {
                 Error::corrupt(format!(
                     "The manifest of {} is damaged (entry {MANIFEST_ENTRY} does not match its checksum).",
                     path.display()
@@ -270,9 +279,10 @@ fn damaged_entry(path: &Path, name: &str) -> Error {
 }
 
 /// `name` as a relative path that stays inside its folder, or `None` if it could escape
-/// (absolute, `..`, a drive prefix, backslashes, empty parts).
+/// (absolute, `..`, a drive prefix, empty parts, or a backslash where it separates paths).
 pub fn safe_relative(name: &str) -> Option<PathBuf> {
-    if name.is_empty() || name.contains('\\') || name.contains('\0') || name.starts_with('/') {
+    let separator = cfg!(windows) && name.contains('\\');
+    if name.is_empty() || separator || name.contains('\0') || name.starts_with('/') {
         return None;
     }
     let mut out = PathBuf::new();
@@ -302,11 +312,13 @@ mod tests {
             "media/../../x",
             "a//b",
             "a/./b",
-            "a\\b",
+            "a/..",
             "media/",
         ] {
             assert!(safe_relative(bad).is_none(), "{bad:?} was accepted");
         }
+        // On Unix a backslash is part of a file name, not a separator.
+        assert_eq!(safe_relative(r"a\..\b").is_some(), !cfg!(windows));
         assert_eq!(
             safe_relative("media/a b/ü.png").unwrap().to_str(),
             Some("media/a b/ü.png")

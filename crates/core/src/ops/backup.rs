@@ -160,13 +160,15 @@ fn run(
         .map_err(|e| Error::io("read", partial.path(), e))?
         .len();
     cancel.check()?;
+    let sidecar = Cleanup::new(sidecar_path(&final_path));
     write_atomic(
-        &sidecar_path(&final_path),
+        sidecar.path(),
         sidecar_text(&final_path, &sha256).as_bytes(),
     )?;
     std::fs::rename(partial.path(), &final_path)
         .map_err(|e| Error::io("rename", &final_path, e))?;
     partial.keep();
+    sidecar.keep();
     fsync_dir(&shop.dest)?;
     meter.finish();
 

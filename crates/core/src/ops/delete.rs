@@ -5,7 +5,9 @@ use crate::hashing::sidecar_path;
 use crate::{Error, Result};
 
 pub fn delete(catalog: &Catalog, id: &str) -> Result<BackupRecord> {
-    let record = catalog.backup(id)?;
+    let record = catalog.backup(id).inspect_err(|e| {
+        catalog.log("delete", None, Some(id), &Err(e.clone()));
+    })?;
     let result = (|| {
         for path in [record.path.clone(), sidecar_path(&record.path)] {
             match std::fs::remove_file(&path) {

@@ -2,8 +2,9 @@
 //!
 //! Takes one archive or a folder of them (not recursive). Each archive's manifest says
 //! everything the catalog needs; its SHA-256 is computed afresh and must agree with its
-//! `.sha256` file when there is one. Backups the catalog already has are left as they are,
-//! so importing twice adds nothing twice.
+//! `.sha256` file when there is one. Backups the catalog already has are not added again,
+//! so importing twice adds nothing twice; if the catalog's copy of one is missing and the
+//! archive was found elsewhere, the catalog follows it there.
 
 use crate::archive::Archive;
 use crate::catalog::{BackupRecord, Catalog};
@@ -18,6 +19,8 @@ pub struct ImportReport {
     pub added: Vec<String>,
     /// Ids of the backups the catalog already had.
     pub known: Vec<String>,
+    /// Ids of known backups whose archive was missing and was found here instead.
+    pub moved: Vec<String>,
     /// Archives that could not be imported, with why.
     pub failed: Vec<(PathBuf, String)>,
 }
@@ -28,9 +31,10 @@ pub fn import(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
         .as_ref()
         .map(|r| {
             format!(
-                "{} added, {} already known, {} failed.",
+                "{} added, {} already known, {} found in a new place, {} failed.",
                 r.added.len(),
                 r.known.len(),
+                r.moved.len(),
                 r.failed.len()
             )
         })
@@ -56,8 +60,9 @@ fn run(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     for file in files {
         match import_one(catalog, &file) {
-            Ok((id, true)) => report.added.push(id),
-            Ok((id, false)) => report.known.push(id),
+            Ok((id, Found::Added)) => report.added.push(id),
+            Ok((id, Found::Known)) => report.known.push(id),
+            Ok((id, Found::Moved)) => report.moved.push(id),
             Err(e) if !meta.is_dir() => return Err(e),
             Err(e) => report.failed.push((file, e.message)),
         }
@@ -65,12 +70,24 @@ fn run(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
     Ok(report)
 }
 
-/// Returns the backup id and whether it was added.
-fn import_one(catalog: &Catalog, file: &Path) -> Result<(String, bool)> {
+enum Found {
+    Added,
+    Known,
+    Moved,
+}
+
+/// Returns the backup id and what became of it.
+fn import_one(catalog: &Catalog, file: &Path) -> Result<(String, Found)> {
     let archive = Archive::open(file)?;
     let m = archive.manifest;
     if catalog.has_backup(&m.backup_id)? {
-        return Ok((m.backup_id, false));
+        let known = catalog.backup(&m.backup_id)?;
+        if known.path != file && !known.path.exists() && sha256_file(file, |_| {})? == known.sha256
+        {
+            catalog.set_backup_path(&m.backup_id, file)?;
+            return Ok((m.backup_id, Found::Moved));
+        }
+        return Ok((m.backup_id, Found::Known));
     }
     let sha256 = sha256_file(file, |_| {})?;
     if let Some(side) = read_sidecar(file) {
@@ -99,5 +116,5 @@ fn import_one(catalog: &Catalog, file: &Path) -> Result<(String, bool)> {
         manifest: m,
     };
     catalog.insert_backup(&record)?;
-    Ok((record.id, true))
+    Ok((record.id, Found::Added))
 }

@@ -347,17 +347,22 @@ fn run(
     let old_media = media_root
         .as_ref()
         .map(|r| sibling(r, &format!("shopsafe-old-{}", m.backup_id)));
+    if let Some(old) = old_media.as_ref().filter(|o| o.exists()) {
+        // Left by an earlier, interrupted restore of this backup: never ours to move back.
+        std::fs::remove_dir_all(old).map_err(|e| Error::io("clear", old, e))?;
+    }
+    // What this run changed, so a rollback undoes exactly that.
+    let (mut moved_aside, mut placed) = (false, false);
     let swapped = (|| -> Result<()> {
         db.apply(staged_db.path())?;
         if let (Some(root), Some(staged), Some(old)) = (&media_root, &staged_media, &old_media) {
-            if old.exists() {
-                std::fs::remove_dir_all(old).map_err(|e| Error::io("clear", old, e))?;
-            }
             if had_media {
                 std::fs::rename(root, old).map_err(|e| Error::io("move aside", root, e))?;
+                moved_aside = true;
             }
             std::fs::rename(staged.path(), root)
                 .map_err(|e| Error::io("move into place", root, e))?;
+            placed = true;
         }
         Ok(())
     })();
@@ -386,11 +391,10 @@ fn run(
                 db.remove_live()?;
             }
             if let (Some(root), Some(old)) = (&media_root, &old_media) {
-                // Whatever is at the media root now came from the backup (or is half there).
-                if root.exists() && (old.exists() || !had_media) {
+                if placed {
                     std::fs::remove_dir_all(root).map_err(|e| Error::io("remove", root, e))?;
                 }
-                if old.exists() {
+                if moved_aside {
                     std::fs::rename(old, root).map_err(|e| Error::io("move back", root, e))?;
                 }
             }

@@ -17,6 +17,16 @@ pub struct AddShopOptions {
 
 /// Check and register a shop; returns it as stored.
 pub fn add_shop(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
+    let result = check_and_add(catalog, opts);
+    let detail = result
+        .as_ref()
+        .map(|s| format!("Registered {}.", s.db_url))
+        .map_err(Clone::clone);
+    catalog.log("shop-add", Some(&opts.name), None, &detail);
+    result
+}
+
+fn check_and_add(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
     check_shop_name(&opts.name)?;
     let db = Database::parse(&opts.db)?.absolutize()?;
     db.check()?;
@@ -39,12 +49,6 @@ pub fn add_shop(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
         created: clock::rfc3339(clock::now_secs()),
     };
     catalog.add_shop(&shop)?;
-    catalog.log(
-        "shop-add",
-        Some(&shop.name),
-        None,
-        &Ok(format!("Registered {}.", shop.db_url)),
-    );
     Ok(shop)
 }
 

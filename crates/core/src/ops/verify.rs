@@ -26,7 +26,9 @@ pub fn verify(
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<VerifyReport> {
-    let record = catalog.backup(id)?;
+    let record = catalog.backup(id).inspect_err(|e| {
+        catalog.log("verify", None, Some(id), &Err(e.clone()));
+    })?;
     let result = (|| {
         if let Some(side) = read_sidecar(&record.path) {
             if side != record.sha256 {
