@@ -98,3 +98,57 @@ fn backup_during_constant_writes_holds_one_consistent_snapshot() {
         "the manifest counts another moment than the archive holds"
     );
 }
+
+/// Deletes the given media files as soon as the media phase starts.
+struct DeleteDuringMedia(Vec<std::path::PathBuf>, AtomicBool);
+
+impl shopsafe_core::Progress for DeleteDuringMedia {
+    fn update(&self, u: &shopsafe_core::Update) {
+        if u.phase == shopsafe_core::Phase::Media
+            && u.files_done > 0
+            && !self.1.swap(true, Ordering::SeqCst)
+        {
+            for f in &self.0 {
+                std::fs::remove_file(f).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn media_files_deleted_during_the_backup_are_noted_not_fatal() {
+    let t = TestShop::new("vanishing");
+    let all: Vec<String> = common::files(&t.media_path()).into_keys().collect();
+    assert!(all.len() > 50);
+    let doomed: Vec<String> = all[all.len() - 3..].to_vec();
+    let sink = DeleteDuringMedia(
+        doomed.iter().map(|r| t.media_path().join(r)).collect(),
+        AtomicBool::new(false),
+    );
+    let backup = shopsafe_core::ops::backup(
+        &t.catalog,
+        &t.backup_options(),
+        &sink,
+        &shopsafe_core::CancelToken::new(),
+    )
+    .unwrap();
+    let m = &backup.manifest.media;
+    assert_eq!(m.files.len(), all.len() - 3);
+    for d in &doomed {
+        assert!(
+            m.skipped
+                .iter()
+                .any(|s| s.starts_with(d.as_str()) && s.contains("deleted during")),
+            "{:?}",
+            m.skipped
+        );
+        assert!(!m.files.iter().any(|f| &f.path == d));
+    }
+    shopsafe_core::ops::verify(
+        &t.catalog,
+        &backup.id,
+        &shopsafe_core::NoProgress,
+        &shopsafe_core::CancelToken::new(),
+    )
+    .unwrap();
+}

@@ -205,14 +205,15 @@ impl ArchiveWriter {
     }
 
     /// Add every media file under `prefix`, using all cores. Returns the entries in the
-    /// order of `files` (paths without the prefix).
+    /// order of `files` (paths without the prefix), and the paths of files that were deleted
+    /// after the scan (a live shop may remove files while it is backed up).
     pub fn add_media(
         &mut self,
         prefix: &str,
         files: &[MediaFile],
         meter: &mut Meter,
         cancel: &CancelToken,
-    ) -> Result<Vec<FileEntry>> {
+    ) -> Result<(Vec<FileEntry>, Vec<String>)> {
         let mut entries: Vec<Option<FileEntry>> = vec![None; files.len()];
         let small: Vec<usize> = (0..files.len())
             .filter(|&i| files[i].size <= SMALL_FILE)
@@ -221,7 +222,7 @@ impl ArchiveWriter {
             .map_or(2, |n| n.get())
             .clamp(2, 8);
         let next = AtomicUsize::new(0);
-        let (tx, rx) = mpsc::sync_channel::<Result<(usize, Prepared)>>(8);
+        let (tx, rx) = mpsc::sync_channel::<Result<(usize, Option<Prepared>)>>(8);
         let time = self.time;
         std::thread::scope(|s| -> Result<()> {
             // Owned here, so an early return drops it and unblocks the workers.
@@ -247,6 +248,10 @@ impl ArchiveWriter {
             for item in rx.iter() {
                 let (i, p) = item?;
                 cancel.check()?;
+                let Some(p) = p else {
+                    meter.add(files[i].size, 1);
+                    continue;
+                };
                 self.zip
                     .add_prepared_file(p.file)
                     .map_err(|e| self.zip_err(e))?;
@@ -261,17 +266,20 @@ impl ArchiveWriter {
         })?;
         cancel.check()?;
         for (i, f) in files.iter().enumerate() {
-            if f.size > SMALL_FILE {
+            if f.size > SMALL_FILE && f.abs.exists() {
                 let mut entry =
                     self.add_file(&format!("{prefix}{}", f.rel), &f.abs, meter, cancel)?;
                 entry.path = f.rel.clone();
                 entries[i] = Some(entry);
             }
         }
-        Ok(entries
-            .into_iter()
-            .map(|e| e.expect("every file written"))
-            .collect())
+        let vanished = files
+            .iter()
+            .zip(&entries)
+            .filter(|(_, e)| e.is_none())
+            .map(|(f, _)| f.rel.clone())
+            .collect();
+        Ok((entries.into_iter().flatten().collect(), vanished))
     }
 
     /// Write the central directory and flush everything to disk.
@@ -312,9 +320,13 @@ struct Prepared {
     sha256: String,
 }
 
-/// Read, hash and compress one small file into a ready zip entry.
-fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Prepared> {
-    let bytes = std::fs::read(src).map_err(|e| Error::io("read", src, e))?;
+/// Read, hash and compress one small file into a ready zip entry; `None` if it was deleted.
+fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Option<Prepared>> {
+    let bytes = match std::fs::read(src) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", src, e)),
+    };
     let sha256 = hex(&Sha256::digest(&bytes));
     let mut builder = ZipFileBuilder::new(name, opts)
         .map_err(|e| Error::internal(format!("Could not compress {name}: {e}.")))?;
@@ -324,11 +336,11 @@ fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Prepared> 
     let file = builder
         .finish()
         .map_err(|e| Error::internal(format!("Could not compress {name}: {e}.")))?;
-    Ok(Prepared {
+    Ok(Some(Prepared {
         file,
         size: bytes.len() as u64,
         sha256,
-    })
+    }))
 }
 
 /// Fill `buf` as far as the reader allows; returns the bytes read (0 at the end).

@@ -109,14 +109,21 @@ fn run(
                 scan.total_bytes(),
                 scan.files.len() as u64,
             );
-            let files = writer.add_media(MEDIA_PREFIX, &scan.files, &mut meter, cancel)?;
+            let (files, vanished) =
+                writer.add_media(MEDIA_PREFIX, &scan.files, &mut meter, cancel)?;
             meter.finish();
+            let mut skipped = scan.skipped.clone();
+            skipped.extend(
+                vanished
+                    .into_iter()
+                    .map(|rel| format!("{rel}: deleted during the backup")),
+            );
             MediaPart {
                 included: true,
                 file_count: files.len() as u64,
                 total_bytes: files.iter().map(|f| f.size).sum(),
                 files,
-                skipped: scan.skipped.clone(),
+                skipped,
             }
         }
         None => MediaPart {
