@@ -527,7 +527,12 @@ fn write_media(
             .as_bytes(),
     )?;
     // Product images: noise, so they do not compress, sized to fill the budget.
-    let count = (products * 2).min(budget as i64 / (8 << 10)).max(1);
+    // Two photos per product, but no more than keeps them near real product photos in size
+    // (a few hundred kB) once the budget is large.
+    let count = (products * 2)
+        .min(300 + budget as i64 / (256 << 10))
+        .min(budget as i64 / (8 << 10))
+        .max(1);
     let average = budget as i64 / count;
     let tx = conn.unchecked_transaction()?;
     for i in 0..count {

@@ -19,6 +19,34 @@ pub fn fsync_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Flush the written `files` (and the folders holding them) to disk. On Linux one `syncfs`
+/// per file system does it, far faster than one `fsync` per file when there are thousands.
+pub fn sync_files(files: &[PathBuf]) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mut done = std::collections::HashSet::new();
+        for f in files {
+            let meta = std::fs::metadata(f).map_err(|e| Error::io("flush", f, e))?;
+            if done.insert(meta.dev()) {
+                let file = std::fs::File::open(f).map_err(|e| Error::io("flush", f, e))?;
+                // SAFETY: syncfs only reads the open descriptor, which outlives the call.
+                let rc = unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&file)) };
+                if rc != 0 {
+                    return Err(Error::io("flush", f, std::io::Error::last_os_error()));
+                }
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    for f in files {
+        std::fs::File::open(f)
+            .and_then(|file| file.sync_all())
+            .map_err(|e| Error::io("flush", f, e))?;
+    }
+    Ok(())
+}
+
 /// Write `bytes` to `path` by way of a temporary file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = path.as_os_str().to_os_string();

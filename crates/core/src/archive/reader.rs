@@ -180,6 +180,8 @@ impl Archive {
             }
         }
         let mut bytes = 0;
+        let mut buf = vec![0u8; 1 << 20];
+        let mut staged = Vec::new();
         for (name, want) in &listed {
             cancel.check()?;
             let target = staging.and_then(|st| {
@@ -191,9 +193,12 @@ impl Archive {
                     })
                 }
             });
-            self.check_entry(name, want, target.as_deref(), meter)?;
+            self.check_entry(name, want, target.as_deref(), &mut buf, meter)?;
             bytes += want.size;
+            staged.extend(target);
         }
+        // One flush for everything staged, before anything live is replaced.
+        crate::paths::sync_files(&staged)?;
         Ok((listed.len() as u64, bytes))
     }
 
@@ -202,6 +207,7 @@ impl Archive {
         name: &str,
         want: &FileEntry,
         target: Option<&Path>,
+        buf: &mut [u8],
         meter: &mut Meter,
     ) -> Result<()> {
         let path = self.path.clone();
@@ -215,7 +221,7 @@ impl Archive {
                     .create_new(true)
                     .open(t)
                     .map_err(|e| Error::io("write", t, e))?;
-                Some(std::io::BufWriter::with_capacity(1 << 20, f))
+                Some(f)
             }
             None => None,
         };
@@ -226,11 +232,10 @@ impl Archive {
             ))
         })?;
         let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 1 << 20];
         let mut size = 0u64;
         let mut limited = entry.by_ref().take(want.size + 1);
         loop {
-            let n = super::writer::read_full(&mut limited, &mut buf)
+            let n = super::writer::read_full(&mut limited, buf)
                 .map_err(|_| damaged_entry(&path, name))?;
             if n == 0 {
                 break;
@@ -245,12 +250,6 @@ impl Archive {
         }
         if size != want.size || hex(&hasher.finalize()) != want.sha256 {
             return Err(damaged_entry(&path, name));
-        }
-        if let (Some(out), Some(t)) = (out, target) {
-            out.into_inner()
-                .map_err(|e| Error::io("write", t, e.into_error()))?
-                .sync_all()
-                .map_err(|e| Error::io("flush", t, e))?;
         }
         meter.add(0, 1);
         Ok(())
