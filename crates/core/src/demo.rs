@@ -59,7 +59,7 @@ pub fn create(opts: &DemoOptions) -> Result<DemoShop> {
     let products = fill(&conn, &mut rng, opts.rows_scale.max(1) as i64)?;
     let (media_files, media_bytes) =
         write_media(&conn, &media, &mut rng, products, opts.media_bytes)?;
-    let stats = crate::engine::sqlite::table_stats(&conn)?;
+    let stats = crate::engine::sqlite::table_stats(&conn, &crate::CancelToken::new())?;
     Ok(DemoShop {
         database,
         media,

@@ -85,6 +85,10 @@ pub struct DatabasePart {
     pub entry: FileEntry,
     /// SHA-256 over the schema definition, to compare schemas after a restore.
     pub schema_fingerprint: String,
+    /// Rows whose foreign keys point at missing rows (SQLite enforces foreign keys only when
+    /// asked, so a shop may have some); a restore must give back exactly as many.
+    #[serde(default)]
+    pub foreign_key_violations: u64,
     pub tables: Vec<TableStat>,
 }
 

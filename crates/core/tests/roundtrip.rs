@@ -311,3 +311,26 @@ fn restore_recreates_a_deleted_database_and_media_folder() {
     assert_eq!(dump(&t.db_path()), db_before);
     assert_eq!(files(&t.media_path()), media_before);
 }
+
+#[test]
+fn shop_with_dangling_foreign_keys_backs_up_and_restores_as_it_was() {
+    // SQLite enforces foreign keys only when asked, so real shops can hold dangling ones.
+    let t = TestShop::new("dangling");
+    Connection::open(t.db_path())
+        .unwrap()
+        .execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             UPDATE orders_orderline SET order_id = 999999 WHERE id <= 3;",
+        )
+        .unwrap();
+    let backup = t.backup();
+    assert_eq!(backup.manifest.database.foreign_key_violations, 3);
+    let before = dump(&t.db_path());
+    Connection::open(t.db_path())
+        .unwrap()
+        .execute("DELETE FROM orders_orderline", [])
+        .unwrap();
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(dump(&t.db_path()), before);
+}

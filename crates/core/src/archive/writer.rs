@@ -282,8 +282,9 @@ impl ArchiveWriter {
         Ok((entries.into_iter().flatten().collect(), vanished))
     }
 
-    /// Write the central directory and flush everything to disk.
-    pub fn finish(self) -> Result<()> {
+    /// Write the central directory, flush everything to disk and return the archive's
+    /// SHA-256 (read back while the disk flush runs, from the page cache).
+    pub fn finish(self) -> Result<String> {
         let path = self.path.clone();
         let sink = self.zip.finish().map_err(|e| match e {
             zip::result::ZipError::Io(io) => Error::io("write the archive", &path, io),
@@ -293,8 +294,15 @@ impl ArchiveWriter {
             .file
             .into_inner()
             .map_err(|e| Error::io("write the archive", &path, e.into_error()))?;
-        file.sync_all()
-            .map_err(|e| Error::io("flush the archive", &path, e))
+        std::thread::scope(|s| {
+            let synced = s.spawn(|| file.sync_all());
+            let sha256 = crate::hashing::sha256_file(&path, |_| {});
+            synced
+                .join()
+                .expect("the flushing thread never panics")
+                .map_err(|e| Error::io("flush the archive", &path, e))?;
+            sha256
+        })
     }
 }
 
@@ -307,7 +315,7 @@ fn entry_options(name: &str, size: u64, time: DateTime) -> SimpleFileOptions {
     };
     SimpleFileOptions::default()
         .compression_method(method)
-        .compression_level((method == CompressionMethod::Deflated).then_some(3))
+        .compression_level((method == CompressionMethod::Deflated).then_some(1))
         .last_modified_time(time)
         .unix_permissions(0o644)
         .large_file(size >= 0xFFFF_FFFF)

@@ -18,15 +18,21 @@ pub enum Database {
     Sqlite(sqlite::Sqlite),
 }
 
-/// What a snapshot file holds.
+/// Where a snapshot came from and how it was made.
 #[derive(Debug)]
 pub struct Snapshot {
     pub entry_name: String,
     pub server_version: String,
     pub database_name: String,
     pub method: String,
+}
+
+/// What a snapshot holds, measured after it was taken (while the archive is being written).
+#[derive(Debug)]
+pub struct Inspection {
     pub schema_fingerprint: String,
     pub tables: Vec<TableStat>,
+    pub foreign_key_violations: u64,
 }
 
 impl Database {
@@ -85,10 +91,17 @@ impl Database {
         }
     }
 
+    /// Check a snapshot file taken by [`Database::snapshot`] and measure what it holds.
+    pub fn inspect_snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<Inspection> {
+        match self {
+            Database::Sqlite(_) => sqlite::inspect(file, cancel),
+        }
+    }
+
     /// Row counts and fingerprints of the live database, as a restore would compare them.
     pub fn table_stats(&self) -> Result<Vec<TableStat>> {
         match self {
-            Database::Sqlite(s) => sqlite::table_stats(&s.open_existing()?),
+            Database::Sqlite(s) => sqlite::table_stats(&s.open_existing()?, &CancelToken::new()),
         }
     }
 }
@@ -103,10 +116,10 @@ impl Database {
         }
     }
 
-    /// Check the staged database part against the manifest before anything is replaced.
-    pub fn check_staged(&self, staged: &Path, expected: &DatabasePart) -> Result<()> {
+    /// Check the staged database part opens soundly before anything is replaced.
+    pub fn check_staged(&self, staged: &Path) -> Result<()> {
         match self {
-            Database::Sqlite(s) => s.check_staged(staged, expected),
+            Database::Sqlite(s) => s.check_staged(staged),
         }
     }
 

@@ -46,7 +46,6 @@ impl Sqlite {
             // A copy of a WAL database is itself in WAL mode; make it one self-contained file.
             dst.pragma_update(None, "journal_mode", "DELETE")
                 .map_err(|e| snapshot_error(file, e))?;
-            check_integrity(&dst)?;
             Ok(super::Snapshot {
                 entry_name: ENTRY.to_string(),
                 server_version: rusqlite::version().to_string(),
@@ -56,8 +55,6 @@ impl Sqlite {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
                 method: "sqlite-backup-api".to_string(),
-                schema_fingerprint: schema_fingerprint(&dst)?,
-                tables: table_stats(&dst)?,
             })
         })();
         if result.is_err() {
@@ -75,12 +72,19 @@ impl Sqlite {
         Ok(())
     }
 
-    /// Check a staged database part against what the manifest says it holds.
-    pub fn check_staged(&self, staged: &Path, expected: &DatabasePart) -> Result<()> {
+    /// A quick check that a staged database part (already matched to its SHA-256) opens as
+    /// a sound SQLite database; the full comparison happens on the live database after.
+    pub fn check_staged(&self, staged: &Path) -> Result<()> {
         check_sqlite_file(staged)?;
-        let conn = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        check_integrity(&conn)?;
-        compare(&conn, expected, "The database in the archive")
+        let conn = open(staged, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let result: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+        if result != "ok" {
+            return Err(Error::new(
+                ErrorKind::VerificationFailed,
+                format!("The database in the archive fails SQLite's check: {result}."),
+            ));
+        }
+        Ok(())
     }
 
     /// Replace the live database's content with `staged`, through the backup API.
@@ -108,9 +112,18 @@ impl Sqlite {
 
     /// Check the live database after a restore: integrity, foreign keys, schema, every table.
     pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
-        let conn = self.open_existing()?;
-        check_integrity(&conn)?;
-        compare(&conn, expected, "The restored database")
+        check_sqlite_file(&self.path)?;
+        let found = inspect_file(&self.path, Check::Full, &CancelToken::new())?;
+        if found.foreign_key_violations != expected.foreign_key_violations {
+            return Err(Error::new(
+                ErrorKind::VerificationFailed,
+                format!(
+                    "The restored database has {} rows pointing at missing rows where the backup had {}.",
+                    found.foreign_key_violations, expected.foreign_key_violations
+                ),
+            ));
+        }
+        compare(&found, expected, "The restored database")
     }
 }
 
@@ -223,26 +236,68 @@ fn copy_all_pages(src: &Connection, dst: &mut Connection, cancel: &CancelToken) 
     }
 }
 
-/// `PRAGMA integrity_check` and `PRAGMA foreign_key_check` must both be clean.
-pub fn check_integrity(conn: &Connection) -> Result<()> {
-    let result: String = conn.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))?;
-    if result != "ok" {
-        return Err(Error::new(
-            ErrorKind::VerificationFailed,
-            format!("The SQLite integrity check failed: {result}."),
-        ));
-    }
-    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
-    let mut rows = stmt.query([])?;
-    if let Some(row) = rows.next()? {
-        let table: String = row.get(0)?;
-        let parent: String = row.get(2)?;
-        return Err(Error::new(
-            ErrorKind::VerificationFailed,
-            format!("The foreign key check failed: table {table} has rows pointing at missing rows of {parent}."),
-        ));
-    }
-    Ok(())
+/// Check a snapshot file and measure what it holds, for the manifest.
+pub fn inspect(file: &Path, cancel: &CancelToken) -> Result<super::Inspection> {
+    inspect_file(file, Check::Quick, cancel).map_err(|e| {
+        if e.kind == ErrorKind::VerificationFailed {
+            Error::new(
+                ErrorKind::Database,
+                format!("The shop's database is damaged ({}); repair it before backing up, for example with sqlite3's .recover command.", e.message.trim_end_matches('.')),
+            )
+        } else {
+            e
+        }
+    })
+}
+
+/// How thoroughly to check a database's pages.
+#[derive(Clone, Copy)]
+enum Check {
+    /// `PRAGMA quick_check`: every page and row, not index contents; for fresh snapshots.
+    Quick,
+    /// `PRAGMA integrity_check`: everything; for a restored database.
+    Full,
+}
+
+/// Check the database file (pages, then foreign-key violations, which a shop may have since
+/// SQLite enforces foreign keys only when asked) on one thread while fingerprinting its
+/// schema and tables on another, each through its own read-only connection.
+fn inspect_file(file: &Path, check: Check, cancel: &CancelToken) -> Result<super::Inspection> {
+    let checker = open(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let reader = open(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let (checked, measured) = std::thread::scope(|s| {
+        let checked = s.spawn(move || -> Result<u64> {
+            let pragma = match check {
+                Check::Quick => "PRAGMA quick_check(1)",
+                Check::Full => "PRAGMA integrity_check(1)",
+            };
+            let result: String = checker.query_row(pragma, [], |r| r.get(0))?;
+            if result != "ok" {
+                return Err(Error::new(
+                    ErrorKind::VerificationFailed,
+                    format!("The SQLite integrity check failed: {result}."),
+                ));
+            }
+            let violations: i64 =
+                checker.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })?;
+            Ok(violations as u64)
+        });
+        let measured = schema_fingerprint(&reader)
+            .and_then(|schema| Ok((schema, table_stats(&reader, cancel)?)));
+        (
+            checked.join().expect("the checking thread never panics"),
+            measured,
+        )
+    });
+    let violations = checked?;
+    let (schema_fingerprint, tables) = measured?;
+    Ok(super::Inspection {
+        schema_fingerprint,
+        tables,
+        foreign_key_violations: violations,
+    })
 }
 
 fn quote(name: &str) -> String {
@@ -270,7 +325,7 @@ pub fn schema_fingerprint(conn: &Connection) -> Result<String> {
 ///
 /// A fingerprint is the sum (mod 2^128) of the first 16 bytes, little-endian, of each row's
 /// SHA-256 over its typed values: independent of row order, sensitive to every value.
-pub fn table_stats(conn: &Connection) -> Result<Vec<TableStat>> {
+pub fn table_stats(conn: &Connection, cancel: &CancelToken) -> Result<Vec<TableStat>> {
     let names: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name",
@@ -280,6 +335,7 @@ pub fn table_stats(conn: &Connection) -> Result<Vec<TableStat>> {
     names
         .into_iter()
         .map(|name| {
+            cancel.check()?;
             let mut stmt = conn.prepare(&format!("SELECT * FROM {}", quote(&name)))?;
             let columns = stmt.column_count();
             let mut rows = stmt.query([])?;
@@ -325,14 +381,14 @@ pub fn table_stats(conn: &Connection) -> Result<Vec<TableStat>> {
 }
 
 /// Compare schema and every table of `conn` with `expected`; `what` names the database.
-fn compare(conn: &Connection, expected: &DatabasePart, what: &str) -> Result<()> {
-    if schema_fingerprint(conn)? != expected.schema_fingerprint {
+fn compare(found: &super::Inspection, expected: &DatabasePart, what: &str) -> Result<()> {
+    if found.schema_fingerprint != expected.schema_fingerprint {
         return Err(Error::new(
             ErrorKind::VerificationFailed,
             format!("{what} does not have the schema recorded in the manifest."),
         ));
     }
-    let actual = table_stats(conn)?;
+    let actual = &found.tables;
     for want in &expected.tables {
         match actual.iter().find(|t| t.name == want.name) {
             None => {

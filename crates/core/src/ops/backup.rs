@@ -8,12 +8,13 @@
 
 use crate::archive::ArchiveWriter;
 use crate::catalog::{BackupRecord, Catalog, Shop};
-use crate::engine::Database;
-use crate::hashing::{sha256_file, sidecar_path, sidecar_text};
+use crate::engine::{Database, Snapshot};
+use crate::hashing::{sidecar_path, sidecar_text};
 use crate::manifest::{
-    BackupKind, DatabasePart, Manifest, MediaPart, ShopRef, FORMAT_NAME, FORMAT_VERSION,
+    BackupKind, DatabasePart, FileEntry, Manifest, MediaPart, ShopRef, FORMAT_NAME, FORMAT_VERSION,
     MANIFEST_ENTRY, MEDIA_PREFIX, README_ENTRY,
 };
+use crate::media::MediaScan;
 use crate::paths::{fsync_dir, write_atomic, Cleanup};
 use crate::progress::{CancelToken, Meter, Phase, Progress};
 use crate::{clock, media, Error, Result};
@@ -92,48 +93,26 @@ fn run(
     let snap = db.snapshot(snap_file.path(), cancel)?;
     meter.finish();
 
-    writer.add_bytes(README_ENTRY, readme(shop, &id).as_bytes())?;
-    let db_size = std::fs::metadata(snap_file.path())
-        .map(|m| m.len())
-        .unwrap_or(0);
-    let mut meter = Meter::new(progress, Phase::Database, db_size, 1);
-    let db_entry = writer.add_file(&snap.entry_name, snap_file.path(), &mut meter, cancel)?;
-    meter.finish();
+    // Measure the snapshot on a second thread while the archive is written.
+    let (db_entry, media_part, inspection) = std::thread::scope(|s| -> Result<_> {
+        let inspector = s.spawn(|| db.inspect_snapshot(snap_file.path(), cancel));
+        let written = write_parts(
+            &mut writer,
+            shop,
+            &id,
+            &snap,
+            snap_file.path(),
+            scan.as_ref(),
+            progress,
+            cancel,
+        );
+        let inspection = inspector
+            .join()
+            .expect("the inspection thread never panics");
+        let (db_entry, media_part) = written?;
+        Ok((db_entry, media_part, inspection?))
+    })?;
     drop(snap_file);
-
-    let media_part = match &scan {
-        Some(scan) => {
-            let mut meter = Meter::new(
-                progress,
-                Phase::Media,
-                scan.total_bytes(),
-                scan.files.len() as u64,
-            );
-            let (files, vanished) =
-                writer.add_media(MEDIA_PREFIX, &scan.files, &mut meter, cancel)?;
-            meter.finish();
-            let mut skipped = scan.skipped.clone();
-            skipped.extend(
-                vanished
-                    .into_iter()
-                    .map(|rel| format!("{rel}: deleted during the backup")),
-            );
-            MediaPart {
-                included: true,
-                file_count: files.len() as u64,
-                total_bytes: files.iter().map(|f| f.size).sum(),
-                files,
-                skipped,
-            }
-        }
-        None => MediaPart {
-            included: false,
-            file_count: 0,
-            total_bytes: 0,
-            files: Vec::new(),
-            skipped: Vec::new(),
-        },
-    };
 
     let manifest = Manifest {
         format: FORMAT_NAME.to_string(),
@@ -153,16 +132,16 @@ fn run(
             database_name: snap.database_name,
             method: snap.method,
             entry: db_entry,
-            schema_fingerprint: snap.schema_fingerprint,
-            tables: snap.tables,
+            schema_fingerprint: inspection.schema_fingerprint,
+            foreign_key_violations: inspection.foreign_key_violations,
+            tables: inspection.tables,
         },
         media: media_part,
     };
     writer.add_bytes(MANIFEST_ENTRY, &manifest.to_json())?;
     cancel.check()?;
     let meter = Meter::new(progress, Phase::Finishing, 0, 0);
-    writer.finish()?;
-    let sha256 = sha256_file(partial.path(), |_| {})?;
+    let sha256 = writer.finish()?;
     let size = std::fs::metadata(partial.path())
         .map_err(|e| Error::io("read", partial.path(), e))?
         .len();
@@ -201,6 +180,57 @@ fn run(
     })?;
     Meter::new(progress, Phase::Done, 0, 0).finish();
     Ok(record)
+}
+
+/// Write the guide, the database part and the media files into the archive.
+#[allow(clippy::too_many_arguments)]
+fn write_parts(
+    writer: &mut ArchiveWriter,
+    shop: &Shop,
+    id: &str,
+    snap: &Snapshot,
+    snap_file: &Path,
+    scan: Option<&MediaScan>,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<(FileEntry, MediaPart)> {
+    writer.add_bytes(README_ENTRY, readme(shop, id).as_bytes())?;
+    let db_size = std::fs::metadata(snap_file).map(|m| m.len()).unwrap_or(0);
+    let mut meter = Meter::new(progress, Phase::Database, db_size, 1);
+    let db_entry = writer.add_file(&snap.entry_name, snap_file, &mut meter, cancel)?;
+    meter.finish();
+    let Some(scan) = scan else {
+        let none = MediaPart {
+            included: false,
+            file_count: 0,
+            total_bytes: 0,
+            files: Vec::new(),
+            skipped: Vec::new(),
+        };
+        return Ok((db_entry, none));
+    };
+    let mut meter = Meter::new(
+        progress,
+        Phase::Media,
+        scan.total_bytes(),
+        scan.files.len() as u64,
+    );
+    let (files, vanished) = writer.add_media(MEDIA_PREFIX, &scan.files, &mut meter, cancel)?;
+    meter.finish();
+    let mut skipped = scan.skipped.clone();
+    skipped.extend(
+        vanished
+            .into_iter()
+            .map(|rel| format!("{rel}: deleted during the backup")),
+    );
+    let media = MediaPart {
+        included: true,
+        file_count: files.len() as u64,
+        total_bytes: files.iter().map(|f| f.size).sum(),
+        files,
+        skipped,
+    };
+    Ok((db_entry, media))
 }
 
 /// The destination must be an existing folder.

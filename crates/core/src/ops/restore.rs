@@ -306,7 +306,7 @@ fn run(
         meter.finish();
     }
     // 2. Check the staged database.
-    db.check_staged(staged_db.path(), &m.database)?;
+    db.check_staged(staged_db.path())?;
     cancel.check()?;
 
     // 3. Safety backup of the shop as it is now (if there is a database to save).
