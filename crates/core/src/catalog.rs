@@ -463,9 +463,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         drop(Catalog::open(dir.path()).unwrap());
         let c = Catalog::open(dir.path()).unwrap();
-        let version: i64 = c.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let version: i64 = c
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(version, MIGRATIONS.len() as i64);
-        let mode: String = c.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let mode: String = c
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
         c.conn.pragma_update(None, "user_version", 99).unwrap();
         drop(c);

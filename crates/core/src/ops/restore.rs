@@ -374,10 +374,16 @@ fn run(
             m.media.total_bytes,
             m.media.files.len() as u64,
         );
-        db.verify_live(&m.database)?;
-        if let Some(root) = &media_root {
-            verify_media(root, &m.media, &mut meter)?;
-        }
+        // The database and the media folder are checked at the same time.
+        std::thread::scope(|s| {
+            let database = s.spawn(|| db.verify_live(&m.database));
+            let media = match &media_root {
+                Some(root) => verify_media(root, &m.media, &mut meter),
+                None => Ok(()),
+            };
+            database.join().expect("the checking thread never panics")?;
+            media
+        })?;
         meter.finish();
         Ok(())
     });
