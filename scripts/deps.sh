@@ -11,6 +11,8 @@ command -v sqlite3 >/dev/null || need+=(sqlite3)
 [ -x /usr/bin/time ] || need+=(time)
 command -v mount >/dev/null || need+=(mount)
 command -v script >/dev/null || need+=(bsdutils)
+# Tests start throwaway PostgreSQL 15 servers of their own.
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 
 if ! command -v cargo >/dev/null; then
     echo "deps: cargo is missing; install the Rust toolchain from https://rustup.rs first." >&2
@@ -27,5 +29,14 @@ if [ ${#need[@]} -gt 0 ]; then
         fi
     fi
     $sudo apt-get update -qq
+    # Do not let package scripts start system services (the PostgreSQL package would start a
+    # cluster of its own); tests start and stop their own servers.
+    created_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+        $sudo chmod +x /usr/sbin/policy-rc.d
+        created_policy=1
+    fi
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
+    if [ -n "$created_policy" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
 fi

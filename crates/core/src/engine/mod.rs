@@ -5,6 +5,7 @@
 //! a *database part* (one file placed in the archive), per-table row counts and content
 //! fingerprints, and a schema fingerprint, and restores a database part atomically.
 
+pub mod postgres;
 pub mod sqlite;
 
 use crate::manifest::{DatabasePart, TableStat};
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
     Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
 }
 
 /// Where a snapshot came from and how it was made.
@@ -27,7 +29,8 @@ pub struct Snapshot {
     pub method: String,
 }
 
-/// What a snapshot holds, measured after it was taken (while the archive is being written).
+/// What a snapshot holds: measured while the archive is written (SQLite) or while the rows
+/// stream out of the server (PostgreSQL).
 #[derive(Debug)]
 pub struct Inspection {
     pub schema_fingerprint: String,
@@ -36,20 +39,26 @@ pub struct Inspection {
 }
 
 impl Database {
-    /// Parse a database URL: `sqlite:///abs/path.sqlite3` or a plain path to an SQLite file.
+    /// Parse a database URL: `sqlite:///abs/path.sqlite3`, a plain path to an SQLite file, or
+    /// `postgres://user@host:port/db` (also `postgresql://`).
     pub fn parse(url: &str) -> Result<Database> {
         let url = url.trim();
         if url.is_empty() {
             return Err(Error::invalid(
-                "No database was given; pass --db with a path to the shop's SQLite file.",
+                "No database was given; pass --db with a path to the shop's SQLite file or a postgres:// URL.",
             ));
         }
         if let Some(rest) = url.strip_prefix("sqlite://") {
             return Ok(Database::Sqlite(sqlite::Sqlite::new(PathBuf::from(rest))));
         }
+        for scheme in ["postgres://", "postgresql://"] {
+            if let Some(rest) = url.strip_prefix(scheme) {
+                return Ok(Database::Postgres(postgres::Postgres::parse(rest)?));
+            }
+        }
         if let Some((scheme, _)) = url.split_once("://") {
             return Err(Error::invalid(format!(
-                "Database URLs starting with {scheme}:// are not supported yet; give an SQLite file path or sqlite:///path."
+                "Database URLs starting with {scheme}:// are not supported yet; give an SQLite file path, sqlite:///path or postgres://user@host/db."
             )));
         }
         Ok(Database::Sqlite(sqlite::Sqlite::new(PathBuf::from(url))))
@@ -59,13 +68,20 @@ impl Database {
     pub fn url(&self) -> String {
         match self {
             Database::Sqlite(s) => format!("sqlite://{}", s.path.display()),
+            Database::Postgres(p) => p.url(),
         }
     }
 
     pub fn engine(&self) -> &'static str {
         match self {
             Database::Sqlite(_) => sqlite::ENGINE,
+            Database::Postgres(_) => postgres::ENGINE,
         }
+    }
+
+    /// Whether the URL carried a password (which the catalog must not store).
+    pub fn has_password(&self) -> bool {
+        matches!(self, Database::Postgres(p) if p.password.is_some())
     }
 
     /// Make a relative path absolute, so the catalog works from any folder.
@@ -74,6 +90,7 @@ impl Database {
             Database::Sqlite(s) => Ok(Database::Sqlite(sqlite::Sqlite::new(
                 crate::paths::absolute(&s.path)?,
             ))),
+            other => Ok(other),
         }
     }
 
@@ -81,13 +98,20 @@ impl Database {
     pub fn check(&self) -> Result<()> {
         match self {
             Database::Sqlite(s) => s.open_existing().map(drop),
+            Database::Postgres(p) => p.check(),
         }
     }
 
-    /// Take one consistent snapshot into the new file `file`.
-    pub fn snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<Snapshot> {
+    /// Take one consistent snapshot into the new file `file`. PostgreSQL measures the tables
+    /// while it dumps them; for SQLite, [`Database::inspect_snapshot`] does it afterwards.
+    pub fn snapshot(
+        &self,
+        file: &Path,
+        cancel: &CancelToken,
+    ) -> Result<(Snapshot, Option<Inspection>)> {
         match self {
-            Database::Sqlite(s) => s.snapshot(file, cancel),
+            Database::Sqlite(s) => Ok((s.snapshot(file, cancel)?, None)),
+            Database::Postgres(p) => p.snapshot(file, cancel).map(|(s, i)| (s, Some(i))),
         }
     }
 
@@ -95,13 +119,17 @@ impl Database {
     pub fn inspect_snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<Inspection> {
         match self {
             Database::Sqlite(_) => sqlite::inspect(file, cancel),
+            Database::Postgres(_) => Err(Error::internal(
+                "A PostgreSQL dump is measured while it is taken.",
+            )),
         }
     }
 
-    /// Row counts and fingerprints of the live database, as a restore would compare them.
-    pub fn table_stats(&self) -> Result<Vec<TableStat>> {
+    /// Row counts of the live tables, for a restore plan.
+    pub fn row_counts(&self) -> Result<Vec<(String, u64)>> {
         match self {
-            Database::Sqlite(s) => sqlite::table_stats(&s.open_existing()?, &CancelToken::new()),
+            Database::Sqlite(s) => sqlite::row_counts(&s.open_existing()?),
+            Database::Postgres(p) => p.row_counts(),
         }
     }
 }
@@ -109,17 +137,12 @@ impl Database {
 /// The restore steps, engine by engine. A restore stages the database part, checks it,
 /// records a rollback point, applies the staged part atomically, and checks the result.
 impl Database {
-    /// A scratch file path beside the database, on the same file system, named by `tag`.
-    pub fn scratch_path(&self, tag: &str) -> PathBuf {
+    /// A scratch file path for the restore, named by `tag`: beside an SQLite database (same
+    /// file system), or in `work_dir` for a server database.
+    pub fn scratch_path(&self, work_dir: &Path, tag: &str) -> PathBuf {
         match self {
             Database::Sqlite(s) => crate::paths::sibling(&s.path, tag),
-        }
-    }
-
-    /// Check the staged database part opens soundly before anything is replaced.
-    pub fn check_staged(&self, staged: &Path) -> Result<()> {
-        match self {
-            Database::Sqlite(s) => s.check_staged(staged),
+            Database::Postgres(_) => work_dir.join(format!(".{tag}")),
         }
     }
 
@@ -127,6 +150,7 @@ impl Database {
     pub fn exists(&self) -> bool {
         match self {
             Database::Sqlite(s) => s.path.exists(),
+            Database::Postgres(_) => true,
         }
     }
 
@@ -137,6 +161,7 @@ impl Database {
                 sqlite::remove_db_files(&s.path);
                 Ok(())
             }
+            Database::Postgres(_) => Ok(()),
         }
     }
 
@@ -144,13 +169,24 @@ impl Database {
     pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
         match self {
             Database::Sqlite(s) => s.rollback_point(file, cancel),
+            Database::Postgres(p) => p.snapshot(file, cancel).map(drop),
         }
     }
 
-    /// Replace the live database with `staged` (a checked part or a rollback point).
-    pub fn apply(&self, staged: &Path) -> Result<()> {
+    /// Check the staged database part opens soundly before anything is replaced.
+    pub fn check_staged(&self, staged: &Path) -> Result<()> {
+        match self {
+            Database::Sqlite(s) => s.check_staged(staged),
+            Database::Postgres(p) => p.check_staged(staged),
+        }
+    }
+
+    /// Replace the live database with `staged` (a checked part or a rollback point). Where
+    /// the engine can, it checks the result against `expected` before it commits.
+    pub fn apply(&self, staged: &Path, expected: Option<&DatabasePart>) -> Result<()> {
         match self {
             Database::Sqlite(s) => s.apply(staged, &CancelToken::new()),
+            Database::Postgres(p) => p.apply(staged, expected),
         }
     }
 
@@ -158,6 +194,7 @@ impl Database {
     pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
         match self {
             Database::Sqlite(s) => s.verify_live(expected),
+            Database::Postgres(p) => p.verify_live(expected),
         }
     }
 }

@@ -321,6 +321,24 @@ pub fn schema_fingerprint(conn: &Connection) -> Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
+/// Row count of every table, in name order.
+pub fn row_counts(conn: &Connection) -> Result<Vec<(String, u64)>> {
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    names
+        .into_iter()
+        .map(|name| {
+            let n: i64 =
+                conn.query_row(&format!("SELECT count(*) FROM {}", quote(&name)), [], |r| {
+                    r.get(0)
+                })?;
+            Ok((name, n as u64))
+        })
+        .collect()
+}
+
 /// Row count and content fingerprint of every table, in name order.
 ///
 /// A fingerprint is the sum (mod 2^128) of the first 16 bytes, little-endian, of each row's

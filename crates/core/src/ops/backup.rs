@@ -90,12 +90,15 @@ fn run(
     let mut writer = ArchiveWriter::create(partial.path(), now)?;
     let meter = Meter::new(progress, Phase::Snapshot, 0, 0);
     let snap_file = Cleanup::new(shop.dest.join(format!(".{file_name}.snapshot")));
-    let snap = db.snapshot(snap_file.path(), cancel)?;
+    let (snap, measured) = db.snapshot(snap_file.path(), cancel)?;
     meter.finish();
 
     // Measure the snapshot on a second thread while the archive is written.
     let (db_entry, media_part, inspection) = std::thread::scope(|s| -> Result<_> {
-        let inspector = s.spawn(|| db.inspect_snapshot(snap_file.path(), cancel));
+        let inspector = s.spawn(|| match measured {
+            Some(done) => Ok(done),
+            None => db.inspect_snapshot(snap_file.path(), cancel),
+        });
         let written = write_parts(
             &mut writer,
             shop,

@@ -127,8 +127,8 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
             ),
         ));
     }
-    let now: HashMap<String, u64> = match db.table_stats() {
-        Ok(stats) => stats.into_iter().map(|t| (t.name, t.rows)).collect(),
+    let now: HashMap<String, u64> = match db.row_counts() {
+        Ok(counts) => counts.into_iter().collect(),
         Err(e) if e.kind == ErrorKind::InvalidInput => HashMap::new(),
         Err(e) => return Err(e),
     };
@@ -255,7 +255,7 @@ fn run(
     let mut notes = Vec::new();
 
     // 1. Verify while unpacking into staging.
-    let staged_db = Cleanup::new(db.scratch_path(&tag));
+    let staged_db = Cleanup::new(db.scratch_path(&shop.dest, &tag));
     crate::engine::sqlite::remove_db_files(staged_db.path());
     let media_root = match (&shop.media, m.media.included) {
         (Some(root), true) => Some(root.clone()),
@@ -336,7 +336,8 @@ fn run(
     cancel.check()?;
 
     // 4. Rollback point. From here on the restore is not cancelled: it finishes or rolls back.
-    let rollback_db = Cleanup::new(db.scratch_path(&format!("shopsafe-rollback-{}", m.backup_id)));
+    let rollback_db =
+        Cleanup::new(db.scratch_path(&shop.dest, &format!("shopsafe-rollback-{}", m.backup_id)));
     crate::engine::sqlite::remove_db_files(rollback_db.path());
     if had_db {
         db.rollback_point(rollback_db.path(), cancel)?;
@@ -352,9 +353,11 @@ fn run(
         std::fs::remove_dir_all(old).map_err(|e| Error::io("clear", old, e))?;
     }
     // What this run changed, so a rollback undoes exactly that.
-    let (mut moved_aside, mut placed) = (false, false);
+    let (mut applied, mut moved_aside, mut placed) = (false, false, false);
     let swapped = (|| -> Result<()> {
-        db.apply(staged_db.path())?;
+        // A failed apply changes nothing: both engines apply in one transaction.
+        db.apply(staged_db.path(), Some(&m.database))?;
+        applied = true;
         if let (Some(root), Some(staged), Some(old)) = (&media_root, &staged_media, &old_media) {
             if had_media {
                 std::fs::rename(root, old).map_err(|e| Error::io("move aside", root, e))?;
@@ -391,10 +394,10 @@ fn run(
     if let Err(e) = checked {
         Meter::new(progress, Phase::RollingBack, 0, 0).finish();
         let back = (|| -> Result<()> {
-            if had_db {
-                db.apply(rollback_db.path())?;
-            } else {
+            if !had_db {
                 db.remove_live()?;
+            } else if applied {
+                db.apply(rollback_db.path(), None)?;
             }
             if let (Some(root), Some(old)) = (&media_root, &old_media) {
                 if placed {

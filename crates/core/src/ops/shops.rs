@@ -4,7 +4,7 @@
 use crate::catalog::{check_shop_name, Catalog, Shop};
 use crate::engine::Database;
 use crate::ops::backup::check_destination;
-use crate::{clock, media, paths, Result};
+use crate::{clock, media, paths, Error, Result};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -29,6 +29,12 @@ pub fn add_shop(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
 fn check_and_add(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
     check_shop_name(&opts.name)?;
     let db = Database::parse(&opts.db)?.absolutize()?;
+    if db.has_password() {
+        return Err(Error::invalid(format!(
+            "ShopSafe does not store database passwords yet; remove the password from the URL and give it in {} when ShopSafe runs.",
+            crate::engine::postgres::PASSWORD_ENV
+        )));
+    }
     db.check()?;
     let media = match &opts.media {
         Some(m) => {

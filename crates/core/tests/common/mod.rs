@@ -3,6 +3,8 @@
 //! SHA-256 here, not the engine's fingerprints).
 #![allow(dead_code)]
 
+pub mod pg;
+
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};

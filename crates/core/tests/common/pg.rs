@@ -1,0 +1,209 @@
+//! A throwaway PostgreSQL server for tests: initdb into a temporary folder, started on a free
+//! port with its unix socket in that folder, stopped (and removed) when dropped, also when
+//! the test fails. Needs the PostgreSQL 15 server binaries (`make deps` installs them).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct PgServer {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    bin: PathBuf,
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false)
+}
+
+/// Run a server binary, as the `postgres` user when we are root (initdb refuses root).
+fn as_server_user(bin: &Path, args: &[&str]) -> Output {
+    let mut cmd = if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", bin.display()))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl PgServer {
+    pub fn start() -> PgServer {
+        let bin = PathBuf::from(
+            std::env::var("SHOPSAFE_TEST_PG_BIN")
+                .unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into()),
+        );
+        assert!(
+            bin.join("initdb").is_file(),
+            "PostgreSQL server binaries are missing in {}: run `make deps` (installs postgresql-15) or set SHOPSAFE_TEST_PG_BIN",
+            bin.display()
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("shopsafe-pg")
+            .tempdir()
+            .unwrap();
+        if is_root() {
+            let ok = Command::new("chown")
+                .arg("postgres")
+                .arg(dir.path())
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "could not hand the server folder to the postgres user");
+        }
+        let data = dir.path().join("data");
+        let out = as_server_user(
+            &bin.join("initdb"),
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            dir.path().display()
+        );
+        let log = dir.path().join("log");
+        let out = as_server_user(
+            &bin.join("pg_ctl"),
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "-o",
+                &opts,
+                "start",
+            ],
+        );
+        let server = PgServer { dir, port, bin };
+        assert!(
+            out.status.success(),
+            "pg_ctl start failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        server
+    }
+
+    pub fn socket_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A URL for `user` on `db` through the unix socket (trusted, no password).
+    pub fn socket_url(&self, user: &str, db: &str) -> String {
+        format!(
+            "postgres://{user}@/{db}?host={}&port={}",
+            self.socket_dir().display(),
+            self.port
+        )
+    }
+
+    /// Run SQL with psql as `user` on `db`; panics on error.
+    pub fn psql(&self, user: &str, db: &str, sql: &str) -> String {
+        let out = Command::new(self.bin.join("psql"))
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h"])
+            .arg(self.socket_dir())
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                user,
+                "-d",
+                db,
+                "-c",
+                sql,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "psql failed on {sql:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// `pg_dump -s` of `db`, without the `\restrict` lines that differ on every run.
+    pub fn schema(&self, db: &str) -> String {
+        let out = Command::new(self.bin.join("pg_dump"))
+            .args(["-s", "-h"])
+            .arg(self.socket_dir())
+            .args(["-p", &self.port.to_string(), "-U", "postgres", db])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_dump failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Every row of every listed table, sorted, as text.
+    pub fn rows(&self, db: &str, tables: &[&str]) -> Vec<String> {
+        tables
+            .iter()
+            .map(|t| {
+                format!(
+                    "{t}:\n{}",
+                    self.psql(
+                        "postgres",
+                        db,
+                        &format!("COPY (SELECT * FROM {t} ORDER BY 1) TO STDOUT")
+                    )
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ = as_server_user(
+            &self.bin.join("pg_ctl"),
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        );
+    }
+}
