@@ -118,7 +118,8 @@ enum ShopCommand {
     /// Register a shop.
     Add {
         name: String,
-        /// sqlite:///abs/path/db.sqlite3, or a plain path to the SQLite file.
+        /// sqlite:///abs/path/db.sqlite3, a plain path to the SQLite file, or
+        /// postgres://user@host:5432/db (password in SHOPSAFE_DB_PASSWORD).
         #[arg(long)]
         db: String,
         /// The folder of uploaded media files.
