@@ -374,7 +374,11 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
     let v15 = PgServer::start();
     let v18 = PgServer::start_from(common::pg::PG18);
     make_shop_db(&v15);
-    v18.psql("postgres", "postgres", "CREATE ROLE shop LOGIN NOSUPERUSER NOCREATEDB");
+    v18.psql(
+        "postgres",
+        "postgres",
+        "CREATE ROLE shop LOGIN NOSUPERUSER NOCREATEDB",
+    );
     v18.psql("postgres", "postgres", "CREATE DATABASE shop OWNER shop");
     v18.psql("postgres", "shop", "ALTER SCHEMA public OWNER TO shop");
     let s = register(&v15);
@@ -382,21 +386,41 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
     std::fs::create_dir(&media18).unwrap();
     ops::add_shop(
         &s.catalog,
-        &AddShopOptions { name: "pg18".into(), db: v18.socket_url("shop", "shop"), media: Some(media18), dest: s.shop.dest.clone() },
+        &AddShopOptions {
+            name: "pg18".into(),
+            db: v18.socket_url("shop", "shop"),
+            media: Some(media18),
+            dest: s.shop.dest.clone(),
+        },
     )
     .unwrap();
     let restore_into = |id: &str, shop: &str| {
         let plan = ops::prepare_restore(
             &s.catalog,
-            &RestoreOptions { backup: id.into(), shop: Some(shop.into()), force: true, pre_backup: true },
+            &RestoreOptions {
+                backup: id.into(),
+                shop: Some(shop.into()),
+                force: true,
+                pre_backup: true,
+            },
         )
         .unwrap();
         ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
     };
     let backup_of = |shop: &str| {
         let shop = s.catalog.resolve_shop(Some(shop)).unwrap();
-        ops::backup(&s.catalog, &BackupOptions { shop, name: None, include_media: true, safety: false }, &NoProgress, &CancelToken::new())
-            .unwrap()
+        ops::backup(
+            &s.catalog,
+            &BackupOptions {
+                shop,
+                name: None,
+                include_media: true,
+                safety: false,
+            },
+            &NoProgress,
+            &CancelToken::new(),
+        )
+        .unwrap()
     };
 
     // 15 -> 18
@@ -406,13 +430,106 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
     assert_eq!(objects(&v18), objects(&v15));
 
     // 18 -> 15, over a changed database.
-    v18.psql("shop", "shop", "INSERT INTO orders_order (total, note) VALUES (99.99, 'made on 18')");
+    v18.psql(
+        "shop",
+        "shop",
+        "INSERT INTO orders_order (total, note) VALUES (99.99, 'made on 18')",
+    );
     let from18 = backup_of("pg18");
-    assert!(from18.manifest.database.server_version.starts_with("18"), "{}", from18.manifest.database.server_version);
+    assert!(
+        from18.manifest.database.server_version.starts_with("18"),
+        "{}",
+        from18.manifest.database.server_version
+    );
     v15.psql("shop", "shop", "DELETE FROM catalog_product WHERE id > 10");
     restore_into(&from18.id, "pgshop");
     assert_eq!(v15.rows("shop", TABLES), v18.rows("shop", TABLES));
     assert_eq!(objects(&v15), objects(&v18));
-    let next: i64 = v15.psql("shop", "shop", "INSERT INTO orders_order DEFAULT VALUES RETURNING id").trim().parse().unwrap();
+    let next: i64 = v15
+        .psql(
+            "shop",
+            "shop",
+            "INSERT INTO orders_order DEFAULT VALUES RETURNING id",
+        )
+        .trim()
+        .parse()
+        .unwrap();
     assert_eq!(next, 122);
+}
+
+#[test]
+fn postgres_backup_during_constant_writes_holds_one_consistent_snapshot() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE TABLE ledger (id bigserial PRIMARY KEY, amount bigint NOT NULL);
+         CREATE TABLE ledger_total (id int PRIMARY KEY CHECK (id = 1), n bigint NOT NULL);
+         INSERT INTO ledger_total VALUES (1, 0);",
+    );
+    let s = register(&pg);
+    // One session commits a transaction after another: a ledger row and the total with it.
+    let mut writer = std::process::Command::new(format!("{}/psql", common::pg::PG15))
+        .args(["-X", "-q", "-h"])
+        .arg(pg.socket_dir())
+        .args(["-p", &pg.port.to_string(), "-U", "shop", "-d", "shop", "-c"])
+        .arg(
+            "DO $$ BEGIN FOR i IN 1..10000000 LOOP
+               INSERT INTO public.ledger (amount) VALUES (i);
+               UPDATE public.ledger_total SET n = n + 1;
+               COMMIT;
+             END LOOP; END $$",
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let count = || -> i64 {
+        pg.psql("postgres", "shop", "SELECT n FROM ledger_total")
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    while count() < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let at_start = count();
+    let opts = BackupOptions {
+        shop: s.shop.clone(),
+        name: None,
+        include_media: false,
+        safety: false,
+    };
+    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new());
+    let at_end = count();
+    let _ = writer.kill();
+    let _ = writer.wait();
+    let backup = backup.unwrap();
+    assert!(
+        at_end > at_start,
+        "the writer must have kept writing during the backup"
+    );
+
+    // The dump's ledger_total row must count exactly the ledger rows the dump holds.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
+    let mut dump = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("database/dump.sql").unwrap(), &mut dump)
+        .unwrap();
+    let total_line = dump
+        .split("COPY \"public\".\"ledger_total\"")
+        .nth(1)
+        .and_then(|rest| rest.lines().nth(1))
+        .unwrap()
+        .to_string();
+    let n: u64 = total_line.split('\t').nth(1).unwrap().parse().unwrap();
+    let ledger = backup
+        .manifest
+        .database
+        .tables
+        .iter()
+        .find(|t| t.name == "public.ledger")
+        .unwrap();
+    assert_eq!(ledger.rows, n, "the snapshot mixes two moments");
+    assert!(n as i64 >= at_start);
 }

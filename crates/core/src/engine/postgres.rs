@@ -656,8 +656,12 @@ async fn create_table(
             let default: Option<String> = r.get(3);
             match (r.get::<_, String>(5).as_str(), default) {
                 ("s", Some(expr)) => col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED")),
-                ("v", Some(expr)) => col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL")),
-                ("v", Some(expr)) => col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL")),
+                ("v", Some(expr)) => {
+                    col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL"))
+                }
+                ("v", Some(expr)) => {
+                    col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL"))
+                }
                 (_, Some(expr)) => col.push_str(&format!(" DEFAULT {expr}")),
                 _ => {}
             }
