@@ -659,9 +659,6 @@ async fn create_table(
                 ("v", Some(expr)) => {
                     col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL"))
                 }
-                ("v", Some(expr)) => {
-                    col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL"))
-                }
                 (_, Some(expr)) => col.push_str(&format!(" DEFAULT {expr}")),
                 _ => {}
             }
