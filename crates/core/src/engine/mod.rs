@@ -5,8 +5,11 @@
 //! a *database part* (one file placed in the archive), per-table row counts and content
 //! fingerprints, and a schema fingerprint, and restores a database part atomically.
 
+mod dumpfile;
+pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
+mod url;
 
 use crate::manifest::{DatabasePart, TableStat};
 use crate::progress::CancelToken;
@@ -18,6 +21,7 @@ use std::path::{Path, PathBuf};
 pub enum Database {
     Sqlite(sqlite::Sqlite),
     Postgres(postgres::Postgres),
+    Mysql(mysql::Mysql),
 }
 
 /// Where a snapshot came from and how it was made.
@@ -56,9 +60,14 @@ impl Database {
                 return Ok(Database::Postgres(postgres::Postgres::parse(rest)?));
             }
         }
+        for scheme in ["mysql://", "mariadb://"] {
+            if let Some(rest) = url.strip_prefix(scheme) {
+                return Ok(Database::Mysql(mysql::Mysql::parse(rest)?));
+            }
+        }
         if let Some((scheme, _)) = url.split_once("://") {
             return Err(Error::invalid(format!(
-                "Database URLs starting with {scheme}:// are not supported yet; give an SQLite file path, sqlite:///path or postgres://user@host/db."
+                "Database URLs starting with {scheme}:// are not supported yet; give an SQLite file path, sqlite:///path, postgres://user@host/db or mysql://user@host/db."
             )));
         }
         Ok(Database::Sqlite(sqlite::Sqlite::new(PathBuf::from(url))))
@@ -69,6 +78,7 @@ impl Database {
         match self {
             Database::Sqlite(s) => format!("sqlite://{}", s.path.display()),
             Database::Postgres(p) => p.url(),
+            Database::Mysql(m) => m.url(),
         }
     }
 
@@ -76,12 +86,17 @@ impl Database {
         match self {
             Database::Sqlite(_) => sqlite::ENGINE,
             Database::Postgres(_) => postgres::ENGINE,
+            Database::Mysql(_) => mysql::ENGINE,
         }
     }
 
     /// Whether the URL carried a password (which the catalog must not store).
     pub fn has_password(&self) -> bool {
-        matches!(self, Database::Postgres(p) if p.password.is_some())
+        match self {
+            Database::Sqlite(_) => false,
+            Database::Postgres(p) => p.password.is_some(),
+            Database::Mysql(m) => m.password.is_some(),
+        }
     }
 
     /// Make a relative path absolute, so the catalog works from any folder.
@@ -99,6 +114,7 @@ impl Database {
         match self {
             Database::Sqlite(s) => s.open_existing().map(drop),
             Database::Postgres(p) => p.check(),
+            Database::Mysql(m) => m.check(),
         }
     }
 
@@ -112,6 +128,7 @@ impl Database {
         match self {
             Database::Sqlite(s) => Ok((s.snapshot(file, cancel)?, None)),
             Database::Postgres(p) => p.snapshot(file, cancel).map(|(s, i)| (s, Some(i))),
+            Database::Mysql(m) => m.snapshot(file, cancel).map(|(s, i)| (s, Some(i))),
         }
     }
 
@@ -119,8 +136,8 @@ impl Database {
     pub fn inspect_snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<Inspection> {
         match self {
             Database::Sqlite(_) => sqlite::inspect(file, cancel),
-            Database::Postgres(_) => Err(Error::internal(
-                "A PostgreSQL dump is measured while it is taken.",
+            Database::Postgres(_) | Database::Mysql(_) => Err(Error::internal(
+                "A server database's dump is measured while it is taken.",
             )),
         }
     }
@@ -130,6 +147,7 @@ impl Database {
         match self {
             Database::Sqlite(s) => sqlite::row_counts(&s.open_existing()?),
             Database::Postgres(p) => p.row_counts(),
+            Database::Mysql(m) => m.row_counts(),
         }
     }
 }
@@ -142,7 +160,7 @@ impl Database {
     pub fn scratch_path(&self, work_dir: &Path, tag: &str) -> PathBuf {
         match self {
             Database::Sqlite(s) => crate::paths::sibling(&s.path, tag),
-            Database::Postgres(_) => work_dir.join(format!(".{tag}")),
+            Database::Postgres(_) | Database::Mysql(_) => work_dir.join(format!(".{tag}")),
         }
     }
 
@@ -150,7 +168,7 @@ impl Database {
     pub fn exists(&self) -> bool {
         match self {
             Database::Sqlite(s) => s.path.exists(),
-            Database::Postgres(_) => true,
+            Database::Postgres(_) | Database::Mysql(_) => true,
         }
     }
 
@@ -161,7 +179,7 @@ impl Database {
                 sqlite::remove_db_files(&s.path);
                 Ok(())
             }
-            Database::Postgres(_) => Ok(()),
+            Database::Postgres(_) | Database::Mysql(_) => Ok(()),
         }
     }
 
@@ -170,6 +188,7 @@ impl Database {
         match self {
             Database::Sqlite(s) => s.rollback_point(file, cancel),
             Database::Postgres(p) => p.snapshot(file, cancel).map(drop),
+            Database::Mysql(m) => m.snapshot(file, cancel).map(drop),
         }
     }
 
@@ -178,6 +197,7 @@ impl Database {
         match self {
             Database::Sqlite(s) => s.check_staged(staged),
             Database::Postgres(p) => p.check_staged(staged),
+            Database::Mysql(m) => m.check_staged(staged),
         }
     }
 
@@ -187,6 +207,7 @@ impl Database {
         match self {
             Database::Sqlite(s) => s.apply(staged, &CancelToken::new()),
             Database::Postgres(p) => p.apply(staged, expected),
+            Database::Mysql(m) => m.apply(staged, expected),
         }
     }
 
@@ -195,6 +216,7 @@ impl Database {
         match self {
             Database::Sqlite(s) => s.verify_live(expected),
             Database::Postgres(p) => p.verify_live(expected),
+            Database::Mysql(m) => m.verify_live(expected),
         }
     }
 }

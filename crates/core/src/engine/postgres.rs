@@ -15,6 +15,7 @@
 //! the database exactly as it was. Only the shop's own login is needed: no superuser, no
 //! CREATE DATABASE.
 
+use super::dumpfile::{self, DumpWriter};
 use crate::hashing::hex;
 use crate::manifest::{DatabasePart, TableStat};
 use crate::progress::CancelToken;
@@ -23,7 +24,7 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use sha2::{Digest, Sha256};
 use std::fmt;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::Duration;
 use tokio_postgres::error::SqlState;
@@ -64,77 +65,37 @@ impl fmt::Debug for Postgres {
     }
 }
 
-/// Percent-decoding for the user and password parts of a URL.
-fn decode(s: &str) -> Result<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let h = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            match h.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                Some(b) => {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-                None => return Err(Error::invalid("The database URL has a bad %-escape.")),
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).map_err(|_| Error::invalid("The database URL is not valid UTF-8."))
-}
-
 impl Postgres {
     /// Parse `postgres://user[:password]@host[:port]/db[?host=/socket/dir&port=N]`.
     pub fn parse(rest: &str) -> Result<Postgres> {
-        let bad = || {
-            Error::invalid(
-                "A PostgreSQL URL looks like postgres://user@host:5432/database (add ?host=/run/postgresql for a unix socket).",
-            )
+        let u = super::url::parse(
+            rest,
+            5432,
+            "postgres://user@host:5432/database (add ?host=/run/postgresql for a unix socket)",
+        )?;
+        let mut p = Postgres {
+            user: u.user,
+            password: u.password,
+            host: u.host,
+            port: u.port,
+            dbname: u.dbname,
         };
-        let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let (authority, dbname) = main.split_once('/').ok_or_else(bad)?;
-        let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("", authority));
-        let (user, password) = match userinfo.split_once(':') {
-            Some((u, p)) => (decode(u)?, Some(decode(p)?)),
-            None => (decode(userinfo)?, None),
-        };
-        let (mut host, mut port) = match hostport.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), p.parse::<u16>().map_err(|_| bad())?),
-            None => (hostport.to_string(), 5432),
-        };
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            match pair.split_once('=') {
-                Some(("host", h)) => host = decode(h)?,
-                Some(("port", p)) => port = p.parse().map_err(|_| bad())?,
+        for (k, v) in u.options {
+            match k.as_str() {
+                "host" => p.host = v,
+                "port" => {
+                    p.port = v.parse().map_err(|_| {
+                        Error::invalid(format!("The port {v} in the database URL is not a number."))
+                    })?
+                }
                 _ => {
                     return Err(Error::invalid(format!(
-                        "The database URL option {pair} is not supported; use host= or port=."
+                        "The database URL option {k} is not supported; use host= or port=."
                     )))
                 }
             }
         }
-        if host.is_empty() {
-            host = "localhost".into();
-        }
-        let dbname = decode(dbname)?;
-        if user.is_empty() || dbname.is_empty() {
-            return Err(Error::invalid(
-                "The PostgreSQL URL needs a user and a database: postgres://user@host:5432/database.",
-            ));
-        }
-        Ok(Postgres {
-            user,
-            password,
-            host,
-            port,
-            dbname,
-        })
+        Ok(p)
     }
 
     /// The URL without the password.
@@ -318,14 +279,14 @@ impl Postgres {
             .await
             .map_err(e)?
             .get(0);
-        let token = crate::clock::new_uid();
-        let f = std::fs::File::create(file).map_err(|err| Error::io("write", file, err))?;
-        let mut out = Dump {
-            w: BufWriter::with_capacity(1 << 20, f),
-            token,
-            path: file.to_path_buf(),
-        };
-        out.header(&version)?;
+        let mut out = DumpWriter::create(
+            file,
+            &format!(
+                "-- ShopSafe native PostgreSQL dump (server {version}).\n\
+                 -- Restore by hand into an empty database: psql -v ON_ERROR_STOP=1 --single-transaction -f dump.sql"
+            ),
+            SESSION,
+        )?;
         for stmt in strings(&client, SCHEMAS).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
@@ -358,7 +319,10 @@ impl Postgres {
             cancel.check()?;
             let copy = format!("COPY {} ({}) TO STDOUT", t.qualified(), t.copy_columns);
             let stream = client.copy_out(&copy).await.map_err(e)?;
-            out.copy_start(t)?;
+            out.marker("copy")?;
+            out.raw(
+                format!("COPY {} ({}) FROM stdin;\n", t.qualified(), t.copy_columns).as_bytes(),
+            )?;
             let stat =
                 copy_lines(stream, |chunk| out.raw(chunk))
                     .await
@@ -366,7 +330,7 @@ impl Postgres {
                         CopyError::Db(err) => self.db_error(err),
                         CopyError::Io(err) => err,
                     })?;
-            out.copy_end()?;
+            out.raw(b"\\.\n")?;
             stats.push(TableStat {
                 name: t.name(),
                 rows: stat.0,
@@ -408,7 +372,7 @@ impl Postgres {
 
     /// Check that a staged file is a ShopSafe PostgreSQL dump.
     pub fn check_staged(&self, staged: &Path) -> Result<()> {
-        read_token(staged).map(drop)
+        dumpfile::marker(staged, "stmt").map(drop)
     }
 
     /// Replace the shop's objects with the dump in `staged`, in one transaction that is
@@ -857,78 +821,10 @@ impl From<tokio_postgres::Error> for Replay {
     }
 }
 
-/// Writes the dump file.
-struct Dump {
-    w: BufWriter<std::fs::File>,
-    token: String,
-    path: std::path::PathBuf,
-}
-
-impl Dump {
-    fn raw(&mut self, bytes: &[u8]) -> Result<()> {
-        self.w
-            .write_all(bytes)
-            .map_err(|e| Error::io("write", &self.path, e))
-    }
-
-    fn header(&mut self, version: &str) -> Result<()> {
-        let text = format!(
-            "-- ShopSafe native PostgreSQL dump (server {version}).\n\
-             -- Restore by hand into an empty database: psql -v ON_ERROR_STOP=1 --single-transaction -f dump.sql\n\
-             -- shopsafe-token: {}\n{SESSION}\n",
-            self.token
-        );
-        self.raw(text.as_bytes())
-    }
-
-    fn stmt(&mut self, sql: &str) -> Result<()> {
-        let text = format!("-- shopsafe:{} stmt\n{}\n", self.token, sql.trim_end());
-        self.raw(text.as_bytes())
-    }
-
-    fn copy_start(&mut self, t: &Table) -> Result<()> {
-        let text = format!(
-            "-- shopsafe:{} copy\nCOPY {} ({}) FROM stdin;\n",
-            self.token,
-            t.qualified(),
-            t.copy_columns
-        );
-        self.raw(text.as_bytes())
-    }
-
-    fn copy_end(&mut self) -> Result<()> {
-        self.raw(b"\\.\n")
-    }
-
-    fn finish(self) -> Result<()> {
-        let path = self.path;
-        let file = self
-            .w
-            .into_inner()
-            .map_err(|e| Error::io("write", &path, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io("flush", &path, e))
-    }
-}
-
-/// The dump's marker token, from its header.
-fn read_token(file: &Path) -> Result<String> {
-    let f = std::fs::File::open(file).map_err(|e| Error::io("read", file, e))?;
-    for line in BufReader::new(f).lines().take(5) {
-        let line = line.map_err(|e| Error::io("read", file, e))?;
-        if let Some(t) = line.strip_prefix("-- shopsafe-token: ") {
-            return Ok(t.trim().to_string());
-        }
-    }
-    Err(Error::corrupt(
-        "The database part of the archive is not a ShopSafe PostgreSQL dump.",
-    ))
-}
-
 /// Run every statement and COPY block of a dump file.
 async fn run_dump(client: &Client, file: &Path) -> std::result::Result<(), Replay> {
-    let token = read_token(file).map_err(Replay::Io)?;
-    let stmt_marker = format!("-- shopsafe:{token} stmt");
-    let copy_marker = format!("-- shopsafe:{token} copy");
+    let stmt_marker = dumpfile::marker(file, "stmt").map_err(Replay::Io)?;
+    let copy_marker = dumpfile::marker(file, "copy").map_err(Replay::Io)?;
     let f = std::fs::File::open(file).map_err(|e| Replay::Io(Error::io("read", file, e)))?;
     let mut lines = BufReader::with_capacity(1 << 20, f).split(b'\n');
     let mut next = || -> std::result::Result<Option<Vec<u8>>, Replay> {
@@ -941,27 +837,27 @@ async fn run_dump(client: &Client, file: &Path) -> std::result::Result<(), Repla
     let mut pending = next()?;
     // Skip the header up to the first marker.
     while let Some(l) = &pending {
-        if l == stmt_marker.as_bytes() || l == copy_marker.as_bytes() {
+        if l == stmt_marker.as_slice() || l == copy_marker.as_slice() {
             break;
         }
         pending = next()?;
     }
     while let Some(l) = pending.take() {
-        if l == stmt_marker.as_bytes() {
+        if l == stmt_marker.as_slice() {
             if !stmt.is_empty() {
                 client.batch_execute(&stmt).await?;
                 stmt.clear();
             }
             pending = next()?;
             while let Some(body) = &pending {
-                if body == stmt_marker.as_bytes() || body == copy_marker.as_bytes() {
+                if body == stmt_marker.as_slice() || body == copy_marker.as_slice() {
                     break;
                 }
                 stmt.push_str(&String::from_utf8_lossy(body));
                 stmt.push('\n');
                 pending = next()?;
             }
-        } else if l == copy_marker.as_bytes() {
+        } else if l == copy_marker.as_slice() {
             if !stmt.is_empty() {
                 client.batch_execute(&stmt).await?;
                 stmt.clear();

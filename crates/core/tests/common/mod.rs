@@ -3,6 +3,7 @@
 //! SHA-256 here, not the engine's fingerprints).
 #![allow(dead_code)]
 
+pub mod maria;
 pub mod pg;
 
 use rusqlite::types::ValueRef;

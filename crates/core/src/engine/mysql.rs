@@ -1,0 +1,727 @@
+//! MySQL and MariaDB: a native dump and a restore that swaps every table at once.
+//!
+//! The dump runs inside `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY`, with the
+//! session in UTC and utf8mb4: `SHOW CREATE TABLE` for each table (with its AUTO_INCREMENT),
+//! then its rows as `INSERT` statements whose values are hex literals, so no character set
+//! can change a byte. It is a plain SQL file the `mariadb` or `mysql` client can also load by
+//! hand into an empty database. Views, triggers, routines, events and tables of
+//! non-transactional engines are detected and named, and the backup refuses.
+//!
+//! DDL commits by itself in MySQL, so a restore never touches the live tables until the
+//! backup has been loaded and checked in scratch tables (`_shopsafe_new_N`, without foreign
+//! keys, since their names must be unique in a database). One multi-table `RENAME TABLE`
+//! then swaps all tables at once; the old ones are dropped and the foreign keys added. A
+//! failure before the swap leaves the database as it was; after it, the restore pipeline
+//! rolls back from its rollback point. Only rights on the shop's own database are needed.
+
+use super::dumpfile::{self, DumpWriter};
+use crate::hashing::hex;
+use crate::manifest::{DatabasePart, TableStat};
+use crate::progress::CancelToken;
+use crate::{Error, ErrorKind, Result};
+use mysql_async::prelude::Queryable;
+use mysql_async::{Conn, OptsBuilder, Value};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::Path;
+
+pub const ENGINE: &str = "mysql";
+/// Name of the database part inside the archive.
+pub const ENTRY: &str = "database/dump.sql";
+
+/// Session settings of every dump and restore.
+const SESSION: [&str; 5] = [
+    "SET NAMES utf8mb4",
+    "SET time_zone = '+00:00'",
+    "SET FOREIGN_KEY_CHECKS = 0",
+    "SET UNIQUE_CHECKS = 0",
+    "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO'",
+];
+/// Rows are written in INSERT statements of about this many bytes.
+const INSERT_BYTES: usize = 1 << 20;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Mysql {
+    pub user: String,
+    pub password: Option<String>,
+    pub host: String,
+    pub port: u16,
+    pub dbname: String,
+    /// Path of the server's unix socket, if it is used instead of TCP.
+    pub socket: Option<String>,
+}
+
+impl fmt::Debug for Mysql {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Mysql({})", self.url())
+    }
+}
+
+fn quote(ident: &str) -> String {
+    format!("`{}`", ident.replace('`', "``"))
+}
+
+/// The table name at the start of `rest` (a backquoted identifier), and what follows it.
+fn leading_ident(rest: &str) -> Option<(String, &str)> {
+    let body = rest.strip_prefix('`')?;
+    let mut name = String::new();
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '`' {
+            if chars.peek().map(|(_, c)| *c) == Some('`') {
+                chars.next();
+                name.push('`');
+            } else {
+                return Some((name, &body[i + 1..]));
+            }
+        } else {
+            name.push(c);
+        }
+    }
+    None
+}
+
+/// `SHOW CREATE TABLE` text without the AUTO_INCREMENT counter, for the schema fingerprint.
+fn shape(create: &str) -> String {
+    create
+        .split(' ')
+        .filter(|w| !w.starts_with("AUTO_INCREMENT="))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Mysql {
+    /// Parse `mysql://user[:password]@host[:port]/db[?socket=/path&port=N]`.
+    pub fn parse(rest: &str) -> Result<Mysql> {
+        let u = super::url::parse(
+            rest,
+            3306,
+            "mysql://user@host:3306/database (add ?socket=/run/mysqld/mysqld.sock for a unix socket)",
+        )?;
+        let mut m = Mysql {
+            user: u.user,
+            password: u.password,
+            host: u.host,
+            port: u.port,
+            dbname: u.dbname,
+            socket: None,
+        };
+        for (k, v) in u.options {
+            match k.as_str() {
+                "socket" => m.socket = Some(v),
+                "port" => {
+                    m.port = v.parse().map_err(|_| {
+                        Error::invalid(format!("The port {v} in the database URL is not a number."))
+                    })?
+                }
+                _ => {
+                    return Err(Error::invalid(format!(
+                        "The database URL option {k} is not supported; use socket= or port=."
+                    )))
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    /// The URL without the password.
+    pub fn url(&self) -> String {
+        let base = format!(
+            "mysql://{}@{}:{}/{}",
+            self.user, self.host, self.port, self.dbname
+        );
+        match &self.socket {
+            Some(s) => format!("{base}?socket={s}"),
+            None => base,
+        }
+    }
+
+    fn place(&self) -> String {
+        match &self.socket {
+            Some(s) => format!("{} on {s}", self.dbname),
+            None => format!("{} on {}:{}", self.dbname, self.host, self.port),
+        }
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a single-threaded runtime always builds")
+    }
+
+    async fn connect(&self) -> Result<Conn> {
+        let env_password = std::env::var(super::postgres::PASSWORD_ENV).ok();
+        let opts = OptsBuilder::default()
+            .ip_or_hostname(self.host.clone())
+            .tcp_port(self.port)
+            .user(Some(self.user.clone()))
+            .pass(self.password.clone().or(env_password))
+            .db_name(Some(self.dbname.clone()))
+            .socket(self.socket.clone())
+            .prefer_socket(false)
+            .setup(SESSION.to_vec());
+        let connect = Conn::new(opts);
+        match tokio::time::timeout(std::time::Duration::from_secs(15), connect).await {
+            Ok(Ok(conn)) => Ok(conn),
+            Ok(Err(e)) => Err(self.connect_error(e)),
+            Err(_) => Err(Error::new(
+                ErrorKind::Database,
+                format!(
+                    "The MySQL server at {}:{} did not answer within 15 seconds; check the host and port.",
+                    self.host, self.port
+                ),
+            )),
+        }
+    }
+
+    fn connect_error(&self, e: mysql_async::Error) -> Error {
+        let user = &self.user;
+        match &e {
+            mysql_async::Error::Server(s) if s.code == 1045 => Error::invalid(format!(
+                "The MySQL server refused the password for user {user}; check the password (set it in {}).",
+                super::postgres::PASSWORD_ENV
+            )),
+            mysql_async::Error::Server(s) if s.code == 1049 => Error::invalid(format!(
+                "The database {} does not exist on the MySQL server; check the database name.",
+                self.dbname
+            )),
+            mysql_async::Error::Server(s) if s.code == 1044 => Error::invalid(format!(
+                "User {user} has no rights on the database {}; grant them, or use the shop's own login.",
+                self.dbname
+            )),
+            mysql_async::Error::Server(_) => self.db_error(e),
+            _ => Error::new(
+                ErrorKind::Database,
+                format!(
+                    "Could not reach the MySQL server for {}; check the host and port and that the server is running ({e}).",
+                    self.place()
+                ),
+            ),
+        }
+    }
+
+    fn db_error(&self, e: mysql_async::Error) -> Error {
+        match e {
+            mysql_async::Error::Server(s) if matches!(s.code, 1142 | 1143 | 1044 | 1227) => Error::new(
+                ErrorKind::Database,
+                format!(
+                    "User {} lacks a right ShopSafe needs on {}: {}; grant it, or use the shop's own login.",
+                    self.user,
+                    self.place(),
+                    s.message.trim_end_matches('.')
+                ),
+            ),
+            mysql_async::Error::Server(s) => Error::new(
+                ErrorKind::Database,
+                format!("MySQL reported an error on {}: {}.", self.place(), s.message.trim_end_matches('.')),
+            ),
+            other => Error::new(
+                ErrorKind::Database,
+                format!("The connection to MySQL ({}) failed: {other}.", self.place()),
+            ),
+        }
+    }
+
+    /// Connect and run a trivial query; one sentence if that fails.
+    pub fn check(&self) -> Result<()> {
+        Self::runtime().block_on(async {
+            let mut conn = self.connect().await?;
+            conn.query_drop("SELECT 1")
+                .await
+                .map_err(|e| self.db_error(e))?;
+            let _ = conn.disconnect().await;
+            Ok(())
+        })
+    }
+
+    async fn tables(&self, conn: &mut Conn) -> Result<Vec<String>> {
+        conn.query(
+            "SELECT TABLE_NAME FROM information_schema.TABLES
+              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'
+                AND TABLE_NAME NOT LIKE '\\_shopsafe\\_%'
+              ORDER BY BINARY TABLE_NAME",
+        )
+        .await
+        .map_err(|e| self.db_error(e))
+    }
+
+    /// The columns of `table` that hold data (not generated ones), quoted and joined.
+    async fn columns(&self, conn: &mut Conn, table: &str) -> Result<String> {
+        let names: Vec<String> = conn
+            .exec(
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS
+                  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
+                    AND (GENERATION_EXPRESSION IS NULL OR GENERATION_EXPRESSION = '')
+                  ORDER BY ORDINAL_POSITION",
+                (table,),
+            )
+            .await
+            .map_err(|e| self.db_error(e))?;
+        Ok(names
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(", "))
+    }
+
+    /// Row counts of the live tables (for a restore plan).
+    pub fn row_counts(&self) -> Result<Vec<(String, u64)>> {
+        Self::runtime().block_on(async {
+            let mut conn = self.connect().await?;
+            let mut out = Vec::new();
+            for t in self.tables(&mut conn).await? {
+                let n: Option<u64> = conn
+                    .query_first(format!("SELECT COUNT(*) FROM {}", quote(&t)))
+                    .await
+                    .map_err(|e| self.db_error(e))?;
+                out.push((t, n.unwrap_or(0)));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Dump the database into `file`, measuring every table as its rows stream past.
+    pub fn snapshot(
+        &self,
+        file: &Path,
+        cancel: &CancelToken,
+    ) -> Result<(super::Snapshot, super::Inspection)> {
+        let result = Self::runtime().block_on(self.dump(file, cancel));
+        if result.is_err() {
+            let _ = std::fs::remove_file(file);
+        }
+        result
+    }
+
+    async fn dump(
+        &self,
+        file: &Path,
+        cancel: &CancelToken,
+    ) -> Result<(super::Snapshot, super::Inspection)> {
+        let mut conn = self.connect().await?;
+        let e = |e| self.db_error(e);
+        conn.query_drop("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .await
+            .map_err(e)?;
+        conn.query_drop("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+            .await
+            .map_err(e)?;
+        let unsupported: Vec<String> = conn
+            .query(
+                "SELECT CONCAT('view ', TABLE_NAME) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()
+                 UNION ALL SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()
+                 UNION ALL SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()
+                 UNION ALL SELECT CONCAT('event ', EVENT_NAME) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
+                 UNION ALL SELECT CONCAT('table ', TABLE_NAME, ' (', ENGINE, ' engine, which has no consistent snapshot)')
+                   FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB'",
+            )
+            .await
+            .map_err(e)?;
+        if !unsupported.is_empty() {
+            return Err(Error::invalid(format!(
+                "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
+                self.dbname,
+                unsupported.join(", ")
+            )));
+        }
+        let version: Option<String> = conn.query_first("SELECT VERSION()").await.map_err(e)?;
+        let version = version.unwrap_or_default();
+        let mut out = DumpWriter::create(
+            file,
+            &format!(
+                "-- ShopSafe native MySQL/MariaDB dump (server {version}).\n\
+                 -- Restore by hand into an empty database: mariadb --binary-mode DATABASE < dump.sql"
+            ),
+            &SESSION.map(|s| format!("{s};")).join("\n"),
+        )?;
+        let mut stats = Vec::new();
+        let mut schema = Sha256::new();
+        for t in self.tables(&mut conn).await? {
+            cancel.check()?;
+            let create: Option<(String, String)> = conn
+                .query_first(format!("SHOW CREATE TABLE {}", quote(&t)))
+                .await
+                .map_err(e)?;
+            let create = create.map(|c| c.1).unwrap_or_default();
+            schema_line(&mut schema, &create);
+            out.marker("create")?;
+            out.raw(format!("{create};\n").as_bytes())?;
+            let columns = self.columns(&mut conn, &t).await?;
+            let prefix = format!("INSERT INTO {} ({columns}) VALUES\n", quote(&t));
+            let mut batch = String::new();
+            let mut measure = Measure::default();
+            let mut result = conn
+                .query_iter(format!("SELECT {columns} FROM {}", quote(&t)))
+                .await
+                .map_err(e)?;
+            let mut failed = None;
+            result
+                .for_each(|row| {
+                    let values = row.unwrap();
+                    measure.add(&values);
+                    if !batch.is_empty() {
+                        batch.push_str(",\n");
+                    }
+                    batch.push('(');
+                    for (i, v) in values.iter().enumerate() {
+                        if i > 0 {
+                            batch.push(',');
+                        }
+                        match v {
+                            Value::NULL => batch.push_str("NULL"),
+                            other => {
+                                batch.push_str("X'");
+                                batch.push_str(&hex(&text(other)));
+                                batch.push('\'');
+                            }
+                        }
+                    }
+                    batch.push(')');
+                    if batch.len() >= INSERT_BYTES && failed.is_none() {
+                        let r = out
+                            .marker("insert")
+                            .and_then(|_| out.raw(format!("{prefix}{batch};\n").as_bytes()));
+                        failed = r.err();
+                        batch.clear();
+                    }
+                })
+                .await
+                .map_err(e)?;
+            if let Some(err) = failed {
+                return Err(err);
+            }
+            if !batch.is_empty() {
+                out.marker("insert")?;
+                out.raw(format!("{prefix}{batch};\n").as_bytes())?;
+            }
+            stats.push(measure.stat(t));
+        }
+        out.finish()?;
+        conn.query_drop("COMMIT").await.map_err(e)?;
+        let _ = conn.disconnect().await;
+        Ok((
+            super::Snapshot {
+                entry_name: ENTRY.to_string(),
+                server_version: version,
+                database_name: self.dbname.clone(),
+                method: "native-mysql".to_string(),
+            },
+            super::Inspection {
+                schema_fingerprint: hex(&schema.finalize()),
+                tables: stats,
+                foreign_key_violations: 0,
+            },
+        ))
+    }
+
+    /// Check that a staged file is a ShopSafe MySQL dump.
+    pub fn check_staged(&self, staged: &Path) -> Result<()> {
+        dumpfile::marker(staged, "create").map(drop)
+    }
+
+    /// Load `staged` into scratch tables, check them against `expected`, swap them in with
+    /// one `RENAME TABLE`, drop the old tables and add the foreign keys.
+    pub fn apply(&self, staged: &Path, expected: Option<&DatabasePart>) -> Result<()> {
+        Self::runtime().block_on(async {
+            let mut conn = self.connect().await?;
+            let result = self.load_and_swap(&mut conn, staged, expected).await;
+            let _ = conn.disconnect().await;
+            result
+        })
+    }
+
+    async fn load_and_swap(
+        &self,
+        conn: &mut Conn,
+        staged: &Path,
+        expected: Option<&DatabasePart>,
+    ) -> Result<()> {
+        let e = |e| self.db_error(e);
+        self.drop_scratch(conn).await?;
+        // Load into scratch tables; the live tables are untouched.
+        let mut loaded: Vec<(String, String, Vec<String>)> = Vec::new(); // (name, scratch, foreign keys)
+        let load = async {
+            for stmt in dumpfile::blocks(staged)? {
+                let (kind, sql) = stmt?;
+                match kind.as_str() {
+                    "create" => {
+                        let rest = sql
+                            .trim_start()
+                            .strip_prefix("CREATE TABLE ")
+                            .ok_or_else(bad_dump)?;
+                        let (name, body) = leading_ident(rest).ok_or_else(bad_dump)?;
+                        let scratch = format!("_shopsafe_new_{}", loaded.len());
+                        let (body, fks) = split_foreign_keys(body.trim_end().trim_end_matches(';'));
+                        conn.query_drop(format!("CREATE TABLE {}{body}", quote(&scratch)))
+                            .await
+                            .map_err(e)?;
+                        loaded.push((name, scratch, fks));
+                    }
+                    "insert" => {
+                        let (name, scratch, _) = loaded.last().ok_or_else(bad_dump)?;
+                        let rest = sql
+                            .trim_start()
+                            .strip_prefix("INSERT INTO ")
+                            .ok_or_else(bad_dump)?;
+                        let (target, body) = leading_ident(rest).ok_or_else(bad_dump)?;
+                        if &target != name {
+                            return Err(bad_dump());
+                        }
+                        let body = body.trim_end().trim_end_matches(';');
+                        conn.query_drop(format!("INSERT INTO {}{body}", quote(scratch)))
+                            .await
+                            .map_err(e)?;
+                    }
+                    _ => return Err(bad_dump()),
+                }
+            }
+            if let Some(expected) = expected {
+                let pairs: Vec<(String, String)> = loaded
+                    .iter()
+                    .map(|(n, s, _)| (n.clone(), s.clone()))
+                    .collect();
+                self.compare_tables(conn, &pairs, expected).await?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(err) = load {
+            let _ = self.drop_scratch(conn).await;
+            return Err(Error::new(
+                err.kind,
+                format!("The backup could not be loaded: {}", err.message),
+            ));
+        }
+        // Swap every table at once, then drop the old ones and add the foreign keys.
+        let live = self.tables(conn).await?;
+        let mut renames: Vec<String> = Vec::new();
+        let mut old = Vec::new();
+        for (i, t) in live.iter().enumerate() {
+            let o = format!("_shopsafe_old_{i}");
+            renames.push(format!("{} TO {}", quote(t), quote(&o)));
+            old.push(o);
+        }
+        for (name, scratch, _) in &loaded {
+            renames.push(format!("{} TO {}", quote(scratch), quote(name)));
+        }
+        if !renames.is_empty() {
+            conn.query_drop(format!("RENAME TABLE {}", renames.join(", ")))
+                .await
+                .map_err(e)?;
+        }
+        for o in &old {
+            conn.query_drop(format!("DROP TABLE {}", quote(o)))
+                .await
+                .map_err(e)?;
+        }
+        for (name, _, fks) in &loaded {
+            if !fks.is_empty() {
+                let adds: Vec<String> = fks.iter().map(|f| format!("ADD {f}")).collect();
+                conn.query_drop(format!("ALTER TABLE {} {}", quote(name), adds.join(", ")))
+                    .await
+                    .map_err(e)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn drop_scratch(&self, conn: &mut Conn) -> Result<()> {
+        let scratch: Vec<String> = conn
+            .query(
+                "SELECT TABLE_NAME FROM information_schema.TABLES
+                  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_shopsafe\\_%'",
+            )
+            .await
+            .map_err(|e| self.db_error(e))?;
+        for t in scratch {
+            conn.query_drop(format!("DROP TABLE IF EXISTS {}", quote(&t)))
+                .await
+                .map_err(|e| self.db_error(e))?;
+        }
+        Ok(())
+    }
+
+    /// Compare tables (`(name in the manifest, table to read)`) with the manifest.
+    async fn compare_tables(
+        &self,
+        conn: &mut Conn,
+        pairs: &[(String, String)],
+        expected: &DatabasePart,
+    ) -> Result<()> {
+        let what = "The restored database";
+        let fail = |m: String| Error::new(ErrorKind::VerificationFailed, m);
+        for want in &expected.tables {
+            let Some((_, table)) = pairs.iter().find(|(n, _)| n == &want.name) else {
+                return Err(fail(format!("{what} lacks the table {}.", want.name)));
+            };
+            let columns = self.columns(conn, table).await?;
+            let mut measure = Measure::default();
+            conn.query_iter(format!("SELECT {columns} FROM {}", quote(table)))
+                .await
+                .map_err(|e| self.db_error(e))?
+                .for_each(|row| measure.add(&row.unwrap()))
+                .await
+                .map_err(|e| self.db_error(e))?;
+            let got = measure.stat(want.name.clone());
+            if got.rows != want.rows {
+                return Err(fail(format!(
+                    "{what} has {} rows in table {} where the backup has {}.",
+                    got.rows, want.name, want.rows
+                )));
+            }
+            if got.fingerprint != want.fingerprint {
+                return Err(fail(format!(
+                    "{what} has different content in table {} than the backup.",
+                    want.name
+                )));
+            }
+        }
+        if let Some((extra, _)) = pairs
+            .iter()
+            .find(|(n, _)| !expected.tables.iter().any(|w| &w.name == n))
+        {
+            return Err(fail(format!(
+                "{what} has a table {extra} that the backup does not have."
+            )));
+        }
+        Ok(())
+    }
+
+    /// Check the live database equals what the manifest records.
+    pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
+        Self::runtime().block_on(async {
+            let mut conn = self.connect().await?;
+            let tables = self.tables(&mut conn).await?;
+            let mut schema = Sha256::new();
+            for t in &tables {
+                let create: Option<(String, String)> = conn
+                    .query_first(format!("SHOW CREATE TABLE {}", quote(t)))
+                    .await
+                    .map_err(|e| self.db_error(e))?;
+                schema_line(&mut schema, &create.map(|c| c.1).unwrap_or_default());
+            }
+            if hex(&schema.finalize()) != expected.schema_fingerprint {
+                return Err(Error::new(
+                    ErrorKind::VerificationFailed,
+                    "The restored database does not have the schema recorded in the manifest.",
+                ));
+            }
+            let pairs: Vec<(String, String)> =
+                tables.iter().map(|t| (t.clone(), t.clone())).collect();
+            let result = self.compare_tables(&mut conn, &pairs, expected).await;
+            let _ = conn.disconnect().await;
+            result
+        })
+    }
+}
+
+fn bad_dump() -> Error {
+    Error::corrupt("The database part of the archive is not a well-formed ShopSafe MySQL dump.")
+}
+
+/// Feed one table's `SHOW CREATE TABLE` (without its counter) to the schema hash.
+fn schema_line(h: &mut Sha256, create: &str) {
+    let s = shape(create);
+    h.update((s.len() as u64).to_le_bytes());
+    h.update(s.as_bytes());
+}
+
+/// The bytes of a value as the text protocol sends it.
+fn text(v: &Value) -> Vec<u8> {
+    match v {
+        Value::Bytes(b) => b.clone(),
+        other => other.as_sql(true).trim_matches('\'').as_bytes().to_vec(),
+    }
+}
+
+/// Row count and order-independent fingerprint of a table, as for the other engines: per
+/// row, SHA-256 over each value (`n` for NULL, or `b`, u64le length, bytes), first 16 bytes
+/// as a little-endian integer, summed mod 2^128.
+#[derive(Default)]
+struct Measure {
+    rows: u64,
+    sum: u128,
+}
+
+impl Measure {
+    fn add(&mut self, values: &[Value]) {
+        let mut h = Sha256::new();
+        for v in values {
+            match v {
+                Value::NULL => h.update(b"n"),
+                other => {
+                    let t = text(other);
+                    h.update(b"b");
+                    h.update((t.len() as u64).to_le_bytes());
+                    h.update(&t);
+                }
+            }
+        }
+        let digest = h.finalize();
+        let mut first = [0u8; 16];
+        first.copy_from_slice(&digest[..16]);
+        self.sum = self.sum.wrapping_add(u128::from_le_bytes(first));
+        self.rows += 1;
+    }
+
+    fn stat(&self, name: String) -> TableStat {
+        TableStat {
+            name,
+            rows: self.rows,
+            fingerprint: format!("{:032x}", self.sum),
+        }
+    }
+}
+
+/// Take the `CONSTRAINT … FOREIGN KEY …` lines out of a `CREATE TABLE` body; returns the
+/// body without them and the constraints.
+fn split_foreign_keys(body: &str) -> (String, Vec<String>) {
+    let mut kept: Vec<String> = Vec::new();
+    let mut fks = Vec::new();
+    for line in body.lines() {
+        let t = line.trim();
+        if t.starts_with("CONSTRAINT ") && t.contains(" FOREIGN KEY ") {
+            fks.push(t.trim_end_matches(',').to_string());
+        } else {
+            kept.push(line.to_string());
+        }
+    }
+    // The definition before the closing parenthesis must not end with a comma any more.
+    if let Some(close) = kept.iter().position(|l| l.starts_with(')')) {
+        if close > 0 {
+            let prev = &mut kept[close - 1];
+            if prev.ends_with(',') {
+                prev.pop();
+            }
+        }
+    }
+    (kept.join("\n"), fks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_identifiers_and_foreign_keys() {
+        let m = Mysql::parse("shop:p%40ss@db:3307/shop?socket=/run/mysqld/mysqld.sock").unwrap();
+        assert_eq!(m.password.as_deref(), Some("p@ss"));
+        assert_eq!(
+            m.url(),
+            "mysql://shop@db:3307/shop?socket=/run/mysqld/mysqld.sock"
+        );
+        assert!(!format!("{m:?}").contains("p@ss"));
+        assert_eq!(
+            leading_ident("`a``b` (x)"),
+            Some(("a`b".to_string(), " (x)"))
+        );
+        let body = " (\n  `id` int NOT NULL,\n  `p` int,\n  PRIMARY KEY (`id`),\n  CONSTRAINT `fk` FOREIGN KEY (`p`) REFERENCES `t` (`id`)\n) ENGINE=InnoDB";
+        let (kept, fks) = split_foreign_keys(body);
+        assert_eq!(
+            fks,
+            vec!["CONSTRAINT `fk` FOREIGN KEY (`p`) REFERENCES `t` (`id`)"]
+        );
+        assert!(kept.contains("PRIMARY KEY (`id`)\n)"), "{kept}");
+    }
+}

@@ -1,0 +1,80 @@
+//! Connection URLs of server engines: `scheme://user[:password]@host[:port]/database[?k=v&…]`,
+//! with %-escapes in the user, password, database and option values.
+
+use crate::{Error, Result};
+
+/// The parts of a server URL. The password never leaves this struct into a stored URL.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerUrl {
+    pub user: String,
+    pub password: Option<String>,
+    pub host: String,
+    pub port: u16,
+    pub dbname: String,
+    /// Options after `?`, decoded, in order.
+    pub options: Vec<(String, String)>,
+}
+
+/// Parse what follows `scheme://`; `example` is shown when the URL is malformed.
+pub fn parse(rest: &str, default_port: u16, example: &str) -> Result<ServerUrl> {
+    let bad = || Error::invalid(format!("A database URL looks like {example}."));
+    let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, dbname) = main.split_once('/').ok_or_else(bad)?;
+    let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("", authority));
+    let (user, password) = match userinfo.split_once(':') {
+        Some((u, p)) => (decode(u)?, Some(decode(p)?)),
+        None => (decode(userinfo)?, None),
+    };
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (h.to_string(), p.parse::<u16>().map_err(|_| bad())?),
+        None => (hostport.to_string(), default_port),
+    };
+    let mut options = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').ok_or_else(bad)?;
+        options.push((k.to_string(), decode(v)?));
+    }
+    let dbname = decode(dbname)?;
+    if user.is_empty() || dbname.is_empty() {
+        return Err(Error::invalid(format!(
+            "The database URL needs a user and a database: {example}."
+        )));
+    }
+    Ok(ServerUrl {
+        user,
+        password,
+        host: if host.is_empty() {
+            "localhost".into()
+        } else {
+            host
+        },
+        port,
+        dbname,
+        options,
+    })
+}
+
+/// Percent-decoding.
+fn decode(s: &str) -> Result<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let h = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            match h.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                Some(b) => {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+                None => return Err(Error::invalid("The database URL has a bad %-escape.")),
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| Error::invalid("The database URL is not valid UTF-8."))
+}

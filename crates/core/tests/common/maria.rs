@@ -1,0 +1,157 @@
+//! A throwaway MariaDB server for tests: installed into a temporary folder, started on a free
+//! port with its own socket, shut down when dropped, also when the test fails. Needs
+//! Debian's mariadb-server and mariadb-client (`make deps` installs them).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+pub struct MariaServer {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    server: Child,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl MariaServer {
+    pub fn start() -> MariaServer {
+        let found = Command::new("mariadbd").arg("--version").output().is_ok()
+            || Path::new("/usr/sbin/mariadbd").is_file();
+        assert!(
+            found,
+            "MariaDB is missing: run `make deps` (installs mariadb-server and mariadb-client)"
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("shopsafe-maria")
+            .tempdir()
+            .unwrap();
+        let data = dir.path().join("data");
+        let user = if Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false)
+        {
+            "root".to_string()
+        } else {
+            std::env::var("USER").unwrap_or_else(|_| "nobody".into())
+        };
+        let out = Command::new("mariadb-install-db")
+            .args([
+                "--no-defaults",
+                &format!("--datadir={}", data.display()),
+                &format!("--user={user}"),
+            ])
+            .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
+            .output()
+            .expect("running mariadb-install-db");
+        assert!(
+            out.status.success(),
+            "mariadb-install-db failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let server = Command::new(if Path::new("/usr/sbin/mariadbd").is_file() {
+            "/usr/sbin/mariadbd"
+        } else {
+            "mariadbd"
+        })
+        .arg("--no-defaults")
+        .arg(format!("--datadir={}", data.display()))
+        .arg(format!("--socket={}", dir.path().join("sock").display()))
+        .arg(format!("--port={port}"))
+        .arg("--bind-address=127.0.0.1")
+        .arg(format!("--pid-file={}", dir.path().join("pid").display()))
+        .arg(format!("--user={user}"))
+        .args([
+            "--skip-log-bin",
+            "--innodb-buffer-pool-size=64M",
+            "--character-set-server=utf8mb4",
+        ])
+        .arg("--collation-server=utf8mb4_unicode_ci")
+        .arg(format!("--log-error={}", dir.path().join("err").display()))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starting mariadbd");
+        let m = MariaServer { dir, port, server };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !m.client("mysql", "SELECT 1").status.success() {
+            assert!(
+                Instant::now() < deadline,
+                "MariaDB did not start: {}",
+                std::fs::read_to_string(m.dir.path().join("err")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        m
+    }
+
+    pub fn socket(&self) -> PathBuf {
+        self.dir.path().join("sock")
+    }
+
+    fn client(&self, db: &str, sql: &str) -> std::process::Output {
+        Command::new("mariadb")
+            .args([
+                "--no-defaults",
+                "--default-character-set=utf8mb4",
+                "-uroot",
+                "-N",
+                "-B",
+                "-S",
+            ])
+            .arg(self.socket())
+            .args(["-e", sql, db])
+            .output()
+            .expect("running the mariadb client")
+    }
+
+    /// Run SQL as root on `db`; panics on error.
+    pub fn sql(&self, db: &str, sql: &str) -> String {
+        let out = self.client(db, sql);
+        assert!(
+            out.status.success(),
+            "mariadb failed on {sql:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Blobs come back as raw bytes.
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `SHOW CREATE TABLE` and every row (sorted) of each listed table.
+    pub fn state(&self, db: &str, tables: &[&str]) -> Vec<String> {
+        tables
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}\n{}",
+                    self.sql(db, &format!("SHOW CREATE TABLE `{t}`")),
+                    self.sql(db, &format!("SELECT * FROM `{t}` ORDER BY 1"))
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for MariaServer {
+    fn drop(&mut self) {
+        let _ = Command::new("mariadb-admin")
+            .args(["--no-defaults", "-uroot", "-S"])
+            .arg(self.socket())
+            .arg("shutdown")
+            .output();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.server.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
