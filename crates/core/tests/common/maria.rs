@@ -43,6 +43,9 @@ impl MariaServer {
         } else {
             std::env::var("USER").unwrap_or_else(|_| "nobody".into())
         };
+        // Bootstraps running side by side collide on temporary tables: one at a time.
+        static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let one = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
         let out = Command::new("mariadb-install-db")
             .args([
                 "--no-defaults",
@@ -52,6 +55,7 @@ impl MariaServer {
             .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
             .output()
             .expect("running mariadb-install-db");
+        drop(one);
         assert!(
             out.status.success(),
             "mariadb-install-db failed: {}",
@@ -77,6 +81,7 @@ impl MariaServer {
         ])
         .arg("--collation-server=utf8mb4_unicode_ci")
         .arg(format!("--log-error={}", dir.path().join("err").display()))
+        .arg(format!("--tmpdir={}", dir.path().display()))
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("starting mariadbd");
