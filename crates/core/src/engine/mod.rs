@@ -211,6 +211,13 @@ impl Database {
         }
     }
 
+    /// Whether [`Database::apply`] checks every table against the manifest before it makes
+    /// the restore visible (a server database, restored in a transaction or into scratch
+    /// tables). Checking again afterwards could only see the shop's own new writes.
+    pub fn checks_before_commit(&self) -> bool {
+        !matches!(self, Database::Sqlite(_))
+    }
+
     /// Check the live database equals what the manifest records.
     pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
         match self {

@@ -116,7 +116,8 @@ impl Mysql {
                 }
                 _ => {
                     return Err(Error::invalid(format!(
-                        "The database URL option {k} is not supported; use socket= or port=."
+                        "The database URL option {k:?} is not supported; use socket= or port= (and give a password in {}).",
+                        super::postgres::PASSWORD_ENV
                     )))
                 }
             }
@@ -126,12 +127,13 @@ impl Mysql {
 
     /// The URL without the password.
     pub fn url(&self) -> String {
-        let base = format!(
-            "mysql://{}@{}:{}/{}",
-            self.user, self.host, self.port, self.dbname
+        let (user, db) = (
+            super::url::encode(&self.user, ""),
+            super::url::encode(&self.dbname, ""),
         );
+        let base = format!("mysql://{user}@{}:{}/{db}", self.host, self.port);
         match &self.socket {
-            Some(s) => format!("{base}?socket={s}"),
+            Some(s) => format!("{base}?socket={}", super::url::encode(s, "/")),
             None => base,
         }
     }

@@ -78,3 +78,34 @@ fn decode(s: &str) -> Result<String> {
     }
     String::from_utf8(out).map_err(|_| Error::invalid("The database URL is not valid UTF-8."))
 }
+
+/// Percent-encoding for a URL part: everything but letters, digits, `-._~` and the
+/// characters in `keep` (such as `/` in a socket path).
+pub fn encode(s: &str, keep: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.as_bytes().contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_parts_read_back_unchanged() {
+        for (user, db) in [("a:b", "my%shop"), ("ü@x", "d?b/1"), ("plain", "shop")] {
+            let url = format!("{}@host:1/{}", encode(user, ""), encode(db, ""));
+            let u = parse(&url, 5, "example").unwrap();
+            assert_eq!(
+                (u.user.as_str(), u.password, u.dbname.as_str()),
+                (user, None, db)
+            );
+        }
+    }
+}

@@ -197,7 +197,7 @@ fn write_parts(
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<(FileEntry, MediaPart)> {
-    writer.add_bytes(README_ENTRY, readme(shop, id).as_bytes())?;
+    writer.add_bytes(README_ENTRY, readme(shop, id, &snap.entry_name).as_bytes())?;
     let db_size = std::fs::metadata(snap_file).map(|m| m.len()).unwrap_or(0);
     let mut meter = Meter::new(progress, Phase::Database, db_size, 1);
     let db_entry = writer.add_file(&snap.entry_name, snap_file, &mut meter, cancel)?;
@@ -252,18 +252,30 @@ pub fn check_destination(dest: &Path) -> Result<()> {
     }
 }
 
-fn readme(shop: &Shop, id: &str) -> String {
+fn readme(shop: &Shop, id: &str, database_entry: &str) -> String {
+    let by_hand = if database_entry.ends_with(".sqlite3") {
+        "Restore by hand: stop the shop, copy database/shop.sqlite3 over the shop's database\n\
+         file (remove any -wal and -shm files beside it), and replace the media folder with\n\
+         media/."
+    } else if shop.db_url.starts_with("mysql") {
+        "Restore by hand: load database/dump.sql into an empty database with the mariadb or\n\
+         mysql client (mariadb --binary-mode DATABASE < dump.sql), and replace the media\n\
+         folder with media/."
+    } else {
+        "Restore by hand: load database/dump.sql into an empty database with\n\
+         psql -v ON_ERROR_STOP=1 --single-transaction -f dump.sql, and replace the media\n\
+         folder with media/."
+    };
     format!(
         "ShopSafe backup {id} of shop {name}\n\
          \n\
-         manifest.json           what this archive holds, with a SHA-256 for every file\n\
-         database/shop.sqlite3   the shop's SQLite database, ready to open with sqlite3\n\
-         media/                  the shop's media files, under their own paths\n\
+         manifest.json   what this archive holds, with a SHA-256 for every file\n\
+         {database_entry:<15} the shop's database\n\
+         media/          the shop's media files, under their own paths\n\
          \n\
          Restore with ShopSafe:   shopsafe restore {id}\n\
-         Restore by hand: stop the shop, copy database/shop.sqlite3 over the shop's database\n\
-         file (remove any -wal and -shm files beside it), and replace the media folder with\n\
-         media/. docs/FORMAT.md in the ShopSafe sources explains every detail.\n",
+         {by_hand}\n\
+         docs/FORMAT.md in the ShopSafe sources explains every detail.\n",
         name = shop.name
     )
 }

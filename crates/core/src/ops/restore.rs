@@ -379,7 +379,13 @@ fn run(
         );
         // The database and the media folder are checked at the same time.
         std::thread::scope(|s| {
-            let database = s.spawn(|| db.verify_live(&m.database));
+            let database = s.spawn(|| {
+                if db.checks_before_commit() {
+                    Ok(())
+                } else {
+                    db.verify_live(&m.database)
+                }
+            });
             let media = match &media_root {
                 Some(root) => verify_media(root, &m.media, &mut meter),
                 None => Ok(()),
