@@ -119,7 +119,8 @@ enum ShopCommand {
     Add {
         name: String,
         /// sqlite:///abs/path/db.sqlite3, a plain path to the SQLite file, or
-        /// postgres://user@host:5432/db (password in SHOPSAFE_DB_PASSWORD).
+        /// postgres://user@host:5432/db or mysql://user@host:3306/db (password in
+        /// SHOPSAFE_DB_PASSWORD).
         #[arg(long)]
         db: String,
         /// The folder of uploaded media files.
