@@ -8,6 +8,7 @@
 mod dumpfile;
 pub mod mysql;
 pub mod postgres;
+mod rowsum;
 pub mod sqlite;
 mod url;
 
@@ -15,6 +16,24 @@ use crate::manifest::{DatabasePart, TableStat};
 use crate::progress::CancelToken;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
+
+/// Run a server engine's async work to completion on a runtime of its own.
+fn block_on<F: std::future::Future>(work: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a single-threaded runtime always builds")
+        .block_on(work)
+}
+
+/// Run a dump into `file`, removing the file if the dump fails.
+fn dump_into<T>(file: &Path, dump: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    let result = block_on(dump);
+    if result.is_err() {
+        let _ = std::fs::remove_file(file);
+    }
+    result
+}
 
 /// A shop's database, as given by its URL.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,8 +15,9 @@
 //! rolls back from its rollback point. Only rights on the shop's own database are needed.
 
 use super::dumpfile::{self, DumpWriter};
+use super::rowsum::RowSum;
 use crate::hashing::hex;
-use crate::manifest::{DatabasePart, TableStat};
+use crate::manifest::DatabasePart;
 use crate::progress::CancelToken;
 use crate::{Error, ErrorKind, Result};
 use mysql_async::prelude::Queryable;
@@ -145,13 +146,6 @@ impl Mysql {
         }
     }
 
-    fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a single-threaded runtime always builds")
-    }
-
     async fn connect(&self) -> Result<Conn> {
         let env_password = std::env::var(super::postgres::PASSWORD_ENV).ok();
         let opts = OptsBuilder::default()
@@ -227,7 +221,7 @@ impl Mysql {
 
     /// Connect and run a trivial query; one sentence if that fails.
     pub fn check(&self) -> Result<()> {
-        Self::runtime().block_on(async {
+        super::block_on(async {
             let mut conn = self.connect().await?;
             conn.query_drop("SELECT 1")
                 .await
@@ -269,7 +263,7 @@ impl Mysql {
 
     /// Row counts of the live tables (for a restore plan).
     pub fn row_counts(&self) -> Result<Vec<(String, u64)>> {
-        Self::runtime().block_on(async {
+        super::block_on(async {
             let mut conn = self.connect().await?;
             let mut out = Vec::new();
             for t in self.tables(&mut conn).await? {
@@ -289,11 +283,7 @@ impl Mysql {
         file: &Path,
         cancel: &CancelToken,
     ) -> Result<(super::Snapshot, super::Inspection)> {
-        let result = Self::runtime().block_on(self.dump(file, cancel));
-        if result.is_err() {
-            let _ = std::fs::remove_file(file);
-        }
-        result
+        super::dump_into(file, self.dump(file, cancel))
     }
 
     async fn dump(
@@ -352,7 +342,7 @@ impl Mysql {
             let columns = self.columns(&mut conn, &t).await?;
             let prefix = format!("INSERT INTO {} ({columns}) VALUES\n", quote(&t));
             let mut batch = String::new();
-            let mut measure = Measure::default();
+            let mut measure = RowSum::default();
             let mut result = conn
                 .query_iter(format!("SELECT {columns} FROM {}", quote(&t)))
                 .await
@@ -361,7 +351,7 @@ impl Mysql {
             result
                 .for_each(|row| {
                     let values = row.unwrap();
-                    measure.add(&values);
+                    add_row(&mut measure, &values);
                     if !batch.is_empty() {
                         batch.push_str(",\n");
                     }
@@ -425,7 +415,7 @@ impl Mysql {
     /// Load `staged` into scratch tables, check them against `expected`, swap them in with
     /// one `RENAME TABLE`, drop the old tables and add the foreign keys.
     pub fn apply(&self, staged: &Path, expected: Option<&DatabasePart>) -> Result<()> {
-        Self::runtime().block_on(async {
+        super::block_on(async {
             let mut conn = self.connect().await?;
             let result = self.load_and_swap(&mut conn, staged, expected).await;
             let _ = conn.disconnect().await;
@@ -558,11 +548,11 @@ impl Mysql {
                 return Err(fail(format!("{what} lacks the table {}.", want.name)));
             };
             let columns = self.columns(conn, table).await?;
-            let mut measure = Measure::default();
+            let mut measure = RowSum::default();
             conn.query_iter(format!("SELECT {columns} FROM {}", quote(table)))
                 .await
                 .map_err(|e| self.db_error(e))?
-                .for_each(|row| measure.add(&row.unwrap()))
+                .for_each(|row| add_row(&mut measure, &row.unwrap()))
                 .await
                 .map_err(|e| self.db_error(e))?;
             let got = measure.stat(want.name.clone());
@@ -592,7 +582,7 @@ impl Mysql {
 
     /// Check the live database equals what the manifest records.
     pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
-        Self::runtime().block_on(async {
+        super::block_on(async {
             let mut conn = self.connect().await?;
             let tables = self.tables(&mut conn).await?;
             let mut schema = Sha256::new();
@@ -637,43 +627,21 @@ fn text(v: &Value) -> Vec<u8> {
     }
 }
 
-/// Row count and order-independent fingerprint of a table, as for the other engines: per
-/// row, SHA-256 over each value (`n` for NULL, or `b`, u64le length, bytes), first 16 bytes
-/// as a little-endian integer, summed mod 2^128.
-#[derive(Default)]
-struct Measure {
-    rows: u64,
-    sum: u128,
-}
-
-impl Measure {
-    fn add(&mut self, values: &[Value]) {
-        let mut h = Sha256::new();
-        for v in values {
-            match v {
-                Value::NULL => h.update(b"n"),
-                other => {
-                    let t = text(other);
-                    h.update(b"b");
-                    h.update((t.len() as u64).to_le_bytes());
-                    h.update(&t);
-                }
+/// Count one row: SHA-256 over each value (`n` for NULL, or `b`, u64le length, bytes).
+fn add_row(sum: &mut RowSum, values: &[Value]) {
+    let mut h = Sha256::new();
+    for v in values {
+        match v {
+            Value::NULL => h.update(b"n"),
+            other => {
+                let t = text(other);
+                h.update(b"b");
+                h.update((t.len() as u64).to_le_bytes());
+                h.update(&t);
             }
         }
-        let digest = h.finalize();
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&digest[..16]);
-        self.sum = self.sum.wrapping_add(u128::from_le_bytes(first));
-        self.rows += 1;
     }
-
-    fn stat(&self, name: String) -> TableStat {
-        TableStat {
-            name,
-            rows: self.rows,
-            fingerprint: format!("{:032x}", self.sum),
-        }
-    }
+    sum.add(&h.finalize());
 }
 
 /// Take the `CONSTRAINT … FOREIGN KEY …` lines out of a `CREATE TABLE` body; returns the

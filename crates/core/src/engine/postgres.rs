@@ -16,8 +16,9 @@
 //! CREATE DATABASE.
 
 use super::dumpfile::{self, DumpWriter};
+use super::rowsum::RowSum;
 use crate::hashing::hex;
-use crate::manifest::{DatabasePart, TableStat};
+use crate::manifest::DatabasePart;
 use crate::progress::CancelToken;
 use crate::{Error, ErrorKind, Result};
 use bytes::Bytes;
@@ -117,13 +118,6 @@ impl Postgres {
         format!("{} on {}:{}", self.dbname, self.host, self.port)
     }
 
-    fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a single-threaded runtime always builds")
-    }
-
     async fn connect(&self) -> Result<Client> {
         let mut cfg = tokio_postgres::Config::new();
         cfg.user(&self.user)
@@ -216,7 +210,7 @@ impl Postgres {
 
     /// Connect and run a trivial query; one sentence if that fails.
     pub fn check(&self) -> Result<()> {
-        Self::runtime().block_on(async {
+        super::block_on(async {
             let client = self.connect().await?;
             client
                 .simple_query("SELECT 1")
@@ -228,7 +222,7 @@ impl Postgres {
 
     /// Row counts of the live tables (for a restore plan).
     pub fn row_counts(&self) -> Result<Vec<(String, u64)>> {
-        Self::runtime().block_on(async {
+        super::block_on(async {
             let client = self.connect().await?;
             let mut out = Vec::new();
             for t in tables(&client).await.map_err(|e| self.db_error(e))? {
@@ -248,11 +242,7 @@ impl Postgres {
         file: &Path,
         cancel: &CancelToken,
     ) -> Result<(super::Snapshot, super::Inspection)> {
-        let result = Self::runtime().block_on(self.dump(file, cancel));
-        if result.is_err() {
-            let _ = std::fs::remove_file(file);
-        }
-        result
+        super::dump_into(file, self.dump(file, cancel))
     }
 
     /// Begin the dump's transaction with every table locked against rewrites (ALTER,
@@ -371,11 +361,7 @@ impl Postgres {
                         CopyError::Io(err) => err,
                     })?;
             out.raw(b"\\.\n")?;
-            stats.push(TableStat {
-                name: t.name(),
-                rows: stat.0,
-                fingerprint: format!("{:032x}", stat.1),
-            });
+            stats.push(stat.stat(t.name()));
         }
         for s in &sequences {
             let name: String = s.get("name");
@@ -428,7 +414,7 @@ impl Postgres {
     /// Replace the shop's objects with the dump in `staged`, in one transaction that is
     /// committed only if every table then matches `expected`.
     pub fn apply(&self, staged: &Path, expected: Option<&DatabasePart>) -> Result<()> {
-        Self::runtime().block_on(async {
+        super::block_on(async {
             let client = self.connect().await?;
             let e = |e| self.db_error(e);
             client
@@ -467,7 +453,7 @@ impl Postgres {
 
     /// Check the live database equals what the manifest records.
     pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
-        Self::runtime().block_on(async {
+        super::block_on(async {
             let client = self.connect().await?;
             compare(&client, expected).await.map_err(|err| match err {
                 Replay::Io(err) => err,
@@ -896,30 +882,22 @@ async fn schema_fingerprint(client: &Client) -> std::result::Result<String, toki
 async fn copy_lines(
     stream: tokio_postgres::CopyOutStream,
     mut sink: impl FnMut(&[u8]) -> Result<()>,
-) -> std::result::Result<(u64, u128), CopyError> {
+) -> std::result::Result<RowSum, CopyError> {
     let mut stream = std::pin::pin!(stream);
     let mut line = Vec::new();
-    let (mut rows, mut sum) = (0u64, 0u128);
+    let mut sum = RowSum::default();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(CopyError::Db)?;
         sink(&chunk).map_err(CopyError::Io)?;
         for part in chunk.split_inclusive(|&b| b == b'\n') {
             line.extend_from_slice(part);
             if line.last() == Some(&b'\n') {
-                sum = sum.wrapping_add(line_hash(&line[..line.len() - 1]));
-                rows += 1;
+                sum.add(&Sha256::digest(&line[..line.len() - 1]));
                 line.clear();
             }
         }
     }
-    Ok((rows, sum))
-}
-
-fn line_hash(line: &[u8]) -> u128 {
-    let digest = Sha256::digest(line);
-    let mut first = [0u8; 16];
-    first.copy_from_slice(&digest[..16]);
-    u128::from_le_bytes(first)
+    Ok(sum)
 }
 
 /// Why streaming rows failed.
@@ -1052,14 +1030,16 @@ async fn compare(client: &Client, expected: &DatabasePart) -> std::result::Resul
         };
         let copy = format!("COPY {} TO STDOUT", t.qualified());
         let stream = client.copy_out(&copy).await?;
-        let (rows, sum) = copy_lines(stream, |_| Ok(())).await?;
-        if rows != want.rows {
+        let got = copy_lines(stream, |_| Ok(()))
+            .await?
+            .stat(want.name.clone());
+        if got.rows != want.rows {
             return Err(fail(format!(
-                "{what} has {rows} rows in table {} where the backup has {}.",
-                want.name, want.rows
+                "{what} has {} rows in table {} where the backup has {}.",
+                got.rows, want.name, want.rows
             )));
         }
-        if format!("{sum:032x}") != want.fingerprint {
+        if got.fingerprint != want.fingerprint {
             return Err(fail(format!(
                 "{what} has different content in table {} than the backup.",
                 want.name

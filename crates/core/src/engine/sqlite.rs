@@ -6,6 +6,7 @@
 //! through the backup API, into the live file: connections the shop holds open stay valid and
 //! see the restored data, and no stale `-wal` file can be replayed over it.
 
+use super::rowsum::RowSum;
 use crate::hashing::hex;
 use crate::manifest::{DatabasePart, TableStat};
 use crate::progress::CancelToken;
@@ -357,7 +358,7 @@ pub fn table_stats(conn: &Connection, cancel: &CancelToken) -> Result<Vec<TableS
             let mut stmt = conn.prepare(&format!("SELECT * FROM {}", quote(&name)))?;
             let columns = stmt.column_count();
             let mut rows = stmt.query([])?;
-            let (mut count, mut sum) = (0u64, 0u128);
+            let mut sum = RowSum::default();
             while let Some(row) = rows.next()? {
                 let mut h = Sha256::new();
                 for i in 0..columns {
@@ -383,17 +384,9 @@ pub fn table_stats(conn: &Connection, cancel: &CancelToken) -> Result<Vec<TableS
                         }
                     }
                 }
-                let digest = h.finalize();
-                let mut first = [0u8; 16];
-                first.copy_from_slice(&digest[..16]);
-                sum = sum.wrapping_add(u128::from_le_bytes(first));
-                count += 1;
+                sum.add(&h.finalize());
             }
-            Ok(TableStat {
-                name,
-                rows: count,
-                fingerprint: format!("{sum:032x}"),
-            })
+            Ok(sum.stat(name))
         })
         .collect()
 }
