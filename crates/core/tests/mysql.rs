@@ -304,3 +304,58 @@ fn mysql_bad_input_gets_one_sentence() {
         e.message
     );
 }
+
+#[test]
+fn mysql_tricky_values_round_trip_and_unsupported_tables_are_named() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    m.sql(
+        "shop",
+        "CREATE TABLE tricky (
+           id int PRIMARY KEY,
+           f float, u uuid, ip inet6,
+           legacy varchar(20) CHARACTER SET latin1,
+           raw varbinary(8)
+         ) ENGINE=InnoDB;
+         INSERT INTO tricky VALUES
+           (1, 123456.789, '123e4567-e89b-12d3-a456-426614174000', '2001:db8::1', 'café', X'00FF27'),
+           (2, 16777217, NULL, '::ffff:10.0.0.1', 'naïve', NULL),
+           (3, 1.17549435e-38, '00000000-0000-0000-0000-000000000001', NULL, NULL, X'5C');",
+    );
+    let s = register(&m);
+    let exact =
+        "SELECT id, CAST(f AS DOUBLE), u, ip, HEX(legacy), HEX(raw) FROM tricky ORDER BY id";
+    let before = m.sql("shop", exact);
+    let opts = BackupOptions {
+        shop: s.shop.clone(),
+        name: None,
+        include_media: false,
+        safety: false,
+    };
+    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
+    m.sql("shop", "DELETE FROM tricky");
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: backup.id.clone(),
+            shop: None,
+            force: false,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(m.sql("shop", exact), before);
+
+    m.sql(
+        "shop",
+        "CREATE TABLE history (x int) WITH SYSTEM VERSIONING; CREATE SEQUENCE counter;",
+    );
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains("system versioned history") && e.message.contains("sequence counter"),
+        "{}",
+        e.message
+    );
+}

@@ -17,6 +17,15 @@ use crate::progress::CancelToken;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
+/// A failed [`Database::apply`], and whether it had already changed the live database
+/// (SQLite and PostgreSQL apply in one transaction and never have; MySQL may have swapped
+/// its tables in before a later step failed).
+#[derive(Debug)]
+pub struct Failed {
+    pub error: Error,
+    pub changed: bool,
+}
+
 /// Run a server engine's async work to completion on a runtime of its own.
 fn block_on<F: std::future::Future>(work: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -222,10 +231,18 @@ impl Database {
 
     /// Replace the live database with `staged` (a checked part or a rollback point). Where
     /// the engine can, it checks the result against `expected` before it commits.
-    pub fn apply(&self, staged: &Path, expected: Option<&DatabasePart>) -> Result<()> {
+    pub fn apply(
+        &self,
+        staged: &Path,
+        expected: Option<&DatabasePart>,
+    ) -> std::result::Result<(), Failed> {
+        let unchanged = |error| Failed {
+            error,
+            changed: false,
+        };
         match self {
-            Database::Sqlite(s) => s.apply(staged, &CancelToken::new()),
-            Database::Postgres(p) => p.apply(staged, expected),
+            Database::Sqlite(s) => s.apply(staged, &CancelToken::new()).map_err(unchanged),
+            Database::Postgres(p) => p.apply(staged, expected).map_err(unchanged),
             Database::Mysql(m) => m.apply(staged, expected),
         }
     }

@@ -38,6 +38,35 @@ const SESSION: [&str; 5] = [
     "SET UNIQUE_CHECKS = 0",
     "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO'",
 ];
+/// Column types whose values are bytes, not text in a character set.
+const BINARY_TYPES: &[&str] = &[
+    "binary",
+    "varbinary",
+    "tinyblob",
+    "blob",
+    "mediumblob",
+    "longblob",
+    "bit",
+    "geometry",
+    "point",
+    "linestring",
+    "polygon",
+    "multipoint",
+    "multilinestring",
+    "multipolygon",
+    "geometrycollection",
+];
+
+/// How to read and write a table's data columns.
+struct Columns {
+    /// Quoted names, for `INSERT INTO t (…)`.
+    names: String,
+    /// What to select: the names, with FLOAT read as DOUBLE.
+    select: String,
+    /// Per column: written as raw bytes (`X'…'`) rather than as utf8mb4 text.
+    binary: Vec<bool>,
+}
+
 /// Rows are written in INSERT statements of about this many bytes.
 const INSERT_BYTES: usize = 1 << 20;
 
@@ -235,18 +264,18 @@ impl Mysql {
         conn.query(
             "SELECT TABLE_NAME FROM information_schema.TABLES
               WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'
-                AND TABLE_NAME NOT LIKE '\\_shopsafe\\_%'
+                AND TABLE_NAME NOT LIKE BINARY '\\_shopsafe\\_new\\_%' AND TABLE_NAME NOT LIKE BINARY '\\_shopsafe\\_old\\_%'
               ORDER BY BINARY TABLE_NAME",
         )
         .await
         .map_err(|e| self.db_error(e))
     }
 
-    /// The columns of `table` that hold data (not generated ones), quoted and joined.
-    async fn columns(&self, conn: &mut Conn, table: &str) -> Result<String> {
-        let names: Vec<String> = conn
+    /// The columns of `table` that hold data (not generated ones).
+    async fn columns(&self, conn: &mut Conn, table: &str) -> Result<Columns> {
+        let rows: Vec<(String, String)> = conn
             .exec(
-                "SELECT COLUMN_NAME FROM information_schema.COLUMNS
+                "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS
                   WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
                     AND (GENERATION_EXPRESSION IS NULL OR GENERATION_EXPRESSION = '')
                   ORDER BY ORDINAL_POSITION",
@@ -254,11 +283,26 @@ impl Mysql {
             )
             .await
             .map_err(|e| self.db_error(e))?;
-        Ok(names
+        let names: Vec<String> = rows.iter().map(|(c, _)| quote(c)).collect();
+        // FLOAT's text form is rounded to about six digits; DOUBLE's is exact.
+        let select: Vec<String> = rows
             .iter()
-            .map(|c| quote(c))
-            .collect::<Vec<_>>()
-            .join(", "))
+            .map(|(c, t)| {
+                if t.eq_ignore_ascii_case("float") {
+                    format!("CAST({} AS DOUBLE)", quote(c))
+                } else {
+                    quote(c)
+                }
+            })
+            .collect();
+        Ok(Columns {
+            names: names.join(", "),
+            select: select.join(", "),
+            binary: rows
+                .iter()
+                .map(|(_, t)| BINARY_TYPES.contains(&t.to_ascii_lowercase().as_str()))
+                .collect(),
+        })
     }
 
     /// Row counts of the live tables (for a restore plan).
@@ -305,6 +349,15 @@ impl Mysql {
                  UNION ALL SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()
                  UNION ALL SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()
                  UNION ALL SELECT CONCAT('event ', EVENT_NAME) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
+                 UNION ALL SELECT CONCAT(LOWER(TABLE_TYPE), ' ', TABLE_NAME) FROM information_schema.TABLES
+                   WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('SYSTEM VERSIONED', 'SEQUENCE')
+                 UNION ALL SELECT 'triggers this login cannot see (it lacks the TRIGGER right on the database)'
+                   FROM DUAL WHERE NOT EXISTS (
+                     SELECT 1 FROM information_schema.SCHEMA_PRIVILEGES
+                      WHERE PRIVILEGE_TYPE = 'TRIGGER' AND DATABASE() LIKE TABLE_SCHEMA AND GRANTEE = CONCAT(QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1)), '@', QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', -1))))
+                   AND NOT EXISTS (
+                     SELECT 1 FROM information_schema.USER_PRIVILEGES
+                      WHERE PRIVILEGE_TYPE = 'TRIGGER' AND GRANTEE = CONCAT(QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1)), '@', QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', -1))))
                  UNION ALL SELECT CONCAT('table ', TABLE_NAME, ' (', ENGINE, ' engine, which has no consistent snapshot)')
                    FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB'",
             )
@@ -319,6 +372,13 @@ impl Mysql {
         }
         let version: Option<String> = conn.query_first("SELECT VERSION()").await.map_err(e)?;
         let version = version.unwrap_or_default();
+        // Each INSERT must fit in one packet when it is loaded again.
+        let packet: Option<u64> = conn
+            .query_first("SELECT @@max_allowed_packet")
+            .await
+            .map_err(e)?;
+        let packet = packet.unwrap_or(16 << 20) as usize;
+        let batch_limit = INSERT_BYTES.min(packet / 2);
         let mut out = DumpWriter::create(
             file,
             &format!(
@@ -340,37 +400,58 @@ impl Mysql {
             out.marker("create")?;
             out.raw(format!("{create};\n").as_bytes())?;
             let columns = self.columns(&mut conn, &t).await?;
-            let prefix = format!("INSERT INTO {} ({columns}) VALUES\n", quote(&t));
+            let prefix = format!("INSERT INTO {} ({}) VALUES\n", quote(&t), columns.names);
             let mut batch = String::new();
             let mut measure = RowSum::default();
             let mut result = conn
-                .query_iter(format!("SELECT {columns} FROM {}", quote(&t)))
+                .query_iter(format!("SELECT {} FROM {}", columns.select, quote(&t)))
                 .await
                 .map_err(e)?;
             let mut failed = None;
+            let mut row_text = String::new();
             result
                 .for_each(|row| {
                     let values = row.unwrap();
                     add_row(&mut measure, &values);
-                    if !batch.is_empty() {
-                        batch.push_str(",\n");
-                    }
-                    batch.push('(');
+                    row_text.clear();
+                    row_text.push('(');
                     for (i, v) in values.iter().enumerate() {
                         if i > 0 {
-                            batch.push(',');
+                            row_text.push(',');
                         }
                         match v {
-                            Value::NULL => batch.push_str("NULL"),
+                            Value::NULL => row_text.push_str("NULL"),
                             other => {
-                                batch.push_str("X'");
-                                batch.push_str(&hex(&text(other)));
-                                batch.push('\'');
+                                // Text goes in as utf8mb4 (the server converts it to the
+                                // column's character set and type); bytes go in as bytes.
+                                if !columns.binary.get(i).copied().unwrap_or(true) {
+                                    row_text.push_str("_utf8mb4 ");
+                                }
+                                row_text.push_str("X'");
+                                row_text.push_str(&hex(&text(other)));
+                                row_text.push('\'');
                             }
                         }
                     }
-                    batch.push(')');
-                    if batch.len() >= INSERT_BYTES && failed.is_none() {
+                    row_text.push(')');
+                    if prefix.len() + row_text.len() + 16 > packet && failed.is_none() {
+                        failed = Some(Error::invalid(format!(
+                            "Table {t} has a row of {} bytes, more than the server accepts in one statement (max_allowed_packet is {packet}); raise max_allowed_packet on the server, then back up again.",
+                            row_text.len()
+                        )));
+                    }
+                    if !batch.is_empty() && batch.len() + row_text.len() >= batch_limit && failed.is_none() {
+                        let r = out
+                            .marker("insert")
+                            .and_then(|_| out.raw(format!("{prefix}{batch};\n").as_bytes()));
+                        failed = r.err();
+                        batch.clear();
+                    }
+                    if !batch.is_empty() {
+                        batch.push_str(",\n");
+                    }
+                    batch.push_str(&row_text);
+                    if batch.len() >= batch_limit && failed.is_none() {
                         let r = out
                             .marker("insert")
                             .and_then(|_| out.raw(format!("{prefix}{batch};\n").as_bytes()));
@@ -414,9 +495,16 @@ impl Mysql {
 
     /// Load `staged` into scratch tables, check them against `expected`, swap them in with
     /// one `RENAME TABLE`, drop the old tables and add the foreign keys.
-    pub fn apply(&self, staged: &Path, expected: Option<&DatabasePart>) -> Result<()> {
+    pub fn apply(
+        &self,
+        staged: &Path,
+        expected: Option<&DatabasePart>,
+    ) -> std::result::Result<(), super::Failed> {
         super::block_on(async {
-            let mut conn = self.connect().await?;
+            let mut conn = self.connect().await.map_err(|error| super::Failed {
+                error,
+                changed: false,
+            })?;
             let result = self.load_and_swap(&mut conn, staged, expected).await;
             let _ = conn.disconnect().await;
             result
@@ -428,9 +516,20 @@ impl Mysql {
         conn: &mut Conn,
         staged: &Path,
         expected: Option<&DatabasePart>,
-    ) -> Result<()> {
+    ) -> std::result::Result<(), super::Failed> {
         let e = |e| self.db_error(e);
-        self.drop_scratch(conn).await?;
+        let before = |error| super::Failed {
+            error,
+            changed: false,
+        };
+        let after = |error| super::Failed {
+            error,
+            changed: true,
+        };
+        conn.query_drop("SET SESSION lock_wait_timeout = 30")
+            .await
+            .map_err(|err| before(e(err)))?;
+        self.drop_scratch(conn).await.map_err(before)?;
         // Load into scratch tables; the live tables are untouched.
         let mut loaded: Vec<(String, String, Vec<String>)> = Vec::new(); // (name, scratch, foreign keys)
         let load = async {
@@ -480,13 +579,13 @@ impl Mysql {
         .await;
         if let Err(err) = load {
             let _ = self.drop_scratch(conn).await;
-            return Err(Error::new(
+            return Err(before(Error::new(
                 err.kind,
                 format!("The backup could not be loaded: {}", err.message),
-            ));
+            )));
         }
         // Swap every table at once, then drop the old ones and add the foreign keys.
-        let live = self.tables(conn).await?;
+        let live = self.tables(conn).await.map_err(before)?;
         let mut renames: Vec<String> = Vec::new();
         let mut old = Vec::new();
         for (i, t) in live.iter().enumerate() {
@@ -500,19 +599,19 @@ impl Mysql {
         if !renames.is_empty() {
             conn.query_drop(format!("RENAME TABLE {}", renames.join(", ")))
                 .await
-                .map_err(e)?;
+                .map_err(|err| before(e(err)))?;
         }
         for o in &old {
             conn.query_drop(format!("DROP TABLE {}", quote(o)))
                 .await
-                .map_err(e)?;
+                .map_err(|err| after(e(err)))?;
         }
         for (name, _, fks) in &loaded {
             if !fks.is_empty() {
                 let adds: Vec<String> = fks.iter().map(|f| format!("ADD {f}")).collect();
                 conn.query_drop(format!("ALTER TABLE {} {}", quote(name), adds.join(", ")))
                     .await
-                    .map_err(e)?;
+                    .map_err(|err| after(e(err)))?;
             }
         }
         Ok(())
@@ -522,7 +621,7 @@ impl Mysql {
         let scratch: Vec<String> = conn
             .query(
                 "SELECT TABLE_NAME FROM information_schema.TABLES
-                  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_shopsafe\\_%'",
+                  WHERE TABLE_SCHEMA = DATABASE() AND (TABLE_NAME LIKE BINARY '\\_shopsafe\\_new\\_%' OR TABLE_NAME LIKE BINARY '\\_shopsafe\\_old\\_%')",
             )
             .await
             .map_err(|e| self.db_error(e))?;
@@ -547,7 +646,7 @@ impl Mysql {
             let Some((_, table)) = pairs.iter().find(|(n, _)| n == &want.name) else {
                 return Err(fail(format!("{what} lacks the table {}.", want.name)));
             };
-            let columns = self.columns(conn, table).await?;
+            let columns = self.columns(conn, table).await?.select;
             let mut measure = RowSum::default();
             conn.query_iter(format!("SELECT {columns} FROM {}", quote(table)))
                 .await

@@ -355,8 +355,10 @@ fn run(
     // What this run changed, so a rollback undoes exactly that.
     let (mut applied, mut moved_aside, mut placed) = (false, false, false);
     let swapped = (|| -> Result<()> {
-        // A failed apply changes nothing: both engines apply in one transaction.
-        db.apply(staged_db.path(), Some(&m.database))?;
+        if let Err(failed) = db.apply(staged_db.path(), Some(&m.database)) {
+            applied = failed.changed;
+            return Err(failed.error);
+        }
         applied = true;
         if let (Some(root), Some(staged), Some(old)) = (&media_root, &staged_media, &old_media) {
             if had_media {
@@ -403,7 +405,7 @@ fn run(
             if !had_db {
                 db.remove_live()?;
             } else if applied {
-                db.apply(rollback_db.path(), None)?;
+                db.apply(rollback_db.path(), None).map_err(|f| f.error)?;
             }
             if let (Some(root), Some(old)) = (&media_root, &old_media) {
                 if placed {
