@@ -359,3 +359,83 @@ fn mysql_tricky_values_round_trip_and_unsupported_tables_are_named() {
         e.message
     );
 }
+
+#[test]
+fn mysql_backup_during_constant_writes_holds_one_consistent_snapshot() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    m.sql(
+        "shop",
+        "CREATE TABLE ledger (id bigint AUTO_INCREMENT PRIMARY KEY, amount int NOT NULL) ENGINE=InnoDB;
+         CREATE TABLE ledger_total (id int PRIMARY KEY, n bigint NOT NULL) ENGINE=InnoDB;
+         INSERT INTO ledger_total VALUES (1, 0);",
+    );
+    let s = register(&m);
+    // One session commits a transaction after another: a ledger row and the total with it.
+    let mut writer = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "yes 'BEGIN; INSERT INTO ledger (amount) VALUES (1); UPDATE ledger_total SET n = n + 1; COMMIT;' \
+             | head -n 1000000 | mariadb --no-defaults -uroot -S {} shop",
+            m.socket().display()
+        ))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let count = || -> u64 {
+        m.sql("shop", "SELECT n FROM ledger_total")
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    while count() < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let at_start = count();
+    let opts = BackupOptions {
+        shop: s.shop.clone(),
+        name: None,
+        include_media: false,
+        safety: false,
+    };
+    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new());
+    let at_end = count();
+    let _ = writer.kill();
+    let _ = writer.wait();
+    let backup = backup.unwrap();
+    assert!(
+        at_end > at_start,
+        "the writer must have kept writing during the backup"
+    );
+
+    // The dump's ledger_total row must count exactly the ledger rows the dump holds.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
+    let mut dump = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("database/dump.sql").unwrap(), &mut dump)
+        .unwrap();
+    let row = dump
+        .split("INSERT INTO `ledger_total`")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let hex = row.rsplit("X'").next().unwrap().split('\'').next().unwrap();
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let n: u64 = String::from_utf8(bytes).unwrap().parse().unwrap();
+    let ledger = backup
+        .manifest
+        .database
+        .tables
+        .iter()
+        .find(|t| t.name == "ledger")
+        .unwrap();
+    assert_eq!(ledger.rows, n, "the snapshot mixes two moments");
+    assert!(n >= at_start);
+}
