@@ -27,6 +27,16 @@
 #   BENCH_MEDIA_MB    demo --media-mb (default 600)
 #   BENCH_RUNS        runs per command (default 3)
 #   BENCH_SLOW_SECS   verify/restore side: run once when the first run is slower (default 30)
+#   BENCH_ENGINES     1 (default): also benchmark PostgreSQL and MariaDB (bench/engines.sh);
+#                     0: skip that part
+#   BENCH_DB_LINES    rows of the order-lines table on each engine (default 800000; the
+#                     whole database is then 1,101,000 rows)
+#
+# The database-server part (bench/engines.sh) starts throwaway PostgreSQL 15 and MariaDB
+# servers and times ShopSafe's backup and restore against pg_dump -Fc / pg_restore (and plain
+# pg_dump / psql) and mariadb-dump / mariadb on the same million-row database; target: no
+# slower than the engines' own tools. It needs the servers (scripts/deps.sh installs them)
+# and, as root, runs PostgreSQL as the postgres user. It adds about 3-4 minutes.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,6 +60,8 @@ die() {
     say "error: $*"
     exit 1
 }
+# shellcheck source=bench/engines.sh
+. "$ROOT/bench/engines.sh"
 
 # --- Preflight ------------------------------------------------------------------------------
 [ -x "$SHOPSAFE" ] || die "no ShopSafe binary at $SHOPSAFE; run 'cargo build --release -p shopsafe-cli' or 'make bench'."
@@ -57,8 +69,10 @@ die() {
 for tool in cp tar gzip unzip sha256sum find xargs awk sort df date stat; do
     command -v "$tool" >/dev/null || die "$tool is missing; run scripts/deps.sh."
 done
-/usr/bin/time -f '%e %M' -o /dev/null true 2>/dev/null || die "/usr/bin/time is not GNU time."
+/usr/bin/time -f '%e %M %U %S' -o /dev/null true 2>/dev/null || die "/usr/bin/time is not GNU time."
 case $(date +%N) in *N* | '') die "date lacks %N (GNU coreutils needed)." ;; esac
+engines_preflight
+if [ "$ENGINES" = 1 ]; then NEED_FREE_GB=$((NEED_FREE_GB + 2)); fi
 
 mkdir -p "$BENCH_DIR"
 free_kb=$(df -Pk "$BENCH_DIR" | awk 'NR == 2 { print $4 }')
@@ -68,6 +82,7 @@ free_kb=$(df -Pk "$BENCH_DIR" | awk 'NR == 2 { print $4 }')
 W=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
 cleanup() {
     local rc=$?
+    engines_stop
     say "removing $W"
     rm -rf "$W"
     rmdir "$BENCH_DIR" 2>/dev/null || true
@@ -102,7 +117,8 @@ rate() { awk -v s="$1" -v b="$DATA_BYTES" 'BEGIN { if (s > 0) printf "%.0f", b /
 # (Not `tar cf - > /dev/null`: GNU tar skips reading file contents when writing to /dev/null.)
 warm() { find "$@" -type f -print0 | xargs -0 cat >/dev/null; }
 
-declare -A TIMES NOSYNC RSS RUNS_DONE NOTE
+declare -A TIMES NOSYNC RSS RUNS_DONE NOTE CPU
+SS_HOME=$H # the catalog time_ss and newest_backup use (the engine part has its own)
 
 # time_ref LABEL PREP CMD...: a reference command. Each run: PREP (untimed), sync, then CMD
 # timed twice over: up to its end (NOSYNC) and up to the end of a following sync (TIMES).
@@ -132,20 +148,22 @@ time_ref() {
     done
 }
 
-# time_ss LABEL PREP ARGS...: a ShopSafe command, timed and measured by GNU time.
+# time_ss LABEL PREP ARGS...: a ShopSafe command, timed and measured by GNU time (elapsed,
+# peak RSS, and user + system CPU time into CPU).
 time_ss() {
-    local label=$1 prep=$2 i e m
+    local label=$1 prep=$2 i e m u s
     shift 2
-    TIMES[$label]="" RSS[$label]=0 RUNS_DONE[$label]=0
+    TIMES[$label]="" RSS[$label]=0 RUNS_DONE[$label]=0 CPU[$label]=""
     for ((i = 1; i <= RUNS; i++)); do
         $prep "$i"
         sync
-        /usr/bin/time -f '%e %M' -o "$TF" "$SHOPSAFE" --home "$H" "$@" >"$LOG" 2>&1 || {
+        /usr/bin/time -f '%e %M %U %S' -o "$TF" "$SHOPSAFE" --home "$SS_HOME" "$@" >"$LOG" 2>&1 || {
             cat "$LOG" "$TF" >&2
             die "shopsafe $* failed"
         }
-        read -r e m < <(tail -n 1 "$TF")
+        read -r e m u s < <(tail -n 1 "$TF")
         TIMES[$label]+=" $e"
+        CPU[$label]+=" $(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')"
         if [ "$m" -gt "${RSS[$label]}" ]; then RSS[$label]=$m; fi
         RUNS_DONE[$label]=$i
         say "$label run $i: $e s, peak RSS $(kb_to_mb "$m") MB"
@@ -157,7 +175,7 @@ time_ss() {
 }
 
 newest_backup() {
-    "$SHOPSAFE" --home "$H" list --json | sed -n 's/^ *"id": *"\([^"]*\)".*/\1/p' | head -n 1
+    "$SHOPSAFE" --home "$SS_HOME" list --json | sed -n 's/^ *"id": *"\([^"]*\)".*/\1/p' | head -n 1
 }
 
 # --- The shop -------------------------------------------------------------------------------
@@ -250,6 +268,10 @@ sync
 read -r NOMEDIA_S NOMEDIA_KB < <(tail -n 1 "$TF")
 say "read $READ_S s, sha256sum $SHA_S s, backup --no-media $NOMEDIA_S s"
 
+# --- PostgreSQL and MariaDB (bench/engines.sh) ------------------------------------------------
+SHORTCUT=0 # backup and restore are both targets there: always BENCH_RUNS runs
+engines_run
+
 # --- Report -----------------------------------------------------------------------------------
 med() { median ${TIMES[$1]}; }
 med_nosync() { median ${NOSYNC[$1]}; }
@@ -312,6 +334,7 @@ Do not edit by hand: run \`make bench\` again.
 | backup within 1.5x of \`cp -r\` | backup ${B} s vs cp -r ${CP} s = $(ratio "$B" "$CP") | ${T_CP} |
 | backup faster than \`tar czf\` | backup ${B} s vs tar czf ${TZ} s = $(ratio "$B" "$TZ") | ${T_TAR} |
 | peak memory under ${RSS_LIMIT_MB} MB | highest peak RSS of backup, verify, restore: $(kb_to_mb "$RSS_MAX") MB | ${T_RSS} |
+$(engines_target_rows)
 
 ## Machine
 
@@ -391,10 +414,16 @@ Where the time goes (one run each, warm cache):
   copy into a new folder \`&& sync\`; tar: \`tar xzf\` into a new folder \`&& sync\`.
 - Times are wall-clock: \`/usr/bin/time -f '%e %M'\` for ShopSafe (elapsed seconds and peak
   resident memory), \`date +%s.%N\` around the references.
+
 EOF
+    engines_report
 } >"$OUT_TMP"
 mv "$OUT_TMP" "$BENCH_OUT"
 
 say "backup ${B} s ($(ratio "$B" "$CP") of cp -r ${CP} s, $(ratio "$B" "$TZ") of tar czf ${TZ} s); verify ${V} s; restore ${R} s; peak RSS $(kb_to_mb "$RSS_MAX") MB"
 say "targets: backup <= 1.5x cp -r: ${T_CP//\*/}; backup < tar czf: ${T_TAR//\*/}; peak RSS < ${RSS_LIMIT_MB} MB: ${T_RSS//\*/}"
+if [ "$ENGINES" = 1 ]; then
+    say "PostgreSQL: backup $(med "pg backup") s vs pg_dump -Fc $(med "pg_dump -Fc") s; restore $(med "pg restore") s vs pg_restore $(med "pg_restore") s"
+    say "MariaDB: backup $(med "maria backup") s vs mariadb-dump $(med "mariadb-dump") s; restore $(med "maria restore") s vs mariadb $(med "mariadb < dump") s"
+fi
 say "wrote $BENCH_OUT"

@@ -719,10 +719,10 @@ fn schema_line(h: &mut Sha256, create: &str) {
 }
 
 /// The bytes of a value as the text protocol sends it.
-fn text(v: &Value) -> Vec<u8> {
+fn text(v: &Value) -> std::borrow::Cow<'_, [u8]> {
     match v {
-        Value::Bytes(b) => b.clone(),
-        other => other.as_sql(true).trim_matches('\'').as_bytes().to_vec(),
+        Value::Bytes(b) => std::borrow::Cow::Borrowed(b),
+        other => std::borrow::Cow::Owned(other.as_sql(true).trim_matches('\'').as_bytes().to_vec()),
     }
 }
 
