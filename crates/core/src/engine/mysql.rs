@@ -161,7 +161,11 @@ impl Mysql {
             super::url::encode(&self.user, ""),
             super::url::encode(&self.dbname, ""),
         );
-        let base = format!("mysql://{user}@{}:{}/{db}", self.host, self.port);
+        let base = format!(
+            "mysql://{user}@{}:{}/{db}",
+            super::url::host(&self.host),
+            self.port
+        );
         match &self.socket {
             Some(s) => format!("{base}?socket={}", super::url::encode(s, "/")),
             None => base,

@@ -110,7 +110,11 @@ impl Postgres {
             let dir = super::url::encode(&self.host, "/");
             format!("postgres://{user}@localhost:{}/{db}?host={dir}", self.port)
         } else {
-            format!("postgres://{user}@{}:{}/{db}", self.host, self.port)
+            format!(
+                "postgres://{user}@{}:{}/{db}",
+                super::url::host(&self.host),
+                self.port
+            )
         }
     }
 

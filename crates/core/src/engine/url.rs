@@ -25,9 +25,19 @@ pub fn parse(rest: &str, default_port: u16, example: &str) -> Result<ServerUrl> 
         Some((u, p)) => (decode(u)?, Some(decode(p)?)),
         None => (decode(userinfo)?, None),
     };
-    let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) => (h.to_string(), p.parse::<u16>().map_err(|_| bad())?),
-        None => (hostport.to_string(), default_port),
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        // An IPv6 address: [::1] or [::1]:5432.
+        let (addr, rest) = v6.split_once(']').ok_or_else(bad)?;
+        match rest.strip_prefix(':') {
+            Some(p) => (addr.to_string(), p.parse::<u16>().map_err(|_| bad())?),
+            None if rest.is_empty() => (addr.to_string(), default_port),
+            None => return Err(bad()),
+        }
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse::<u16>().map_err(|_| bad())?),
+            None => (hostport.to_string(), default_port),
+        }
     };
     let mut options = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -79,6 +89,15 @@ fn decode(s: &str) -> Result<String> {
     String::from_utf8(out).map_err(|_| Error::invalid("The database URL is not valid UTF-8."))
 }
 
+/// A host as written in a URL: IPv6 addresses in brackets.
+pub fn host(h: &str) -> String {
+    if h.contains(':') {
+        format!("[{h}]")
+    } else {
+        h.to_string()
+    }
+}
+
 /// Percent-encoding for a URL part: everything but letters, digits, `-._~` and the
 /// characters in `keep` (such as `/` in a socket path).
 pub fn encode(s: &str, keep: &str) -> String {
@@ -107,5 +126,17 @@ mod tests {
                 (user, None, db)
             );
         }
+    }
+
+    #[test]
+    fn ipv6_hosts_with_and_without_port() {
+        let u = parse("u@[::1]:3307/db", 5, "example").unwrap();
+        assert_eq!(
+            (u.host.as_str(), u.port, host(&u.host)),
+            ("::1", 3307, "[::1]".to_string())
+        );
+        let u = parse("u@[fe80::2]/db", 5, "example").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("fe80::2", 5));
+        assert!(parse("u@[::1/db", 5, "example").is_err());
     }
 }
