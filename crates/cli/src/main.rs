@@ -415,16 +415,7 @@ fn run(cli: Cli) -> Result<()> {
                 render::bytes(shop.media_bytes)
             );
             if !no_register {
-                let dest = dir.join("backups");
-                std::fs::create_dir_all(&dest).map_err(|e| Error::io("create", &dest, e))?;
-                let catalog = open_catalog(cli.home)?;
-                let opts = AddShopOptions {
-                    name: name.clone(),
-                    db: shop.database.to_string_lossy().into_owned(),
-                    media: Some(shop.media.clone()),
-                    dest,
-                };
-                ops::add_shop(&catalog, &opts)?;
+                ops::add_demo_shop(&open_catalog(cli.home)?, &shop, &name)?;
                 println!("Registered it as shop {name}. Try: shopsafe backup --shop {name}");
             }
         }

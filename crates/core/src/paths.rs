@@ -75,6 +75,12 @@ impl Cleanup {
         Cleanup { path: Some(path) }
     }
 
+    /// Like [`Cleanup::new`], first removing whatever an earlier, interrupted run left there.
+    pub fn fresh(path: PathBuf) -> Self {
+        remove(&path);
+        Self::new(path)
+    }
+
     pub fn path(&self) -> &Path {
         self.path.as_deref().expect("cleanup path taken")
     }
@@ -88,14 +94,19 @@ impl Cleanup {
 impl Drop for Cleanup {
     fn drop(&mut self) {
         if let Some(p) = self.path.take() {
-            match std::fs::symlink_metadata(&p) {
-                Ok(m) if m.is_dir() => {
-                    let _ = std::fs::remove_dir_all(&p);
-                }
-                Ok(_) => crate::engine::sqlite::remove_db_files(&p),
-                Err(_) => {}
-            }
+            remove(&p);
         }
+    }
+}
+
+/// Remove a folder with its content, or a file with any SQLite `-wal`, `-shm` and
+/// `-journal` companions; what is not there is ignored.
+fn remove(path: &Path) {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => {
+            let _ = std::fs::remove_dir_all(path);
+        }
+        _ => crate::engine::sqlite::remove_db_files(path),
     }
 }
 

@@ -155,8 +155,10 @@ impl Database {
     ) -> Result<(Snapshot, Option<Inspection>)> {
         match self {
             Database::Sqlite(s) => Ok((s.snapshot(file, cancel)?, None)),
-            Database::Postgres(p) => p.snapshot(file, cancel).map(|(s, i)| (s, Some(i))),
-            Database::Mysql(m) => m.snapshot(file, cancel).map(|(s, i)| (s, Some(i))),
+            Database::Postgres(p) => {
+                dump_into(file, p.dump(file, cancel)).map(|(s, i)| (s, Some(i)))
+            }
+            Database::Mysql(m) => dump_into(file, m.dump(file, cancel)).map(|(s, i)| (s, Some(i))),
         }
     }
 
@@ -215,8 +217,8 @@ impl Database {
     pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
         match self {
             Database::Sqlite(s) => s.rollback_point(file, cancel),
-            Database::Postgres(p) => p.snapshot(file, cancel).map(drop),
-            Database::Mysql(m) => m.snapshot(file, cancel).map(drop),
+            Database::Postgres(p) => dump_into(file, p.dump(file, cancel)).map(drop),
+            Database::Mysql(m) => dump_into(file, m.dump(file, cancel)).map(drop),
         }
     }
 

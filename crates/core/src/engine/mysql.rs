@@ -326,15 +326,7 @@ impl Mysql {
     }
 
     /// Dump the database into `file`, measuring every table as its rows stream past.
-    pub fn snapshot(
-        &self,
-        file: &Path,
-        cancel: &CancelToken,
-    ) -> Result<(super::Snapshot, super::Inspection)> {
-        super::dump_into(file, self.dump(file, cancel))
-    }
-
-    async fn dump(
+    pub(super) async fn dump(
         &self,
         file: &Path,
         cancel: &CancelToken,

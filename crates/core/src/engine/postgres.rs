@@ -240,15 +240,6 @@ impl Postgres {
         })
     }
 
-    /// Dump the database into `file`, measuring every table as its rows stream past.
-    pub fn snapshot(
-        &self,
-        file: &Path,
-        cancel: &CancelToken,
-    ) -> Result<(super::Snapshot, super::Inspection)> {
-        super::dump_into(file, self.dump(file, cancel))
-    }
-
     /// Begin the dump's transaction with every table locked against rewrites (ALTER,
     /// TRUNCATE) before its snapshot is taken, as pg_dump does: a table rewritten under an
     /// older snapshot would read as empty.
@@ -291,7 +282,8 @@ impl Postgres {
         ))
     }
 
-    async fn dump(
+    /// Dump the database into `file`, measuring every table as its rows stream past.
+    pub(super) async fn dump(
         &self,
         file: &Path,
         cancel: &CancelToken,

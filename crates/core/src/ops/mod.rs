@@ -15,5 +15,5 @@ pub use import::{import, ImportReport};
 pub use restore::{
     prepare_restore, restore, MediaChange, RestoreOptions, RestorePlan, RestoreReport, TableChange,
 };
-pub use shops::{add_shop, remove_shop, AddShopOptions};
+pub use shops::{add_demo_shop, add_shop, remove_shop, AddShopOptions};
 pub use verify::{verify, VerifyReport};

@@ -255,8 +255,7 @@ fn run(
     let mut notes = Vec::new();
 
     // 1. Verify while unpacking into staging.
-    let staged_db = Cleanup::new(db.scratch_path(&shop.dest, &tag));
-    crate::engine::sqlite::remove_db_files(staged_db.path());
+    let staged_db = Cleanup::fresh(db.scratch_path(&shop.dest, &tag));
     let media_root = match (&shop.media, m.media.included) {
         (Some(root), true) => Some(root.clone()),
         (None, true) => {
@@ -337,8 +336,7 @@ fn run(
 
     // 4. Rollback point. From here on the restore is not cancelled: it finishes or rolls back.
     let rollback_db =
-        Cleanup::new(db.scratch_path(&shop.dest, &format!("shopsafe-rollback-{}", m.backup_id)));
-    crate::engine::sqlite::remove_db_files(rollback_db.path());
+        Cleanup::fresh(db.scratch_path(&shop.dest, &format!("shopsafe-rollback-{}", m.backup_id)));
     if had_db {
         db.rollback_point(rollback_db.path(), cancel)?;
     }

@@ -58,6 +58,23 @@ fn check_and_add(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
     Ok(shop)
 }
 
+/// Register a demo shop made by [`crate::demo::create`] as `name`, with its backups going
+/// to a `backups` folder beside it.
+pub fn add_demo_shop(catalog: &Catalog, demo: &crate::demo::DemoShop, name: &str) -> Result<Shop> {
+    let dir = demo.database.parent().unwrap_or(std::path::Path::new("."));
+    let dest = dir.join("backups");
+    std::fs::create_dir_all(&dest).map_err(|e| Error::io("create", &dest, e))?;
+    add_shop(
+        catalog,
+        &AddShopOptions {
+            name: name.to_string(),
+            db: demo.database.to_string_lossy().into_owned(),
+            media: Some(demo.media.clone()),
+            dest,
+        },
+    )
+}
+
 pub fn remove_shop(catalog: &Catalog, name: &str) -> Result<()> {
     let result = catalog
         .remove_shop(name)
