@@ -2,32 +2,35 @@
 CARGO ?= cargo
 TARGET := $(or $(CARGO_TARGET_DIR),target)
 SHOPSAFE := $(TARGET)/release/shopsafe
-DEMO_DIR ?= $(CURDIR)/target/demo-shop
-DEMO_HOME := $(CURDIR)/target/demo-home
+# tauri-driver and cargo-deb are installed by `make deps` into cargo's bin folder.
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
+export GSETTINGS_BACKEND := memory
 
-.PHONY: deps build run test lint bench clean-demo
+.PHONY: deps build run test lint bench package
 
 deps:
 	@scripts/deps.sh
 
 build: deps
-	$(CARGO) build --release -p shopsafe-cli
+	$(CARGO) build --release -p shopsafe-cli -p shopsafe-app --features shopsafe-app/custom-protocol
 
-# Until the desktop app lands: make a demo shop, back it up, list the backups.
-run: build clean-demo
-	$(SHOPSAFE) --home $(DEMO_HOME) demo $(DEMO_DIR)
-	$(SHOPSAFE) --home $(DEMO_HOME) backup --name "First backup"
-	$(SHOPSAFE) --home $(DEMO_HOME) list
-
-clean-demo:
-	rm -rf $(DEMO_DIR) $(DEMO_HOME)
+# Build and start the desktop app (its catalog is shared with the `shopsafe` CLI).
+run: build
+	$(TARGET)/release/shopsafe-app
 
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# Unit, engine (real SQLite, PostgreSQL, MariaDB), CLI, app command and end-to-end window
+# tests, then the .deb package installed and started.
 test: deps lint
 	$(CARGO) test --workspace
+	scripts/test-deb.sh
+
+# A Linux .deb in $(TARGET)/debian/.
+package: deps
+	$(CARGO) deb -p shopsafe-app
 
 bench: build
 	SHOPSAFE=$(SHOPSAFE) bench/run.sh

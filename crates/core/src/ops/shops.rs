@@ -75,6 +75,23 @@ pub fn add_demo_shop(catalog: &Catalog, demo: &crate::demo::DemoShop, name: &str
     )
 }
 
+/// Create a demo shop (see [`crate::demo`]) and register it as `name`: the app's
+/// "Try with a demo shop".
+pub fn create_demo_shop(
+    catalog: &Catalog,
+    opts: &crate::demo::DemoOptions,
+    name: &str,
+) -> Result<Shop> {
+    check_shop_name(name)?;
+    if catalog.find_shop(name)?.is_some() {
+        return Err(Error::invalid(format!(
+            "A shop named {name} is already registered; choose another name."
+        )));
+    }
+    let demo = crate::demo::create(opts)?;
+    add_demo_shop(catalog, &demo, name)
+}
+
 pub fn remove_shop(catalog: &Catalog, name: &str) -> Result<()> {
     let result = catalog
         .remove_shop(name)

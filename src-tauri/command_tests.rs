@@ -1,0 +1,140 @@
+//! Command-level tests: the app's commands called through Tauri's real IPC layer on a mock
+//! runtime (no window), over a real catalog and a real demo shop on disk.
+
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+struct TestApp {
+    _app: tauri::App<tauri::test::MockRuntime>,
+    window: WebviewWindow<tauri::test::MockRuntime>,
+    _home: tempfile::TempDir,
+}
+
+fn app() -> TestApp {
+    let home = tempfile::tempdir().unwrap();
+    let app = crate::app(mock_builder(), home.path().to_path_buf())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    TestApp {
+        _app: app,
+        window,
+        _home: home,
+    }
+}
+
+impl TestApp {
+    /// Invoke `cmd` as the window would; Ok(result) or Err(the error object the window gets).
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+}
+
+/// What the window passes for a `new Channel()`; the mock runtime drops the messages.
+const CHANNEL: &str = "__CHANNEL__:7";
+
+#[test]
+fn demo_shop_backup_and_status_through_the_commands() {
+    let t = app();
+    assert_eq!(t.ok("overview", json!({}))["shops"], json!([]));
+
+    let shop = t.ok("add_demo_shop", json!({"name": "Demo shop"}));
+    assert_eq!(shop["name"], "Demo shop");
+    let status = t.ok("shop_status", json!({"shop": "Demo shop"}));
+    assert_eq!(status["health"], "stale", "no backup yet");
+    assert_eq!(status["last_good"], Value::Null);
+    assert!(status["dest_free_bytes"].as_u64().unwrap() > 0);
+
+    let b = t.ok(
+        "backup",
+        json!({"shop": "Demo shop", "name": "First", "includeMedia": true, "onProgress": CHANNEL}),
+    );
+    assert_eq!(b["kind"], "full");
+    assert_eq!(b["name"], "First");
+    assert!(b["media_files"].as_u64().unwrap() > 0);
+    assert!(std::path::Path::new(b["path"].as_str().unwrap()).is_file());
+
+    let status = t.ok("shop_status", json!({"shop": "Demo shop"}));
+    assert_eq!(status["health"], "fresh");
+    assert_eq!(status["last_good"]["id"], b["id"]);
+    let list = t.ok("backups", json!({"shop": "Demo shop"}));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    let plan = t.ok("prepare_restore", json!({"id": b["id"]}));
+    assert_eq!(plan["shop"]["name"], "Demo shop");
+    assert!(plan["tables"].as_array().unwrap().len() >= 40);
+    let report = t.ok("restore", json!({"id": b["id"], "onProgress": CHANNEL}));
+    assert!(report["rows_checked"].as_u64().unwrap() > 0);
+    assert!(report["safety_backup"].is_string());
+}
+
+#[test]
+fn errors_reach_the_window_as_code_and_sentence() {
+    let t = app();
+    let e = t
+        .call("backup_details", json!({"id": "20990101-000000-beef"}))
+        .unwrap_err();
+    assert_eq!(e["code"], "not_found");
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        message.ends_with('.') && !message.contains('\n'),
+        "{message}"
+    );
+
+    let e = t
+        .call(
+            "add_shop",
+            json!({"name": "x", "db": "/nonexistent/shop.sqlite3", "media": null, "dest": "/tmp"}),
+        )
+        .unwrap_err();
+    assert_eq!(e["code"], "invalid_input", "{e}");
+}
+
+#[test]
+fn a_restore_runs_only_after_its_plan_was_shown() {
+    let t = app();
+    t.ok("add_demo_shop", json!({"name": "Demo shop"}));
+    let b = t.ok(
+        "backup",
+        json!({"shop": "Demo shop", "name": null, "includeMedia": false, "onProgress": CHANNEL}),
+    );
+    let e = t
+        .call("restore", json!({"id": b["id"], "onProgress": CHANNEL}))
+        .unwrap_err();
+    assert_eq!(e["code"], "refused", "{e}");
+    assert_eq!(t.ok("cancel", json!({})), json!(false), "no job to cancel");
+}
+
+#[test]
+fn one_job_at_a_time() {
+    let state = crate::jobs::AppState::new(std::env::temp_dir());
+    let job = state.start_job().unwrap();
+    let second = state.start_job().err().expect("a second job is refused");
+    assert_eq!(second.kind, shopsafe_core::ErrorKind::Refused);
+    assert!(state.cancel(), "the running job is asked to stop");
+    assert!(job.token.is_cancelled());
+    drop(job);
+    assert!(state.start_job().is_ok(), "the slot is free again");
+}

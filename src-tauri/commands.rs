@@ -1,0 +1,223 @@
+//! The commands the window calls. Each one is a thin adapter: it builds the options of one
+//! core operation, runs it on a blocking thread (so the window stays responsive), and
+//! returns the core's result or its error as `{code, message}`. No decisions live here.
+
+use crate::jobs::{AppState, ChannelProgress, ProgressEvent};
+use serde::Serialize;
+use shopsafe_core::catalog::{BackupSummary, LogEntry};
+use shopsafe_core::demo::DemoOptions;
+use shopsafe_core::ops::{
+    self, AddShopOptions, BackupOptions, ImportReport, RestoreOptions, RestorePlan, RestoreReport,
+    ShopStatus, VerifyReport,
+};
+use shopsafe_core::{BackupRecord, Error, Result, Shop, Throttled};
+use std::path::PathBuf;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime};
+
+/// Run `f` with the app's state on a thread that may block.
+async fn blocking<R: Runtime, T: Send + 'static>(
+    app: AppHandle<R>,
+    f: impl FnOnce(&AppState) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>()))
+        .await
+        .map_err(|e| Error::internal(format!("A ShopSafe job stopped unexpectedly: {e}.")))?
+}
+
+/// Everything the window needs at start: the registered shops and where the catalog is.
+#[derive(Serialize)]
+pub struct Overview {
+    pub home: PathBuf,
+    pub shops: Vec<Shop>,
+}
+
+#[tauri::command]
+pub async fn overview<R: Runtime>(app: AppHandle<R>) -> Result<Overview> {
+    blocking(app, |s| {
+        Ok(Overview {
+            home: s.home().to_path_buf(),
+            shops: s.catalog()?.shops()?,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn shop_status<R: Runtime>(app: AppHandle<R>, shop: String) -> Result<ShopStatus> {
+    blocking(app, move |s| ops::shop_status(&s.catalog()?, Some(&shop))).await
+}
+
+#[tauri::command]
+pub async fn add_shop<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    db: String,
+    media: Option<PathBuf>,
+    dest: PathBuf,
+) -> Result<Shop> {
+    blocking(app, move |s| {
+        ops::add_shop(
+            &s.catalog()?,
+            &AddShopOptions {
+                name,
+                db,
+                media,
+                dest,
+            },
+        )
+    })
+    .await
+}
+
+/// Create the demo shop in the catalog's folder and register it.
+#[tauri::command]
+pub async fn add_demo_shop<R: Runtime>(app: AppHandle<R>, name: String) -> Result<Shop> {
+    blocking(app, move |s| {
+        let catalog = s.catalog()?;
+        let dir = catalog.home().join("demo-shops").join(&name);
+        ops::create_demo_shop(&catalog, &DemoOptions::new(dir), &name)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_shop<R: Runtime>(app: AppHandle<R>, shop: String) -> Result<()> {
+    blocking(app, move |s| ops::remove_shop(&s.catalog()?, &shop)).await
+}
+
+#[tauri::command]
+pub async fn backup<R: Runtime>(
+    app: AppHandle<R>,
+    shop: String,
+    name: Option<String>,
+    include_media: bool,
+    on_progress: Channel<ProgressEvent>,
+) -> Result<BackupSummary> {
+    blocking(app, move |s| {
+        let job = s.start_job()?;
+        let catalog = s.catalog()?;
+        let opts = BackupOptions {
+            shop: catalog.resolve_shop(Some(&shop))?,
+            name: name.filter(|n| !n.trim().is_empty()),
+            include_media,
+            safety: false,
+        };
+        let progress = Throttled::new(ChannelProgress(on_progress));
+        ops::backup(&catalog, &opts, &progress, &job.token).map(|r| r.summary())
+    })
+    .await
+}
+
+/// Ask the running job to stop; it cleans up after itself and reports `cancelled`.
+#[tauri::command]
+pub async fn cancel<R: Runtime>(app: AppHandle<R>) -> Result<bool> {
+    Ok(app.state::<AppState>().cancel())
+}
+
+#[tauri::command]
+pub async fn backups<R: Runtime>(
+    app: AppHandle<R>,
+    shop: Option<String>,
+) -> Result<Vec<BackupSummary>> {
+    blocking(app, move |s| {
+        let list = s.catalog()?.backups(shop.as_deref())?;
+        Ok(list.iter().map(BackupRecord::summary).collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn backup_details<R: Runtime>(app: AppHandle<R>, id: String) -> Result<BackupRecord> {
+    blocking(app, move |s| s.catalog()?.backup(&id)).await
+}
+
+#[tauri::command]
+pub async fn verify<R: Runtime>(
+    app: AppHandle<R>,
+    id: String,
+    on_progress: Channel<ProgressEvent>,
+) -> Result<VerifyReport> {
+    blocking(app, move |s| {
+        let job = s.start_job()?;
+        let progress = Throttled::new(ChannelProgress(on_progress));
+        ops::verify(&s.catalog()?, &id, &progress, &job.token)
+    })
+    .await
+}
+
+/// What restoring `id` would replace, for the user to confirm. The plan is kept so that
+/// [`restore`] runs exactly what was shown.
+#[tauri::command]
+pub async fn prepare_restore<R: Runtime>(app: AppHandle<R>, id: String) -> Result<RestorePlan> {
+    blocking(app, move |s| {
+        let plan = ops::prepare_restore(
+            &s.catalog()?,
+            &RestoreOptions {
+                backup: id,
+                shop: None,
+                force: false,
+                pre_backup: true,
+            },
+        )?;
+        s.set_plan(plan.clone());
+        Ok(plan)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn restore<R: Runtime>(
+    app: AppHandle<R>,
+    id: String,
+    on_progress: Channel<ProgressEvent>,
+) -> Result<RestoreReport> {
+    blocking(app, move |s| {
+        let plan = s.take_plan(&id)?;
+        let job = s.start_job()?;
+        let progress = Throttled::new(ChannelProgress(on_progress));
+        ops::restore(&s.catalog()?, &plan, &progress, &job.token)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_backup<R: Runtime>(app: AppHandle<R>, id: String) -> Result<BackupSummary> {
+    blocking(app, move |s| {
+        ops::delete(&s.catalog()?, &id).map(|r| r.summary())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn import_backups<R: Runtime>(
+    app: AppHandle<R>,
+    folder: PathBuf,
+) -> Result<ImportReport> {
+    blocking(app, move |s| ops::import(&s.catalog()?, &folder)).await
+}
+
+#[tauri::command]
+pub async fn activity<R: Runtime>(app: AppHandle<R>, limit: u32) -> Result<Vec<LogEntry>> {
+    blocking(app, move |s| s.catalog()?.log_entries(limit)).await
+}
+
+/// Open the folder holding a backup's archive in the system's file manager.
+#[tauri::command]
+pub async fn show_in_folder<R: Runtime>(app: AppHandle<R>, id: String) -> Result<PathBuf> {
+    blocking(app, move |s| {
+        let record = s.catalog()?.backup(&id)?;
+        crate::pick::reveal(&record.path)?;
+        Ok(record.path)
+    })
+    .await
+}
+
+/// Ask the user for a file or folder with the system's dialog; `None` if they cancelled.
+#[tauri::command]
+pub async fn pick<R: Runtime>(
+    app: AppHandle<R>,
+    purpose: crate::pick::Purpose,
+) -> Result<Option<PathBuf>> {
+    crate::pick::pick(&app, purpose).await
+}

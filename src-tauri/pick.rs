@@ -1,0 +1,102 @@
+//! The system's own dialogs and file manager: picking the shop's SQLite file, its media
+//! folder, the backup destination or a folder of archives to import, and showing an archive
+//! in its folder.
+//!
+//! Tests cannot click in native dialogs, so when `SHOPSAFE_TEST_PICK_<PURPOSE>` is set
+//! (`SHOPSAFE_TEST_PICK_DATABASE`, `_MEDIA`, `_DESTINATION`, `_IMPORT`), its value is taken
+//! as the picked path and no dialog opens. An empty value stands for "the user cancelled".
+
+use serde::Deserialize;
+use shopsafe_core::{Error, ErrorKind, Result};
+use std::path::{Path, PathBuf};
+use tauri::{AppHandle, Manager, Runtime};
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// An SQLite database file.
+    Database,
+    /// The shop's media folder.
+    Media,
+    /// The folder backups go to.
+    Destination,
+    /// A folder of archives to import.
+    Import,
+}
+
+impl Purpose {
+    fn test_variable(self) -> &'static str {
+        match self {
+            Purpose::Database => "SHOPSAFE_TEST_PICK_DATABASE",
+            Purpose::Media => "SHOPSAFE_TEST_PICK_MEDIA",
+            Purpose::Destination => "SHOPSAFE_TEST_PICK_DESTINATION",
+            Purpose::Import => "SHOPSAFE_TEST_PICK_IMPORT",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Purpose::Database => "Choose the shop's SQLite database file",
+            Purpose::Media => "Choose the shop's media folder",
+            Purpose::Destination => "Choose where backups go",
+            Purpose::Import => "Choose a folder holding ShopSafe backups",
+        }
+    }
+}
+
+pub async fn pick<R: Runtime>(app: &AppHandle<R>, purpose: Purpose) -> Result<Option<PathBuf>> {
+    if let Some(v) = std::env::var_os(purpose.test_variable()) {
+        return Ok((!v.is_empty()).then(|| PathBuf::from(v)));
+    }
+    let window = app.get_webview_window("main");
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // GTK dialogs must run on the thread that owns GTK: the app's main thread.
+    app.run_on_main_thread(move || {
+        let mut dialog = rfd::FileDialog::new().set_title(purpose.title());
+        if let Some(w) = &window {
+            dialog = dialog.set_parent(w);
+        }
+        let picked = match purpose {
+            Purpose::Database => dialog
+                .add_filter("SQLite database", &["sqlite3", "sqlite", "db"])
+                .add_filter("All files", &["*"])
+                .pick_file(),
+            _ => dialog.pick_folder(),
+        };
+        let _ = tx.send(picked);
+    })
+    .map_err(|e| Error::internal(format!("The file dialog could not be opened: {e}.")))?;
+    rx.await
+        .map_err(|_| Error::internal("The file dialog closed without an answer."))
+}
+
+/// Show `path` selected in the system's file manager (or its folder, where selecting is not
+/// possible).
+pub fn reveal(path: &Path) -> Result<()> {
+    let folder = path.parent().unwrap_or(path);
+    let mut cmd = if cfg!(target_os = "macos") {
+        let mut c = std::process::Command::new("open");
+        c.arg("-R").arg(path);
+        c
+    } else if cfg!(target_os = "windows") {
+        let mut c = std::process::Command::new("explorer");
+        c.arg(format!("/select,{}", path.display()));
+        c
+    } else {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(folder);
+        c
+    };
+    let child = cmd.spawn().map_err(|_| {
+        Error::new(
+            ErrorKind::NotFound,
+            format!(
+                "No file manager could be started; the backup is in {}.",
+                folder.display()
+            ),
+        )
+    })?;
+    // Reap the opener when it exits, so it does not linger as a zombie.
+    std::thread::spawn(move || child.wait_with_output());
+    Ok(())
+}

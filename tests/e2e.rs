@@ -1,0 +1,368 @@
+//! End-to-end tests of the desktop app: the real `shopsafe-app` binary in a WebKit window
+//! under Xvfb, driven through tauri-driver and WebKitWebDriver like a shop owner would click.
+//! They go through every screen and save a screenshot of each to docs/screenshots/.
+//! Native dialogs cannot be driven, so the tests hand the app its "picked" paths through the
+//! documented `SHOPSAFE_TEST_PICK_*` variables (see src-tauri/pick.rs).
+
+mod desktop;
+
+use desktop::Desktop;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// One window at a time: the tests share two cores with the app and WebKit.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn demo_dir(home: &Path) -> PathBuf {
+    home.join("demo-shops").join("Demo shop")
+}
+
+fn count_rows(db: &Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Rows of the backups table, as their `data-id`s.
+async fn listed_backups(app: &Desktop) -> Vec<String> {
+    let ids = app
+        .js("return [...document.querySelectorAll('#backups-table tbody tr')].map(r => r.dataset.id)")
+        .await;
+    serde_json::from_value(ids).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shop_owner_backs_up_checks_and_restores_by_clicking() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let app = Desktop::start(&[
+        ("SHOPSAFE_HOME", &home),
+        ("SHOPSAFE_TEST_PICK_IMPORT", &elsewhere),
+    ])
+    .await;
+
+    // 1. First start: nothing registered, so the app asks for a shop.
+    app.wait_screen("add").await;
+    assert_eq!(app.text("#add-title").await, "Add your shop");
+    app.screenshot("01-add-shop").await;
+
+    // "Try with a demo shop" creates and registers a real SQLite shop with media.
+    app.click("#add-demo").await;
+    app.wait_screen("home").await;
+    let demo = demo_dir(&home);
+    let db = demo.join("shop.sqlite3");
+    assert!(db.is_file(), "the demo database was created");
+    app.wait_text("#home-last", "no backup yet", |t| {
+        t.contains("no backup yet")
+    })
+    .await;
+    assert!(
+        app.text("#home-space")
+            .await
+            .contains("free where backups go"),
+        "the destination's free space is shown"
+    );
+    let light = app
+        .js("return document.getElementById('home-light').className")
+        .await;
+    assert_eq!(light, "light stale", "no backup yet is red");
+    app.screenshot("02-home-no-backup").await;
+
+    // 2–3. Back up with a name; progress streams in, then the result.
+    app.type_into("#backup-name", "Before the sale").await;
+    app.click("#backup-full").await;
+    app.wait_screen("result").await;
+    assert_eq!(app.text("#result-title").await, "Backup finished");
+    let phase = app.text("#progress-phase").await;
+    assert!(
+        phase != "Starting…" && !phase.is_empty(),
+        "progress reached the window (last phase shown: {phase:?})"
+    );
+    let detail = app.text("#progress-detail").await;
+    assert!(
+        detail.contains(" of "),
+        "progress shows amounts: {detail:?}"
+    );
+    app.screenshot("04-backup-finished").await;
+    app.click("#result-done").await;
+    app.wait_screen("home").await;
+    app.wait_text("#home-last", "a fresh backup", |t| t.contains("just now"))
+        .await;
+    let light = app
+        .js("return document.getElementById('home-light').className")
+        .await;
+    assert_eq!(light, "light fresh");
+    app.screenshot("02-home").await;
+
+    // 4. The catalog lists it.
+    app.click("#nav-backups").await;
+    app.wait_screen("backups").await;
+    let ids = listed_backups(&app).await;
+    assert_eq!(ids.len(), 1, "one backup listed");
+    let id = ids[0].clone();
+    let row = app.text(&format!("tr[data-id='{id}']")).await;
+    assert!(
+        row.contains("Before the sale") && row.contains("Full"),
+        "{row}"
+    );
+    app.screenshot("05-backups").await;
+
+    // 5. Details: the manifest in plain words.
+    app.click(&format!("tr[data-id='{id}'] button[data-act=details]"))
+        .await;
+    app.wait_screen("details").await;
+    let facts = app.text("#details-facts").await;
+    assert!(
+        facts.contains("sqlite") && facts.contains("Archive SHA-256"),
+        "{facts}"
+    );
+    let tables = app
+        .js("return document.querySelectorAll('#details-tables tbody tr').length")
+        .await;
+    assert!(
+        tables.as_u64().unwrap() >= 40,
+        "every table listed: {tables}"
+    );
+    assert!(app.text("#details-media").await.contains("files"));
+    app.screenshot("06-details").await;
+
+    // Verify from the list.
+    app.click("#details-back").await;
+    app.wait_screen("backups").await;
+    app.click(&format!("tr[data-id='{id}'] button[data-act=verify]"))
+        .await;
+    app.wait_screen("result").await;
+    assert_eq!(app.text("#result-title").await, "The backup is intact");
+    app.screenshot("07-verified").await;
+
+    // 6. Change the shop, then restore: the confirmation shows what will be replaced.
+    let reviews_before = count_rows(&db, "reviews_review");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute("DELETE FROM reviews_review WHERE id % 2 = 0", [])
+            .unwrap();
+    }
+    let reviews_changed = count_rows(&db, "reviews_review");
+    assert!(reviews_changed < reviews_before);
+    let stray = demo.join("media").join("added-after-the-backup.txt");
+    std::fs::write(&stray, b"not in the backup").unwrap();
+
+    app.click("#result-done").await;
+    app.wait_screen("backups").await;
+    app.click(&format!("tr[data-id='{id}'] button[data-act=restore]"))
+        .await;
+    app.wait_screen("confirm").await;
+    let changed_row = app.text("#confirm-tables tr.changed").await;
+    assert!(
+        changed_row.contains("reviews_review")
+            && changed_row.contains(&reviews_changed.to_string())
+            && changed_row.contains(&reviews_before.to_string()),
+        "the changed table shows rows now vs in the backup: {changed_row:?}"
+    );
+    let media = app.text("#confirm-media").await;
+    assert!(media.contains("1 added since will be removed"), "{media}");
+    assert!(app.text("#confirm-safety").await.contains("safety backup"));
+    app.screenshot("08-restore-confirm").await;
+
+    app.click("#confirm-restore").await;
+    app.wait_screen("result").await;
+    assert_eq!(app.text("#result-title").await, "Your shop is restored");
+    let report = app.text("#result-facts").await;
+    assert!(
+        report.contains("Rows checked") && report.contains("Safety backup"),
+        "{report}"
+    );
+    app.screenshot("09-restore-report").await;
+    assert_eq!(
+        count_rows(&db, "reviews_review"),
+        reviews_before,
+        "rows came back"
+    );
+    assert!(!stray.exists(), "the file added after the backup is gone");
+
+    // 7. Activity, newest first.
+    app.click("#nav-activity").await;
+    app.wait_screen("activity").await;
+    let first = app.text("#activity-table tbody tr").await;
+    assert!(
+        first.contains("restore"),
+        "the restore is the newest entry: {first}"
+    );
+    assert!(app.text("#activity-table").await.contains("backup"));
+    app.screenshot("10-activity").await;
+
+    // 4 again: the safety backup is listed; delete the named backup (confirmed), then get it
+    // back by importing a copy of its archive from another folder.
+    app.click("#nav-backups").await;
+    app.wait_screen("backups").await;
+    let ids = listed_backups(&app).await;
+    assert_eq!(ids.len(), 2, "the restore's safety backup is listed too");
+    assert!(app.text("#backups-table").await.contains("Safety backup"));
+    let dest = demo.join("backups");
+    for name in files_in(&dest).iter().filter(|n| n.contains(&id)) {
+        std::fs::copy(dest.join(name), elsewhere.join(name)).unwrap();
+    }
+    app.click(&format!("tr[data-id='{id}'] button[data-act=delete]"))
+        .await;
+    app.wait_text("#modal-title", "the question", |t| {
+        t == "Delete this backup?"
+    })
+    .await;
+    app.screenshot("11-delete-confirm").await;
+    app.click("#modal-ok").await;
+    app.wait_text("#backups-message", "the deletion", |t| {
+        t.starts_with("Deleted")
+    })
+    .await;
+    assert_eq!(listed_backups(&app).await.len(), 1);
+    assert!(
+        !files_in(&dest).iter().any(|n| n.contains(&id)),
+        "the archive is gone from the destination"
+    );
+
+    app.click("#import-backups").await;
+    app.wait_text("#backups-message", "the import", |t| t.starts_with("Found"))
+        .await;
+    assert!(app
+        .text("#backups-message")
+        .await
+        .starts_with("Found 1 new backups"));
+    assert!(listed_backups(&app).await.contains(&id));
+    app.screenshot("12-imported").await;
+
+    // 8. Shops.
+    app.click("#nav-shops").await;
+    app.wait_screen("shops").await;
+    assert!(app.text("#shops-table").await.contains("Demo shop"));
+    app.screenshot("13-shops").await;
+
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_backup_can_be_cancelled_and_leaves_nothing() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let app = Desktop::start(&[("SHOPSAFE_HOME", &home)]).await;
+    app.wait_screen("add").await;
+    app.click("#add-demo").await;
+    app.wait_screen("home").await;
+
+    // Make the shop big enough that the backup is still running when Cancel is clicked:
+    // 400 MB of photos that do not compress.
+    let media = demo_dir(&home).join("media").join("big");
+    std::fs::create_dir_all(&media).unwrap();
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut chunk = vec![0u8; 1 << 20];
+    for i in 0..400 {
+        for b in chunk.chunks_mut(8) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            b.copy_from_slice(&state.to_le_bytes());
+        }
+        std::fs::write(media.join(format!("photo-{i:03}.jpg")), &chunk).unwrap();
+    }
+
+    app.click("#backup-full").await;
+    app.wait_screen("progress").await;
+    app.wait_text("#progress-detail", "bytes moving", |t| t.contains(" of "))
+        .await;
+    app.screenshot("03-backup-running").await;
+    // The window answers while the backup runs.
+    assert_eq!(app.screen().await, "progress");
+    app.click("#progress-cancel").await;
+    app.wait_screen("result").await;
+    assert_eq!(app.text("#result-title").await, "Backup cancelled");
+    assert!(app.text("#result-lead").await.contains("cancelled"));
+
+    let dest = demo_dir(&home).join("backups");
+    assert_eq!(
+        files_in(&dest),
+        Vec::<String>::new(),
+        "no archive or partial file left"
+    );
+    app.click("#nav-backups").await;
+    app.wait_screen("backups").await;
+    assert!(listed_backups(&app).await.is_empty(), "no catalog row");
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_shop_details_are_answered_in_one_sentence() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let missing = tmp.path().join("no-such-shop.sqlite3");
+    let dest = tmp.path().join("backups");
+    std::fs::create_dir_all(&dest).unwrap();
+    let app = Desktop::start(&[
+        ("SHOPSAFE_HOME", &home),
+        ("SHOPSAFE_TEST_PICK_DATABASE", &missing),
+        ("SHOPSAFE_TEST_PICK_DESTINATION", &dest),
+    ])
+    .await;
+    app.wait_screen("add").await;
+
+    // A PostgreSQL server that is not there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    app.click("#add-kind input[value=postgres]").await;
+    app.type_into("#add-host", "127.0.0.1").await;
+    app.type_into("#add-port", &port.to_string()).await;
+    app.type_into("#add-dbname", "shop").await;
+    app.type_into("#add-user", "shop").await;
+    app.type_into("#add-password", "secret-pw").await;
+    app.click("#test-connection").await;
+    let answer = app
+        .wait_text("#test-result", "an answer", |t| t.starts_with("No"))
+        .await;
+    assert_one_sentence(&answer);
+    assert!(
+        answer.contains(&port.to_string()),
+        "names the place: {answer}"
+    );
+    assert!(!answer.contains("secret-pw"), "never shows the password");
+    app.screenshot("14-bad-connection").await;
+
+    // An SQLite file that does not exist, picked through the (test) file dialog.
+    app.click("#add-kind input[value=sqlite]").await;
+    app.click("#pick-db").await;
+    app.click("#pick-dest").await;
+    app.click("#add-no-media").await;
+    app.click("#add-save").await;
+    let error = app
+        .wait_text("#add-error", "an error", |t| !t.is_empty())
+        .await;
+    assert_one_sentence(&error);
+    assert!(error.contains("no-such-shop.sqlite3"), "{error}");
+    assert_eq!(app.screen().await, "add", "nothing was registered");
+    app.finish().await;
+}
+
+fn assert_one_sentence(text: &str) {
+    let body = text.trim_start_matches("No — ");
+    assert!(
+        body.ends_with('.') && !body.contains('\n') && !body.contains("Error {"),
+        "one plain sentence expected, got {text:?}"
+    );
+}

@@ -1,0 +1,536 @@
+// ShopSafe's window. Plain JavaScript over Tauri's global API: every action calls one
+// command of the Rust side (src-tauri/commands.rs), which runs one operation of the core.
+// Errors arrive as {code, message}; the message is a sentence meant for the shop owner.
+"use strict";
+
+const { invoke, Channel } = window.__TAURI__.core;
+const $ = (id) => document.getElementById(id);
+
+const state = { shops: [], shop: null, screen: null, job: null };
+
+// ---------- small helpers ----------
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : String(c ?? ""));
+  return node;
+}
+
+function bytes(n) {
+  if (n == null) return "unknown";
+  const units = ["bytes", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+  return i === 0 ? `${n} bytes` : `${n.toFixed(n < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+const count = (n) => Number(n).toLocaleString();
+const when = (rfc3339) => new Date(rfc3339).toLocaleString();
+
+function age(secs) {
+  const steps = [[86400, "day"], [3600, "hour"], [60, "minute"]];
+  for (const [size, word] of steps) {
+    const n = Math.floor(secs / size);
+    if (n >= 1) return `${n} ${word}${n === 1 ? "" : "s"} ago`;
+  }
+  return "just now";
+}
+
+function duration(secs) {
+  if (secs < 60) return `${Math.max(1, Math.round(secs))} seconds`;
+  const m = Math.round(secs / 60);
+  return `${m} minute${m === 1 ? "" : "s"}`;
+}
+
+const KINDS = { full: "Full", database: "Database only", safety: "Safety backup before a restore" };
+
+function sentence(err) {
+  if (err && typeof err === "object" && err.message) return err.message;
+  return String(err);
+}
+
+let toastTimer = null;
+function toast(text, bad = false) {
+  const t = $("toast");
+  t.textContent = text;
+  t.classList.toggle("bad", bad);
+  t.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { t.hidden = true; }, bad ? 9000 : 5000);
+}
+
+function confirmDialog(title, body, okLabel) {
+  $("modal-title").textContent = title;
+  $("modal-body").textContent = body;
+  $("modal-ok").textContent = okLabel;
+  $("modal").hidden = false;
+  return new Promise((resolve) => {
+    const done = (answer) => {
+      $("modal").hidden = true;
+      $("modal-ok").onclick = null;
+      $("modal-cancel").onclick = null;
+      resolve(answer);
+    };
+    $("modal-ok").onclick = () => done(true);
+    $("modal-cancel").onclick = () => done(false);
+  });
+}
+
+function show(screen) {
+  for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== `screen-${screen}`;
+  for (const b of document.querySelectorAll("nav button")) b.classList.toggle("active", b.dataset.screen === screen);
+  state.screen = screen;
+  document.body.dataset.screen = screen;
+}
+
+// ---------- shops and the switcher ----------
+
+async function loadShops(select) {
+  const overview = await invoke("overview");
+  state.shops = overview.shops;
+  const sw = $("shop-switcher");
+  sw.replaceChildren(...state.shops.map((s) => el("option", { value: s.name }, s.name)));
+  const names = state.shops.map((s) => s.name);
+  state.shop = names.includes(select) ? select : names.includes(state.shop) ? state.shop : names[0] ?? null;
+  if (state.shop) sw.value = state.shop;
+  $("switcher-box").hidden = state.shops.length === 0;
+  $("nav").hidden = state.shops.length === 0;
+}
+
+async function goHome() {
+  if (!state.shop) return openAddShop();
+  show("home");
+  $("home-shop").textContent = state.shop;
+  try {
+    const st = await invoke("shop_status", { shop: state.shop });
+    $("home-light").className = `light ${st.health}`;
+    $("home-light").title = { fresh: "Backed up recently", ageing: "Backup getting old", stale: "No recent backup" }[st.health];
+    if (st.last_good) {
+      const b = st.last_good;
+      $("home-last").textContent = `Last good backup: ${age(st.age_secs)} (${when(b.created)}${b.name ? `, “${b.name}”` : ""}), ${KINDS[b.kind].toLowerCase()}.`;
+    } else {
+      $("home-last").textContent = "This shop has no backup yet. Back it up now.";
+    }
+    $("home-space").textContent = st.dest_free_bytes == null
+      ? `Backups go to ${st.shop.dest}, which cannot be read right now.`
+      : `${bytes(st.dest_free_bytes)} free where backups go (${st.shop.dest}).`;
+  } catch (e) {
+    $("home-last").textContent = sentence(e);
+  }
+}
+
+// ---------- 1. adding a shop ----------
+
+function kind() {
+  return document.querySelector('input[name="kind"]:checked').value;
+}
+
+function openAddShop() {
+  show("add");
+  $("add-title").textContent = state.shops.length ? "Add a shop" : "Add your shop";
+  $("add-cancel").hidden = state.shops.length === 0;
+  $("add-error").hidden = true;
+  $("test-result").textContent = "";
+}
+
+function onKindChange() {
+  const k = kind();
+  $("add-sqlite").hidden = k !== "sqlite";
+  $("add-server").hidden = k === "sqlite";
+  const port = $("add-port");
+  if (k === "postgres" && (!port.value || port.value === "3306")) port.value = "5432";
+  if (k === "mysql" && (!port.value || port.value === "5432")) port.value = "3306";
+  $("test-result").textContent = "";
+}
+
+/** The database as the core reads it: a file path or a server URL without the password. */
+function databaseUrl() {
+  if (kind() === "sqlite") return $("add-db-file").value.trim();
+  const enc = encodeURIComponent;
+  const host = $("add-host").value.trim();
+  const hostPart = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  const port = $("add-port").value.trim();
+  return `${kind()}://${enc($("add-user").value.trim())}@${hostPart}${port ? `:${port}` : ""}/${enc($("add-dbname").value.trim())}`;
+}
+
+function password() {
+  return kind() === "sqlite" ? null : $("add-password").value || null;
+}
+
+async function pickInto(purpose, inputId) {
+  try {
+    const path = await invoke("pick", { purpose });
+    if (path) $(inputId).value = path;
+  } catch (e) {
+    toast(sentence(e), true);
+  }
+}
+
+async function testConnection() {
+  const out = $("test-result");
+  out.className = "answer";
+  out.textContent = "Connecting…";
+  try {
+    const answer = await invoke("test_connection", { db: databaseUrl(), password: password() });
+    out.className = "answer yes";
+    out.textContent = `Yes — ${answer}`;
+  } catch (e) {
+    out.className = "answer no";
+    out.textContent = `No — ${sentence(e)}`;
+  }
+}
+
+async function saveShop() {
+  const err = $("add-error");
+  err.hidden = true;
+  try {
+    const shop = await invoke("add_shop", {
+      name: $("add-name").value.trim(),
+      db: databaseUrl(),
+      password: password(),
+      media: $("add-no-media").checked ? null : $("add-media").value.trim() || null,
+      dest: $("add-dest").value.trim(),
+    });
+    await loadShops(shop.name);
+    toast(`Added ${shop.name}.`);
+    await goHome();
+  } catch (e) {
+    err.textContent = sentence(e);
+    err.hidden = false;
+  }
+}
+
+async function addDemo() {
+  const err = $("add-error");
+  err.hidden = true;
+  $("add-demo").disabled = true;
+  try {
+    let name = "Demo shop";
+    for (let n = 2; state.shops.some((s) => s.name === name); n++) name = `Demo shop ${n}`;
+    const shop = await invoke("add_demo_shop", { name });
+    await loadShops(shop.name);
+    toast(`Created ${shop.name} with sample data and pictures.`);
+    await goHome();
+  } catch (e) {
+    err.textContent = sentence(e);
+    err.hidden = false;
+  } finally {
+    $("add-demo").disabled = false;
+  }
+}
+
+// ---------- 3. running jobs with progress ----------
+
+/** Run a long command with a progress channel; resolves with its result or rejects. */
+async function runJob(title, command, args) {
+  show("progress");
+  $("progress-title").textContent = title;
+  $("progress-phase").textContent = "Starting…";
+  $("progress-detail").textContent = "";
+  $("progress-eta").textContent = "";
+  $("progress-fill").style.width = "0%";
+  $("progress-cancel").disabled = false;
+  $("progress-cancel").textContent = "Cancel";
+  const channel = new Channel();
+  let phase = null;
+  let phaseStart = 0;
+  channel.onmessage = (u) => {
+    const now = performance.now();
+    if (u.phase !== phase) { phase = u.phase; phaseStart = now; }
+    $("progress-phase").textContent = u.label;
+    const frac = u.bytes_total > 0 ? u.bytes_done / u.bytes_total : u.files_total > 0 ? u.files_done / u.files_total : 0;
+    $("progress-fill").style.width = `${Math.min(100, frac * 100).toFixed(1)}%`;
+    const parts = [];
+    if (u.bytes_total > 0) parts.push(`${bytes(u.bytes_done)} of ${bytes(u.bytes_total)}`);
+    if (u.files_total > 0) parts.push(`${count(u.files_done)} of ${count(u.files_total)} files`);
+    $("progress-detail").textContent = parts.join(" · ");
+    const elapsed = (now - phaseStart) / 1000;
+    $("progress-eta").textContent = frac > 0.02 && frac < 1 && elapsed > 0.5
+      ? `About ${duration(elapsed * (1 - frac) / frac)} left in this step.` : "";
+  };
+  state.job = command;
+  try {
+    return await invoke(command, { ...args, onProgress: channel });
+  } finally {
+    state.job = null;
+  }
+}
+
+async function cancelJob() {
+  $("progress-cancel").disabled = true;
+  $("progress-cancel").textContent = "Cancelling…";
+  await invoke("cancel");
+}
+
+async function backUp(includeMedia) {
+  const name = $("backup-name").value.trim() || null;
+  try {
+    const b = await runJob(includeMedia ? "Backing up" : "Backing up the database", "backup",
+      { shop: state.shop, name, includeMedia });
+    $("backup-name").value = "";
+    result(true, "Backup finished", `Backup ${b.id} is saved and checked.`, [
+      ["Archive", b.path],
+      ["Size", bytes(b.size)],
+      ["Tables", count(b.tables)],
+      ["Rows", count(b.rows)],
+      ["Media files", b.media_files ? `${count(b.media_files)} (${bytes(b.media_bytes)})` : "none"],
+      ["SHA-256", b.sha256],
+    ], "home");
+  } catch (e) {
+    const cancelled = e && e.code === "cancelled";
+    result(false, cancelled ? "Backup cancelled" : "Backup failed", sentence(e), [], "home");
+  }
+}
+
+// ---------- results ----------
+
+function result(ok, title, lead, facts, back) {
+  show("result");
+  $("result-title").textContent = title;
+  $("result-lead").textContent = lead;
+  $("result-card").className = ok ? "card" : "card warn";
+  $("result-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+  $("result-done").onclick = () => (back === "backups" ? openBackups() : goHome());
+}
+
+// ---------- 4. the catalog ----------
+
+async function openBackups(message) {
+  show("backups");
+  $("backups-message").textContent = message ?? "";
+  const body = $("backups-table").tBodies[0];
+  try {
+    const list = await invoke("backups", { shop: state.shop });
+    $("backups-empty").hidden = list.length > 0;
+    $("backups-table").hidden = list.length === 0;
+    body.replaceChildren(...list.map((b) => el("tr", { "data-id": b.id },
+      el("td", {}, when(b.created)),
+      el("td", {}, b.name ?? ""),
+      el("td", {}, KINDS[b.kind]),
+      el("td", { class: "num" }, bytes(b.size)),
+      el("td", { class: "num" }, count(b.tables)),
+      el("td", { class: "num" }, count(b.rows)),
+      el("td", { class: "num" }, count(b.media_files)),
+      el("td", { class: b.verified_ok === false ? "bad" : b.verified_ok ? "ok" : "" },
+        b.verified_ok === false ? "Damaged" : b.verified_ok ? `OK ${when(b.verified_at)}` : "Not yet"),
+      el("td", { class: "acts" },
+        el("button", { class: "small", "data-act": "details", onclick: () => openDetails(b.id) }, "Details"),
+        el("button", { class: "small", "data-act": "verify", onclick: () => verify(b.id) }, "Verify"),
+        el("button", { class: "small", "data-act": "restore", onclick: () => openRestore(b.id) }, "Restore"),
+        el("button", { class: "small", "data-act": "folder", onclick: () => showInFolder(b.id) }, "Show in folder"),
+        el("button", { class: "small", "data-act": "delete", onclick: () => deleteBackup(b) }, "Delete")))));
+  } catch (e) {
+    $("backups-message").textContent = sentence(e);
+  }
+}
+
+async function verify(id) {
+  try {
+    const r = await runJob("Checking the backup", "verify", { id });
+    result(true, "The backup is intact", `Every part of backup ${r.backup_id} was read back and matches its checksums.`, [
+      ["Archive", r.path],
+      ["Entries checked", count(r.entries)],
+      ["Bytes checked", bytes(r.bytes)],
+      ["SHA-256", r.archive_sha256],
+    ], "backups");
+  } catch (e) {
+    result(false, e && e.code === "cancelled" ? "Check cancelled" : "The backup is damaged", sentence(e), [], "backups");
+  }
+}
+
+async function showInFolder(id) {
+  try {
+    const path = await invoke("show_in_folder", { id });
+    toast(`Opened the folder of ${path}.`);
+  } catch (e) {
+    toast(sentence(e), true);
+  }
+}
+
+async function deleteBackup(b) {
+  const ok = await confirmDialog("Delete this backup?",
+    `The backup from ${when(b.created)} and its archive file ${b.path} will be deleted for good.`, "Delete");
+  if (!ok) return;
+  try {
+    await invoke("delete_backup", { id: b.id });
+    await openBackups(`Deleted the backup from ${when(b.created)}.`);
+  } catch (e) {
+    toast(sentence(e), true);
+  }
+}
+
+async function importBackups() {
+  try {
+    const folder = await invoke("pick", { purpose: "import" });
+    if (!folder) return;
+    const r = await invoke("import_backups", { folder });
+    const failed = r.failed.length ? ` ${r.failed.length} files could not be read: ${r.failed.map(([f, why]) => `${f}: ${why}`).join(" ")}` : "";
+    await loadShops();
+    await openBackups(`Found ${r.added.length} new backups; ${r.known.length} were already listed.${failed}`);
+  } catch (e) {
+    toast(sentence(e), true);
+  }
+}
+
+// ---------- 5. details ----------
+
+async function openDetails(id) {
+  try {
+    const b = await invoke("backup_details", { id });
+    const m = b.manifest;
+    show("details");
+    $("details-title").textContent = `Backup of ${when(b.created)}${b.name ? ` — “${b.name}”` : ""}`;
+    const facts = [
+      ["Shop", b.shop_name],
+      ["Kind", KINDS[b.kind]],
+      ["Archive", b.path],
+      ["Size", bytes(b.size)],
+      ["Database", `${m.database.engine} ${m.database.server_version}, database ${m.database.database_name}`],
+      ["Saved with", m.database.method],
+      ["Checked", b.verified_ok === false ? "Damaged" : b.verified_ok ? `Intact (${when(b.verified_at)})` : "Not yet"],
+      ["Archive SHA-256", b.sha256],
+      ["Database SHA-256", m.database.entry.sha256],
+      ["Made by", `ShopSafe ${m.app_version}, archive format ${m.format_version}`],
+    ];
+    $("details-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", { class: k.includes("SHA") ? "mono" : "" }, v)]));
+    $("details-tables").tBodies[0].replaceChildren(...m.database.tables.map((t) =>
+      el("tr", {}, el("td", {}, t.name), el("td", { class: "num" }, count(t.rows)))));
+    $("details-media").textContent = m.media.included
+      ? `${count(m.media.file_count)} files, ${bytes(m.media.total_bytes)}, each with its own SHA-256 checksum.` +
+        (m.media.skipped.length ? ` Left out: ${m.media.skipped.join(", ")}.` : "")
+      : "This backup holds the database only, no media files.";
+    $("details-back").onclick = () => openBackups();
+  } catch (e) {
+    toast(sentence(e), true);
+  }
+}
+
+// ---------- 6. restore ----------
+
+async function openRestore(id) {
+  let plan;
+  try {
+    plan = await invoke("prepare_restore", { id });
+  } catch (e) {
+    return toast(sentence(e), true);
+  }
+  show("confirm");
+  $("confirm-lead").textContent = `Your shop ${plan.shop.name} will be replaced by the backup from ${when(plan.backup_created)}. Everything changed since then is undone.`;
+  $("confirm-safety").textContent = plan.pre_backup
+    ? "First, ShopSafe takes a safety backup of the shop as it is now, so you can go back. The restored shop is then checked row by row and file by file; if anything does not match, your shop is put back as it was."
+    : "No safety backup will be taken.";
+  $("confirm-tables").tBodies[0].replaceChildren(...plan.tables.map((t) =>
+    el("tr", { class: t.rows_now === t.rows_backup ? "" : "changed" },
+      el("td", {}, t.name),
+      el("td", { class: "num" }, t.rows_now == null ? "not there" : count(t.rows_now)),
+      el("td", { class: "num" }, t.rows_backup == null ? "not in backup (removed)" : count(t.rows_backup)))));
+  const md = plan.media;
+  $("confirm-media").textContent = md
+    ? `${count(md.files_now)} files now, ${count(md.files_backup)} in the backup: ${count(md.added_since)} added since will be removed, ${count(md.removed_since)} removed since will come back, ${count(md.changed)} changed will be put back.`
+    : "The media folder is not touched.";
+  $("confirm-restore").onclick = () => restore(plan);
+  $("confirm-cancel").onclick = () => openBackups();
+}
+
+async function restore(plan) {
+  try {
+    const r = await runJob("Restoring", "restore", { id: plan.backup_id });
+    result(true, "Your shop is restored", `Backup ${r.backup_id} is in place and was checked row by row and file by file.`, [
+      ["Shop", r.shop],
+      ["Safety backup", r.safety_backup ?? "none"],
+      ["Tables checked", count(r.tables_checked)],
+      ["Rows checked", count(r.rows_checked)],
+      ["Media files checked", r.media_files_checked == null ? "not part of this backup" : count(r.media_files_checked)],
+      ...r.notes.map((n) => ["Note", n]),
+    ], "backups");
+  } catch (e) {
+    result(false, e && e.code === "cancelled" ? "Restore cancelled" : "The restore did not go through", sentence(e), [], "backups");
+  }
+}
+
+// ---------- 7. activity ----------
+
+async function openActivity() {
+  show("activity");
+  try {
+    const entries = await invoke("activity", { limit: 200 });
+    $("activity-table").tBodies[0].replaceChildren(...entries.map((a) =>
+      el("tr", {},
+        el("td", {}, when(a.time)),
+        el("td", {}, a.action),
+        el("td", {}, a.shop ?? ""),
+        el("td", { class: a.outcome === "ok" ? "ok" : "bad" }, a.outcome),
+        el("td", {}, a.detail))));
+  } catch (e) {
+    toast(sentence(e), true);
+  }
+}
+
+// ---------- 8. shops ----------
+
+async function openShops() {
+  show("shops");
+  $("shops-table").tBodies[0].replaceChildren(...state.shops.map((s) =>
+    el("tr", { "data-shop": s.name },
+      el("td", {}, s.name),
+      el("td", {}, s.db_url),
+      el("td", {}, s.media ?? "none"),
+      el("td", {}, s.dest),
+      el("td", { class: "acts" },
+        el("button", { class: "small", "data-act": "remove", onclick: () => removeShop(s.name) }, "Remove")))));
+}
+
+async function removeShop(name) {
+  const ok = await confirmDialog(`Remove ${name}?`,
+    "ShopSafe forgets this shop. Its database, media and backup files stay where they are.", "Remove");
+  if (!ok) return;
+  try {
+    await invoke("remove_shop", { shop: name });
+    await loadShops();
+    if (!state.shop) return openAddShop();
+    await openShops();
+  } catch (e) {
+    toast(sentence(e), true);
+  }
+}
+
+// ---------- wiring ----------
+
+function wire() {
+  for (const r of document.querySelectorAll('input[name="kind"]')) r.addEventListener("change", onKindChange);
+  $("pick-db").onclick = () => pickInto("database", "add-db-file");
+  $("pick-media").onclick = () => pickInto("media", "add-media");
+  $("pick-dest").onclick = () => pickInto("destination", "add-dest");
+  $("add-no-media").onchange = () => { $("add-media").disabled = $("add-no-media").checked; };
+  $("test-connection").onclick = testConnection;
+  $("add-save").onclick = saveShop;
+  $("add-demo").onclick = addDemo;
+  $("add-cancel").onclick = goHome;
+  $("backup-full").onclick = () => backUp(true);
+  $("backup-db").onclick = () => backUp(false);
+  $("progress-cancel").onclick = cancelJob;
+  $("import-backups").onclick = importBackups;
+  $("shops-add").onclick = openAddShop;
+  $("shop-switcher").onchange = (e) => { state.shop = e.target.value; goHome(); };
+  $("nav-home").onclick = goHome;
+  $("nav-backups").onclick = () => openBackups();
+  $("nav-activity").onclick = openActivity;
+  $("nav-shops").onclick = openShops;
+}
+
+async function start() {
+  wire();
+  try {
+    await loadShops();
+  } catch (e) {
+    toast(sentence(e), true);
+  }
+  await goHome();
+}
+
+start();
