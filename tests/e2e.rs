@@ -8,10 +8,9 @@ mod desktop;
 
 use desktop::Desktop;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// One window at a time: the tests share two cores with the app and WebKit.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn demo_dir(home: &Path) -> PathBuf {
     home.join("demo-shops").join("Demo shop")
@@ -45,7 +44,7 @@ async fn listed_backups(app: &Desktop) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_shop_owner_backs_up_checks_and_restores_by_clicking() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     let elsewhere = tmp.path().join("elsewhere");
@@ -206,12 +205,43 @@ async fn a_shop_owner_backs_up_checks_and_restores_by_clicking() {
     assert!(app.text("#activity-table").await.contains("backup"));
     app.screenshot("10-activity").await;
 
-    // 4 again: the safety backup is listed; delete the named backup (confirmed), then get it
-    // back by importing a copy of its archive from another folder.
+    // The command-line tool works on the same catalog while the app is open.
+    let cli = Path::new(env!("CARGO_BIN_EXE_shopsafe-app")).with_file_name("shopsafe");
+    assert!(
+        cli.is_file(),
+        "{} is missing; build it with `cargo build -p shopsafe-cli` (make test does)",
+        cli.display()
+    );
+    let out = std::process::Command::new(&cli)
+        .arg("--home")
+        .arg(&home)
+        .args([
+            "backup",
+            "--shop",
+            "Demo shop",
+            "--no-media",
+            "--name",
+            "From the CLI",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // 4 again: the CLI's backup and the restore's safety backup are listed; delete the named
+    // backup (confirmed), then get it back by importing a copy of its archive.
     app.click("#nav-backups").await;
     app.wait_screen("backups").await;
     let ids = listed_backups(&app).await;
-    assert_eq!(ids.len(), 2, "the restore's safety backup is listed too");
+    assert_eq!(
+        ids.len(),
+        3,
+        "the CLI's and the safety backup are listed too"
+    );
+    assert!(app.text("#backups-table").await.contains("From the CLI"));
     assert!(app.text("#backups-table").await.contains("Safety backup"));
     let dest = demo.join("backups");
     for name in files_in(&dest).iter().filter(|n| n.contains(&id)) {
@@ -229,7 +259,7 @@ async fn a_shop_owner_backs_up_checks_and_restores_by_clicking() {
         t.starts_with("Deleted")
     })
     .await;
-    assert_eq!(listed_backups(&app).await.len(), 1);
+    assert_eq!(listed_backups(&app).await.len(), 2);
     assert!(
         !files_in(&dest).iter().any(|n| n.contains(&id)),
         "the archive is gone from the destination"
@@ -256,7 +286,7 @@ async fn a_shop_owner_backs_up_checks_and_restores_by_clicking() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_running_backup_can_be_cancelled_and_leaves_nothing() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     let app = Desktop::start(&[("SHOPSAFE_HOME", &home)]).await;
@@ -265,19 +295,19 @@ async fn a_running_backup_can_be_cancelled_and_leaves_nothing() {
     app.wait_screen("home").await;
 
     // Make the shop big enough that the backup is still running when Cancel is clicked:
-    // 400 MB of photos that do not compress.
+    // 1.6 GB of photos that do not compress.
     let media = demo_dir(&home).join("media").join("big");
     std::fs::create_dir_all(&media).unwrap();
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut chunk = vec![0u8; 1 << 20];
-    for i in 0..400 {
-        for b in chunk.chunks_mut(8) {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            b.copy_from_slice(&state.to_le_bytes());
-        }
-        std::fs::write(media.join(format!("photo-{i:03}.jpg")), &chunk).unwrap();
+    for b in chunk.chunks_mut(8) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        b.copy_from_slice(&state.to_le_bytes());
+    }
+    for i in 0..1600 {
+        std::fs::write(media.join(format!("photo-{i:04}.jpg")), &chunk).unwrap();
     }
 
     app.click("#backup-full").await;
@@ -306,7 +336,7 @@ async fn a_running_backup_can_be_cancelled_and_leaves_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_shop_details_are_answered_in_one_sentence() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     let missing = tmp.path().join("no-such-shop.sqlite3");

@@ -30,7 +30,7 @@ function bytes(n) {
 }
 
 const count = (n) => Number(n).toLocaleString();
-const when = (rfc3339) => new Date(rfc3339).toLocaleString();
+const when = (rfc3339) => new Date(rfc3339).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 function age(secs) {
   const steps = [[86400, "day"], [3600, "hour"], [60, "minute"]];
@@ -42,7 +42,10 @@ function age(secs) {
 }
 
 function duration(secs) {
-  if (secs < 60) return `${Math.max(1, Math.round(secs))} seconds`;
+  if (secs < 60) {
+    const s = Math.max(1, Math.round(secs));
+    return `${s} second${s === 1 ? "" : "s"}`;
+  }
   const m = Math.round(secs / 60);
   return `${m} minute${m === 1 ? "" : "s"}`;
 }
@@ -61,7 +64,7 @@ function toast(text, bad = false) {
   t.classList.toggle("bad", bad);
   t.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { t.hidden = true; }, bad ? 9000 : 5000);
+  toastTimer = setTimeout(() => { t.hidden = true; }, bad ? 9000 : 3000);
 }
 
 function confirmDialog(title, body, okLabel) {
@@ -104,7 +107,6 @@ async function loadShops(select) {
 
 async function goHome() {
   if (!state.shop) return openAddShop();
-  show("home");
   $("home-shop").textContent = state.shop;
   try {
     const st = await invoke("shop_status", { shop: state.shop });
@@ -122,6 +124,7 @@ async function goHome() {
   } catch (e) {
     $("home-last").textContent = sentence(e);
   }
+  show("home"); // after the facts are in, so what shows is current
 }
 
 // ---------- 1. adding a shop ----------
@@ -248,7 +251,8 @@ async function runJob(title, command, args) {
     const parts = [];
     if (u.bytes_total > 0) parts.push(`${bytes(u.bytes_done)} of ${bytes(u.bytes_total)}`);
     if (u.files_total > 0) parts.push(`${count(u.files_done)} of ${count(u.files_total)} files`);
-    $("progress-detail").textContent = parts.join(" · ");
+    // Steps without amounts (the last checks) keep the amounts already shown.
+    if (parts.length) $("progress-detail").textContent = parts.join(" · ");
     const elapsed = (now - phaseStart) / 1000;
     $("progress-eta").textContent = frac > 0.02 && frac < 1 && elapsed > 0.5
       ? `About ${duration(elapsed * (1 - frac) / frac)} left in this step.` : "";
@@ -301,7 +305,6 @@ function result(ok, title, lead, facts, back) {
 // ---------- 4. the catalog ----------
 
 async function openBackups(message) {
-  show("backups");
   $("backups-message").textContent = message ?? "";
   const body = $("backups-table").tBodies[0];
   try {
@@ -327,6 +330,7 @@ async function openBackups(message) {
   } catch (e) {
     $("backups-message").textContent = sentence(e);
   }
+  show("backups");
 }
 
 async function verify(id) {
@@ -383,7 +387,6 @@ async function openDetails(id) {
   try {
     const b = await invoke("backup_details", { id });
     const m = b.manifest;
-    show("details");
     $("details-title").textContent = `Backup of ${when(b.created)}${b.name ? ` — “${b.name}”` : ""}`;
     const facts = [
       ["Shop", b.shop_name],
@@ -405,6 +408,7 @@ async function openDetails(id) {
         (m.media.skipped.length ? ` Left out: ${m.media.skipped.join(", ")}.` : "")
       : "This backup holds the database only, no media files.";
     $("details-back").onclick = () => openBackups();
+    show("details");
   } catch (e) {
     toast(sentence(e), true);
   }
@@ -424,8 +428,15 @@ async function openRestore(id) {
   $("confirm-safety").textContent = plan.pre_backup
     ? "First, ShopSafe takes a safety backup of the shop as it is now, so you can go back. The restored shop is then checked row by row and file by file; if anything does not match, your shop is put back as it was."
     : "No safety backup will be taken.";
-  $("confirm-tables").tBodies[0].replaceChildren(...plan.tables.map((t) =>
-    el("tr", { class: t.rows_now === t.rows_backup ? "" : "changed" },
+  // Tables that differ first: they are what the restore changes.
+  const differs = (t) => t.rows_now !== t.rows_backup;
+  const tables = [...plan.tables.filter(differs), ...plan.tables.filter((t) => !differs(t))];
+  const n = tables.filter(differs).length;
+  $("confirm-summary").textContent = n === 0
+    ? "Every table has as many rows now as in the backup (their contents may still differ)."
+    : `${n} table${n === 1 ? " has" : "s have"} a different number of rows now than in the backup.`;
+  $("confirm-tables").tBodies[0].replaceChildren(...tables.map((t) =>
+    el("tr", { class: differs(t) ? "changed" : "" },
       el("td", {}, t.name),
       el("td", { class: "num" }, t.rows_now == null ? "not there" : count(t.rows_now)),
       el("td", { class: "num" }, t.rows_backup == null ? "not in backup (removed)" : count(t.rows_backup)))));
@@ -456,7 +467,6 @@ async function restore(plan) {
 // ---------- 7. activity ----------
 
 async function openActivity() {
-  show("activity");
   try {
     const entries = await invoke("activity", { limit: 200 });
     $("activity-table").tBodies[0].replaceChildren(...entries.map((a) =>
@@ -469,6 +479,7 @@ async function openActivity() {
   } catch (e) {
     toast(sentence(e), true);
   }
+  show("activity");
 }
 
 // ---------- 8. shops ----------
