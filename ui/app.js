@@ -6,7 +6,7 @@
 const { invoke, Channel } = window.__TAURI__.core;
 const $ = (id) => document.getElementById(id);
 
-const state = { shops: [], shop: null, screen: null, job: null };
+const state = { shops: [], shop: null, screen: null, job: null, editing: null };
 
 // ---------- small helpers ----------
 
@@ -133,12 +133,41 @@ function kind() {
   return document.querySelector('input[name="kind"]:checked').value;
 }
 
-function openAddShop() {
-  show("add");
-  $("add-title").textContent = state.shops.length ? "Add a shop" : "Add your shop";
+function setKind(k) {
+  for (const r of document.querySelectorAll('input[name="kind"]')) r.checked = r.value === k;
+  onKindChange();
+}
+
+/** The add-shop form, empty for a new shop or filled in to edit `shop`. */
+function openAddShop(shop = null) {
+  state.editing = shop ? shop.name : null;
+  $("add-title").textContent = shop ? `Edit ${shop.name}` : state.shops.length ? "Add a shop" : "Add your shop";
+  $("add-save").textContent = shop ? "Save changes" : "Add shop";
+  $("add-demo").hidden = !!shop;
   $("add-cancel").hidden = state.shops.length === 0;
   $("add-error").hidden = true;
   $("test-result").textContent = "";
+  $("add-name").value = shop ? shop.name : state.shops.length ? "" : "My shop";
+  $("add-password").value = "";
+  $("add-password").placeholder = shop ? "Leave empty to keep the saved password" : "";
+  $("add-media").value = shop?.media ?? "";
+  $("add-no-media").checked = !!shop && !shop.media;
+  $("add-media").disabled = $("add-no-media").checked;
+  $("add-dest").value = shop?.dest ?? "";
+  const url = shop?.db_url ?? "";
+  const server = url.match(/^(postgres|postgresql|mysql|mariadb):\/\//);
+  if (server) {
+    const u = new URL(url);
+    setKind(server[1].startsWith("postgres") ? "postgres" : "mysql");
+    $("add-host").value = u.hostname.replace(/^\[|\]$/g, "");
+    $("add-port").value = u.port;
+    $("add-dbname").value = decodeURIComponent(u.pathname.replace(/^\//, ""));
+    $("add-user").value = decodeURIComponent(u.username);
+  } else {
+    setKind("sqlite");
+    $("add-db-file").value = url.replace(/^sqlite:\/\//, "");
+  }
+  show("add");
 }
 
 function onKindChange() {
@@ -191,16 +220,19 @@ async function testConnection() {
 async function saveShop() {
   const err = $("add-error");
   err.hidden = true;
+  const fields = {
+    db: databaseUrl(),
+    password: password(),
+    media: $("add-no-media").checked ? null : $("add-media").value.trim() || null,
+    dest: $("add-dest").value.trim(),
+  };
   try {
-    const shop = await invoke("add_shop", {
-      name: $("add-name").value.trim(),
-      db: databaseUrl(),
-      password: password(),
-      media: $("add-no-media").checked ? null : $("add-media").value.trim() || null,
-      dest: $("add-dest").value.trim(),
-    });
+    const shop = state.editing
+      ? await invoke("edit_shop", { shop: state.editing, newName: $("add-name").value.trim(), ...fields })
+      : await invoke("add_shop", { name: $("add-name").value.trim(), ...fields });
     await loadShops(shop.name);
-    toast(`Added ${shop.name}.`);
+    toast(state.editing ? `Saved ${shop.name}.` : `Added ${shop.name}.`);
+    state.editing = null;
     await goHome();
   } catch (e) {
     err.textContent = sentence(e);
@@ -493,6 +525,7 @@ async function openShops() {
       el("td", {}, s.media ?? "none"),
       el("td", {}, s.dest),
       el("td", { class: "acts" },
+        el("button", { class: "small", "data-act": "edit", onclick: () => openAddShop(s) }, "Edit"),
         el("button", { class: "small", "data-act": "remove", onclick: () => removeShop(s.name) }, "Remove")))));
 }
 
@@ -521,12 +554,12 @@ function wire() {
   $("test-connection").onclick = testConnection;
   $("add-save").onclick = saveShop;
   $("add-demo").onclick = addDemo;
-  $("add-cancel").onclick = goHome;
+  $("add-cancel").onclick = () => { state.editing = null; goHome(); };
   $("backup-full").onclick = () => backUp(true);
   $("backup-db").onclick = () => backUp(false);
   $("progress-cancel").onclick = cancelJob;
   $("import-backups").onclick = importBackups;
-  $("shops-add").onclick = openAddShop;
+  $("shops-add").onclick = () => openAddShop();
   $("shop-switcher").onchange = (e) => { state.shop = e.target.value; goHome(); };
   $("nav-home").onclick = goHome;
   $("nav-backups").onclick = () => openBackups();
