@@ -19,6 +19,7 @@ use super::rowsum::RowSum;
 use crate::hashing::hex;
 use crate::manifest::DatabasePart;
 use crate::progress::CancelToken;
+use crate::secrets::HOW_TO_GIVE;
 use crate::{Error, ErrorKind, Result};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder, Value};
@@ -146,8 +147,7 @@ impl Mysql {
                 }
                 _ => {
                     return Err(Error::invalid(format!(
-                        "The database URL option {k:?} is not supported; use socket= or port= (and give a password in {}).",
-                        super::postgres::PASSWORD_ENV
+                        "The database URL option {k:?} is not supported; use socket= or port=."
                     )))
                 }
             }
@@ -180,12 +180,11 @@ impl Mysql {
     }
 
     async fn connect(&self) -> Result<Conn> {
-        let env_password = std::env::var(super::postgres::PASSWORD_ENV).ok();
         let opts = OptsBuilder::default()
             .ip_or_hostname(self.host.clone())
             .tcp_port(self.port)
             .user(Some(self.user.clone()))
-            .pass(self.password.clone().or(env_password))
+            .pass(self.password.clone())
             .db_name(Some(self.dbname.clone()))
             .socket(self.socket.clone())
             .prefer_socket(false)
@@ -207,9 +206,12 @@ impl Mysql {
     fn connect_error(&self, e: mysql_async::Error) -> Error {
         let user = &self.user;
         match &e {
+            mysql_async::Error::Server(s) if s.code == 1045 && self.password.is_none() => Error::new(
+                ErrorKind::PasswordRequired,
+                format!("The MySQL server asks for a password for user {user}; {HOW_TO_GIVE}."),
+            ),
             mysql_async::Error::Server(s) if s.code == 1045 => Error::invalid(format!(
-                "The MySQL server refused the password for user {user}; check the password (set it in {}).",
-                super::postgres::PASSWORD_ENV
+                "The MySQL server refused the password for user {user}; check the password and {HOW_TO_GIVE}."
             )),
             mysql_async::Error::Server(s) if s.code == 1049 => Error::invalid(format!(
                 "The database {} does not exist on the MySQL server; check the database name.",
@@ -261,6 +263,27 @@ impl Mysql {
                 .map_err(|e| self.db_error(e))?;
             let _ = conn.disconnect().await;
             Ok(())
+        })
+    }
+
+    /// Connect and describe the server and database in a few words: "MariaDB 10.11.14 — 12 tables".
+    pub fn describe(&self) -> Result<String> {
+        super::block_on(async {
+            let mut conn = self.connect().await?;
+            let version: Option<String> = conn
+                .query_first("SELECT VERSION()")
+                .await
+                .map_err(|e| self.db_error(e))?;
+            let n = self.tables(&mut conn).await?.len();
+            let _ = conn.disconnect().await;
+            let version = version.unwrap_or_default();
+            let number = version.split('-').next().unwrap_or("");
+            let flavour = if version.contains("MariaDB") {
+                "MariaDB"
+            } else {
+                "MySQL"
+            };
+            Ok(format!("{flavour} {number} — {}", super::tables_phrase(n)))
         })
     }
 

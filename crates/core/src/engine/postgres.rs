@@ -20,6 +20,7 @@ use super::rowsum::RowSum;
 use crate::hashing::hex;
 use crate::manifest::DatabasePart;
 use crate::progress::CancelToken;
+use crate::secrets::HOW_TO_GIVE;
 use crate::{Error, ErrorKind, Result};
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
@@ -34,8 +35,6 @@ use tokio_postgres::{Client, NoTls};
 pub const ENGINE: &str = "postgresql";
 /// Name of the database part inside the archive.
 pub const ENTRY: &str = "database/dump.sql";
-/// Environment variable a password can come from.
-pub const PASSWORD_ENV: &str = "SHOPSAFE_DB_PASSWORD";
 
 /// Settings every dump and restore session uses, so text forms are the same on both sides.
 const SESSION: &str = "SET client_encoding = 'UTF8';
@@ -92,7 +91,7 @@ impl Postgres {
                 }
                 _ => {
                     return Err(Error::invalid(format!(
-                        "The database URL option {k:?} is not supported; use host= or port= (and give a password in {PASSWORD_ENV})."
+                        "The database URL option {k:?} is not supported; use host= or port=."
                     )))
                 }
             }
@@ -134,8 +133,7 @@ impl Postgres {
         } else {
             cfg.host(&self.host);
         }
-        let env_password = std::env::var(PASSWORD_ENV).ok();
-        if let Some(p) = self.password.as_ref().or(env_password.as_ref()) {
+        if let Some(p) = &self.password {
             cfg.password(p);
         }
         let (client, connection) = cfg
@@ -157,7 +155,7 @@ impl Postgres {
         let place = self.place();
         let message = match e.code() {
             Some(c) if *c == SqlState::INVALID_PASSWORD => format!(
-                "The PostgreSQL server refused the password for user {user}; check the password (set it in {PASSWORD_ENV})."
+                "The PostgreSQL server refused the password for user {user}; check the password and {HOW_TO_GIVE}."
             ),
             Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => format!(
                 "The PostgreSQL server does not let user {user} log in to {place}; check the user name and the server's access rules."
@@ -171,7 +169,10 @@ impl Postgres {
             ),
             _ => {
                 if source_text(&e).contains("password missing") {
-                    format!("The PostgreSQL server asks for a password for user {user}; set it in {PASSWORD_ENV}.")
+                    return Error::new(
+                        ErrorKind::PasswordRequired,
+                        format!("The PostgreSQL server asks for a password for user {user}; {HOW_TO_GIVE}."),
+                    );
                 } else {
                     format!(
                         "Could not reach the PostgreSQL server at {}:{}; check the host and port and that the server is running ({}).",
@@ -221,6 +222,25 @@ impl Postgres {
                 .await
                 .map_err(|e| self.db_error(e))?;
             Ok(())
+        })
+    }
+
+    /// Connect and describe the server and database in a few words: "PostgreSQL 15.14 — 12 tables".
+    pub fn describe(&self) -> Result<String> {
+        super::block_on(async {
+            let client = self.connect().await?;
+            let e = |e| self.db_error(e);
+            let version: String = client
+                .query_one("SHOW server_version", &[])
+                .await
+                .map_err(e)?
+                .get(0);
+            let n = tables(&client).await.map_err(e)?.len();
+            let version = version.split_whitespace().next().unwrap_or("").to_string();
+            Ok(format!(
+                "PostgreSQL {version} — {}",
+                super::tables_phrase(n)
+            ))
         })
     }
 
