@@ -6,6 +6,8 @@ set -euo pipefail
 need=()
 command -v cc >/dev/null || need+=(build-essential)
 command -v pkg-config >/dev/null || need+=(pkg-config)
+# The keyring crate reaches the Secret Service (the Linux desktop keyring) through libdbus.
+pkg-config --exists dbus-1 2>/dev/null || need+=(libdbus-1-dev)
 command -v unzip >/dev/null || need+=(unzip)
 command -v sqlite3 >/dev/null || need+=(sqlite3)
 [ -x /usr/bin/time ] || need+=(time)
