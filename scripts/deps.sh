@@ -13,6 +13,8 @@ command -v sqlite3 >/dev/null || need+=(sqlite3)
 [ -x /usr/bin/time ] || need+=(time)
 command -v mount >/dev/null || need+=(mount)
 command -v script >/dev/null || need+=(bsdutils)
+# The TLS tests make self-signed certificates for their throwaway servers.
+command -v openssl >/dev/null || need+=(openssl)
 # Tests start throwaway PostgreSQL 15 servers of their own (and PostgreSQL 18, below).
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 # ... and throwaway MariaDB servers.

@@ -120,6 +120,7 @@ enum ShopCommand {
         name: String,
         /// sqlite:///abs/path/db.sqlite3, a plain path to the SQLite file, or
         /// postgres://user[:password]@host:5432/db or mysql://user[:password]@host:3306/db.
+        /// Add ?sslmode=require (PostgreSQL) or ?ssl-mode=REQUIRED (MySQL) to insist on TLS.
         /// A password is kept in the OS keyring (or a file only you can read), never in the
         /// catalog; when the server asks for one and none was given, it is asked for.
         #[arg(long)]

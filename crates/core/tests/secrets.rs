@@ -299,6 +299,9 @@ fn mysql_password_from_the_url_is_stored_safely_used_and_removed() {
     );
     let e = ops::test_connection(&bare, None).unwrap_err();
     assert_eq!(e.kind, ErrorKind::PasswordRequired, "{}", e.message);
+    // This server has no TLS: a URL that requires it gets one sentence.
+    let e = ops::test_connection(&format!("{url}&ssl-mode=REQUIRED"), None).unwrap_err();
+    assert!(e.message.contains("does not offer TLS"), "{}", e.message);
 
     let shop = ops::add_shop(
         &catalog,

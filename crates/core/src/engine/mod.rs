@@ -10,6 +10,7 @@ pub mod mysql;
 pub mod postgres;
 mod rowsum;
 pub mod sqlite;
+pub mod tls;
 mod url;
 
 use crate::manifest::{DatabasePart, TableStat};

@@ -17,6 +17,7 @@
 
 use super::dumpfile::{self, DumpWriter};
 use super::rowsum::RowSum;
+use super::tls::{self, TlsMode};
 use crate::hashing::hex;
 use crate::manifest::DatabasePart;
 use crate::progress::CancelToken;
@@ -29,8 +30,10 @@ use std::fmt;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::Duration;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub const ENGINE: &str = "postgresql";
 /// Name of the database part inside the archive.
@@ -58,6 +61,8 @@ pub struct Postgres {
     pub host: String,
     pub port: u16,
     pub dbname: String,
+    /// `sslmode=` in the URL.
+    pub tls: TlsMode,
 }
 
 impl fmt::Debug for Postgres {
@@ -80,10 +85,12 @@ impl Postgres {
             host: u.host,
             port: u.port,
             dbname: u.dbname,
+            tls: TlsMode::default(),
         };
         for (k, v) in u.options {
             match k.as_str() {
                 "host" => p.host = v,
+                "sslmode" => p.tls = TlsMode::parse_pg(&v)?,
                 "port" => {
                     p.port = v.parse().map_err(|_| {
                         Error::invalid(format!("The port {v} in the database URL is not a number."))
@@ -91,8 +98,8 @@ impl Postgres {
                 }
                 _ => {
                     return Err(Error::invalid(format!(
-                        "The database URL option {k:?} is not supported; use host= or port=."
-                    )))
+                    "The database URL option {k:?} is not supported; use host=, port= or sslmode=."
+                )))
                 }
             }
         }
@@ -105,16 +112,22 @@ impl Postgres {
             super::url::encode(&self.user, ""),
             super::url::encode(&self.dbname, ""),
         );
-        if self.host.starts_with('/') {
-            let dir = super::url::encode(&self.host, "/");
-            format!("postgres://{user}@localhost:{}/{db}?host={dir}", self.port)
+        let mut query = Vec::new();
+        let host = if self.host.starts_with('/') {
+            query.push(format!("host={}", super::url::encode(&self.host, "/")));
+            "localhost".to_string()
         } else {
-            format!(
-                "postgres://{user}@{}:{}/{db}",
-                super::url::host(&self.host),
-                self.port
-            )
+            super::url::host(&self.host)
+        };
+        if self.tls != TlsMode::Prefer {
+            query.push(format!("sslmode={}", self.tls.pg_name()));
         }
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.join("&"))
+        };
+        format!("postgres://{user}@{host}:{}/{db}{query}", self.port)
     }
 
     fn place(&self) -> String {
@@ -129,15 +142,20 @@ impl Postgres {
             .application_name("shopsafe")
             .connect_timeout(Duration::from_secs(10));
         if self.host.starts_with('/') {
-            cfg.host_path(&self.host);
+            // A unix socket is local: PostgreSQL never speaks TLS on it.
+            cfg.host_path(&self.host).ssl_mode(SslMode::Disable);
         } else {
-            cfg.host(&self.host);
+            cfg.host(&self.host).ssl_mode(match self.tls {
+                TlsMode::Disable => SslMode::Disable,
+                TlsMode::Prefer => SslMode::Prefer,
+                TlsMode::Require => SslMode::Require,
+            });
         }
         if let Some(p) = &self.password {
             cfg.password(p);
         }
         let (client, connection) = cfg
-            .connect(NoTls)
+            .connect(MakeRustlsConnect::new(tls::client_config()))
             .await
             .map_err(|e| self.connect_error(e))?;
         tokio::spawn(async move {
@@ -157,6 +175,15 @@ impl Postgres {
             Some(c) if *c == SqlState::INVALID_PASSWORD => format!(
                 "The PostgreSQL server refused the password for user {user}; check the password and {HOW_TO_GIVE}."
             ),
+            Some(c)
+                if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+                    && source_text(&e).contains("no encryption") =>
+            {
+                format!(
+                    "The PostgreSQL server at {}:{} accepts only encrypted connections; remove sslmode=disable from the database URL (or use sslmode=require).",
+                    self.host, self.port
+                )
+            }
             Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => format!(
                 "The PostgreSQL server does not let user {user} log in to {place}; check the user name and the server's access rules."
             ),
@@ -168,6 +195,12 @@ impl Postgres {
                 "User {user} may not connect to {place}; ask for CONNECT rights on the database."
             ),
             _ => {
+                if source_text(&e).contains("server does not support TLS") {
+                    return Error::invalid(format!(
+                        "The PostgreSQL server at {}:{} does not offer TLS, but the database URL says sslmode=require; turn on ssl in the server, or use sslmode=prefer.",
+                        self.host, self.port
+                    ));
+                }
                 if source_text(&e).contains("password missing") {
                     return Error::new(
                         ErrorKind::PasswordRequired,
