@@ -237,3 +237,116 @@ fn on_a_terminal(cli: &Cli, args: &[&str], answer: &str) -> String {
     assert!(status.success(), "{args:?} on a terminal: {shown}");
     shown
 }
+
+/// With a Secret Service on the session bus (GNOME Keyring in a private D-Bus session and a
+/// private HOME), the password goes into the OS keyring: no file, nothing in the catalog,
+/// a backup reads it back, and removing the shop deletes the keyring entry.
+#[test]
+fn cli_keeps_the_password_in_the_os_keyring_where_there_is_one() {
+    for tool in ["dbus-run-session", "dbus-send", "gnome-keyring-daemon"] {
+        assert!(
+            Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .output()
+                .unwrap()
+                .status
+                .success(),
+            "{tool} is missing: run `make deps` (installs dbus and gnome-keyring)"
+        );
+    }
+    let server = pg::PgServer::start();
+    server.psql(
+        "postgres",
+        "postgres",
+        &format!("CREATE ROLE shop LOGIN PASSWORD '{PW}'"),
+    );
+    server.psql("postgres", "postgres", "CREATE DATABASE shop OWNER shop");
+    server.psql(
+        "shop",
+        "shop",
+        "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2);",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (home, out, dest) = (
+        dir.path().join("home"),
+        dir.path().join("out"),
+        dir.path().join("backups"),
+    );
+    std::fs::create_dir(&out).unwrap();
+    std::fs::create_dir(&dest).unwrap();
+    // Everything runs inside one private session bus; the keyring daemon creates and unlocks
+    // a login keyring (the default collection, as on a desktop) and is stopped by its pid.
+    let script = r#"
+set -e
+printf 'unlock-pw' | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+GK=$!
+trap 'kill $GK' EXIT
+i=0
+until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q true; do
+    i=$((i + 1)); [ $i -lt 100 ] || { echo "the keyring did not start" >&2; exit 1; }
+    sleep 0.1
+done
+search() {
+    dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+        org.freedesktop.Secret.Service.SearchItems dict:string:string:service,ShopSafe
+}
+"$SHOPSAFE" shop add pg --db "$URL" --dest "$DEST" > "$OUT/add"
+"$SHOPSAFE" --json shop list > "$OUT/list"
+"$SHOPSAFE" --json backup > "$OUT/backup"
+search > "$OUT/before"
+"$SHOPSAFE" shop remove pg > "$OUT/remove"
+search > "$OUT/after"
+"#;
+    let status = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", script])
+        .env("SHOPSAFE", env!("CARGO_BIN_EXE_shopsafe"))
+        .env(
+            "URL",
+            format!("postgres://shop:{PW}@127.0.0.1:{}/shop", server.port),
+        )
+        .env("DEST", &dest)
+        .env("OUT", &out)
+        .env("SHOPSAFE_HOME", &home)
+        .env("HOME", dir.path())
+        .env_remove("SHOPSAFE_DB_PASSWORD")
+        .env_remove("SHOPSAFE_KEYRING")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(out.join("stderr")).unwrap())
+        .status()
+        .unwrap();
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
+    assert!(
+        status.success(),
+        "the keyring session failed: {}",
+        read("stderr")
+    );
+    let added = read("add");
+    assert!(
+        added.contains("The password is kept in the OS keyring"),
+        "{added}"
+    );
+    let list: serde_json::Value = serde_json::from_str(&read("list")).unwrap();
+    assert_eq!(list[0]["password_store"], "keyring");
+    no_password_in("shop list", read("list").as_bytes());
+    let backup: serde_json::Value = serde_json::from_str(&read("backup")).unwrap();
+    assert_eq!(backup["rows"], 2);
+    assert!(
+        !home.join("secrets").exists()
+            || std::fs::read_dir(home.join("secrets")).unwrap().count() == 0,
+        "a password file was written although a keyring was there"
+    );
+    catalog_files(&home);
+    assert!(
+        read("before").contains("/org/freedesktop/secrets/collection/"),
+        "no ShopSafe entry in the keyring: {}",
+        read("before")
+    );
+    assert!(
+        !read("after").contains("/org/freedesktop/secrets/collection/"),
+        "the keyring entry outlived its shop: {}",
+        read("after")
+    );
+}
