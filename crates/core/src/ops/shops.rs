@@ -9,7 +9,7 @@ use crate::secrets::{self, PasswordStore};
 use crate::{clock, media, paths, Error, Result};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AddShopOptions {
     pub name: String,
     /// The database URL or SQLite path. A password in it is accepted, moved to the secret
@@ -22,7 +22,7 @@ pub struct AddShopOptions {
 }
 
 /// What to change in a registered shop; `None` leaves a part as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EditShopOptions {
     pub new_name: Option<String>,
     /// A new database URL (a password in it is treated as [`EditShopOptions::password`]).
@@ -32,6 +32,38 @@ pub struct EditShopOptions {
     /// `Some(None)` removes the media folder from the shop.
     pub media: Option<Option<PathBuf>>,
     pub dest: Option<PathBuf>,
+}
+
+/// Debug output shows whether a password was given, never the password (the URL is shown
+/// parsed, without one).
+fn shown_url(url: &str) -> String {
+    Database::parse(url)
+        .map(|d| d.url())
+        .unwrap_or_else(|_| "(not a valid database URL)".into())
+}
+
+impl std::fmt::Debug for AddShopOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddShopOptions")
+            .field("name", &self.name)
+            .field("db", &shown_url(&self.db))
+            .field("media", &self.media)
+            .field("dest", &self.dest)
+            .field("password", &self.password.as_ref().map(|_| "(hidden)"))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for EditShopOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EditShopOptions")
+            .field("new_name", &self.new_name)
+            .field("db", &self.db.as_deref().map(shown_url))
+            .field("media", &self.media)
+            .field("dest", &self.dest)
+            .field("password", &self.password.as_ref().map(|_| "(hidden)"))
+            .finish()
+    }
 }
 
 /// Check and register a shop; returns it as stored.
@@ -290,4 +322,29 @@ fn remove(catalog: &Catalog, name: &str) -> Result<String> {
         PasswordStore::None => "Removed from the catalog; its backups stay.".into(),
         _ => "Removed from the catalog with its stored password; its backups stay.".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_never_show_a_password_when_debugged() {
+        let add = AddShopOptions {
+            name: "s".into(),
+            db: "postgres://u:in-url-secret@h/db".into(),
+            media: None,
+            dest: PathBuf::from("/d"),
+            password: Some("field-secret".into()),
+        };
+        let edit = EditShopOptions {
+            db: Some(add.db.clone()),
+            password: add.password.clone(),
+            ..Default::default()
+        };
+        for shown in [format!("{add:?}"), format!("{edit:?}")] {
+            assert!(!shown.contains("secret"), "{shown}");
+            assert!(shown.contains("(hidden)"), "{shown}");
+        }
+    }
 }
