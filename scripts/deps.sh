@@ -6,11 +6,19 @@ set -euo pipefail
 need=()
 command -v cc >/dev/null || need+=(build-essential)
 command -v pkg-config >/dev/null || need+=(pkg-config)
+# The keyring crate reaches the Secret Service (the Linux desktop keyring) through libdbus.
+pkg-config --exists dbus-1 2>/dev/null || need+=(libdbus-1-dev)
 command -v unzip >/dev/null || need+=(unzip)
 command -v sqlite3 >/dev/null || need+=(sqlite3)
 [ -x /usr/bin/time ] || need+=(time)
 command -v mount >/dev/null || need+=(mount)
 command -v script >/dev/null || need+=(bsdutils)
+# The TLS tests make self-signed certificates for their throwaway servers.
+command -v openssl >/dev/null || need+=(openssl)
+# A test keeps a password in a real OS keyring: GNOME Keyring on a private D-Bus session.
+command -v dbus-run-session >/dev/null || need+=(dbus-daemon)
+command -v dbus-send >/dev/null || need+=(dbus-bin)
+command -v gnome-keyring-daemon >/dev/null || need+=(gnome-keyring)
 # Tests start throwaway PostgreSQL 15 servers of their own (and PostgreSQL 18, below).
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 # ... and throwaway MariaDB servers.

@@ -7,8 +7,8 @@ use serde::Serialize;
 use shopsafe_core::catalog::{BackupSummary, LogEntry};
 use shopsafe_core::demo::DemoOptions;
 use shopsafe_core::ops::{
-    self, AddShopOptions, BackupOptions, ImportReport, RestoreOptions, RestorePlan, RestoreReport,
-    ShopStatus, VerifyReport,
+    self, AddShopOptions, BackupOptions, EditShopOptions, ImportReport, RestoreOptions,
+    RestorePlan, RestoreReport, ShopStatus, VerifyReport,
 };
 use shopsafe_core::{BackupRecord, Error, Result, Shop, Throttled};
 use std::path::PathBuf;
@@ -48,11 +48,22 @@ pub async fn shop_status<R: Runtime>(app: AppHandle<R>, shop: String) -> Result<
     blocking(app, move |s| ops::shop_status(&s.catalog()?, Some(&shop))).await
 }
 
+/// "Test connection": one line on what was found, or the reason it failed.
+#[tauri::command]
+pub async fn test_connection<R: Runtime>(
+    app: AppHandle<R>,
+    db: String,
+    password: Option<String>,
+) -> Result<String> {
+    blocking(app, move |_| ops::test_connection(&db, password.as_deref())).await
+}
+
 #[tauri::command]
 pub async fn add_shop<R: Runtime>(
     app: AppHandle<R>,
     name: String,
     db: String,
+    password: Option<String>,
     media: Option<PathBuf>,
     dest: PathBuf,
 ) -> Result<Shop> {
@@ -64,6 +75,35 @@ pub async fn add_shop<R: Runtime>(
                 db,
                 media,
                 dest,
+                password,
+            },
+        )
+    })
+    .await
+}
+
+/// Save the edit form: every field as shown (no media folder is `None`); an empty password
+/// keeps the stored one.
+#[tauri::command]
+pub async fn edit_shop<R: Runtime>(
+    app: AppHandle<R>,
+    shop: String,
+    new_name: String,
+    db: String,
+    password: Option<String>,
+    media: Option<PathBuf>,
+    dest: PathBuf,
+) -> Result<Shop> {
+    blocking(app, move |s| {
+        ops::edit_shop(
+            &s.catalog()?,
+            &shop,
+            &EditShopOptions {
+                new_name: Some(new_name),
+                db: Some(db),
+                password: password.filter(|p| !p.is_empty()),
+                media: Some(media),
+                dest: Some(dest),
             },
         )
     })

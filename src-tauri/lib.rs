@@ -19,7 +19,9 @@ pub fn app<R: tauri::Runtime>(builder: tauri::Builder<R>, home: PathBuf) -> taur
         .invoke_handler(tauri::generate_handler![
             commands::overview,
             commands::shop_status,
+            commands::test_connection,
             commands::add_shop,
+            commands::edit_shop,
             commands::add_demo_shop,
             commands::remove_shop,
             commands::backup,

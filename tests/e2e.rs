@@ -275,11 +275,47 @@ async fn a_shop_owner_backs_up_checks_and_restores_by_clicking() {
     assert!(listed_backups(&app).await.contains(&id));
     app.screenshot("12-imported").await;
 
-    // 8. Shops.
+    // 8. Shops: edit (rename), switch, remove.
     app.click("#nav-shops").await;
     app.wait_screen("shops").await;
     assert!(app.text("#shops-table").await.contains("Demo shop"));
     app.screenshot("13-shops").await;
+    app.click("tr[data-shop='Demo shop'] button[data-act=edit]")
+        .await;
+    app.wait_screen("add").await;
+    assert_eq!(app.text("#add-title").await, "Edit Demo shop");
+    app.type_into("#add-name", "Anna's Shoes").await;
+    app.screenshot("14-edit-shop").await;
+    app.click("#add-save").await;
+    app.wait_screen("home").await;
+    assert_eq!(app.text("#home-shop").await, "Anna's Shoes");
+    let switcher = app
+        .js("return document.getElementById('shop-switcher').value")
+        .await;
+    assert_eq!(switcher, "Anna's Shoes");
+    app.click("#nav-backups").await;
+    app.wait_screen("backups").await;
+    assert_eq!(
+        listed_backups(&app).await.len(),
+        3,
+        "the backups follow the new name"
+    );
+
+    app.click("#nav-shops").await;
+    app.wait_screen("shops").await;
+    app.click("tr[data-shop=\"Anna's Shoes\"] button[data-act=remove]")
+        .await;
+    app.wait_text("#modal-title", "the question", |t| t.starts_with("Remove"))
+        .await;
+    app.click("#modal-ok").await;
+    app.wait_screen("add").await;
+    assert_eq!(
+        app.text("#add-title").await,
+        "Add your shop",
+        "no shop left"
+    );
+    assert!(db.is_file(), "removing a shop leaves its database alone");
+    assert!(!files_in(&dest).is_empty(), "and its backups");
 
     app.finish().await;
 }
@@ -372,7 +408,7 @@ async fn bad_shop_details_are_answered_in_one_sentence() {
         "names the place: {answer}"
     );
     assert!(!answer.contains("secret-pw"), "never shows the password");
-    app.screenshot("14-bad-connection").await;
+    app.screenshot("15-bad-connection").await;
 
     // An SQLite file that does not exist, picked through the (test) file dialog.
     app.click("#add-kind input[value=sqlite]").await;

@@ -6,7 +6,7 @@ mod render;
 
 use clap::{Args, Parser, Subcommand};
 use shopsafe_core::demo::{self, DemoOptions};
-use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions};
+use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, EditShopOptions, RestoreOptions};
 use shopsafe_core::{CancelToken, Catalog, Error, ErrorKind, Result};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -119,8 +119,10 @@ enum ShopCommand {
     Add {
         name: String,
         /// sqlite:///abs/path/db.sqlite3, a plain path to the SQLite file, or
-        /// postgres://user@host:5432/db or mysql://user@host:3306/db (password in
-        /// SHOPSAFE_DB_PASSWORD).
+        /// postgres://user[:password]@host:5432/db or mysql://user[:password]@host:3306/db.
+        /// Add ?sslmode=require (PostgreSQL) or ?ssl-mode=REQUIRED (MySQL) to insist on TLS.
+        /// A password is kept in the OS keyring (or a file only you can read), never in the
+        /// catalog; when the server asks for one and none was given, it is asked for.
         #[arg(long)]
         db: String,
         /// The folder of uploaded media files.
@@ -129,10 +131,39 @@ enum ShopCommand {
         /// The folder backups are written to.
         #[arg(long)]
         dest: PathBuf,
+        /// Ask for the database password (read from standard input when it is not a terminal).
+        #[arg(long)]
+        password: bool,
+    },
+    /// Change a registered shop: name, database, password, media folder or destination.
+    Edit {
+        name: String,
+        /// A new name (its backups follow).
+        #[arg(long = "name", value_name = "NEW_NAME")]
+        new_name: Option<String>,
+        /// A new database URL or SQLite path.
+        #[arg(long)]
+        db: Option<String>,
+        /// Ask for a new database password (read from standard input when it is not a terminal).
+        #[arg(long)]
+        password: bool,
+        /// A new media folder.
+        #[arg(long, conflicts_with = "no_media")]
+        media: Option<PathBuf>,
+        /// The shop has no media folder any more.
+        #[arg(long)]
+        no_media: bool,
+        /// A new folder for backups.
+        #[arg(long)]
+        dest: Option<PathBuf>,
     },
     /// List registered shops.
     List,
-    /// Forget a shop (its backups stay).
+    /// Show one shop, and where its password is kept.
+    Show { name: String },
+    /// Connect to a shop's database and say what is there.
+    Test { name: String },
+    /// Forget a shop and its stored password (its backups stay).
     Remove { name: String },
 }
 
@@ -156,7 +187,7 @@ fn main() -> ExitCode {
 
 fn exit_code(kind: ErrorKind) -> u8 {
     match kind {
-        ErrorKind::InvalidInput => 2,
+        ErrorKind::InvalidInput | ErrorKind::PasswordRequired => 2,
         ErrorKind::NotFound => 3,
         ErrorKind::Corrupt | ErrorKind::VerificationFailed => 4,
         ErrorKind::Conflict | ErrorKind::Refused => 5,
@@ -217,6 +248,43 @@ fn confirm(question: &str, what: &str) -> Result<()> {
     }
 }
 
+/// Read a password: without echo on a terminal, else one line of standard input.
+fn read_password() -> Result<String> {
+    let read = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Database password: ")
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    };
+    let password =
+        read.map_err(|e| Error::new(ErrorKind::Io, format!("Could not read the password: {e}.")))?;
+    Ok(password.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// Run `attempt` with the password asked for (`ask`), or first without one; when the server
+/// asks for a password and there is a terminal, ask and try once more.
+fn with_password<T>(ask: bool, attempt: impl Fn(Option<String>) -> Result<T>) -> Result<T> {
+    if ask {
+        return attempt(Some(read_password()?));
+    }
+    match attempt(None) {
+        Err(e) if e.kind == ErrorKind::PasswordRequired && std::io::stdin().is_terminal() => {
+            eprintln!("{}", e.message.split(';').next().unwrap_or_default());
+            attempt(Some(read_password()?))
+        }
+        other => other,
+    }
+}
+
+/// Say once, in plain words, where a shop's password is kept.
+fn where_kept(catalog: &Catalog, shop: &shopsafe_core::Shop) {
+    if let Some(w) =
+        shopsafe_core::secrets::where_kept(catalog.home(), &shop.uid, shop.password_store)
+    {
+        println!("{w}");
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     let json = cli.json;
     match cli.command {
@@ -228,20 +296,64 @@ fn run(cli: Cli) -> Result<()> {
                     db,
                     media,
                     dest,
+                    password,
                 } => {
-                    let shop = ops::add_shop(
-                        &catalog,
-                        &AddShopOptions {
-                            name,
-                            db,
-                            media,
-                            dest,
-                        },
-                    )?;
+                    let shop = with_password(password, |password| {
+                        ops::add_shop(
+                            &catalog,
+                            &AddShopOptions {
+                                name: name.clone(),
+                                db: db.clone(),
+                                media: media.clone(),
+                                dest: dest.clone(),
+                                password,
+                            },
+                        )
+                    })?;
                     if json {
                         print_json(&shop);
                     } else {
                         println!("Registered shop {} ({}).", shop.name, shop.db_url);
+                        where_kept(&catalog, &shop);
+                    }
+                }
+                ShopCommand::Edit {
+                    name,
+                    new_name,
+                    db,
+                    password,
+                    media,
+                    no_media,
+                    dest,
+                } => {
+                    let media = match (media, no_media) {
+                        (Some(m), _) => Some(Some(m)),
+                        (None, true) => Some(None),
+                        (None, false) => None,
+                    };
+                    let shop = with_password(password, |password| {
+                        let changed = password.is_some();
+                        let shop = ops::edit_shop(
+                            &catalog,
+                            &name,
+                            &EditShopOptions {
+                                new_name: new_name.clone(),
+                                db: db.clone(),
+                                password,
+                                media: media.clone(),
+                                dest: dest.clone(),
+                            },
+                        )?;
+                        Ok((shop, changed))
+                    })?;
+                    let (shop, new_password) = shop;
+                    if json {
+                        print_json(&shop);
+                    } else {
+                        println!("Shop {} is now: {}.", shop.name, render::shop_line(&shop));
+                        if new_password {
+                            where_kept(&catalog, &shop);
+                        }
                     }
                 }
                 ShopCommand::List => {
@@ -249,8 +361,19 @@ fn run(cli: Cli) -> Result<()> {
                     if json {
                         print_json(&shops);
                     } else {
-                        render::shops(&shops);
+                        render::shops(&shops, catalog.home());
                     }
+                }
+                ShopCommand::Show { name } => {
+                    let shop = catalog.resolve_shop(Some(&name))?;
+                    if json {
+                        print_json(&shop);
+                    } else {
+                        render::shops(std::slice::from_ref(&shop), catalog.home());
+                    }
+                }
+                ShopCommand::Test { name } => {
+                    println!("{}", ops::test_shop(&catalog, &name)?);
                 }
                 ShopCommand::Remove { name } => {
                     ops::remove_shop(&catalog, &name)?;

@@ -3,6 +3,7 @@
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shopsafe_core::catalog::{BackupSummary, LogEntry};
 use shopsafe_core::ops::{RestorePlan, RestoreReport};
+use shopsafe_core::secrets::{self, PasswordStore};
 use shopsafe_core::{BackupRecord, Progress, Shop, Throttled, Update};
 
 /// Sizes for people: 1.5 MB, 320 kB.
@@ -59,7 +60,7 @@ pub fn clear(bar: &Throttled<Bar>) {
     bar.inner().0.finish_and_clear();
 }
 
-pub fn shops(shops: &[Shop]) {
+pub fn shops(shops: &[Shop], home: &std::path::Path) {
     if shops.is_empty() {
         println!(
             "No shops registered yet. Add one with `shopsafe shop add NAME --db PATH --dest DIR`."
@@ -77,7 +78,29 @@ pub fn shops(shops: &[Shop]) {
                 .unwrap_or_else(|| "(none)".into())
         );
         println!("  backups to   {}", s.dest.display());
+        let password = match s.password_store {
+            PasswordStore::Keyring => "in the OS keyring".to_string(),
+            PasswordStore::File => format!(
+                "in {} (readable only by you)",
+                secrets::file_path(home, &s.uid).display()
+            ),
+            PasswordStore::None => "(none stored)".to_string(),
+        };
+        println!("  password     {password}");
     }
+}
+
+/// A shop in one line: database, media, destination.
+pub fn shop_line(s: &Shop) -> String {
+    format!(
+        "database {}, media {}, backups to {}",
+        s.db_url,
+        s.media
+            .as_ref()
+            .map(|m| m.display().to_string())
+            .unwrap_or_else(|| "(none)".into()),
+        s.dest.display()
+    )
 }
 
 pub fn backup_done(r: &BackupRecord) {

@@ -2,10 +2,11 @@
 //!
 //! The schema is versioned with `PRAGMA user_version` and migrated forward on open. The file
 //! is opened in WAL mode with a busy timeout, so the CLI and the desktop app can use it at the
-//! same time. It never stores a password. It can be rebuilt from the archives alone with
+//! same time. It never stores a password, only which store holds it (see [`crate::secrets`]). It can be rebuilt from the archives alone with
 //! [`crate::ops::import`], so losing it never means losing backups.
 
 use crate::manifest::{BackupKind, Manifest};
+use crate::secrets::PasswordStore;
 use crate::{Error, ErrorKind, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -47,6 +48,8 @@ const MIGRATIONS: &[&str] = &[
         outcome TEXT NOT NULL,
         detail TEXT NOT NULL
     );",
+    // 2: which store holds a shop's database password (never the password itself).
+    "ALTER TABLE shops ADD COLUMN password_store TEXT NOT NULL DEFAULT 'none';",
 ];
 
 /// A registered shop.
@@ -59,6 +62,8 @@ pub struct Shop {
     pub media: Option<PathBuf>,
     pub dest: PathBuf,
     pub created: String,
+    /// Where the database password is kept (see [`crate::secrets`]); never the password.
+    pub password_store: PasswordStore,
 }
 
 /// A backup the catalog knows.
@@ -200,23 +205,71 @@ impl Catalog {
             )));
         }
         self.conn.execute(
-            "INSERT INTO shops (name, uid, db_url, media, dest, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO shops (name, uid, db_url, media, dest, created, password_store) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 shop.name,
                 shop.uid,
                 shop.db_url,
                 shop.media.as_ref().map(|p| p.to_string_lossy().into_owned()),
                 shop.dest.to_string_lossy(),
-                shop.created
+                shop.created,
+                shop.password_store.as_str()
             ],
         )?;
+        Ok(())
+    }
+
+    /// Replace the stored shop `old_name` (matched with its uid) by `shop`, in one
+    /// transaction; a new name is carried over to the shop's backups, so they stay listed.
+    pub fn update_shop(&self, old_name: &str, shop: &Shop) -> Result<()> {
+        check_shop_name(&shop.name)?;
+        let tx = self.conn.unchecked_transaction()?;
+        if shop.name != old_name {
+            let taken = tx
+                .query_row("SELECT 1 FROM shops WHERE name = ?1", [&shop.name], |_| {
+                    Ok(())
+                })
+                .optional()?
+                .is_some();
+            if taken {
+                return Err(Error::invalid(format!(
+                    "A shop named {} is already registered; pick another name.",
+                    shop.name
+                )));
+            }
+        }
+        let n = tx.execute(
+            "UPDATE shops SET name = ?3, db_url = ?4, media = ?5, dest = ?6, password_store = ?7
+             WHERE name = ?1 AND uid = ?2",
+            params![
+                old_name,
+                shop.uid,
+                shop.name,
+                shop.db_url,
+                shop.media
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().into_owned()),
+                shop.dest.to_string_lossy(),
+                shop.password_store.as_str()
+            ],
+        )?;
+        if n == 0 {
+            return Err(Error::not_found(format!(
+                "No shop named {old_name} is registered."
+            )));
+        }
+        tx.execute(
+            "UPDATE backups SET shop_name = ?2 WHERE shop_name = ?1",
+            params![old_name, shop.name],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
     pub fn shops(&self) -> Result<Vec<Shop>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT name, uid, db_url, media, dest, created FROM shops ORDER BY name")?;
+            .prepare("SELECT name, uid, db_url, media, dest, created, password_store FROM shops ORDER BY name")?;
         let shops = stmt
             .query_map([], shop_from_row)?
             .collect::<rusqlite::Result<_>>()?;
@@ -227,7 +280,7 @@ impl Catalog {
         Ok(self
             .conn
             .query_row(
-                "SELECT name, uid, db_url, media, dest, created FROM shops WHERE name = ?1",
+                "SELECT name, uid, db_url, media, dest, created, password_store FROM shops WHERE name = ?1",
                 [name],
                 shop_from_row,
             )
@@ -405,6 +458,7 @@ fn shop_from_row(r: &Row) -> rusqlite::Result<Shop> {
         media: r.get::<_, Option<String>>(3)?.map(PathBuf::from),
         dest: PathBuf::from(r.get::<_, String>(4)?),
         created: r.get(5)?,
+        password_store: PasswordStore::parse(&r.get::<_, String>(6)?),
     })
 }
 

@@ -18,6 +18,9 @@ use std::fmt;
 pub enum ErrorKind {
     /// The user gave something that cannot work (a bad URL, a missing folder, a non-SQLite file).
     InvalidInput,
+    /// The database server asks for a password and none was given (the CLI then prompts on a
+    /// terminal; the app shows its password field).
+    PasswordRequired,
     /// A shop, backup or file that was asked for does not exist.
     NotFound,
     /// An archive is damaged, truncated or not a ShopSafe archive.
@@ -44,6 +47,7 @@ impl ErrorKind {
     pub fn code(self) -> &'static str {
         match self {
             ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::PasswordRequired => "password_required",
             ErrorKind::NotFound => "not_found",
             ErrorKind::Corrupt => "corrupt",
             ErrorKind::Conflict => "conflict",

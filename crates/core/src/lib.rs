@@ -15,6 +15,7 @@ pub mod media;
 pub mod ops;
 pub mod paths;
 pub mod progress;
+pub mod secrets;
 
 pub use catalog::{BackupRecord, Catalog, Shop};
 pub use error::{Error, ErrorKind, Result};

@@ -63,6 +63,7 @@ fn add(
             db: db.to_string_lossy().into_owned(),
             media: media.map(Path::to_path_buf),
             dest: dest.to_path_buf(),
+            password: None,
         },
     )
 }

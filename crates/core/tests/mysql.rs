@@ -5,7 +5,6 @@ mod common;
 
 use common::maria::MariaServer;
 use common::{files, listing};
-use shopsafe_core::engine::Database;
 use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions};
 use shopsafe_core::{CancelToken, Catalog, NoProgress, Shop};
 
@@ -103,6 +102,7 @@ fn register(m: &MariaServer) -> MyShop {
             ),
             media: Some(media),
             dest: dir.path().join("backups"),
+            password: None,
         },
     )
     .unwrap();
@@ -252,7 +252,8 @@ fn mysql_bad_input_gets_one_sentence() {
     with_password();
     let m = MariaServer::start();
     make_shop_db(&m);
-    let check = |url: &str| Database::parse(url).unwrap().check().unwrap_err();
+    // The password comes from SHOPSAFE_DB_PASSWORD unless the URL holds one.
+    let check = |url: &str| ops::test_connection(url, None).unwrap_err();
     let e = check(&format!("mysql://shop:wrong@127.0.0.1:{}/shop", m.port));
     assert!(e.message.contains("refused the password"), "{}", e.message);
     let e = check(&format!(

@@ -10,6 +10,7 @@ pub mod mysql;
 pub mod postgres;
 mod rowsum;
 pub mod sqlite;
+pub mod tls;
 mod url;
 
 use crate::manifest::{DatabasePart, TableStat};
@@ -24,6 +25,15 @@ use std::path::{Path, PathBuf};
 pub struct Failed {
     pub error: Error,
     pub changed: bool,
+}
+
+/// "1 table", "12 tables".
+fn tables_phrase(n: usize) -> String {
+    if n == 1 {
+        "1 table".into()
+    } else {
+        format!("{n} tables")
+    }
 }
 
 /// Run a server engine's async work to completion on a runtime of its own.
@@ -120,10 +130,49 @@ impl Database {
 
     /// Whether the URL carried a password (which the catalog must not store).
     pub fn has_password(&self) -> bool {
+        self.password().is_some()
+    }
+
+    /// The password to connect with, if any.
+    pub fn password(&self) -> Option<&str> {
         match self {
-            Database::Sqlite(_) => false,
-            Database::Postgres(p) => p.password.is_some(),
-            Database::Mysql(m) => m.password.is_some(),
+            Database::Sqlite(_) => None,
+            Database::Postgres(p) => p.password.as_deref(),
+            Database::Mysql(m) => m.password.as_deref(),
+        }
+    }
+
+    /// Whether this is a server database (which may need a password).
+    pub fn is_server(&self) -> bool {
+        !matches!(self, Database::Sqlite(_))
+    }
+
+    /// The same database, connecting with `password` (SQLite ignores it). The password is an
+    /// explicit input: the engines read no environment variable and no store themselves.
+    pub fn with_password(mut self, password: Option<String>) -> Database {
+        match &mut self {
+            Database::Sqlite(_) => {}
+            Database::Postgres(p) => p.password = password,
+            Database::Mysql(m) => m.password = password,
+        }
+        self
+    }
+
+    /// Connect, and say in a few words what is there: "PostgreSQL 15.14 — 12 tables",
+    /// "SQLite file, 40 tables".
+    pub fn describe(&self) -> Result<String> {
+        match self {
+            Database::Sqlite(s) => {
+                let conn = s.open_existing()?;
+                let n: i64 = conn.query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                Ok(format!("SQLite file, {}", tables_phrase(n as usize)))
+            }
+            Database::Postgres(p) => p.describe(),
+            Database::Mysql(m) => m.describe(),
         }
     }
 

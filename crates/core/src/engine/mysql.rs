@@ -16,9 +16,11 @@
 
 use super::dumpfile::{self, DumpWriter};
 use super::rowsum::RowSum;
+use super::tls::TlsMode;
 use crate::hashing::hex;
 use crate::manifest::DatabasePart;
 use crate::progress::CancelToken;
+use crate::secrets::HOW_TO_GIVE;
 use crate::{Error, ErrorKind, Result};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder, Value};
@@ -70,6 +72,13 @@ struct Columns {
 /// Rows are written in INSERT statements of about this many bytes.
 const INSERT_BYTES: usize = 1 << 20;
 
+/// Why a connection attempt failed: the server offers no TLS (a `PREFERRED` connection
+/// then tries again without), or anything else, as a sentence.
+enum Failure {
+    NoTls,
+    Error(Error),
+}
+
 #[derive(Clone, PartialEq, Eq)]
 pub struct Mysql {
     pub user: String,
@@ -79,6 +88,8 @@ pub struct Mysql {
     pub dbname: String,
     /// Path of the server's unix socket, if it is used instead of TCP.
     pub socket: Option<String>,
+    /// `ssl-mode=` in the URL.
+    pub tls: TlsMode,
 }
 
 impl fmt::Debug for Mysql {
@@ -135,10 +146,12 @@ impl Mysql {
             port: u.port,
             dbname: u.dbname,
             socket: None,
+            tls: TlsMode::default(),
         };
         for (k, v) in u.options {
             match k.as_str() {
                 "socket" => m.socket = Some(v),
+                "ssl-mode" | "ssl_mode" | "sslmode" => m.tls = TlsMode::parse_mysql(&v)?,
                 "port" => {
                     m.port = v.parse().map_err(|_| {
                         Error::invalid(format!("The port {v} in the database URL is not a number."))
@@ -146,8 +159,7 @@ impl Mysql {
                 }
                 _ => {
                     return Err(Error::invalid(format!(
-                        "The database URL option {k:?} is not supported; use socket= or port= (and give a password in {}).",
-                        super::postgres::PASSWORD_ENV
+                        "The database URL option {k:?} is not supported; use socket=, port= or ssl-mode=."
                     )))
                 }
             }
@@ -166,9 +178,17 @@ impl Mysql {
             super::url::host(&self.host),
             self.port
         );
-        match &self.socket {
-            Some(s) => format!("{base}?socket={}", super::url::encode(s, "/")),
-            None => base,
+        let mut query = Vec::new();
+        if let Some(s) = &self.socket {
+            query.push(format!("socket={}", super::url::encode(s, "/")));
+        }
+        if self.tls != TlsMode::Prefer {
+            query.push(format!("ssl-mode={}", self.tls.mysql_name()));
+        }
+        if query.is_empty() {
+            base
+        } else {
+            format!("{base}?{}", query.join("&"))
         }
     }
 
@@ -180,36 +200,83 @@ impl Mysql {
     }
 
     async fn connect(&self) -> Result<Conn> {
-        let env_password = std::env::var(super::postgres::PASSWORD_ENV).ok();
+        // A unix socket is local: TLS only when the URL demands it.
+        let tls = match (self.tls, &self.socket) {
+            (TlsMode::Prefer, Some(_)) => TlsMode::Disable,
+            (mode, _) => mode,
+        };
+        match self.connect_with(tls != TlsMode::Disable).await {
+            Err(Failure::NoTls) if tls == TlsMode::Prefer => {
+                self.connect_with(false).await.map_err(|f| self.failure(f))
+            }
+            other => other.map_err(|f| self.failure(f)),
+        }
+    }
+
+    fn failure(&self, f: Failure) -> Error {
+        match f {
+            Failure::Error(e) => e,
+            Failure::NoTls => Error::invalid(format!(
+                "The MySQL server for {} does not offer TLS, but the database URL says ssl-mode=REQUIRED; turn on TLS in the server, or use ssl-mode=PREFERRED.",
+                self.place()
+            )),
+        }
+    }
+
+    async fn connect_with(&self, tls: bool) -> std::result::Result<Conn, Failure> {
+        let ssl = tls.then(|| {
+            super::tls::install_provider();
+            // As the mysql client's REQUIRED: encrypted, the certificate not checked.
+            mysql_async::SslOpts::default()
+                .with_danger_accept_invalid_certs(true)
+                .with_danger_skip_domain_validation(true)
+        });
         let opts = OptsBuilder::default()
             .ip_or_hostname(self.host.clone())
             .tcp_port(self.port)
             .user(Some(self.user.clone()))
-            .pass(self.password.clone().or(env_password))
+            .pass(self.password.clone())
             .db_name(Some(self.dbname.clone()))
             .socket(self.socket.clone())
             .prefer_socket(false)
+            .ssl_opts(ssl)
             .setup(SESSION.to_vec());
         let connect = Conn::new(opts);
         match tokio::time::timeout(std::time::Duration::from_secs(15), connect).await {
             Ok(Ok(conn)) => Ok(conn),
-            Ok(Err(e)) => Err(self.connect_error(e)),
-            Err(_) => Err(Error::new(
+            Ok(Err(mysql_async::Error::Driver(
+                mysql_async::DriverError::NoClientSslFlagFromServer,
+            ))) => Err(Failure::NoTls),
+            Ok(Err(e)) => Err(Failure::Error(self.connect_error(e))),
+            Err(_) => Err(Failure::Error(Error::new(
                 ErrorKind::Database,
                 format!(
                     "The MySQL server at {}:{} did not answer within 15 seconds; check the host and port.",
                     self.host, self.port
                 ),
-            )),
+            ))),
         }
     }
 
     fn connect_error(&self, e: mysql_async::Error) -> Error {
         let user = &self.user;
         match &e {
+            // MySQL's and MariaDB's codes for require_secure_transport refusing plain text.
+            mysql_async::Error::Server(s) if s.code == 3159 || s.code == 4036 => Error::invalid(format!(
+                "The MySQL server for {} accepts only encrypted connections; remove ssl-mode=DISABLED from the database URL (or use ssl-mode=REQUIRED).",
+                self.place()
+            )),
+            mysql_async::Error::Server(s) if s.code == 1045 && self.password.is_none() => Error::new(
+                ErrorKind::PasswordRequired,
+                format!("The MySQL server asks for a password for user {user}; {HOW_TO_GIVE}."),
+            ),
+            // MariaDB refuses a plain connection to a server that demands TLS with the same
+            // code as a wrong password.
+            mysql_async::Error::Server(s) if s.code == 1045 && self.tls == TlsMode::Disable => Error::invalid(format!(
+                "The MySQL server refused user {user}; check the password, and whether the server accepts only encrypted connections (then remove ssl-mode=DISABLED from the database URL)."
+            )),
             mysql_async::Error::Server(s) if s.code == 1045 => Error::invalid(format!(
-                "The MySQL server refused the password for user {user}; check the password (set it in {}).",
-                super::postgres::PASSWORD_ENV
+                "The MySQL server refused the password for user {user}; check the password and {HOW_TO_GIVE}."
             )),
             mysql_async::Error::Server(s) if s.code == 1049 => Error::invalid(format!(
                 "The database {} does not exist on the MySQL server; check the database name.",
@@ -261,6 +328,27 @@ impl Mysql {
                 .map_err(|e| self.db_error(e))?;
             let _ = conn.disconnect().await;
             Ok(())
+        })
+    }
+
+    /// Connect and describe the server and database in a few words: "MariaDB 10.11.14 — 12 tables".
+    pub fn describe(&self) -> Result<String> {
+        super::block_on(async {
+            let mut conn = self.connect().await?;
+            let version: Option<String> = conn
+                .query_first("SELECT VERSION()")
+                .await
+                .map_err(|e| self.db_error(e))?;
+            let n = self.tables(&mut conn).await?.len();
+            let _ = conn.disconnect().await;
+            let version = version.unwrap_or_default();
+            let number = version.split('-').next().unwrap_or("");
+            let flavour = if version.contains("MariaDB") {
+                "MariaDB"
+            } else {
+                "MySQL"
+            };
+            Ok(format!("{flavour} {number} — {}", super::tables_phrase(n)))
         })
     }
 

@@ -17,9 +17,11 @@
 
 use super::dumpfile::{self, DumpWriter};
 use super::rowsum::RowSum;
+use super::tls::{self, TlsMode};
 use crate::hashing::hex;
 use crate::manifest::DatabasePart;
 use crate::progress::CancelToken;
+use crate::secrets::HOW_TO_GIVE;
 use crate::{Error, ErrorKind, Result};
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
@@ -28,14 +30,14 @@ use std::fmt;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::Duration;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub const ENGINE: &str = "postgresql";
 /// Name of the database part inside the archive.
 pub const ENTRY: &str = "database/dump.sql";
-/// Environment variable a password can come from.
-pub const PASSWORD_ENV: &str = "SHOPSAFE_DB_PASSWORD";
 
 /// Settings every dump and restore session uses, so text forms are the same on both sides.
 const SESSION: &str = "SET client_encoding = 'UTF8';
@@ -59,6 +61,8 @@ pub struct Postgres {
     pub host: String,
     pub port: u16,
     pub dbname: String,
+    /// `sslmode=` in the URL.
+    pub tls: TlsMode,
 }
 
 impl fmt::Debug for Postgres {
@@ -81,10 +85,12 @@ impl Postgres {
             host: u.host,
             port: u.port,
             dbname: u.dbname,
+            tls: TlsMode::default(),
         };
         for (k, v) in u.options {
             match k.as_str() {
                 "host" => p.host = v,
+                "sslmode" => p.tls = TlsMode::parse_pg(&v)?,
                 "port" => {
                     p.port = v.parse().map_err(|_| {
                         Error::invalid(format!("The port {v} in the database URL is not a number."))
@@ -92,8 +98,8 @@ impl Postgres {
                 }
                 _ => {
                     return Err(Error::invalid(format!(
-                        "The database URL option {k:?} is not supported; use host= or port= (and give a password in {PASSWORD_ENV})."
-                    )))
+                    "The database URL option {k:?} is not supported; use host=, port= or sslmode=."
+                )))
                 }
             }
         }
@@ -106,16 +112,22 @@ impl Postgres {
             super::url::encode(&self.user, ""),
             super::url::encode(&self.dbname, ""),
         );
-        if self.host.starts_with('/') {
-            let dir = super::url::encode(&self.host, "/");
-            format!("postgres://{user}@localhost:{}/{db}?host={dir}", self.port)
+        let mut query = Vec::new();
+        let host = if self.host.starts_with('/') {
+            query.push(format!("host={}", super::url::encode(&self.host, "/")));
+            "localhost".to_string()
         } else {
-            format!(
-                "postgres://{user}@{}:{}/{db}",
-                super::url::host(&self.host),
-                self.port
-            )
+            super::url::host(&self.host)
+        };
+        if self.tls != TlsMode::Prefer {
+            query.push(format!("sslmode={}", self.tls.pg_name()));
         }
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.join("&"))
+        };
+        format!("postgres://{user}@{host}:{}/{db}{query}", self.port)
     }
 
     fn place(&self) -> String {
@@ -130,16 +142,20 @@ impl Postgres {
             .application_name("shopsafe")
             .connect_timeout(Duration::from_secs(10));
         if self.host.starts_with('/') {
-            cfg.host_path(&self.host);
+            // A unix socket is local: PostgreSQL never speaks TLS on it.
+            cfg.host_path(&self.host).ssl_mode(SslMode::Disable);
         } else {
-            cfg.host(&self.host);
+            cfg.host(&self.host).ssl_mode(match self.tls {
+                TlsMode::Disable => SslMode::Disable,
+                TlsMode::Prefer => SslMode::Prefer,
+                TlsMode::Require => SslMode::Require,
+            });
         }
-        let env_password = std::env::var(PASSWORD_ENV).ok();
-        if let Some(p) = self.password.as_ref().or(env_password.as_ref()) {
+        if let Some(p) = &self.password {
             cfg.password(p);
         }
         let (client, connection) = cfg
-            .connect(NoTls)
+            .connect(MakeRustlsConnect::new(tls::client_config()))
             .await
             .map_err(|e| self.connect_error(e))?;
         tokio::spawn(async move {
@@ -157,8 +173,17 @@ impl Postgres {
         let place = self.place();
         let message = match e.code() {
             Some(c) if *c == SqlState::INVALID_PASSWORD => format!(
-                "The PostgreSQL server refused the password for user {user}; check the password (set it in {PASSWORD_ENV})."
+                "The PostgreSQL server refused the password for user {user}; check the password and {HOW_TO_GIVE}."
             ),
+            Some(c)
+                if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+                    && source_text(&e).contains("no encryption") =>
+            {
+                format!(
+                    "The PostgreSQL server at {}:{} accepts only encrypted connections; remove sslmode=disable from the database URL (or use sslmode=require).",
+                    self.host, self.port
+                )
+            }
             Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => format!(
                 "The PostgreSQL server does not let user {user} log in to {place}; check the user name and the server's access rules."
             ),
@@ -170,8 +195,17 @@ impl Postgres {
                 "User {user} may not connect to {place}; ask for CONNECT rights on the database."
             ),
             _ => {
+                if source_text(&e).contains("server does not support TLS") {
+                    return Error::invalid(format!(
+                        "The PostgreSQL server at {}:{} does not offer TLS, but the database URL says sslmode=require; turn on ssl in the server, or use sslmode=prefer.",
+                        self.host, self.port
+                    ));
+                }
                 if source_text(&e).contains("password missing") {
-                    format!("The PostgreSQL server asks for a password for user {user}; set it in {PASSWORD_ENV}.")
+                    return Error::new(
+                        ErrorKind::PasswordRequired,
+                        format!("The PostgreSQL server asks for a password for user {user}; {HOW_TO_GIVE}."),
+                    );
                 } else {
                     format!(
                         "Could not reach the PostgreSQL server at {}:{}; check the host and port and that the server is running ({}).",
@@ -221,6 +255,25 @@ impl Postgres {
                 .await
                 .map_err(|e| self.db_error(e))?;
             Ok(())
+        })
+    }
+
+    /// Connect and describe the server and database in a few words: "PostgreSQL 15.14 — 12 tables".
+    pub fn describe(&self) -> Result<String> {
+        super::block_on(async {
+            let client = self.connect().await?;
+            let e = |e| self.db_error(e);
+            let version: String = client
+                .query_one("SHOW server_version", &[])
+                .await
+                .map_err(e)?
+                .get(0);
+            let n = tables(&client).await.map_err(e)?.len();
+            let version = version.split_whitespace().next().unwrap_or("").to_string();
+            Ok(format!(
+                "PostgreSQL {version} — {}",
+                super::tables_phrase(n)
+            ))
         })
     }
 

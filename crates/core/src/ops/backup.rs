@@ -8,7 +8,7 @@
 
 use crate::archive::ArchiveWriter;
 use crate::catalog::{BackupRecord, Catalog, Shop};
-use crate::engine::{Database, Snapshot};
+use crate::engine::Snapshot;
 use crate::hashing::{sidecar_path, sidecar_text};
 use crate::manifest::{
     BackupKind, DatabasePart, FileEntry, Manifest, MediaPart, ShopRef, FORMAT_NAME, FORMAT_VERSION,
@@ -64,7 +64,7 @@ fn run(
     cancel: &CancelToken,
 ) -> Result<BackupRecord> {
     let shop = &opts.shop;
-    let db = Database::parse(&shop.db_url)?;
+    let db = crate::ops::shops::database(catalog, shop)?;
     db.check()?;
     let media_root = shop.media.as_deref().filter(|_| opts.include_media);
     let scan = match media_root {

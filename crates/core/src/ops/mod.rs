@@ -16,6 +16,9 @@ pub use import::{import, ImportReport};
 pub use restore::{
     prepare_restore, restore, MediaChange, RestoreOptions, RestorePlan, RestoreReport, TableChange,
 };
-pub use shops::{add_demo_shop, add_shop, create_demo_shop, remove_shop, AddShopOptions};
+pub use shops::{
+    add_demo_shop, add_shop, create_demo_shop, database, edit_shop, remove_shop, test_connection,
+    test_shop, AddShopOptions, EditShopOptions,
+};
 pub use status::{shop_status, Health, ShopStatus};
 pub use verify::{verify, VerifyReport};

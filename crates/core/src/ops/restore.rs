@@ -15,7 +15,6 @@
 
 use crate::archive::{Archive, Staging};
 use crate::catalog::{BackupRecord, Catalog, Shop};
-use crate::engine::Database;
 use crate::hashing::{read_sidecar, sha256_file};
 use crate::manifest::{Manifest, MediaPart};
 use crate::ops::backup::{backup, BackupOptions};
@@ -108,7 +107,7 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
             })?,
         },
     };
-    let db = Database::parse(&shop.db_url)?;
+    let db = crate::ops::shops::database(catalog, &shop)?;
     if db.engine() != manifest.database.engine {
         return Err(Error::invalid(format!(
             "This backup holds a {} database but shop {} uses {}; it cannot be restored there.",
@@ -250,7 +249,7 @@ fn run(
 ) -> Result<RestoreReport> {
     let shop = &plan.shop;
     let m = &plan.manifest;
-    let db = Database::parse(&shop.db_url)?;
+    let db = crate::ops::shops::database(catalog, shop)?;
     let tag = format!("shopsafe-restore-{}", m.backup_id);
     let mut notes = Vec::new();
 

@@ -1,18 +1,69 @@
-//! Registering shops: checking that the database, media folder and destination a user gives
-//! are usable before anything is stored.
+//! Registering and changing shops: checking that the database, password, media folder and
+//! destination a user gives are usable before anything is stored, and keeping the password
+//! in the secret store (never in the catalog).
 
 use crate::catalog::{check_shop_name, Catalog, Shop};
 use crate::engine::Database;
 use crate::ops::backup::check_destination;
+use crate::secrets::{self, PasswordStore};
 use crate::{clock, media, paths, Error, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AddShopOptions {
     pub name: String,
+    /// The database URL or SQLite path. A password in it is accepted, moved to the secret
+    /// store, and never stored in the catalog.
     pub db: String,
     pub media: Option<PathBuf>,
     pub dest: PathBuf,
+    /// The database password, from a separate field or a prompt.
+    pub password: Option<String>,
+}
+
+/// What to change in a registered shop; `None` leaves a part as it is.
+#[derive(Clone, Default)]
+pub struct EditShopOptions {
+    pub new_name: Option<String>,
+    /// A new database URL (a password in it is treated as [`EditShopOptions::password`]).
+    pub db: Option<String>,
+    /// A new database password.
+    pub password: Option<String>,
+    /// `Some(None)` removes the media folder from the shop.
+    pub media: Option<Option<PathBuf>>,
+    pub dest: Option<PathBuf>,
+}
+
+/// Debug output shows whether a password was given, never the password (the URL is shown
+/// parsed, without one).
+fn shown_url(url: &str) -> String {
+    Database::parse(url)
+        .map(|d| d.url())
+        .unwrap_or_else(|_| "(not a valid database URL)".into())
+}
+
+impl std::fmt::Debug for AddShopOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddShopOptions")
+            .field("name", &self.name)
+            .field("db", &shown_url(&self.db))
+            .field("media", &self.media)
+            .field("dest", &self.dest)
+            .field("password", &self.password.as_ref().map(|_| "(hidden)"))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for EditShopOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EditShopOptions")
+            .field("new_name", &self.new_name)
+            .field("db", &self.db.as_deref().map(shown_url))
+            .field("media", &self.media)
+            .field("dest", &self.dest)
+            .field("password", &self.password.as_ref().map(|_| "(hidden)"))
+            .finish()
+    }
 }
 
 /// Check and register a shop; returns it as stored.
@@ -20,42 +71,218 @@ pub fn add_shop(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
     let result = check_and_add(catalog, opts);
     let detail = result
         .as_ref()
-        .map(|s| format!("Registered {}.", s.db_url))
+        .map(|s| registered(catalog.home(), s))
         .map_err(Clone::clone);
     catalog.log("shop-add", Some(&opts.name), None, &detail);
     result
 }
 
+fn registered(home: &Path, s: &Shop) -> String {
+    match secrets::where_kept(home, &s.uid, s.password_store) {
+        Some(w) => format!("Registered {}. {w}", s.db_url),
+        None => format!("Registered {}.", s.db_url),
+    }
+}
+
+/// Parse a database URL and separate its password (from the URL or `given`) from it.
+fn parse_db(url: &str, given: Option<&str>) -> Result<(Database, Option<String>)> {
+    let db = Database::parse(url)?.absolutize()?;
+    let given = given.filter(|p| !p.is_empty());
+    let password = match (db.password(), given) {
+        (Some(u), Some(g)) if u != g => {
+            return Err(Error::invalid(
+                "The database URL holds a password and a different one was given; give the password once.",
+            ))
+        }
+        (u, g) => g.or(u).map(str::to_string),
+    };
+    let password = password.filter(|_| db.is_server());
+    Ok((db.with_password(None), password))
+}
+
+/// The password to check a connection with: the new one, else `SHOPSAFE_DB_PASSWORD`.
+fn env_or(password: Option<String>) -> Option<String> {
+    password.or_else(|| std::env::var(secrets::PASSWORD_ENV).ok())
+}
+
+fn check_media(m: &Path) -> Result<PathBuf> {
+    let m = paths::absolute(m)?;
+    media::check_root(&m)?;
+    Ok(m)
+}
+
+fn check_dest(d: &Path) -> Result<PathBuf> {
+    let d = paths::absolute(d)?;
+    check_destination(&d)?;
+    Ok(d)
+}
+
 fn check_and_add(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
     check_shop_name(&opts.name)?;
-    let db = Database::parse(&opts.db)?.absolutize()?;
-    if db.has_password() {
+    if catalog.find_shop(&opts.name)?.is_some() {
         return Err(Error::invalid(format!(
-            "ShopSafe does not store database passwords yet; remove the password from the URL and give it in {} when ShopSafe runs.",
-            crate::engine::postgres::PASSWORD_ENV
+            "A shop named {} is already registered; pick another name or remove it first.",
+            opts.name
         )));
     }
-    db.check()?;
-    let media = match &opts.media {
-        Some(m) => {
-            let m = paths::absolute(m)?;
-            media::check_root(&m)?;
-            Some(m)
-        }
-        None => None,
+    let (db, password) = parse_db(&opts.db, opts.password.as_deref())?;
+    db.clone().with_password(env_or(password.clone())).check()?;
+    let media = opts.media.as_deref().map(check_media).transpose()?;
+    let dest = check_dest(&opts.dest)?;
+    let uid = clock::new_uid();
+    let password_store = match &password {
+        Some(p) => secrets::save(catalog.home(), &uid, p)?,
+        None => PasswordStore::None,
     };
-    let dest = paths::absolute(&opts.dest)?;
-    check_destination(&dest)?;
     let shop = Shop {
         name: opts.name.clone(),
-        uid: clock::new_uid(),
+        uid,
         db_url: db.url(),
         media,
         dest,
         created: clock::rfc3339(clock::now_secs()),
+        password_store,
     };
-    catalog.add_shop(&shop)?;
+    if let Err(e) = catalog.add_shop(&shop) {
+        let _ = secrets::delete(catalog.home(), &shop.uid, password_store);
+        return Err(e);
+    }
     Ok(shop)
+}
+
+/// Change a registered shop: its name (its backups follow), database, password, media
+/// folder or destination. Every changed part is checked as [`add_shop`] checks it; if one
+/// fails, nothing is changed.
+pub fn edit_shop(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Result<Shop> {
+    let result = check_and_edit(catalog, name, opts);
+    let detail = result
+        .as_ref()
+        .map(|(_, changes)| changes.clone())
+        .map_err(Clone::clone);
+    catalog.log("shop-edit", Some(name), None, &detail);
+    result.map(|(shop, _)| shop)
+}
+
+fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Result<(Shop, String)> {
+    let home = catalog.home();
+    let old = catalog.resolve_shop(Some(name))?;
+    let mut shop = old.clone();
+    let mut changes = Vec::new();
+    if let Some(n) = opts.new_name.as_ref().filter(|n| **n != old.name) {
+        check_shop_name(n)?;
+        if catalog.find_shop(n)?.is_some() {
+            return Err(Error::invalid(format!(
+                "A shop named {n} is already registered; pick another name."
+            )));
+        }
+        shop.name = n.clone();
+        changes.push(format!("renamed to {n}"));
+    }
+    let (db, new_password) = match &opts.db {
+        Some(url) => parse_db(url, opts.password.as_deref())?,
+        None => parse_db(&old.db_url, opts.password.as_deref())?,
+    };
+    if opts.db.is_some() || new_password.is_some() {
+        let password = match &new_password {
+            Some(p) => Some(p.clone()),
+            None if db.is_server() => secrets::password_for(home, &old.uid, old.password_store)?,
+            None => None,
+        };
+        db.clone().with_password(password).check()?;
+        if db.url() != old.db_url {
+            shop.db_url = db.url();
+            changes.push(format!("database {}", shop.db_url));
+        }
+        if new_password.is_some() {
+            changes.push("new password".into());
+        }
+    }
+    if let Some(m) = &opts.media {
+        shop.media = m.as_deref().map(check_media).transpose()?;
+        if shop.media != old.media {
+            changes.push(match &shop.media {
+                Some(m) => format!("media {}", m.display()),
+                None => "no media".into(),
+            });
+        }
+    }
+    if let Some(d) = &opts.dest {
+        shop.dest = check_dest(d)?;
+        if shop.dest != old.dest {
+            changes.push(format!("backups to {}", shop.dest.display()));
+        }
+    }
+    if changes.is_empty() {
+        return Ok((old, "Nothing to change.".into()));
+    }
+
+    // Everything checked: store the password, then the catalog row, undoing the first if
+    // the second fails.
+    let old_secret = || {
+        secrets::load(home, &old.uid, old.password_store)
+            .ok()
+            .flatten()
+    };
+    let undo: Option<Option<String>> = if let Some(p) = &new_password {
+        let previous = old_secret();
+        shop.password_store = secrets::save(home, &shop.uid, p)?;
+        Some(previous)
+    } else {
+        if !db.is_server() {
+            shop.password_store = PasswordStore::None;
+        }
+        None
+    };
+    if let Err(e) = catalog.update_shop(&old.name, &shop) {
+        match undo {
+            Some(Some(previous)) => {
+                let _ = secrets::save(home, &shop.uid, &previous);
+            }
+            Some(None) => {
+                let _ = secrets::delete(home, &shop.uid, shop.password_store);
+            }
+            None => {}
+        }
+        return Err(e);
+    }
+    if old.password_store != shop.password_store {
+        // The password moved (or is no longer needed): forget the old copy.
+        let _ = secrets::delete(home, &old.uid, old.password_store);
+    }
+    let mut detail = format!("Changed: {}.", changes.join(", "));
+    if new_password.is_some() {
+        if let Some(w) = secrets::where_kept(home, &shop.uid, shop.password_store) {
+            detail = format!("{detail} {w}");
+        }
+    }
+    Ok((shop, detail))
+}
+
+/// Connect to a database URL with an optional password (else `SHOPSAFE_DB_PASSWORD`) and
+/// say in a few words what is there: "PostgreSQL 15.14 — 12 tables", "SQLite file, 40
+/// tables". Nothing is stored.
+pub fn test_connection(db: &str, password: Option<&str>) -> Result<String> {
+    let (db, password) = parse_db(db, password)?;
+    db.with_password(env_or(password)).describe()
+}
+
+/// Connect to a registered shop's database with its stored password (or
+/// `SHOPSAFE_DB_PASSWORD`) and say in a few words what is there.
+pub fn test_shop(catalog: &Catalog, name: &str) -> Result<String> {
+    let shop = catalog.resolve_shop(Some(name))?;
+    database(catalog, &shop)?.describe()
+}
+
+/// The database of a registered shop, with the password to connect with this run
+/// (`SHOPSAFE_DB_PASSWORD`, else the stored one).
+pub fn database(catalog: &Catalog, shop: &Shop) -> Result<Database> {
+    let db = Database::parse(&shop.db_url)?;
+    if !db.is_server() {
+        return Ok(db);
+    }
+    let password = secrets::password_for(catalog.home(), &shop.uid, shop.password_store)
+        .map_err(|e| e.context(&format!("Shop {}", shop.name)))?;
+    Ok(db.with_password(password))
 }
 
 /// Register a demo shop made by [`crate::demo::create`] as `name`, with its backups going
@@ -71,6 +298,7 @@ pub fn add_demo_shop(catalog: &Catalog, demo: &crate::demo::DemoShop, name: &str
             db: demo.database.to_string_lossy().into_owned(),
             media: Some(demo.media.clone()),
             dest,
+            password: None,
         },
     )
 }
@@ -92,10 +320,48 @@ pub fn create_demo_shop(
     add_demo_shop(catalog, &demo, name)
 }
 
+/// Forget a shop and its stored password; its backups stay.
 pub fn remove_shop(catalog: &Catalog, name: &str) -> Result<()> {
-    let result = catalog
-        .remove_shop(name)
-        .map(|_| "Removed from the catalog; its backups stay.".to_string());
+    let result = remove(catalog, name);
     catalog.log("shop-remove", Some(name), None, &result);
     result.map(drop)
+}
+
+fn remove(catalog: &Catalog, name: &str) -> Result<String> {
+    let shop = catalog.resolve_shop(Some(name))?;
+    catalog.remove_shop(name)?;
+    secrets::delete(catalog.home(), &shop.uid, shop.password_store).map_err(|e| {
+        e.context(&format!(
+            "Shop {name} was removed from the catalog, but its password could not be removed"
+        ))
+    })?;
+    Ok(match shop.password_store {
+        PasswordStore::None => "Removed from the catalog; its backups stay.".into(),
+        _ => "Removed from the catalog with its stored password; its backups stay.".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_never_show_a_password_when_debugged() {
+        let add = AddShopOptions {
+            name: "s".into(),
+            db: "postgres://u:in-url-secret@h/db".into(),
+            media: None,
+            dest: PathBuf::from("/d"),
+            password: Some("field-secret".into()),
+        };
+        let edit = EditShopOptions {
+            db: Some(add.db.clone()),
+            password: add.password.clone(),
+            ..Default::default()
+        };
+        for shown in [format!("{add:?}"), format!("{edit:?}")] {
+            assert!(!shown.contains("secret"), "{shown}");
+            assert!(shown.contains("(hidden)"), "{shown}");
+        }
+    }
 }

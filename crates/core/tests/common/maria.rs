@@ -22,6 +22,16 @@ fn free_port() -> u16 {
 
 impl MariaServer {
     pub fn start() -> MariaServer {
+        Self::start_with(false)
+    }
+
+    /// A server with TLS on (a self-signed certificate made by `openssl`) that refuses
+    /// plain TCP connections (`require_secure_transport`); the unix socket stays usable.
+    pub fn start_with_tls() -> MariaServer {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> MariaServer {
         let found = Command::new("mariadbd").arg("--version").output().is_ok()
             || Path::new("/usr/sbin/mariadbd").is_file();
         assert!(
@@ -62,6 +72,30 @@ impl MariaServer {
             String::from_utf8_lossy(&out.stderr)
         );
         let port = free_port();
+        let mut tls_args = Vec::new();
+        if tls {
+            let (key, crt) = (dir.path().join("server.key"), dir.path().join("server.crt"));
+            let out = Command::new("openssl")
+                .args([
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                ])
+                .args(["-subj", "/CN=shopsafe-test", "-keyout"])
+                .arg(&key)
+                .arg("-out")
+                .arg(&crt)
+                .output()
+                .expect("running openssl: install it (make deps)");
+            assert!(
+                out.status.success(),
+                "openssl failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            tls_args = vec![
+                format!("--ssl-cert={}", crt.display()),
+                format!("--ssl-key={}", key.display()),
+                "--require-secure-transport=ON".to_string(),
+            ];
+        }
         let server = Command::new(if Path::new("/usr/sbin/mariadbd").is_file() {
             "/usr/sbin/mariadbd"
         } else {
@@ -80,6 +114,7 @@ impl MariaServer {
             "--character-set-server=utf8mb4",
         ])
         .arg("--collation-server=utf8mb4_unicode_ci")
+        .args(&tls_args)
         .arg(format!("--log-error={}", dir.path().join("err").display()))
         .arg(format!("--tmpdir={}", dir.path().display()))
         .stderr(std::process::Stdio::null())

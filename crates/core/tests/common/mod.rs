@@ -42,6 +42,7 @@ impl TestShop {
                 db: self_db(dir.path()).to_string_lossy().into_owned(),
                 media: Some(dir.path().join("shop/media")),
                 dest,
+                password: None,
             },
         )
         .unwrap();

@@ -122,6 +122,58 @@ impl PgServer {
         server
     }
 
+    /// Turn on TLS with a self-signed certificate made by `openssl`, and accept TCP logins
+    /// only over TLS (`hostssl`; plain TCP is rejected). The unix socket stays trusted.
+    pub fn require_tls(&self) {
+        let data = self.dir.path().join("data");
+        let (key, crt) = (data.join("server.key"), data.join("server.crt"));
+        let out = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            ])
+            .args(["-subj", "/CN=shopsafe-test", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&crt)
+            .output()
+            .expect("running openssl: install it (make deps)");
+        assert!(
+            out.status.success(),
+            "openssl failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        if is_root() {
+            let ok = Command::new("chown")
+                .arg("postgres")
+                .args([&key, &crt])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "could not hand the certificate to the postgres user");
+        }
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust
+             hostssl all all 127.0.0.1/32 scram-sha-256
+             hostnossl all all 127.0.0.1/32 reject
+",
+        )
+        .unwrap();
+        self.psql("postgres", "postgres", "ALTER SYSTEM SET ssl = on");
+        self.psql("postgres", "postgres", "SELECT pg_reload_conf()");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.psql("postgres", "postgres", "SHOW ssl").trim() != "on" {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "PostgreSQL did not turn TLS on: {}",
+                std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     pub fn socket_dir(&self) -> &Path {
         self.dir.path()
     }
