@@ -309,7 +309,7 @@ async function backUp(includeMedia) {
     const b = await runJob(includeMedia ? "Backing up" : "Backing up the database", "backup",
       { shop: state.shop, name, includeMedia });
     $("backup-name").value = "";
-    result(true, "Backup finished", `Backup ${b.id} is saved and checked.`, [
+    result(true, "Backup finished", `Backup ${b.id} is saved, with a checksum for every part. To read it back and check it, choose Verify in Backups.`, [
       ["Archive", b.path],
       ["Size", bytes(b.size)],
       ["Tables", count(b.tables)],
