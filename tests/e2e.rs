@@ -422,6 +422,60 @@ async fn bad_shop_details_are_answered_in_one_sentence() {
     assert_one_sentence(&error);
     assert!(error.contains("no-such-shop.sqlite3"), "{error}");
     assert_eq!(app.screen().await, "add", "nothing was registered");
+
+    // A restore from a damaged archive says what happened and leaves the shop as it is.
+    app.click("#add-demo").await;
+    app.wait_screen("home").await;
+    app.click("#backup-db").await;
+    app.wait_screen("result").await;
+    assert_eq!(app.text("#result-title").await, "Backup finished");
+    app.click("#nav-backups").await;
+    app.wait_screen("backups").await;
+    let id = listed_backups(&app).await.remove(0);
+    let dest = demo_dir(&home).join("backups");
+    let archive = dest.join(
+        files_in(&dest)
+            .into_iter()
+            .find(|n| n.ends_with(".zip"))
+            .unwrap(),
+    );
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let middle = bytes.len() / 3;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&archive, bytes).unwrap();
+    let db = demo_dir(&home).join("shop.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute("DELETE FROM reviews_review WHERE id % 3 = 0", [])
+            .unwrap();
+    }
+    let rows_now = count_rows(&db, "reviews_review");
+
+    app.click(&format!("tr[data-id='{id}'] button[data-act=restore]"))
+        .await;
+    app.wait_screen("confirm").await;
+    app.click("#confirm-restore").await;
+    app.wait_screen("result").await;
+    assert_eq!(
+        app.text("#result-title").await,
+        "The restore did not go through"
+    );
+    let lead = app.text("#result-lead").await;
+    assert_one_sentence(&lead);
+    assert!(
+        lead.contains("damaged") || lead.contains("checksum"),
+        "{lead}"
+    );
+    assert_eq!(
+        app.text("#result-note").await,
+        "Your shop is as it was before the restore."
+    );
+    app.screenshot("16-restore-failed").await;
+    assert_eq!(
+        count_rows(&db, "reviews_review"),
+        rows_now,
+        "the shop was not changed"
+    );
     app.finish().await;
 }
 

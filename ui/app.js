@@ -325,10 +325,11 @@ async function backUp(includeMedia) {
 
 // ---------- results ----------
 
-function result(ok, title, lead, facts, back) {
+function result(ok, title, lead, facts, back, note = "") {
   show("result");
   $("result-title").textContent = title;
   $("result-lead").textContent = lead;
+  $("result-note").textContent = note;
   $("result-card").className = ok ? "card" : "card warn";
   $("result-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   $("result-done").onclick = () => (back === "backups" ? openBackups() : goHome());
@@ -492,7 +493,10 @@ async function restore(plan) {
       ...r.notes.map((n) => ["Note", n]),
     ], "backups");
   } catch (e) {
-    result(false, e && e.code === "cancelled" ? "Restore cancelled" : "The restore did not go through", sentence(e), [], "backups");
+    // The core changes nothing before the backup is checked and rolls back any failure
+    // after that; only an internal error may have left something, and its sentence says so.
+    const note = e && e.code !== "internal" ? "Your shop is as it was before the restore." : "";
+    result(false, e && e.code === "cancelled" ? "Restore cancelled" : "The restore did not go through", sentence(e), [], "backups", note);
   }
 }
 
