@@ -33,7 +33,7 @@ struct Cli {
     /// Folder holding the catalog (default: the OS data folder).
     #[arg(long, global = true, env = "SHOPSAFE_HOME", value_name = "DIR")]
     home: Option<PathBuf>,
-    /// Print one JSON document instead of text (backup, list, show, verify, restore).
+    /// Print one JSON document instead of text (backup, list, show, verify, restore, shop …).
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
@@ -42,7 +42,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Register, list or remove shops.
+    /// Register, change, list, test or remove shops.
     #[command(subcommand)]
     Shop(ShopCommand),
     /// Back up a shop into its destination folder.

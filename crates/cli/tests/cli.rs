@@ -370,3 +370,33 @@ fn two_processes_share_the_catalog_at_the_same_time() {
         3
     );
 }
+
+#[test]
+fn shop_edit_renames_with_backups_and_refuses_a_bad_change() {
+    let env = Env::new();
+    let dir = env.demo("demo", &[]);
+    env.ok(&["backup", "--shop", "demo"]);
+    let shown = env.ok(&["shop", "test", "demo"]);
+    assert!(shown.starts_with("SQLite file, 40 tables"), "{shown}");
+
+    // A missing destination: one line, exit 2, the shop as it was.
+    let before = env.json(&["shop", "show", "demo"]);
+    let missing = dir.join("nowhere").display().to_string();
+    let err = env.fails(
+        2,
+        &["shop", "edit", "demo", "--name", "main", "--dest", &missing],
+    );
+    assert!(err.contains("does not exist"), "{err}");
+    assert_eq!(env.json(&["shop", "show", "demo"]), before);
+
+    let edited = env.json(&["shop", "edit", "demo", "--name", "main", "--no-media"]);
+    assert_eq!(edited["name"], "main");
+    assert_eq!(edited["media"], Value::Null);
+    assert_eq!(edited["uid"], before["uid"]);
+    assert_eq!(edited["password_store"], "none");
+    let listed = env.json(&["list", "--shop", "main"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    env.fails(3, &["shop", "show", "demo"]);
+    let log = env.ok(&["log"]);
+    assert!(log.contains("renamed to main"), "{log}");
+}
