@@ -371,7 +371,7 @@ async fn a_running_backup_can_be_cancelled_and_leaves_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn bad_shop_details_are_answered_in_one_sentence() {
+async fn bad_input_is_answered_in_one_sentence_and_changes_nothing() {
     let _one = ONE_AT_A_TIME.lock().await;
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
@@ -426,6 +426,21 @@ async fn bad_shop_details_are_answered_in_one_sentence() {
     // A restore from a damaged archive says what happened and leaves the shop as it is.
     app.click("#add-demo").await;
     app.wait_screen("home").await;
+
+    // "Test connection" says yes, with what it found, for a real database.
+    let db = demo_dir(&home).join("shop.sqlite3");
+    app.click("#nav-shops").await;
+    app.wait_screen("shops").await;
+    app.click("#shops-add").await;
+    app.wait_screen("add").await;
+    app.type_into("#add-db-file", db.to_str().unwrap()).await;
+    app.click("#test-connection").await;
+    let yes = app
+        .wait_text("#test-result", "an answer", |t| t.starts_with("Yes"))
+        .await;
+    assert!(yes.contains("SQLite") && yes.contains("tables"), "{yes}");
+    app.click("#add-cancel").await;
+    app.wait_screen("home").await;
     app.click("#backup-db").await;
     app.wait_screen("result").await;
     assert_eq!(app.text("#result-title").await, "Backup finished");
@@ -443,7 +458,6 @@ async fn bad_shop_details_are_answered_in_one_sentence() {
     let middle = bytes.len() / 3;
     bytes[middle] ^= 0xff;
     std::fs::write(&archive, bytes).unwrap();
-    let db = demo_dir(&home).join("shop.sqlite3");
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute("DELETE FROM reviews_review WHERE id % 3 = 0", [])
