@@ -3,7 +3,6 @@
 //! returns the core's result or its error as `{code, message}`. No decisions live here.
 
 use crate::jobs::{AppState, ChannelProgress, ProgressEvent};
-use serde::Serialize;
 use shopsafe_core::catalog::{BackupSummary, LogEntry};
 use shopsafe_core::demo::DemoOptions;
 use shopsafe_core::ops::{
@@ -25,22 +24,9 @@ async fn blocking<R: Runtime, T: Send + 'static>(
         .map_err(|e| Error::internal(format!("A ShopSafe job stopped unexpectedly: {e}.")))?
 }
 
-/// Everything the window needs at start: the registered shops and where the catalog is.
-#[derive(Serialize)]
-pub struct Overview {
-    pub home: PathBuf,
-    pub shops: Vec<Shop>,
-}
-
 #[tauri::command]
-pub async fn overview<R: Runtime>(app: AppHandle<R>) -> Result<Overview> {
-    blocking(app, |s| {
-        Ok(Overview {
-            home: s.home().to_path_buf(),
-            shops: s.catalog()?.shops()?,
-        })
-    })
-    .await
+pub async fn shops<R: Runtime>(app: AppHandle<R>) -> Result<Vec<Shop>> {
+    blocking(app, |s| s.catalog()?.shops()).await
 }
 
 #[tauri::command]

@@ -28,10 +28,6 @@ impl AppState {
         Catalog::open(&self.home)
     }
 
-    pub fn home(&self) -> &std::path::Path {
-        &self.home
-    }
-
     /// Claim the single job slot; the slot is freed when the returned job is dropped.
     pub fn start_job(&self) -> Result<Job<'_>> {
         let mut slot = lock(&self.job);

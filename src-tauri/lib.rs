@@ -17,7 +17,7 @@ pub fn app<R: tauri::Runtime>(builder: tauri::Builder<R>, home: PathBuf) -> taur
     builder
         .manage(jobs::AppState::new(home))
         .invoke_handler(tauri::generate_handler![
-            commands::overview,
+            commands::shops,
             commands::shop_status,
             commands::test_connection,
             commands::add_shop,

@@ -271,7 +271,7 @@ async fn a_shop_owner_backs_up_checks_and_restores_by_clicking() {
     assert!(app
         .text("#backups-message")
         .await
-        .starts_with("Found 1 new backups"));
+        .starts_with("Found 1 new backup;"));
     assert!(listed_backups(&app).await.contains(&id));
     app.screenshot("12-imported").await;
 

@@ -6,7 +6,7 @@
 const { invoke, Channel } = window.__TAURI__.core;
 const $ = (id) => document.getElementById(id);
 
-const state = { shops: [], shop: null, screen: null, job: null, editing: null };
+const state = { shops: [], shop: null, editing: null };
 
 // ---------- small helpers ----------
 
@@ -30,24 +30,20 @@ function bytes(n) {
 }
 
 const count = (n) => Number(n).toLocaleString();
+const plural = (n, word) => `${count(n)} ${word}${n === 1 ? "" : "s"}`;
 const when = (rfc3339) => new Date(rfc3339).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 function age(secs) {
   const steps = [[86400, "day"], [3600, "hour"], [60, "minute"]];
   for (const [size, word] of steps) {
     const n = Math.floor(secs / size);
-    if (n >= 1) return `${n} ${word}${n === 1 ? "" : "s"} ago`;
+    if (n >= 1) return `${plural(n, word)} ago`;
   }
   return "just now";
 }
 
 function duration(secs) {
-  if (secs < 60) {
-    const s = Math.max(1, Math.round(secs));
-    return `${s} second${s === 1 ? "" : "s"}`;
-  }
-  const m = Math.round(secs / 60);
-  return `${m} minute${m === 1 ? "" : "s"}`;
+  return secs < 60 ? plural(Math.max(1, Math.round(secs)), "second") : plural(Math.round(secs / 60), "minute");
 }
 
 const KINDS = { full: "Full", database: "Database only", safety: "Safety backup before a restore" };
@@ -87,15 +83,13 @@ function confirmDialog(title, body, okLabel) {
 function show(screen) {
   for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== `screen-${screen}`;
   for (const b of document.querySelectorAll("nav button")) b.classList.toggle("active", b.dataset.screen === screen);
-  state.screen = screen;
   document.body.dataset.screen = screen;
 }
 
 // ---------- shops and the switcher ----------
 
 async function loadShops(select) {
-  const overview = await invoke("overview");
-  state.shops = overview.shops;
+  state.shops = await invoke("shops");
   const sw = $("shop-switcher");
   sw.replaceChildren(...state.shops.map((s) => el("option", { value: s.name }, s.name)));
   const names = state.shops.map((s) => s.name);
@@ -289,12 +283,7 @@ async function runJob(title, command, args) {
     $("progress-eta").textContent = frac > 0.02 && frac < 1 && elapsed > 0.5
       ? `About ${duration(elapsed * (1 - frac) / frac)} left in this step.` : "";
   };
-  state.job = command;
-  try {
-    return await invoke(command, { ...args, onProgress: channel });
-  } finally {
-    state.job = null;
-  }
+  return invoke(command, { ...args, onProgress: channel });
 }
 
 async function cancelJob() {
@@ -406,9 +395,9 @@ async function importBackups() {
     const folder = await invoke("pick", { purpose: "import" });
     if (!folder) return;
     const r = await invoke("import_backups", { folder });
-    const failed = r.failed.length ? ` ${r.failed.length} files could not be read: ${r.failed.map(([f, why]) => `${f}: ${why}`).join(" ")}` : "";
+    const failed = r.failed.length ? ` ${plural(r.failed.length, "file")} could not be read: ${r.failed.map(([f, why]) => `${f}: ${why}`).join(" ")}` : "";
     await loadShops();
-    await openBackups(`Found ${r.added.length} new backups; ${r.known.length} were already listed.${failed}`);
+    await openBackups(`Found ${plural(r.added.length, "new backup")}; ${count(r.known.length)} already listed.${failed}`);
   } catch (e) {
     toast(sentence(e), true);
   }
