@@ -913,14 +913,14 @@ impl Mysql {
         // The rights to remove the live objects and create the backup's (and to put the live
         // ones back if a later step fails), checked before anything changes.
         let mut kinds: Vec<&str> = objects.iter().map(|(k, _)| k.as_str()).collect();
-        if let Err(err) = self.live_kinds(conn).await.and_then(|live| {
-            kinds.extend(live);
-            Ok(())
-        }) {
-            let _ = self.drop_scratch(conn).await;
-            return Err(before(err));
-        }
-        if let Err(err) = self.check_rights(conn, &kinds).await {
+        let rights = match self.live_kinds(conn).await {
+            Ok(live) => {
+                kinds.extend(live);
+                self.check_rights(conn, &kinds).await
+            }
+            Err(err) => Err(err),
+        };
+        if let Err(err) = rights {
             let _ = self.drop_scratch(conn).await;
             return Err(before(err));
         }
@@ -1268,5 +1268,47 @@ mod tests {
             vec!["CONSTRAINT `fk` FOREIGN KEY (`p`) REFERENCES `t` (`id`)"]
         );
         assert!(kept.contains("PRIMARY KEY (`id`)\n)"), "{kept}");
+    }
+
+    #[test]
+    fn definers_view_order_and_object_blocks() {
+        assert_eq!(
+            strip_definer("CREATE ALGORITHM=UNDEFINED DEFINER=`ro``ot`@`%` SQL SECURITY DEFINER VIEW `v` AS select 1"),
+            "CREATE ALGORITHM=UNDEFINED SQL SECURITY DEFINER VIEW `v` AS select 1"
+        );
+        assert_eq!(
+            strip_definer("CREATE DEFINER=`admin` FUNCTION `f`() RETURNS int RETURN 1"),
+            "CREATE FUNCTION `f`() RETURNS int RETURN 1"
+        );
+        // A DEFINER= inside the body is left alone.
+        let body = "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET NEW.a = 'DEFINER=`x`'";
+        assert_eq!(strip_definer(body), body);
+        let view = |name: &str, create: &str| Object {
+            kind: "view",
+            name: name.into(),
+            sql_mode: String::new(),
+            charset: "utf8mb4".into(),
+            collation: "utf8mb4_general_ci".into(),
+            time_zone: String::new(),
+            create: create.into(),
+        };
+        let ordered = order_views(vec![
+            view(
+                "a",
+                "CREATE VIEW `a` AS select `b`.`x` AS `x` from `b` where 'it''s `c`'",
+            ),
+            view("b", "CREATE VIEW `b` AS select `t`.`x` AS `x` from `t`"),
+            view("c", "CREATE VIEW `c` AS select `a`.`x` AS `x` from `a`"),
+        ]);
+        let names: Vec<&str> = ordered.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["b", "a", "c"]);
+        let block = ordered[0].block();
+        assert_eq!(
+            parse_block(&block),
+            Some((
+                "SET SESSION sql_mode = '', character_set_client = 'utf8mb4', collation_connection = 'utf8mb4_general_ci', time_zone = '+00:00'",
+                "CREATE VIEW `b` AS select `t`.`x` AS `x` from `t`"
+            ))
+        );
     }
 }
