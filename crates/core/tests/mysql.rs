@@ -440,3 +440,261 @@ fn mysql_backup_during_constant_writes_holds_one_consistent_snapshot() {
     assert_eq!(ledger.rows, n, "the snapshot mixes two moments");
     assert!(n >= at_start);
 }
+
+/// Views (one over the other; the outer one sorts first by name), a BEFORE INSERT trigger,
+/// a function, a procedure and an event. Views and trigger are root's (their DEFINER is
+/// another login), routines and event the shop login's own, as on a hosting account.
+fn add_objects(m: &MariaServer) {
+    m.sql(
+        "shop",
+        "CREATE VIEW product_cheap AS SELECT id, title, price FROM catalog_product WHERE price < 100;
+         CREATE SQL SECURITY INVOKER VIEW a_cheap_titles AS SELECT title FROM product_cheap WHERE id > 2;
+         CREATE TRIGGER order_note BEFORE INSERT ON orders_order FOR EACH ROW
+           SET NEW.note = CONCAT('checked: ', COALESCE(NEW.note, ''));",
+    );
+    m.sql_as(
+        "shop",
+        "shop-pw",
+        "shop",
+        "DELIMITER ;;
+         CREATE FUNCTION price_with_tax(p DECIMAL(10,2)) RETURNS DECIMAL(10,2) DETERMINISTIC
+         BEGIN
+           DECLARE t DECIMAL(10,2);
+           SET t = p * 1.19;
+           RETURN ROUND(t, 2);
+         END;;
+         CREATE PROCEDURE count_orders(OUT n INT) SQL SECURITY INVOKER
+         BEGIN
+           SELECT COUNT(*) INTO n FROM orders_order;
+         END;;
+         DELIMITER ;
+         CREATE EVENT purge_nothing ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DISABLE
+           DO DELETE FROM orders_order WHERE id < 0;",
+    );
+}
+
+/// Every view, trigger, routine and event of `db` with its session settings, as `SHOW
+/// CREATE` gives it without the DEFINER clause, sorted.
+fn objects(m: &MariaServer, db: &str) -> Vec<String> {
+    let list = m.sql(
+        db,
+        &format!(
+            "SELECT 'VIEW', TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '{db}'
+             UNION ALL SELECT 'TRIGGER', TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{db}'
+             UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '{db}'
+             UNION ALL SELECT 'EVENT', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '{db}'"
+        ),
+    );
+    let mut out: Vec<String> = list
+        .lines()
+        .map(|l| {
+            let (kind, name) = l.split_once('\t').unwrap();
+            let text = m.sql(db, &format!("SHOW CREATE {kind} `{name}`"));
+            // Drop the DEFINER clause and the trigger's creation time.
+            let text = match text.find("DEFINER=") {
+                Some(i) => {
+                    let end = i + text[i..].find(' ').unwrap() + 1;
+                    format!("{}{}", &text[..i], &text[end..])
+                }
+                None => text,
+            };
+            let fields: Vec<&str> = text.trim_end().split('\t').collect();
+            let keep = if kind == "TRIGGER" {
+                &fields[..fields.len() - 1]
+            } else {
+                &fields[..]
+            };
+            format!("{kind} {}", keep.join("\t"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn backup_of(s: &MyShop) -> shopsafe_core::BackupRecord {
+    let opts = BackupOptions {
+        shop: s.shop.clone(),
+        name: None,
+        include_media: false,
+        safety: false,
+    };
+    ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap()
+}
+
+fn restore_from(s: &MyShop, id: &str, pre_backup: bool) -> shopsafe_core::Result<()> {
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: id.to_string(),
+            shop: None,
+            force: false,
+            pre_backup,
+        },
+    )?;
+    ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).map(drop)
+}
+
+/// The live database drifts from the backup: a view dropped, a trigger added, the function
+/// changed, a procedure added, rows changed.
+fn mess_up(m: &MariaServer) {
+    m.sql(
+        "shop",
+        "DROP VIEW a_cheap_titles;
+         CREATE TRIGGER line_quantity BEFORE INSERT ON orders_orderline FOR EACH ROW SET NEW.quantity = 99;
+         DELETE FROM orders_orderline WHERE id > 100;",
+    );
+    m.sql_as(
+        "shop",
+        "shop-pw",
+        "shop",
+        "DROP FUNCTION price_with_tax;
+         CREATE FUNCTION price_with_tax(p DECIMAL(10,2)) RETURNS DECIMAL(10,2) DETERMINISTIC RETURN p * 2;
+         CREATE PROCEDURE added_later() BEGIN END;",
+    );
+}
+
+#[test]
+fn mysql_views_triggers_routines_and_events_round_trip() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    add_objects(&m);
+    let s = register(&m);
+    let before = (m.state("shop", TABLES), objects(&m, "shop"));
+    assert_eq!(before.1.len(), 6, "{:?}", before.1);
+    let counter = m.sql(
+        "shop",
+        "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' AND TABLE_NAME = 'orders_order'",
+    );
+    let backup = backup_of(&s);
+
+    mess_up(&m);
+    assert_ne!(objects(&m, "shop"), before.1);
+    restore_from(&s, &backup.id, true).unwrap();
+
+    assert_eq!((m.state("shop", TABLES), objects(&m, "shop")), before);
+    assert_eq!(
+        m.sql("shop", "SHOW FULL TABLES").trim().lines().count(),
+        TABLES.len() + 2,
+        "scratch or extra tables or views left"
+    );
+    // The trigger fires on a new row, which gets the backup's next id.
+    let row = m.sql(
+        "shop",
+        "INSERT INTO orders_order (total, note) VALUES (5, 'hi');
+         SELECT id, note FROM orders_order WHERE id = LAST_INSERT_ID();",
+    );
+    assert_eq!(row.trim(), format!("{}\tchecked: hi", counter.trim()));
+    // The function is the backup's, the procedure runs, the views read through each other.
+    assert_eq!(m.sql("shop", "SELECT price_with_tax(100)").trim(), "119.00");
+    assert_eq!(
+        m.sql_as(
+            "shop",
+            "shop-pw",
+            "shop",
+            "CALL count_orders(@n); SELECT @n"
+        )
+        .trim(),
+        "121"
+    );
+    assert_eq!(
+        m.sql("shop", "SELECT COUNT(*) FROM a_cheap_titles").trim(),
+        m.sql(
+            "shop",
+            "SELECT COUNT(*) FROM catalog_product WHERE price < 100 AND id > 2"
+        )
+        .trim()
+    );
+
+    // The dump loads by hand with the mariadb client (DELIMITER lines) into an empty
+    // database and gives the same objects.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
+    let mut dump = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name("database/dump.sql").unwrap(), &mut dump).unwrap();
+    m.sql("mysql", "CREATE DATABASE hand");
+    let mut client = std::process::Command::new("mariadb")
+        .args(["--no-defaults", "-uroot", "--binary-mode", "-S"])
+        .arg(m.socket())
+        .arg("hand")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(client.stdin.as_mut().unwrap(), &dump).unwrap();
+    drop(client.stdin.take());
+    assert!(client.wait().unwrap().success());
+    assert_eq!(objects(&m, "hand"), before.1);
+
+    // A routine another login created cannot be read by the shop's login: named, refused.
+    m.sql(
+        "shop",
+        "CREATE FUNCTION root_only() RETURNS INT DETERMINISTIC RETURN 1",
+    );
+    let opts = BackupOptions {
+        shop: s.shop.clone(),
+        name: None,
+        include_media: false,
+        safety: false,
+    };
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message
+            .contains("function root_only (its definition is hidden"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn failed_mysql_restores_leave_views_triggers_and_routines_as_they_were() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    add_objects(&m);
+    // A view over another database's table, which will be gone when the backup is restored:
+    // creating that view fails after the swap.
+    m.sql(
+        "mysql",
+        "CREATE DATABASE elsewhere; CREATE TABLE elsewhere.rates (r int);
+         GRANT SELECT ON elsewhere.* TO 'shop'@'localhost';",
+    );
+    m.sql_as(
+        "shop",
+        "shop-pw",
+        "shop",
+        "CREATE VIEW z_rates AS SELECT r FROM elsewhere.rates",
+    );
+    let s = register(&m);
+    let backup = backup_of(&s);
+    mess_up(&m);
+    m.sql("shop", "DROP VIEW z_rates; DROP DATABASE elsewhere;");
+    let before = (m.state("shop", TABLES), objects(&m, "shop"));
+
+    // A login without the right to create routines: one sentence before anything changed.
+    m.sql(
+        "mysql",
+        "REVOKE CREATE ROUTINE ON shop.* FROM 'shop'@'localhost'; FLUSH PRIVILEGES;",
+    );
+    let e = restore_from(&s, &backup.id, false).unwrap_err();
+    assert!(
+        e.message
+            .contains("lacks the CREATE ROUTINE right on the database shop"),
+        "{}",
+        e.message
+    );
+    assert_eq!((m.state("shop", TABLES), objects(&m, "shop")), before);
+
+    // With the right back, the restore fails after the swap (the view z_rates cannot be
+    // created) and rolls back: tables, views, triggers and routines as they were.
+    m.sql(
+        "mysql",
+        "GRANT CREATE ROUTINE ON shop.* TO 'shop'@'localhost'; FLUSH PRIVILEGES;",
+    );
+    let e = restore_from(&s, &backup.id, false).unwrap_err();
+    assert!(e.message.contains("rolled back"), "{}", e.message);
+    assert_eq!((m.state("shop", TABLES), objects(&m, "shop")), before);
+    assert_eq!(
+        m.sql("shop", "SHOW FULL TABLES").trim().lines().count(),
+        TABLES.len() + 1,
+        "scratch or extra tables or views left"
+    );
+}

@@ -4,15 +4,20 @@
 //! session in UTC and utf8mb4: `SHOW CREATE TABLE` for each table (with its AUTO_INCREMENT),
 //! then its rows as `INSERT` statements whose values are hex literals, so no character set
 //! can change a byte. It is a plain SQL file the `mariadb` or `mysql` client can also load by
-//! hand into an empty database. Views, triggers, routines, events and tables of
-//! non-transactional engines are detected and named, and the backup refuses.
+//! hand into an empty database. After the rows come the views, triggers, stored functions
+//! and procedures and events, as `SHOW CREATE` gives them without their DEFINER (only a
+//! superuser may name another login), each with the session settings it was created under.
+//! Sequences, system-versioned tables and tables of non-transactional engines are detected
+//! and named, and the backup refuses.
 //!
 //! DDL commits by itself in MySQL, so a restore never touches the live tables until the
 //! backup has been loaded and checked in scratch tables (`_shopsafe_new_N`, without foreign
 //! keys, since their names must be unique in a database). One multi-table `RENAME TABLE`
-//! then swaps all tables at once; the old ones are dropped and the foreign keys added. A
-//! failure before the swap leaves the database as it was; after it, the restore pipeline
-//! rolls back from its rollback point. Only rights on the shop's own database are needed.
+//! then swaps all tables at once (their triggers go with them) and moves the live views
+//! aside; the old ones are dropped, the foreign keys added, the routines and events
+//! replaced and the backup's objects created, and the schema fingerprint checked. A failure
+//! before the swap leaves the database as it was; after it, the restore pipeline rolls back
+//! from its rollback point. Only rights on the shop's own database are needed.
 
 use super::dumpfile::{self, DumpWriter};
 use super::rowsum::RowSum;
@@ -129,6 +134,155 @@ fn shape(create: &str) -> String {
         .filter(|w| !w.starts_with("AUTO_INCREMENT="))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The kinds of schema objects besides tables, in the order a dump creates them: routines
+/// first (a view may call a function), then views, triggers (on the loaded tables) and events.
+const OBJECT_KINDS: [&str; 5] = ["function", "procedure", "view", "trigger", "event"];
+
+/// A view, trigger, stored routine or event as `SHOW CREATE` gives it, without its DEFINER
+/// (a restore makes the restoring login the definer), with the session settings it was
+/// created under (empty where `SHOW CREATE` reports none).
+#[derive(Debug, PartialEq)]
+struct Object {
+    kind: &'static str,
+    name: String,
+    sql_mode: String,
+    charset: String,
+    collation: String,
+    time_zone: String,
+    create: String,
+}
+
+impl Object {
+    /// Its block in the dump: the session settings, then the statement between `DELIMITER`
+    /// lines, so the `mariadb` client does not split a body at its semicolons.
+    fn block(&self) -> String {
+        let or = |v: &str, default: &str| quote_str(if v.is_empty() { default } else { v });
+        format!(
+            "SET SESSION sql_mode = {}, character_set_client = {}, collation_connection = {}, time_zone = {};\nDELIMITER ;;\n{};;\nDELIMITER ;\n",
+            quote_str(&self.sql_mode),
+            or(&self.charset, "utf8mb4"),
+            or(&self.collation, "utf8mb4_general_ci"),
+            or(&self.time_zone, "+00:00"),
+            self.create
+        )
+    }
+}
+
+/// The session statement and the `CREATE` statement of an object block in a dump.
+fn parse_block(block: &str) -> Option<(&str, &str)> {
+    let (set, rest) = block.split_once("\nDELIMITER ;;\n")?;
+    let create = rest.strip_suffix(";;\nDELIMITER ;\n")?;
+    set.starts_with("SET SESSION ")
+        .then(|| (set.trim_end_matches(';'), create))
+}
+
+/// A string literal that reads the same under any sql_mode.
+fn quote_str(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `create` without its `DEFINER=user@host` clause (which only a superuser may set to
+/// another login), or unchanged if it has none before the object's name.
+fn strip_definer(create: &str) -> String {
+    let Some(at) = create.find("DEFINER=") else {
+        return create.to_string();
+    };
+    // Only in the head: `CREATE [ALGORITHM=…] DEFINER=`.
+    if !create.starts_with("CREATE ")
+        || !create[..at]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '=' || c == '_')
+    {
+        return create.to_string();
+    }
+    let rest = &create[at + "DEFINER=".len()..];
+    let Some((_, mut rest)) = leading_ident(rest) else {
+        return create.to_string();
+    };
+    if let Some(host) = rest.strip_prefix('@') {
+        match leading_ident(host) {
+            Some((_, r)) => rest = r,
+            None => return create.to_string(),
+        }
+    }
+    format!("{}{}", &create[..at], rest.trim_start())
+}
+
+/// The backquoted identifiers in `sql` (outside string literals).
+fn idents(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = sql;
+    while let Some(i) = rest.find(['`', '\'']) {
+        if rest[i..].starts_with('\'') {
+            // Skip a string literal ('' and \' stay inside it).
+            let mut chars = rest[i + 1..].char_indices();
+            let mut end = rest.len();
+            while let Some((j, c)) = chars.next() {
+                if c == '\\' {
+                    chars.next();
+                } else if c == '\'' {
+                    if rest[i + 1 + j + 1..].starts_with('\'') {
+                        chars.next();
+                    } else {
+                        end = i + 1 + j + 1;
+                        break;
+                    }
+                }
+            }
+            rest = &rest[end..];
+        } else if let Some((name, r)) = leading_ident(&rest[i..]) {
+            out.push(name);
+            rest = r;
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+/// Views ordered so that each comes after the views its text names (a name may be a column
+/// or alias too: that only adds an order, never breaks one); a cycle keeps name order.
+fn order_views(mut views: Vec<Object>) -> Vec<Object> {
+    let mut done: Vec<Object> = Vec::new();
+    while !views.is_empty() {
+        let names: Vec<String> = views.iter().map(|v| v.name.clone()).collect();
+        let ready = views.iter().position(|v| {
+            idents(&v.create)
+                .iter()
+                .all(|i| i == &v.name || !names.contains(i))
+        });
+        done.push(views.remove(ready.unwrap_or(0)));
+    }
+    done
+}
+
+/// Feed the objects, in kind then name order, to the schema hash: one line each with kind,
+/// name, session settings and `CREATE` text.
+fn add_objects(h: &mut Sha256, objects: &[Object]) {
+    let mut sorted: Vec<&Object> = objects.iter().collect();
+    sorted.sort_by(|a, b| (a.kind, a.name.as_bytes()).cmp(&(b.kind, b.name.as_bytes())));
+    for o in sorted {
+        schema_line(
+            h,
+            &format!(
+                "{} {}\n{}\n{}\n{}\n{}\n{}",
+                o.kind, o.name, o.sql_mode, o.charset, o.collation, o.time_zone, o.create
+            ),
+        );
+    }
+}
+
+/// The rights needed to drop and create objects of `kind`.
+fn rights_for(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "view" => &["CREATE VIEW", "SHOW VIEW"],
+        "trigger" => &["TRIGGER"],
+        "function" | "procedure" => &["CREATE ROUTINE", "ALTER ROUTINE"],
+        "event" => &["EVENT"],
+        _ => &[],
+    }
 }
 
 impl Mysql {
@@ -397,6 +551,78 @@ impl Mysql {
         })
     }
 
+    /// The views, triggers, routines and events of the database in dump order, and the
+    /// routines whose definition this login cannot read (`kind name`).
+    async fn objects(&self, conn: &mut Conn) -> Result<(Vec<Object>, Vec<String>)> {
+        let e = |e| self.db_error(e);
+        let mut objects = Vec::new();
+        let mut hidden = Vec::new();
+        for kind in OBJECT_KINDS {
+            // Triggers keep their table and firing order; the rest go by name.
+            let list = match kind {
+                "function" | "procedure" => format!(
+                    "SELECT ROUTINE_NAME FROM information_schema.ROUTINES
+                      WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = '{}'
+                      ORDER BY BINARY ROUTINE_NAME",
+                    kind.to_uppercase()
+                ),
+                "view" => "SELECT TABLE_NAME FROM information_schema.VIEWS
+                            WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT LIKE BINARY '\\_shopsafe\\_%'
+                            ORDER BY BINARY TABLE_NAME"
+                    .to_string(),
+                "trigger" => "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS
+                               WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE NOT LIKE BINARY '\\_shopsafe\\_%'
+                               ORDER BY BINARY EVENT_OBJECT_TABLE, ACTION_ORDER, BINARY TRIGGER_NAME"
+                    .to_string(),
+                _ => "SELECT EVENT_NAME FROM information_schema.EVENTS
+                       WHERE EVENT_SCHEMA = DATABASE() ORDER BY BINARY EVENT_NAME"
+                    .to_string(),
+            };
+            let of_kind: Vec<String> = conn.query(list).await.map_err(e)?;
+            let mut found = Vec::new();
+            for name in &of_kind {
+                let row: Option<mysql_async::Row> = conn
+                    .query_first(format!(
+                        "SHOW CREATE {} {}",
+                        kind.to_uppercase(),
+                        quote(name)
+                    ))
+                    .await
+                    .map_err(e)?;
+                let col = |i: usize| -> Option<String> {
+                    row.as_ref()
+                        .and_then(|r| r.get_opt::<Option<String>, _>(i))
+                        .and_then(|v| v.ok())
+                        .flatten()
+                };
+                // Column positions of SHOW CREATE VIEW / TRIGGER / FUNCTION / PROCEDURE / EVENT.
+                let (mode, tz, create, charset) = match kind {
+                    "view" => (None, None, 1, 2),
+                    "event" => (Some(1), Some(2), 3, 4),
+                    _ => (Some(1), None, 2, 3),
+                };
+                let Some(text) = col(create) else {
+                    hidden.push(format!("{kind} {name}"));
+                    continue;
+                };
+                found.push(Object {
+                    kind,
+                    name: name.clone(),
+                    sql_mode: mode.and_then(col).unwrap_or_default(),
+                    charset: col(charset).unwrap_or_default(),
+                    collation: col(charset + 1).unwrap_or_default(),
+                    time_zone: tz.and_then(col).unwrap_or_default(),
+                    create: strip_definer(&text),
+                });
+            }
+            if kind == "view" {
+                found = order_views(found);
+            }
+            objects.extend(found);
+        }
+        Ok((objects, hidden))
+    }
+
     /// Row counts of the live tables (for a restore plan).
     pub fn row_counts(&self) -> Result<Vec<(String, u64)>> {
         super::block_on(async {
@@ -427,12 +653,10 @@ impl Mysql {
         conn.query_drop("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
             .await
             .map_err(e)?;
-        let unsupported: Vec<String> = conn
+        let mut unsupported: Vec<String> = conn
             .query(
-                "SELECT CONCAT('view ', TABLE_NAME) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()
-                 UNION ALL SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()
-                 UNION ALL SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()
-                 UNION ALL SELECT CONCAT('event ', EVENT_NAME) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
+                "SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM information_schema.ROUTINES
+                   WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE NOT IN ('PROCEDURE', 'FUNCTION')
                  UNION ALL SELECT CONCAT(LOWER(TABLE_TYPE), ' ', TABLE_NAME) FROM information_schema.TABLES
                    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('SYSTEM VERSIONED', 'SEQUENCE')
                  UNION ALL SELECT 'triggers this login cannot see (it lacks the TRIGGER right on the database)'
@@ -447,6 +671,12 @@ impl Mysql {
             )
             .await
             .map_err(e)?;
+        let (objects, hidden) = self.objects(&mut conn).await?;
+        unsupported.extend(hidden.into_iter().map(|n| {
+            format!(
+                "{n} (its definition is hidden from this login, because another user created it)"
+            )
+        }));
         if !unsupported.is_empty() {
             return Err(Error::invalid(format!(
                 "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
@@ -554,6 +784,13 @@ impl Mysql {
             }
             stats.push(measure.stat(t));
         }
+        // Views, triggers, routines and events come after every row, so loading the rows
+        // fires no trigger.
+        for o in &objects {
+            out.marker(o.kind)?;
+            out.raw(o.block().as_bytes())?;
+        }
+        add_objects(&mut schema, &objects);
         out.finish()?;
         conn.query_drop("COMMIT").await.map_err(e)?;
         let _ = conn.disconnect().await;
@@ -616,6 +853,7 @@ impl Mysql {
         self.drop_scratch(conn).await.map_err(before)?;
         // Load into scratch tables; the live tables are untouched.
         let mut loaded: Vec<(String, String, Vec<String>)> = Vec::new(); // (name, scratch, foreign keys)
+        let mut objects: Vec<(String, String)> = Vec::new(); // (kind, block)
         let load = async {
             for stmt in dumpfile::blocks(staged)? {
                 let (kind, sql) = stmt?;
@@ -648,6 +886,10 @@ impl Mysql {
                             .await
                             .map_err(e)?;
                     }
+                    kind if OBJECT_KINDS.contains(&kind) => {
+                        parse_block(&sql).ok_or_else(bad_dump)?;
+                        objects.push((kind.to_string(), sql));
+                    }
                     _ => return Err(bad_dump()),
                 }
             }
@@ -668,14 +910,42 @@ impl Mysql {
                 format!("The backup could not be loaded: {}", err.message),
             )));
         }
-        // Swap every table at once, then drop the old ones and add the foreign keys.
+        // The rights to remove the live objects and create the backup's (and to put the live
+        // ones back if a later step fails), checked before anything changes.
+        let mut kinds: Vec<&str> = objects.iter().map(|(k, _)| k.as_str()).collect();
+        let rights = match self.live_kinds(conn).await {
+            Ok(live) => {
+                kinds.extend(live);
+                self.check_rights(conn, &kinds).await
+            }
+            Err(err) => Err(err),
+        };
+        if let Err(err) = rights {
+            let _ = self.drop_scratch(conn).await;
+            return Err(before(err));
+        }
+        // Swap every table and view at once (a table's triggers move with it), then drop the
+        // old ones and add the foreign keys.
         let live = self.tables(conn).await.map_err(before)?;
+        let live_views: Vec<String> = conn
+            .query(
+                "SELECT TABLE_NAME FROM information_schema.VIEWS
+                  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT LIKE BINARY '\\_shopsafe\\_%'",
+            )
+            .await
+            .map_err(|err| before(e(err)))?;
         let mut renames: Vec<String> = Vec::new();
         let mut old = Vec::new();
         for (i, t) in live.iter().enumerate() {
             let o = format!("_shopsafe_old_{i}");
             renames.push(format!("{} TO {}", quote(t), quote(&o)));
             old.push(o);
+        }
+        let mut old_views = Vec::new();
+        for (i, v) in live_views.iter().enumerate() {
+            let o = format!("_shopsafe_oldview_{i}");
+            renames.push(format!("{} TO {}", quote(v), quote(&o)));
+            old_views.push(o);
         }
         for (name, scratch, _) in &loaded {
             renames.push(format!("{} TO {}", quote(scratch), quote(name)));
@@ -690,6 +960,11 @@ impl Mysql {
                 .await
                 .map_err(|err| after(e(err)))?;
         }
+        for o in &old_views {
+            conn.query_drop(format!("DROP VIEW {}", quote(o)))
+                .await
+                .map_err(|err| after(e(err)))?;
+        }
         for (name, _, fks) in &loaded {
             if !fks.is_empty() {
                 let adds: Vec<String> = fks.iter().map(|f| format!("ADD {f}")).collect();
@@ -698,19 +973,143 @@ impl Mysql {
                     .map_err(|err| after(e(err)))?;
             }
         }
+        self.replace_objects(conn, &objects).await.map_err(after)?;
+        if let Some(expected) = expected {
+            let tables = self.tables(conn).await.map_err(after)?;
+            if self
+                .schema_fingerprint(conn, &tables)
+                .await
+                .map_err(after)?
+                != expected.schema_fingerprint
+            {
+                return Err(after(Error::new(
+                    ErrorKind::VerificationFailed,
+                    "The restored database's tables, views, triggers or routines differ from those recorded in the manifest.",
+                )));
+            }
+        }
         Ok(())
     }
 
-    async fn drop_scratch(&self, conn: &mut Conn) -> Result<()> {
-        let scratch: Vec<String> = conn
+    /// The kinds of objects (views, triggers, routines, events) the live database holds.
+    async fn live_kinds(&self, conn: &mut Conn) -> Result<Vec<&'static str>> {
+        let (objects, hidden) = self.objects(conn).await?;
+        let mut kinds: Vec<&'static str> = objects.iter().map(|o| o.kind).collect();
+        for h in &hidden {
+            if let Some(k) = OBJECT_KINDS
+                .iter()
+                .find(|k| h.starts_with(&format!("{k} ")))
+            {
+                kinds.push(k);
+            }
+        }
+        Ok(kinds)
+    }
+
+    /// Fail with one sentence unless this login holds, on the database or globally, every
+    /// right that dropping and creating objects of `kinds` needs.
+    async fn check_rights(&self, conn: &mut Conn, kinds: &[&str]) -> Result<()> {
+        if kinds.is_empty() {
+            return Ok(());
+        }
+        let grantee = "CONCAT(QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1)), '@', QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', -1)))";
+        let held: Vec<String> = conn
+            .query(format!(
+                "SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES
+                  WHERE DATABASE() LIKE TABLE_SCHEMA AND GRANTEE = {grantee}
+                 UNION SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = {grantee}"
+            ))
+            .await
+            .map_err(|e| self.db_error(e))?;
+        let mut missing: Vec<&str> = Vec::new();
+        for kind in kinds {
+            for right in rights_for(kind) {
+                if !held.iter().any(|h| h == right) && !missing.contains(right) {
+                    missing.push(right);
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::Database,
+            format!(
+                "User {} lacks the {} right on the database {}, which restoring its views, triggers and routines needs; grant it (GRANT {} ON {}.* TO the shop's login), or use the shop's own login.",
+                self.user,
+                missing.join(", "),
+                self.dbname,
+                missing.join(", "),
+                quote(&self.dbname)
+            ),
+        ))
+    }
+
+    /// Drop the live routines and events and create the backup's objects (`(kind, block)`,
+    /// in dump order), each under its own session settings. Live views and triggers are gone
+    /// already: they went with the old tables.
+    async fn replace_objects(&self, conn: &mut Conn, objects: &[(String, String)]) -> Result<()> {
+        let e = |e| self.db_error(e);
+        let live: Vec<(String, String)> = conn
             .query(
-                "SELECT TABLE_NAME FROM information_schema.TABLES
-                  WHERE TABLE_SCHEMA = DATABASE() AND (TABLE_NAME LIKE BINARY '\\_shopsafe\\_new\\_%' OR TABLE_NAME LIKE BINARY '\\_shopsafe\\_old\\_%')",
+                "SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES
+                  WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION')
+                 UNION ALL SELECT 'EVENT', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()",
+            )
+            .await
+            .map_err(e)?;
+        for (kind, name) in &live {
+            conn.query_drop(format!("DROP {kind} {}", quote(name)))
+                .await
+                .map_err(e)?;
+        }
+        for (_, block) in objects {
+            let (set, create) = parse_block(block).ok_or_else(bad_dump)?;
+            conn.query_drop(set).await.map_err(e)?;
+            conn.query_drop(create).await.map_err(e)?;
+        }
+        if !objects.is_empty() {
+            for s in SESSION {
+                conn.query_drop(s).await.map_err(e)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The schema fingerprint (FORMAT.md 7.4) of `tables` and the database's objects.
+    async fn schema_fingerprint(&self, conn: &mut Conn, tables: &[String]) -> Result<String> {
+        let mut schema = Sha256::new();
+        for t in tables {
+            let create: Option<(String, String)> = conn
+                .query_first(format!("SHOW CREATE TABLE {}", quote(t)))
+                .await
+                .map_err(|e| self.db_error(e))?;
+            schema_line(&mut schema, &create.map(|c| c.1).unwrap_or_default());
+        }
+        let (objects, hidden) = self.objects(conn).await?;
+        if let Some(h) = hidden.first() {
+            return Err(Error::new(
+                ErrorKind::VerificationFailed,
+                format!(
+                    "The definition of the {h} in the restored database is hidden from this login."
+                ),
+            ));
+        }
+        add_objects(&mut schema, &objects);
+        Ok(hex(&schema.finalize()))
+    }
+
+    async fn drop_scratch(&self, conn: &mut Conn) -> Result<()> {
+        let scratch: Vec<(String, u8)> = conn
+            .query(
+                "SELECT TABLE_NAME, TABLE_TYPE = 'VIEW' FROM information_schema.TABLES
+                  WHERE TABLE_SCHEMA = DATABASE() AND (TABLE_NAME LIKE BINARY '\\_shopsafe\\_new\\_%' OR TABLE_NAME LIKE BINARY '\\_shopsafe\\_old\\_%' OR TABLE_NAME LIKE BINARY '\\_shopsafe\\_oldview\\_%')",
             )
             .await
             .map_err(|e| self.db_error(e))?;
-        for t in scratch {
-            conn.query_drop(format!("DROP TABLE IF EXISTS {}", quote(&t)))
+        for (t, view) in scratch {
+            let what = if view == 1 { "VIEW" } else { "TABLE" };
+            conn.query_drop(format!("DROP {what} IF EXISTS {}", quote(&t)))
                 .await
                 .map_err(|e| self.db_error(e))?;
         }
@@ -768,15 +1167,8 @@ impl Mysql {
         super::block_on(async {
             let mut conn = self.connect().await?;
             let tables = self.tables(&mut conn).await?;
-            let mut schema = Sha256::new();
-            for t in &tables {
-                let create: Option<(String, String)> = conn
-                    .query_first(format!("SHOW CREATE TABLE {}", quote(t)))
-                    .await
-                    .map_err(|e| self.db_error(e))?;
-                schema_line(&mut schema, &create.map(|c| c.1).unwrap_or_default());
-            }
-            if hex(&schema.finalize()) != expected.schema_fingerprint {
+            let schema = self.schema_fingerprint(&mut conn, &tables).await?;
+            if schema != expected.schema_fingerprint {
                 return Err(Error::new(
                     ErrorKind::VerificationFailed,
                     "The restored database does not have the schema recorded in the manifest.",
@@ -876,5 +1268,47 @@ mod tests {
             vec!["CONSTRAINT `fk` FOREIGN KEY (`p`) REFERENCES `t` (`id`)"]
         );
         assert!(kept.contains("PRIMARY KEY (`id`)\n)"), "{kept}");
+    }
+
+    #[test]
+    fn definers_view_order_and_object_blocks() {
+        assert_eq!(
+            strip_definer("CREATE ALGORITHM=UNDEFINED DEFINER=`ro``ot`@`%` SQL SECURITY DEFINER VIEW `v` AS select 1"),
+            "CREATE ALGORITHM=UNDEFINED SQL SECURITY DEFINER VIEW `v` AS select 1"
+        );
+        assert_eq!(
+            strip_definer("CREATE DEFINER=`admin` FUNCTION `f`() RETURNS int RETURN 1"),
+            "CREATE FUNCTION `f`() RETURNS int RETURN 1"
+        );
+        // A DEFINER= inside the body is left alone.
+        let body = "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET NEW.a = 'DEFINER=`x`'";
+        assert_eq!(strip_definer(body), body);
+        let view = |name: &str, create: &str| Object {
+            kind: "view",
+            name: name.into(),
+            sql_mode: String::new(),
+            charset: "utf8mb4".into(),
+            collation: "utf8mb4_general_ci".into(),
+            time_zone: String::new(),
+            create: create.into(),
+        };
+        let ordered = order_views(vec![
+            view(
+                "a",
+                "CREATE VIEW `a` AS select `b`.`x` AS `x` from `b` where 'it''s `c`'",
+            ),
+            view("b", "CREATE VIEW `b` AS select `t`.`x` AS `x` from `t`"),
+            view("c", "CREATE VIEW `c` AS select `a`.`x` AS `x` from `a`"),
+        ]);
+        let names: Vec<&str> = ordered.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["b", "a", "c"]);
+        let block = ordered[0].block();
+        assert_eq!(
+            parse_block(&block),
+            Some((
+                "SET SESSION sql_mode = '', character_set_client = 'utf8mb4', collation_connection = 'utf8mb4_general_ci', time_zone = '+00:00'",
+                "CREATE VIEW `b` AS select `t`.`x` AS `x` from `t`"
+            ))
+        );
     }
 }

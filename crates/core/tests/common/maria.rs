@@ -138,24 +138,37 @@ impl MariaServer {
     }
 
     fn client(&self, db: &str, sql: &str) -> std::process::Output {
-        Command::new("mariadb")
+        self.client_as("root", "", db, sql)
+    }
+
+    /// The `mariadb` client as `user` (the password in MYSQL_PWD, never on the command line).
+    fn client_as(&self, user: &str, password: &str, db: &str, sql: &str) -> std::process::Output {
+        let mut client = Command::new("mariadb");
+        client
             .args([
                 "--no-defaults",
                 "--default-character-set=utf8mb4",
-                "-uroot",
                 "-N",
                 "-B",
-                "-S",
             ])
+            .arg(format!("-u{user}"))
+            .arg("-S")
             .arg(self.socket())
-            .args(["-e", sql, db])
-            .output()
-            .expect("running the mariadb client")
+            .args(["-e", sql, db]);
+        if !password.is_empty() {
+            client.env("MYSQL_PWD", password);
+        }
+        client.output().expect("running the mariadb client")
     }
 
     /// Run SQL as root on `db`; panics on error.
     pub fn sql(&self, db: &str, sql: &str) -> String {
-        let out = self.client(db, sql);
+        self.sql_as("root", "", db, sql)
+    }
+
+    /// Run SQL as `user` on `db`; panics on error.
+    pub fn sql_as(&self, user: &str, password: &str, db: &str, sql: &str) -> String {
+        let out = self.client_as(user, password, db, sql);
         assert!(
             out.status.success(),
             "mariadb failed on {sql:?}: {}",
