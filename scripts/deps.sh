@@ -86,5 +86,5 @@ if ! command -v tauri-driver >/dev/null && [ ! -x "$cargo_bin/tauri-driver" ]; t
 fi
 if ! command -v cargo-deb >/dev/null && [ ! -x "$cargo_bin/cargo-deb" ]; then
     echo "deps: installing cargo-deb (cargo install, about 1 minute)"
-    cargo install --quiet --locked cargo-deb
+    cargo install --quiet --locked cargo-deb --version 3.8.0
 fi

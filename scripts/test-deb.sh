@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Packaging check: build the Linux .deb, install it, start the installed app under Xvfb, see
-# its window appear and draw, then uninstall. Needs root (dpkg); `make deps` installs the tools.
+# its window appear and draw, then uninstall. Installing needs root (or sudo); `make deps`
+# installs the tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 fail() { echo "test-deb: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || fail "installing a .deb needs root; run as root or with sudo."
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || fail "installing a .deb needs root; run as root or install sudo."
+    sudo="sudo"
+fi
+if dpkg-query -W -f='${Status}' shopsafe 2>/dev/null | grep -q "ok installed"; then
+    fail "a shopsafe package is already installed on this machine; this test installs and removes its own, so remove yours first (dpkg -r shopsafe)."
+fi
 for tool in cargo-deb xvfb-run xwininfo import; do
     command -v "$tool" >/dev/null || fail "$tool is missing; run make deps."
 done
@@ -13,20 +21,18 @@ done
 echo "test-deb: building the package"
 cargo deb -p shopsafe-app --quiet >/dev/null
 target="${CARGO_TARGET_DIR:-target}"
-deb=$(ls -t "$target"/debian/shopsafe_*.deb | head -1)
-[ -f "$deb" ] || fail "cargo deb did not produce a package in $target/debian."
+deb=$(ls -t "$target"/debian/shopsafe_*.deb 2>/dev/null | head -1 || true)
+[ -n "$deb" ] && [ -f "$deb" ] || fail "cargo deb did not produce a package in $target/debian."
 
 work=$(mktemp -d)
-app_pid=""
 cleanup() {
-    [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
-    dpkg -r shopsafe >/dev/null 2>&1 || true
+    $sudo dpkg -P shopsafe >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 echo "test-deb: installing $(basename "$deb")"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$(realpath "$deb")" >/dev/null
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$(realpath "$deb")" >/dev/null
 [ -x /usr/bin/shopsafe-app ] || fail "the package did not install /usr/bin/shopsafe-app."
 [ -f /usr/share/applications/shopsafe.desktop ] || fail "the package has no menu entry."
 

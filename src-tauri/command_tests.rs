@@ -1,14 +1,15 @@
 //! Command-level tests: the app's commands called through Tauri's real IPC layer on a mock
 //! runtime (no window), over a real catalog and a real demo shop on disk.
 
+use crate::jobs::AppState;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::ipc::{CallbackFn, Channel, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
 
 struct TestApp {
-    _app: tauri::App<tauri::test::MockRuntime>,
+    app: tauri::App<tauri::test::MockRuntime>,
     window: WebviewWindow<tauri::test::MockRuntime>,
     _home: tempfile::TempDir,
 }
@@ -22,7 +23,7 @@ fn app() -> TestApp {
         .build()
         .unwrap();
     TestApp {
-        _app: app,
+        app,
         window,
         _home: home,
     }
@@ -128,8 +129,55 @@ fn a_restore_runs_only_after_its_plan_was_shown() {
 }
 
 #[test]
+fn a_backup_cancelled_midway_leaves_no_archive_and_no_catalog_row() {
+    let t = app();
+    let shop = t.ok("add_demo_shop", json!({"name": "Demo shop"}));
+    let handle = t.app.handle().clone();
+    let canceller = handle.clone();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let phases = seen.clone();
+    // The window's channel, played by a closure that presses Cancel at the first media update.
+    let channel = Channel::new(move |body| {
+        let update: Value = body.deserialize()?;
+        let phase = update["phase"].as_str().unwrap_or("").to_string();
+        if phase == "media" {
+            assert!(
+                canceller.state::<AppState>().cancel(),
+                "the backup is running"
+            );
+        }
+        phases.lock().unwrap().push(phase);
+        Ok(())
+    });
+    let result = tauri::async_runtime::block_on(crate::commands::backup(
+        handle,
+        "Demo shop".into(),
+        None,
+        true,
+        channel,
+    ));
+    assert_eq!(
+        result.unwrap_err().kind,
+        shopsafe_core::ErrorKind::Cancelled
+    );
+    assert!(seen.lock().unwrap().contains(&"media".to_string()));
+    let dest = std::path::Path::new(shop["dest"].as_str().unwrap());
+    let left: Vec<_> = std::fs::read_dir(dest).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "nothing left in {}: {left:?}",
+        dest.display()
+    );
+    assert_eq!(t.ok("backups", json!({"shop": "Demo shop"})), json!([]));
+    assert!(
+        !t.ok("cancel", json!({})).as_bool().unwrap(),
+        "the job slot is free"
+    );
+}
+
+#[test]
 fn one_job_at_a_time() {
-    let state = crate::jobs::AppState::new(std::env::temp_dir());
+    let state = AppState::new(std::env::temp_dir());
     let job = state.start_job().unwrap();
     let second = state.start_job().err().expect("a second job is refused");
     assert_eq!(second.kind, shopsafe_core::ErrorKind::Refused);

@@ -4,7 +4,6 @@
 
 use crate::jobs::{AppState, ChannelProgress, ProgressEvent};
 use shopsafe_core::catalog::{BackupSummary, LogEntry};
-use shopsafe_core::demo::DemoOptions;
 use shopsafe_core::ops::{
     self, AddShopOptions, BackupOptions, EditShopOptions, ImportReport, RestoreOptions,
     RestorePlan, RestoreReport, ShopStatus, VerifyReport,
@@ -68,26 +67,28 @@ pub async fn add_shop<R: Runtime>(
     .await
 }
 
-/// Save the edit form: every field as shown (no media folder is `None`); an empty password
-/// keeps the stored one.
+/// Save the edit form: name, media folder (`None`: no media folder) and destination as
+/// shown; the database only when its fields were changed (`None` keeps it, with its URL
+/// options), the password only when one was typed.
 #[tauri::command]
 pub async fn edit_shop<R: Runtime>(
     app: AppHandle<R>,
     shop: String,
     new_name: String,
-    db: String,
+    db: Option<String>,
     password: Option<String>,
     media: Option<PathBuf>,
     dest: PathBuf,
 ) -> Result<Shop> {
     blocking(app, move |s| {
+        let _job = s.start_job()?;
         ops::edit_shop(
             &s.catalog()?,
             &shop,
             &EditShopOptions {
                 new_name: Some(new_name),
-                db: Some(db),
-                password: password.filter(|p| !p.is_empty()),
+                db,
+                password,
                 media: Some(media),
                 dest: Some(dest),
             },
@@ -96,20 +97,18 @@ pub async fn edit_shop<R: Runtime>(
     .await
 }
 
-/// Create the demo shop in the catalog's folder and register it.
 #[tauri::command]
 pub async fn add_demo_shop<R: Runtime>(app: AppHandle<R>, name: String) -> Result<Shop> {
-    blocking(app, move |s| {
-        let catalog = s.catalog()?;
-        let dir = catalog.home().join("demo-shops").join(&name);
-        ops::create_demo_shop(&catalog, &DemoOptions::new(dir), &name)
-    })
-    .await
+    blocking(app, move |s| ops::create_demo_shop(&s.catalog()?, &name)).await
 }
 
 #[tauri::command]
 pub async fn remove_shop<R: Runtime>(app: AppHandle<R>, shop: String) -> Result<()> {
-    blocking(app, move |s| ops::remove_shop(&s.catalog()?, &shop)).await
+    blocking(app, move |s| {
+        let _job = s.start_job()?;
+        ops::remove_shop(&s.catalog()?, &shop)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -125,7 +124,7 @@ pub async fn backup<R: Runtime>(
         let catalog = s.catalog()?;
         let opts = BackupOptions {
             shop: catalog.resolve_shop(Some(&shop))?,
-            name: name.filter(|n| !n.trim().is_empty()),
+            name,
             include_media,
             safety: false,
         };
@@ -172,7 +171,8 @@ pub async fn verify<R: Runtime>(
     .await
 }
 
-/// What restoring `id` would replace, for the user to confirm. The plan is kept so that
+/// What restoring `id` would replace, for the user to confirm (also into a shop other than
+/// the one it was made from: the confirmation says so). The plan is kept so that
 /// [`restore`] runs exactly what was shown.
 #[tauri::command]
 pub async fn prepare_restore<R: Runtime>(app: AppHandle<R>, id: String) -> Result<RestorePlan> {
@@ -182,7 +182,7 @@ pub async fn prepare_restore<R: Runtime>(app: AppHandle<R>, id: String) -> Resul
             &RestoreOptions {
                 backup: id,
                 shop: None,
-                force: false,
+                force: true,
                 pre_backup: true,
             },
         )?;
@@ -199,8 +199,8 @@ pub async fn restore<R: Runtime>(
     on_progress: Channel<ProgressEvent>,
 ) -> Result<RestoreReport> {
     blocking(app, move |s| {
-        let plan = s.take_plan(&id)?;
         let job = s.start_job()?;
+        let plan = s.take_plan(&id)?;
         let progress = Throttled::new(ChannelProgress(on_progress));
         ops::restore(&s.catalog()?, &plan, &progress, &job.token)
     })
@@ -210,6 +210,7 @@ pub async fn restore<R: Runtime>(
 #[tauri::command]
 pub async fn delete_backup<R: Runtime>(app: AppHandle<R>, id: String) -> Result<BackupSummary> {
     blocking(app, move |s| {
+        let _job = s.start_job()?;
         ops::delete(&s.catalog()?, &id).map(|r| r.summary())
     })
     .await
@@ -220,7 +221,11 @@ pub async fn import_backups<R: Runtime>(
     app: AppHandle<R>,
     folder: PathBuf,
 ) -> Result<ImportReport> {
-    blocking(app, move |s| ops::import(&s.catalog()?, &folder)).await
+    blocking(app, move |s| {
+        let _job = s.start_job()?;
+        ops::import(&s.catalog()?, &folder)
+    })
+    .await
 }
 
 #[tauri::command]

@@ -2,9 +2,10 @@
 //! folder, the backup destination or a folder of archives to import, and showing an archive
 //! in its folder.
 //!
-//! Tests cannot click in native dialogs, so when `SHOPSAFE_TEST_PICK_<PURPOSE>` is set
-//! (`SHOPSAFE_TEST_PICK_DATABASE`, `_MEDIA`, `_DESTINATION`, `_IMPORT`), its value is taken
-//! as the picked path and no dialog opens. An empty value stands for "the user cancelled".
+//! Tests cannot click in native dialogs, so in debug builds, when
+//! `SHOPSAFE_TEST_PICK_<PURPOSE>` is set (`SHOPSAFE_TEST_PICK_DATABASE`, `_MEDIA`,
+//! `_DESTINATION`, `_IMPORT`), its value is taken as the picked path and no dialog opens.
+//! An empty value stands for "the user cancelled". Release builds always open the dialog.
 
 use serde::Deserialize;
 use shopsafe_core::{Error, ErrorKind, Result};
@@ -45,8 +46,10 @@ impl Purpose {
 }
 
 pub async fn pick<R: Runtime>(app: &AppHandle<R>, purpose: Purpose) -> Result<Option<PathBuf>> {
-    if let Some(v) = std::env::var_os(purpose.test_variable()) {
-        return Ok((!v.is_empty()).then(|| PathBuf::from(v)));
+    if cfg!(debug_assertions) {
+        if let Some(v) = std::env::var_os(purpose.test_variable()) {
+            return Ok((!v.is_empty()).then(|| PathBuf::from(v)));
+        }
     }
     let window = app.get_webview_window("main");
     let (tx, rx) = tokio::sync::oneshot::channel();
@@ -70,24 +73,11 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>, purpose: Purpose) -> Result<Op
         .map_err(|_| Error::internal("The file dialog closed without an answer."))
 }
 
-/// Show `path` selected in the system's file manager (or its folder, where selecting is not
-/// possible).
+/// Show `path` selected in the system's file manager (on Linux: its folder, opened with
+/// `xdg-open`).
 pub fn reveal(path: &Path) -> Result<()> {
     let folder = path.parent().unwrap_or(path);
-    let mut cmd = if cfg!(target_os = "macos") {
-        let mut c = std::process::Command::new("open");
-        c.arg("-R").arg(path);
-        c
-    } else if cfg!(target_os = "windows") {
-        let mut c = std::process::Command::new("explorer");
-        c.arg(format!("/select,{}", path.display()));
-        c
-    } else {
-        let mut c = std::process::Command::new("xdg-open");
-        c.arg(folder);
-        c
-    };
-    let child = cmd.spawn().map_err(|_| {
+    let child = opener(path, folder).spawn().map_err(|_| {
         Error::new(
             ErrorKind::NotFound,
             format!(
@@ -99,4 +89,27 @@ pub fn reveal(path: &Path) -> Result<()> {
     // Reap the opener when it exits, so it does not linger as a zombie.
     std::thread::spawn(move || child.wait_with_output());
     Ok(())
+}
+
+#[cfg(target_os = "macos")]
+fn opener(path: &Path, _folder: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new("open");
+    c.arg("-R").arg(path);
+    c
+}
+
+#[cfg(windows)]
+fn opener(path: &Path, _folder: &Path) -> std::process::Command {
+    use std::os::windows::process::CommandExt;
+    let mut c = std::process::Command::new("explorer");
+    // explorer wants `/select,"<path>"` as written, not quoted as one argument.
+    c.raw_arg(format!("/select,\"{}\"", path.display()));
+    c
+}
+
+#[cfg(not(any(target_os = "macos", windows)))]
+fn opener(_path: &Path, folder: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new("xdg-open");
+    c.arg(folder);
+    c
 }

@@ -12,8 +12,12 @@ use std::path::{Path, PathBuf};
 /// One window at a time: the tests share two cores with the app and WebKit.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The folder "Try with a demo shop" made (the only one under demo-shops/).
 fn demo_dir(home: &Path) -> PathBuf {
-    home.join("demo-shops").join("Demo shop")
+    let parent = home.join("demo-shops");
+    let names = files_in(&parent);
+    assert_eq!(names.len(), 1, "one demo shop in {}", parent.display());
+    parent.join(&names[0])
 }
 
 fn count_rows(db: &Path, table: &str) -> i64 {
@@ -32,6 +36,17 @@ fn files_in(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     names.sort();
     names
+}
+
+fn count_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| match e.file_type().unwrap().is_dir() {
+            true => count_files(&e.path()),
+            false => 1,
+        })
+        .sum()
 }
 
 /// Rows of the backups table, as their `data-id`s.
@@ -137,7 +152,12 @@ async fn a_shop_owner_backs_up_checks_and_restores_by_clicking() {
         tables.as_u64().unwrap() >= 40,
         "every table listed: {tables}"
     );
-    assert!(app.text("#details-media").await.contains("files"));
+    let media_files = count_files(&demo.join("media"));
+    let media_line = app.text("#details-media").await;
+    assert!(
+        media_line.starts_with(&format!("{media_files} files")),
+        "all {media_files} media files: {media_line}"
+    );
     app.screenshot("06-details").await;
 
     // Verify from the list.
@@ -350,7 +370,8 @@ async fn a_running_backup_can_be_cancelled_and_leaves_nothing() {
     app.wait_screen("progress").await;
     app.wait_text("#progress-detail", "bytes moving", |t| t.contains(" of "))
         .await;
-    app.screenshot("03-backup-running").await;
+    app.screenshot_after("03-backup-running", std::time::Duration::from_millis(300))
+        .await;
     // The window answers while the backup runs.
     assert_eq!(app.screen().await, "progress");
     app.click("#progress-cancel").await;

@@ -6,7 +6,7 @@
 const { invoke, Channel } = window.__TAURI__.core;
 const $ = (id) => document.getElementById(id);
 
-const state = { shops: [], shop: null, editing: null };
+const state = { shops: [], shop: null, editing: null, urlOptions: "", shownUrl: null };
 
 // ---------- small helpers ----------
 
@@ -47,6 +47,7 @@ function duration(secs) {
 }
 
 const KINDS = { full: "Full", database: "Database only", safety: "Safety backup before a restore" };
+const SHORT_KINDS = { ...KINDS, safety: "Safety backup" };
 
 function sentence(err) {
   if (err && typeof err === "object" && err.message) return err.message;
@@ -135,6 +136,7 @@ function setKind(k) {
 /** The add-shop form, empty for a new shop or filled in to edit `shop`. */
 function openAddShop(shop = null) {
   state.editing = shop ? shop.name : null;
+  state.urlOptions = "";
   $("add-title").textContent = shop ? `Edit ${shop.name}` : state.shops.length ? "Add a shop" : "Add your shop";
   $("add-save").textContent = shop ? "Save changes" : "Add shop";
   $("add-demo").hidden = !!shop;
@@ -151,20 +153,28 @@ function openAddShop(shop = null) {
   const url = shop?.db_url ?? "";
   const server = url.match(/^(postgres|postgresql|mysql|mariadb):\/\//);
   if (server) {
-    const u = new URL(url);
     setKind(server[1].startsWith("postgres") ? "postgres" : "mysql");
-    $("add-host").value = u.hostname.replace(/^\[|\]$/g, "");
-    $("add-port").value = u.port;
-    $("add-dbname").value = decodeURIComponent(u.pathname.replace(/^\//, ""));
-    $("add-user").value = decodeURIComponent(u.username);
+    try {
+      const u = new URL(url);
+      $("add-host").value = u.hostname.replace(/^\[|\]$/g, "");
+      $("add-port").value = u.port;
+      $("add-dbname").value = decodeURIComponent(u.pathname.replace(/^\//, ""));
+      $("add-user").value = decodeURIComponent(u.username);
+      state.urlOptions = u.search; // ?sslmode=…, ?host=/socket/dir …: kept as they are
+    } catch {
+      $("add-host").value = ""; // a URL the form cannot show; it is kept unless changed
+    }
   } else {
     setKind("sqlite");
     $("add-db-file").value = url.replace(/^sqlite:\/\//, "");
   }
+  // The database as the form shows it now; saving sends it only if the user changed it.
+  state.shownUrl = shop ? databaseUrl() : null;
   show("add");
 }
 
 function onKindChange() {
+  state.urlOptions = ""; // options of another kind of server do not carry over
   const k = kind();
   $("add-sqlite").hidden = k !== "sqlite";
   $("add-server").hidden = k === "sqlite";
@@ -181,7 +191,7 @@ function databaseUrl() {
   const host = $("add-host").value.trim();
   const hostPart = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   const port = $("add-port").value.trim();
-  return `${kind()}://${enc($("add-user").value.trim())}@${hostPart}${port ? `:${port}` : ""}/${enc($("add-dbname").value.trim())}`;
+  return `${kind()}://${enc($("add-user").value.trim())}@${hostPart}${port ? `:${port}` : ""}/${enc($("add-dbname").value.trim())}${state.urlOptions}`;
 }
 
 function password() {
@@ -222,7 +232,12 @@ async function saveShop() {
   };
   try {
     const shop = state.editing
-      ? await invoke("edit_shop", { shop: state.editing, newName: $("add-name").value.trim(), ...fields })
+      ? await invoke("edit_shop", {
+        ...fields,
+        shop: state.editing,
+        newName: $("add-name").value.trim(),
+        db: fields.db === state.shownUrl ? null : fields.db,
+      })
       : await invoke("add_shop", { name: $("add-name").value.trim(), ...fields });
     await loadShops(shop.name);
     toast(state.editing ? `Saved ${shop.name}.` : `Added ${shop.name}.`);
@@ -265,6 +280,7 @@ async function runJob(title, command, args) {
   $("progress-fill").style.width = "0%";
   $("progress-cancel").disabled = false;
   $("progress-cancel").textContent = "Cancel";
+  setBusy(true);
   const channel = new Channel();
   let phase = null;
   let phaseStart = 0;
@@ -283,7 +299,17 @@ async function runJob(title, command, args) {
     $("progress-eta").textContent = frac > 0.02 && frac < 1 && elapsed > 0.5
       ? `About ${duration(elapsed * (1 - frac) / frac)} left in this step.` : "";
   };
-  return invoke(command, { ...args, onProgress: channel });
+  try {
+    return await invoke(command, { ...args, onProgress: channel });
+  } finally {
+    setBusy(false);
+  }
+}
+
+/** While a job runs, the only way out of its screen is its Cancel button. */
+function setBusy(busy) {
+  for (const b of document.querySelectorAll("nav button")) b.disabled = busy;
+  $("shop-switcher").disabled = busy;
 }
 
 async function cancelJob() {
@@ -334,9 +360,9 @@ async function openBackups(message) {
     $("backups-empty").hidden = list.length > 0;
     $("backups-table").hidden = list.length === 0;
     body.replaceChildren(...list.map((b) => el("tr", { "data-id": b.id },
-      el("td", {}, when(b.created)),
+      el("td", { class: "nowrap" }, when(b.created)),
       el("td", {}, b.name ?? ""),
-      el("td", {}, KINDS[b.kind]),
+      el("td", { title: KINDS[b.kind] }, SHORT_KINDS[b.kind]),
       el("td", { class: "num" }, bytes(b.size)),
       el("td", { class: "num" }, count(b.tables)),
       el("td", { class: "num" }, count(b.rows)),
@@ -365,7 +391,8 @@ async function verify(id) {
       ["SHA-256", r.archive_sha256],
     ], "backups");
   } catch (e) {
-    result(false, e && e.code === "cancelled" ? "Check cancelled" : "The backup is damaged", sentence(e), [], "backups");
+    const title = { cancelled: "Check cancelled", corrupt: "The backup is damaged" }[e?.code] ?? "The backup could not be checked";
+    result(false, title, sentence(e), [], "backups");
   }
 }
 
@@ -446,7 +473,9 @@ async function openRestore(id) {
     return toast(sentence(e), true);
   }
   show("confirm");
-  $("confirm-lead").textContent = `Your shop ${plan.shop.name} will be replaced by the backup from ${when(plan.backup_created)}. Everything changed since then is undone.`;
+  $("confirm-lead").textContent = plan.other_shop
+    ? `This backup was made from shop ${plan.backup_shop}, not from ${plan.shop.name}. Your shop ${plan.shop.name} will be replaced by it: its database and media become those of the backup from ${when(plan.backup_created)}.`
+    : `Your shop ${plan.shop.name} will be replaced by the backup from ${when(plan.backup_created)}. Everything changed since then is undone.`;
   $("confirm-safety").textContent = plan.pre_backup
     ? "First, ShopSafe takes a safety backup of the shop as it is now, so you can go back. The restored shop is then checked row by row and file by file; if anything does not match, your shop is put back as it was."
     : "No safety backup will be taken.";
@@ -484,7 +513,7 @@ async function restore(plan) {
   } catch (e) {
     // The core changes nothing before the backup is checked and rolls back any failure
     // after that; only an internal error may have left something, and its sentence says so.
-    const note = e && e.code !== "internal" ? "Your shop is as it was before the restore." : "";
+    const note = e?.code && e.code !== "internal" ? "Your shop is as it was before the restore." : "";
     result(false, e && e.code === "cancelled" ? "Restore cancelled" : "The restore did not go through", sentence(e), [], "backups", note);
   }
 }

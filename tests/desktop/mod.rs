@@ -33,9 +33,8 @@ fn free_port() -> u16 {
 fn terminate(child: &mut Child) {
     // SIGTERM, not SIGKILL: tauri-driver must stop its WebKitWebDriver child itself, or the
     // native port stays taken.
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
+    // SAFETY: kill only sends a signal to the process we started and have not reaped yet.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
@@ -264,7 +263,13 @@ impl Desktop {
     /// Save what the window shows as docs/screenshots/<name>.png. The DOM can be ahead of
     /// the painted window by a moment, so wait a little first.
     pub async fn screenshot(&self, name: &str) {
-        tokio::time::sleep(Duration::from_millis(900)).await;
+        self.screenshot_after(name, Duration::from_millis(900))
+            .await;
+    }
+
+    /// [`Self::screenshot`] with a shorter wait, for screens that do not stay long.
+    pub async fn screenshot_after(&self, name: &str, wait: Duration) {
+        tokio::time::sleep(wait).await;
         let png = self.client.screenshot().await.expect("a screenshot");
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
         std::fs::create_dir_all(&dir).unwrap();

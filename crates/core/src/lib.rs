@@ -10,6 +10,7 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod hashing;
+pub mod lock;
 pub mod manifest;
 pub mod media;
 pub mod ops;

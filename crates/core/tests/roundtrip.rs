@@ -244,8 +244,15 @@ fn failed_swap_rolls_the_database_back() {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(t.media_path().join(&rel), to).unwrap();
     }
-    let mut shop = t.shop.clone();
-    shop.media = Some(mount_at.clone());
+    let shop = ops::edit_shop(
+        &t.catalog,
+        &t.shop.name,
+        &ops::EditShopOptions {
+            media: Some(Some(mount_at.clone())),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let backup = ops::backup(
         &t.catalog,
         &ops::BackupOptions {
@@ -271,8 +278,7 @@ fn failed_swap_rolls_the_database_back() {
     std::fs::write(stale.join("stale.png"), b"old").unwrap();
     let (db_before, media_before) = (dump(&t.db_path()), files(&mount_at));
 
-    let mut plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
-    plan.shop = shop;
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
     let e = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
     assert!(e.message.contains("rolled back"), "{}", e.message);
     assert_eq!(
@@ -333,4 +339,38 @@ fn shop_with_dangling_foreign_keys_backs_up_and_restores_as_it_was() {
     let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
     ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!(dump(&t.db_path()), before);
+}
+
+#[test]
+fn a_restore_is_refused_when_the_shop_changed_after_it_was_shown() {
+    let t = TestShop::new("changed");
+    let backup = ops::backup(
+        &t.catalog,
+        &t.backup_options(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    Connection::open(t.db_path())
+        .unwrap()
+        .execute("DELETE FROM orders_refund", [])
+        .unwrap();
+    let before = dump(&t.db_path());
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    // Meanwhile another window (or the CLI) points the shop at another media folder.
+    let elsewhere = t.dir.path().join("other-media");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    ops::edit_shop(
+        &t.catalog,
+        &t.shop.name,
+        &ops::EditShopOptions {
+            media: Some(Some(elsewhere)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let e = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert_eq!(e.kind, shopsafe_core::ErrorKind::Refused, "{}", e.message);
+    assert!(e.message.contains("nothing was restored"), "{}", e.message);
+    assert_eq!(dump(&t.db_path()), before, "the database was not touched");
 }

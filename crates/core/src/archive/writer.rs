@@ -45,42 +45,75 @@ impl Drop for Abandon {
     }
 }
 
-/// The archive file, until the archive is abandoned or a write fails; then nothing.
+/// The archive file, until the archive is abandoned or a write fails; then nothing. Once
+/// abandoned it only keeps counting positions, so the zip library's own bookkeeping (which
+/// checks that positions never go backwards) stays consistent while it writes nowhere.
 struct Sink {
     file: BufWriter<File>,
     abandoned: Arc<AtomicBool>,
+    /// The current position and the end, as the zip library sees them.
+    pos: u64,
+    end: u64,
 }
 
 impl Sink {
-    fn run<T>(
-        &mut self,
-        idle: T,
-        op: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<T>,
-    ) -> std::io::Result<T> {
-        if self.abandoned.load(Ordering::Relaxed) {
-            return Ok(idle);
-        }
-        let result = op(&mut self.file);
+    fn live(&self) -> bool {
+        !self.abandoned.load(Ordering::Relaxed)
+    }
+
+    /// `result` of an operation on the file: a failure abandons the archive.
+    fn check<T>(&mut self, result: std::io::Result<T>) -> std::io::Result<T> {
         if result.is_err() {
             self.abandoned.store(true, Ordering::Relaxed);
         }
         result
     }
+
+    fn moved_to(&mut self, pos: u64) -> u64 {
+        self.pos = pos;
+        self.end = self.end.max(pos);
+        pos
+    }
 }
 
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.run(buf.len(), |f| f.write(buf))
+        let n = match self.live() {
+            true => {
+                let written = self.file.write(buf);
+                self.check(written)?
+            }
+            false => buf.len(),
+        };
+        self.moved_to(self.pos + n as u64);
+        Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.run((), |f| f.flush())
+        match self.live() {
+            true => {
+                let flushed = self.file.flush();
+                self.check(flushed)
+            }
+            false => Ok(()),
+        }
     }
 }
 
 impl Seek for Sink {
     fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
-        self.run(0, |f| f.seek(pos))
+        let to = match self.live() {
+            true => {
+                let sought = self.file.seek(pos);
+                self.check(sought)?
+            }
+            false => match pos {
+                SeekFrom::Start(n) => n,
+                SeekFrom::Current(d) => self.pos.saturating_add_signed(d),
+                SeekFrom::End(d) => self.end.saturating_add_signed(d),
+            },
+        };
+        Ok(self.moved_to(to))
     }
 }
 
@@ -106,6 +139,8 @@ impl ArchiveWriter {
         let sink = Sink {
             file: BufWriter::with_capacity(1 << 20, file),
             abandoned: abandoned.clone(),
+            pos: 0,
+            end: 0,
         };
         Ok(ArchiveWriter {
             _abandon: Abandon(abandoned),

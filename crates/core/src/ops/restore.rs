@@ -217,7 +217,11 @@ pub fn restore(
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<RestoreReport> {
-    let result = run(catalog, plan, progress, cancel);
+    let result = crate::lock::ShopLock::acquire(catalog.home(), &plan.shop.uid, &plan.shop.name)
+        .and_then(|_lock| {
+            still_as_planned(catalog, plan)?;
+            run(catalog, plan, progress, cancel)
+        });
     let detail = result
         .as_ref()
         .map(|r| {
@@ -239,6 +243,25 @@ pub fn restore(
         &detail,
     );
     result
+}
+
+/// The shop must still be what the user confirmed: not removed, moved to another database
+/// or media folder since the plan was shown (by another window or the command line).
+fn still_as_planned(catalog: &Catalog, plan: &RestorePlan) -> Result<()> {
+    let now = catalog
+        .shops()?
+        .into_iter()
+        .find(|s| s.uid == plan.shop.uid);
+    match now {
+        Some(s) if s.db_url == plan.shop.db_url && s.media == plan.shop.media && s.dest == plan.shop.dest => Ok(()),
+        _ => Err(Error::new(
+            ErrorKind::Refused,
+            format!(
+                "Shop {} was changed or removed after this restore was shown; nothing was restored. Look at the restore again and confirm it anew.",
+                plan.shop.name
+            ),
+        )),
+    }
 }
 
 fn run(

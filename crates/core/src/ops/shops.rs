@@ -166,6 +166,7 @@ pub fn edit_shop(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Resul
 fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Result<(Shop, String)> {
     let home = catalog.home();
     let old = catalog.resolve_shop(Some(name))?;
+    let _lock = crate::lock::ShopLock::acquire(home, &old.uid, &old.name)?;
     let mut shop = old.clone();
     let mut changes = Vec::new();
     if let Some(n) = opts.new_name.as_ref().filter(|n| **n != old.name) {
@@ -303,20 +304,22 @@ pub fn add_demo_shop(catalog: &Catalog, demo: &crate::demo::DemoShop, name: &str
     )
 }
 
-/// Create a demo shop (see [`crate::demo`]) and register it as `name`: the app's
-/// "Try with a demo shop".
-pub fn create_demo_shop(
-    catalog: &Catalog,
-    opts: &crate::demo::DemoOptions,
-    name: &str,
-) -> Result<Shop> {
+/// Create a demo shop (see [`crate::demo`]) in a new folder under `<home>/demo-shops` and
+/// register it as `name`: the app's "Try with a demo shop".
+pub fn create_demo_shop(catalog: &Catalog, name: &str) -> Result<Shop> {
     check_shop_name(name)?;
     if catalog.find_shop(name)?.is_some() {
         return Err(Error::invalid(format!(
             "A shop named {name} is already registered; choose another name."
         )));
     }
-    let demo = crate::demo::create(opts)?;
+    let folder = format!(
+        "{}-{}",
+        crate::catalog::file_part(name),
+        &clock::new_uid()[..8]
+    );
+    let dir = catalog.home().join("demo-shops").join(folder);
+    let demo = crate::demo::create(&crate::demo::DemoOptions::new(dir))?;
     add_demo_shop(catalog, &demo, name)
 }
 
@@ -329,6 +332,7 @@ pub fn remove_shop(catalog: &Catalog, name: &str) -> Result<()> {
 
 fn remove(catalog: &Catalog, name: &str) -> Result<String> {
     let shop = catalog.resolve_shop(Some(name))?;
+    let _lock = crate::lock::ShopLock::acquire(catalog.home(), &shop.uid, &shop.name)?;
     catalog.remove_shop(name)?;
     secrets::delete(catalog.home(), &shop.uid, shop.password_store).map_err(|e| {
         e.context(&format!(

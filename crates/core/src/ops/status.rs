@@ -27,7 +27,6 @@ pub struct ShopStatus {
     pub last_good: Option<BackupSummary>,
     pub age_secs: Option<i64>,
     pub health: Health,
-    pub backups: u64,
     /// Free bytes at the destination; `None` when the folder cannot be read.
     pub dest_free_bytes: Option<u64>,
 }
@@ -47,7 +46,6 @@ pub fn shop_status(catalog: &Catalog, name: Option<&str>) -> Result<ShopStatus> 
         .map(|t| (now - t).max(0));
     Ok(ShopStatus {
         health: health(age_secs),
-        backups: backups.len() as u64,
         dest_free_bytes: free_space(&shop.dest),
         last_good,
         age_secs,

@@ -56,12 +56,15 @@ pub fn verify(
             bytes: report.bytes,
         })
     })();
-    if !matches!(&result, Err(e) if e.kind == crate::ErrorKind::Cancelled) {
-        catalog.mark_verified(
-            &record.id,
-            &clock::rfc3339(clock::now_secs()),
-            result.is_ok(),
-        )?;
+    // Only a finished check or a damaged archive says something about the backup; a
+    // cancelled check or an unplugged disk does not.
+    let verdict = match &result {
+        Ok(_) => Some(true),
+        Err(e) if e.kind == crate::ErrorKind::Corrupt => Some(false),
+        Err(_) => None,
+    };
+    if let Some(ok) = verdict {
+        catalog.mark_verified(&record.id, &clock::rfc3339(clock::now_secs()), ok)?;
     }
     let detail = result
         .as_ref()
