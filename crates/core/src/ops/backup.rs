@@ -41,7 +41,7 @@ pub fn backup(
     // A restore holds the shop's lock while it takes its own safety backup.
     let result = match opts.safety {
         true => run(catalog, opts, progress, cancel),
-        false => crate::lock::ShopLock::acquire(catalog.home(), &opts.shop.uid, &opts.shop.name)
+        false => crate::lock::ShopLock::shared(catalog.home(), &opts.shop.uid, &opts.shop.name)
             .and_then(|_lock| run(catalog, opts, progress, cancel)),
     };
     let action = if opts.safety {

@@ -10,7 +10,7 @@ pub fn delete(catalog: &Catalog, id: &str) -> Result<BackupRecord> {
     })?;
     let result = (|| {
         let _lock =
-            crate::lock::ShopLock::acquire(catalog.home(), &record.shop_uid, &record.shop_name)?;
+            crate::lock::ShopLock::exclusive(catalog.home(), &record.shop_uid, &record.shop_name)?;
         for path in [record.path.clone(), sidecar_path(&record.path)] {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}

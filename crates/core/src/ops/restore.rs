@@ -217,7 +217,7 @@ pub fn restore(
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<RestoreReport> {
-    let result = crate::lock::ShopLock::acquire(catalog.home(), &plan.shop.uid, &plan.shop.name)
+    let result = crate::lock::ShopLock::exclusive(catalog.home(), &plan.shop.uid, &plan.shop.name)
         .and_then(|_lock| {
             still_as_planned(catalog, plan)?;
             run(catalog, plan, progress, cancel)

@@ -166,7 +166,7 @@ pub fn edit_shop(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Resul
 fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Result<(Shop, String)> {
     let home = catalog.home();
     let old = catalog.resolve_shop(Some(name))?;
-    let _lock = crate::lock::ShopLock::acquire(home, &old.uid, &old.name)?;
+    let _lock = crate::lock::ShopLock::exclusive(home, &old.uid, &old.name)?;
     let mut shop = old.clone();
     let mut changes = Vec::new();
     if let Some(n) = opts.new_name.as_ref().filter(|n| **n != old.name) {
@@ -332,7 +332,7 @@ pub fn remove_shop(catalog: &Catalog, name: &str) -> Result<()> {
 
 fn remove(catalog: &Catalog, name: &str) -> Result<String> {
     let shop = catalog.resolve_shop(Some(name))?;
-    let _lock = crate::lock::ShopLock::acquire(catalog.home(), &shop.uid, &shop.name)?;
+    let _lock = crate::lock::ShopLock::exclusive(catalog.home(), &shop.uid, &shop.name)?;
     catalog.remove_shop(name)?;
     secrets::delete(catalog.home(), &shop.uid, shop.password_store).map_err(|e| {
         e.context(&format!(
