@@ -521,3 +521,61 @@ fn assert_one_sentence(text: &str) {
         "one plain sentence expected, got {text:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn editing_a_server_shop_keeps_what_the_form_does_not_show() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dest = tmp.path().join("backups");
+    std::fs::create_dir_all(&dest).unwrap();
+    // A PostgreSQL shop registered earlier (its server need not run for a rename), with an
+    // IPv6 host, %-escaped names and a TLS option the form has no field for.
+    let url = "postgres://shop%20owner@[::1]:6543/my%2Fshop?sslmode=require";
+    let catalog = shopsafe_core::Catalog::open(&home).unwrap();
+    catalog
+        .add_shop(&shopsafe_core::Shop {
+            name: "Server shop".into(),
+            uid: "00000000000000000000000000000abc".into(),
+            db_url: url.into(),
+            media: None,
+            dest: dest.clone(),
+            created: "2026-11-26T10:00:00Z".into(),
+            password_store: shopsafe_core::secrets::PasswordStore::None,
+        })
+        .unwrap();
+    let app = Desktop::start(&[("SHOPSAFE_HOME", &home)]).await;
+    app.wait_screen("home").await;
+    app.click("#nav-shops").await;
+    app.wait_screen("shops").await;
+    app.click("tr[data-shop='Server shop'] button[data-act=edit]")
+        .await;
+    app.wait_screen("add").await;
+    let field = |id: &'static str| {
+        let app = &app;
+        async move {
+            app.js(&format!("return document.getElementById('{id}').value"))
+                .await
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert_eq!(field("add-host").await, "::1");
+    assert_eq!(field("add-port").await, "6543");
+    assert_eq!(field("add-user").await, "shop owner");
+    assert_eq!(field("add-dbname").await, "my/shop");
+    app.type_into("#add-name", "Server shop 2").await;
+    app.click("#add-save").await;
+    app.wait_screen("home").await;
+    assert_eq!(app.text("#home-shop").await, "Server shop 2");
+    let shop = catalog
+        .find_shop("Server shop 2")
+        .unwrap()
+        .expect("renamed");
+    assert_eq!(
+        shop.db_url, url,
+        "the connection, with its options, is unchanged"
+    );
+    app.finish().await;
+}
