@@ -46,6 +46,7 @@ function duration(secs) {
   return secs < 60 ? plural(Math.max(1, Math.round(secs)), "second") : plural(Math.round(secs / 60), "minute");
 }
 
+const PAST_RETURN = new Set(["swapping", "checking", "rolling_back", "done"]);
 const KINDS = { full: "Full", database: "Database only", safety: "Safety backup before a restore" };
 const SHORT_KINDS = { ...KINDS, safety: "Safety backup" };
 
@@ -288,6 +289,8 @@ async function runJob(title, command, args) {
     const now = performance.now();
     if (u.phase !== phase) { phase = u.phase; phaseStart = now; }
     $("progress-phase").textContent = u.label;
+    // Once a restore puts the backup in place it finishes or rolls back; it cannot stop.
+    if (PAST_RETURN.has(u.phase)) $("progress-cancel").disabled = true;
     const frac = u.bytes_total > 0 ? u.bytes_done / u.bytes_total : u.files_total > 0 ? u.files_done / u.files_total : 0;
     $("progress-fill").style.width = `${Math.min(100, frac * 100).toFixed(1)}%`;
     const parts = [];
