@@ -32,6 +32,7 @@ use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Duration;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
@@ -476,7 +477,7 @@ impl Postgres {
         arriving: Option<(u64, &AtomicBool)>,
         expected: Option<&DatabasePart>,
     ) -> Result<Open> {
-        let source: Box<dyn Read> = match arriving {
+        let source: Box<dyn Read + Send> = match arriving {
             Some((size, failed)) => Box::new(Arriving {
                 path: staged,
                 file: None,
@@ -488,7 +489,10 @@ impl Postgres {
             }
         };
         let runtime = super::runtime();
-        let client = runtime.block_on(async {
+        let (pieces_in, pieces) = std::sync::mpsc::sync_channel(4);
+        let client = std::thread::scope(|s| {
+            s.spawn(move || read_dump(source, staged, pieces_in));
+            runtime.block_on(async {
             let client = self.connect().await?;
             let e = |e| self.db_error(e);
             // The transaction may wait idle while the media folder is swapped and checked; a
@@ -503,7 +507,7 @@ impl Postgres {
                 for stmt in strings(&client, DROPS).await.map_err(e)? {
                     client.batch_execute(&stmt).await.map_err(e)?;
                 }
-                let loaded = run_dump(&client, staged, source).await.map_err(|err| match err {
+                let loaded = run_dump(&client, pieces).await.map_err(|err| match err {
                     Replay::Io(err) => err,
                     Replay::Db(err) => {
                         let inner = self.db_error(err);
@@ -531,6 +535,7 @@ impl Postgres {
                     Err(err)
                 }
             }
+        })
         })?;
         Ok(Open {
             runtime,
@@ -1107,21 +1112,41 @@ struct Loaded {
     stored: u64,
 }
 
-/// Run every statement and COPY block of a dump file. Each row is fingerprinted as it is
-/// sent, as the backup fingerprinted it as it came out, so no table needs reading back.
-async fn run_dump(
-    client: &Client,
-    file: &Path,
+/// One piece of a dump, as [`read_dump`] hands it to [`run_dump`].
+enum Piece {
+    Stmt(String),
+    /// A `COPY … FROM stdin` statement and the manifest name of its table.
+    Copy(String, String),
+    Rows(Bytes),
+    /// The end of a COPY block, with the fingerprint of its rows.
+    CopyEnd(RowSum),
+}
+
+/// Split a dump into statements and COPY blocks for [`run_dump`], on a thread of its own so
+/// reading and fingerprinting the rows overlaps sending them. Each row is fingerprinted as
+/// the backup fingerprinted it as it came out, so no table needs reading back. Stops when
+/// the receiver is gone.
+fn read_dump(source: impl Read, file: &Path, out: SyncSender<Result<Piece>>) {
+    let mut send = |piece: Result<Piece>| out.send(piece).is_ok();
+    if let Err(e) = split_dump(source, file, &mut send) {
+        send(Err(e));
+    }
+}
+
+/// The work of [`read_dump`]; `send` answers `false` once nobody listens.
+fn split_dump(
     source: impl Read,
-) -> std::result::Result<Vec<Loaded>, Replay> {
+    file: &Path,
+    send: &mut impl FnMut(Result<Piece>) -> bool,
+) -> Result<()> {
     let mut reader = BufReader::with_capacity(1 << 20, source);
-    // One reused buffer: the next line, without its newline, or `None` at the end.
+    // One reused buffer: the next line, without its newline.
     let mut line = Vec::with_capacity(1 << 12);
-    let mut next = |line: &mut Vec<u8>| -> std::result::Result<bool, Replay> {
+    let mut next = |line: &mut Vec<u8>| -> Result<bool> {
         line.clear();
         let n = reader
             .read_until(b'\n', line)
-            .map_err(|e| Replay::Io(Error::io("read", file, e)))?;
+            .map_err(|e| Error::io("read", file, e))?;
         if line.last() == Some(&b'\n') {
             line.pop();
         }
@@ -1139,16 +1164,12 @@ async fn run_dump(
         }
     }
     let token = token.ok_or_else(|| {
-        Replay::Io(Error::corrupt(
-            "The database part of the archive is not a ShopSafe dump.",
-        ))
+        Error::corrupt("The database part of the archive is not a ShopSafe dump.")
     })?;
     let stmt_marker = format!("-- shopsafe:{token} stmt").into_bytes();
     let copy_marker = format!("-- shopsafe:{token} copy").into_bytes();
     let is_marker = |l: &[u8]| l == stmt_marker.as_slice() || l == copy_marker.as_slice();
-    let truncated = || Replay::Io(Error::corrupt("The dump ends inside a COPY block."));
-    let mut loaded = Vec::new();
-    let mut stmt = String::new();
+    let truncated = || Error::corrupt("The dump ends inside a COPY block.");
     let mut more = next(&mut line)?;
     // Skip the rest of the header up to the first marker.
     while more && !is_marker(&line) {
@@ -1156,21 +1177,17 @@ async fn run_dump(
     }
     while more {
         if line == stmt_marker {
-            if !stmt.is_empty() {
-                client.batch_execute(&stmt).await?;
-                stmt.clear();
-            }
+            let mut stmt = String::new();
             more = next(&mut line)?;
             while more && !is_marker(&line) {
                 stmt.push_str(&String::from_utf8_lossy(&line));
                 stmt.push('\n');
                 more = next(&mut line)?;
             }
-        } else if line == copy_marker {
-            if !stmt.is_empty() {
-                client.batch_execute(&stmt).await?;
-                stmt.clear();
+            if !stmt.is_empty() && !send(Ok(Piece::Stmt(stmt))) {
+                return Ok(());
             }
+        } else if line == copy_marker {
             if !next(&mut line)? {
                 return Err(truncated());
             }
@@ -1178,12 +1195,11 @@ async fn run_dump(
                 .trim_end_matches(';')
                 .to_string();
             let name = copy_target(&copy).ok_or_else(|| {
-                Replay::Io(Error::corrupt(
-                    "The dump has a COPY line ShopSafe did not write.",
-                ))
+                Error::corrupt("The dump has a COPY line ShopSafe did not write.")
             })?;
-            let sink = client.copy_in::<_, Bytes>(&copy).await?;
-            let mut sink = std::pin::pin!(sink);
+            if !send(Ok(Piece::Copy(copy, name))) {
+                return Ok(());
+            }
             let mut buf = Vec::with_capacity(1 << 20);
             let mut sum = RowSum::default();
             loop {
@@ -1197,28 +1213,67 @@ async fn run_dump(
                 buf.extend_from_slice(&line);
                 buf.push(b'\n');
                 if buf.len() >= 1 << 20 {
-                    sink.send(Bytes::from(std::mem::replace(
-                        &mut buf,
-                        Vec::with_capacity(1 << 20),
-                    )))
-                    .await?;
+                    let full = std::mem::replace(&mut buf, Vec::with_capacity(1 << 20));
+                    if !send(Ok(Piece::Rows(Bytes::from(full)))) {
+                        return Ok(());
+                    }
                 }
             }
-            if !buf.is_empty() {
-                sink.send(Bytes::from(buf)).await?;
+            if !buf.is_empty() && !send(Ok(Piece::Rows(Bytes::from(buf)))) {
+                return Ok(());
             }
-            let stored = sink.as_mut().finish().await?;
-            loaded.push(Loaded {
-                stat: sum.stat(name),
-                stored,
-            });
+            if !send(Ok(Piece::CopyEnd(sum))) {
+                return Ok(());
+            }
             more = next(&mut line)?;
         } else {
             more = next(&mut line)?;
         }
     }
-    if !stmt.is_empty() {
-        client.batch_execute(&stmt).await?;
+    Ok(())
+}
+
+/// Run the statements and COPY blocks [`read_dump`] hands over, in order.
+async fn run_dump(
+    client: &Client,
+    pieces: Receiver<Result<Piece>>,
+) -> std::result::Result<Vec<Loaded>, Replay> {
+    let mut loaded = Vec::new();
+    let mut pieces = pieces.into_iter();
+    while let Some(piece) = pieces.next() {
+        match piece.map_err(Replay::Io)? {
+            Piece::Stmt(stmt) => client.batch_execute(&stmt).await?,
+            Piece::Copy(copy, name) => {
+                let sink = client.copy_in::<_, Bytes>(&copy).await?;
+                let mut sink = std::pin::pin!(sink);
+                let sum = loop {
+                    let piece = pieces.next().ok_or_else(|| {
+                        Replay::Io(Error::internal(
+                            "The dump reader stopped inside a COPY block.",
+                        ))
+                    })?;
+                    match piece.map_err(Replay::Io)? {
+                        Piece::Rows(rows) => sink.send(rows).await?,
+                        Piece::CopyEnd(sum) => break sum,
+                        _ => {
+                            return Err(Replay::Io(Error::internal(
+                                "The dump reader mixed up a COPY block.",
+                            )))
+                        }
+                    }
+                };
+                let stored = sink.as_mut().finish().await?;
+                loaded.push(Loaded {
+                    stat: sum.stat(name),
+                    stored,
+                });
+            }
+            Piece::Rows(_) | Piece::CopyEnd(_) => {
+                return Err(Replay::Io(Error::internal(
+                    "The dump reader sent rows outside a COPY block.",
+                )))
+            }
+        }
     }
     Ok(loaded)
 }
