@@ -280,6 +280,149 @@ fn failed_postgres_restore_leaves_the_database_unchanged() {
 }
 
 #[test]
+fn postgres_restore_failing_after_the_load_rolls_back_its_open_transaction() {
+    // The media folder is a mount point, so it cannot be renamed aside: the swap fails after
+    // the database has been loaded and checked inside the restore's still-open transaction.
+    // No rollback point is taken for PostgreSQL, so the transaction itself must undo it.
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    let s = register(&pg);
+    let mount_at = s.dir.path().join("mounted-media");
+    let _mount = common::Mount::tmpfs(&mount_at, "size=16m");
+    for (rel, _) in files(s.shop.media.as_ref().unwrap()) {
+        let to = mount_at.join(&rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(s.shop.media.as_ref().unwrap().join(&rel), to).unwrap();
+    }
+    let mut shop = s.shop.clone();
+    shop.media = Some(mount_at.clone());
+    let opts = BackupOptions {
+        shop: shop.clone(),
+        name: None,
+        include_media: true,
+        safety: false,
+    };
+    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
+    pg.psql(
+        "shop",
+        "shop",
+        "DELETE FROM inventory.stock WHERE product_id > 50;
+         UPDATE catalog_product SET price = price + 1 WHERE id % 3 = 0;
+         CREATE TABLE added_since (x int); INSERT INTO added_since VALUES (7);",
+    );
+    std::fs::write(mount_at.join("uploaded-later.jpg"), b"later").unwrap();
+    let mut tables = TABLES.to_vec();
+    tables.push("public.added_since");
+    let (schema, rows, media) = (
+        pg.schema("shop"),
+        pg.rows("shop", &tables),
+        files(&mount_at),
+    );
+    let mut plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: backup.id.clone(),
+            shop: None,
+            force: false,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    plan.shop = shop;
+    let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(e.message.contains("move aside"), "{}", e.message);
+    assert!(e.message.contains("rolled back"), "{}", e.message);
+    assert_eq!(pg.schema("shop"), schema, "the schema was not rolled back");
+    assert_eq!(
+        pg.rows("shop", &tables),
+        rows,
+        "the rows were not rolled back"
+    );
+    assert_eq!(files(&mount_at), media);
+    assert!(
+        !listing(&s.shop.dest).iter().any(|n| n.starts_with('.')),
+        "scratch files left: {:?}",
+        listing(&s.shop.dest)
+    );
+    // Nothing of the restore is left open on the server.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while pg
+        .psql(
+            "postgres",
+            "postgres",
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shopsafe'",
+        )
+        .trim()
+        != "0"
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the restore's session is still open"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn postgres_restore_loading_while_the_archive_is_checked_rolls_back_a_bad_archive() {
+    // A database-only PostgreSQL restore loads the dump while the archive is still being
+    // checked. Here every entry reads correctly but the file's SHA-256 differs from the
+    // catalog's (one changed byte in the README entry, which nothing else reads), so the
+    // check fails only once the dump has been loaded: the open transaction must be rolled
+    // back and the database left exactly as it was.
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    let s = register(&pg);
+    let opts = BackupOptions {
+        shop: s.shop.clone(),
+        name: None,
+        include_media: false,
+        safety: false,
+    };
+    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
+    pg.psql(
+        "shop",
+        "shop",
+        "DELETE FROM catalog_product WHERE id > 250 AND id NOT IN (SELECT product_id FROM inventory.stock);
+         CREATE TABLE added_since (x int); INSERT INTO added_since VALUES (7);",
+    );
+    let mut tables = TABLES.to_vec();
+    tables.push("public.added_since");
+    let (schema, rows) = (pg.schema("shop"), pg.rows("shop", &tables));
+    let mut bytes = std::fs::read(&backup.path).unwrap();
+    // The first local header is README.txt's; its data follows the name and extra field.
+    let name_len = u16::from_le_bytes([bytes[26], bytes[27]]) as usize;
+    let extra_len = u16::from_le_bytes([bytes[28], bytes[29]]) as usize;
+    assert_eq!(&bytes[30..30 + name_len], b"README.txt");
+    bytes[30 + name_len + extra_len + 2] ^= 0x20;
+    std::fs::write(&backup.path, bytes).unwrap();
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: backup.id.clone(),
+            shop: None,
+            force: false,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Corrupt, "{}", e.message);
+    assert!(e.message.contains("SHA-256 differs"), "{}", e.message);
+    assert_eq!(pg.schema("shop"), schema, "the schema was not rolled back");
+    assert_eq!(
+        pg.rows("shop", &tables),
+        rows,
+        "the rows were not rolled back"
+    );
+    assert!(
+        !listing(&s.shop.dest).iter().any(|n| n.starts_with('.')),
+        "scratch files left: {:?}",
+        listing(&s.shop.dest)
+    );
+}
+
+#[test]
 fn postgres_bad_input_gets_one_sentence() {
     let pg = PgServer::start();
     make_shop_db(&pg);

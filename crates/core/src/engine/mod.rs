@@ -18,13 +18,48 @@ use crate::progress::CancelToken;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// A failed [`Database::apply`], and whether it had already changed the live database
-/// (SQLite and PostgreSQL apply in one transaction and never have; MySQL may have swapped
-/// its tables in before a later step failed).
+/// A failed [`Database::apply`] or [`Applied::commit`], and whether it had (or may have)
+/// changed the live database (SQLite and PostgreSQL apply in one transaction and never
+/// have, unless PostgreSQL's connection fails during the commit; MySQL may have swapped its
+/// tables in before a later step failed).
 #[derive(Debug)]
 pub struct Failed {
     pub error: Error,
     pub changed: bool,
+}
+
+/// A database part applied by [`Database::apply`]: already visible (SQLite, MySQL), or
+/// loaded and checked inside a PostgreSQL transaction that is still open, so the restore
+/// can finish its other steps and then commit, or roll back with no rollback point.
+pub enum Applied {
+    Visible,
+    Pending(Box<postgres::Open>),
+}
+
+impl Applied {
+    /// Make the restore visible (a no-op where it already is).
+    pub fn commit(self) -> std::result::Result<(), Failed> {
+        match self {
+            Applied::Visible => Ok(()),
+            Applied::Pending(open) => open.commit(),
+        }
+    }
+
+    /// Whether the live database has been replaced already.
+    pub fn is_visible(&self) -> bool {
+        matches!(self, Applied::Visible)
+    }
+
+    /// Undo a pending restore; `false` if it was already visible (and needs its rollback point).
+    pub fn roll_back(self) -> bool {
+        match self {
+            Applied::Visible => false,
+            Applied::Pending(open) => {
+                open.roll_back();
+                true
+            }
+        }
+    }
 }
 
 /// "1 table", "12 tables".
@@ -36,13 +71,17 @@ fn tables_phrase(n: usize) -> String {
     }
 }
 
-/// Run a server engine's async work to completion on a runtime of its own.
-fn block_on<F: std::future::Future>(work: F) -> F::Output {
+/// A single-threaded runtime for a server engine's async work.
+fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a single-threaded runtime always builds")
-        .block_on(work)
+}
+
+/// Run a server engine's async work to completion on a runtime of its own.
+fn block_on<F: std::future::Future>(work: F) -> F::Output {
+    runtime().block_on(work)
 }
 
 /// Run a dump into `file`, removing the file if the dump fails.
@@ -262,6 +301,12 @@ impl Database {
         }
     }
 
+    /// Whether a restore needs a rollback point: PostgreSQL keeps the restore's transaction
+    /// open until the restore has finished (see [`Applied`]), so rolling it back needs none.
+    pub fn needs_rollback_point(&self) -> bool {
+        !matches!(self, Database::Postgres(_))
+    }
+
     /// Save the live database to `file`, to roll back to if the restore fails.
     pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
         match self {
@@ -281,26 +326,65 @@ impl Database {
     }
 
     /// Replace the live database with `staged` (a checked part or a rollback point). Where
-    /// the engine can, it checks the result against `expected` before it commits.
+    /// the engine can, it checks the result against `expected` before it is visible.
+    /// PostgreSQL returns with its transaction still open ([`Applied::Pending`]): the caller
+    /// commits it, or rolls it back.
     pub fn apply(
         &self,
         staged: &Path,
         expected: Option<&DatabasePart>,
-    ) -> std::result::Result<(), Failed> {
+    ) -> std::result::Result<Applied, Failed> {
         let unchanged = |error| Failed {
             error,
             changed: false,
         };
         match self {
-            Database::Sqlite(s) => s.apply(staged, &CancelToken::new()).map_err(unchanged),
-            Database::Postgres(p) => p.apply(staged, expected).map_err(unchanged),
-            Database::Mysql(m) => m.apply(staged, expected),
+            Database::Sqlite(s) => s
+                .apply(staged, &CancelToken::new())
+                .map(|()| Applied::Visible)
+                .map_err(unchanged),
+            Database::Postgres(p) => p
+                .apply(staged, None, expected)
+                .map(|open| Applied::Pending(Box::new(open)))
+                .map_err(unchanged),
+            Database::Mysql(m) => m.apply(staged, expected).map(|()| Applied::Visible),
         }
+    }
+
+    /// Whether the engine can load a staged part while the archive check is still writing it
+    /// ([`Database::apply_arriving`]): PostgreSQL, whose load stays invisible until commit.
+    pub fn loads_while_staging(&self) -> bool {
+        matches!(self, Database::Postgres(_))
+    }
+
+    /// [`Database::apply`] of a staged part that another thread is still writing: it is read
+    /// as it arrives, up to `size` bytes, and the load fails once `failed` is raised. The
+    /// caller commits only after that writer has checked every byte.
+    pub fn apply_arriving(
+        &self,
+        staged: &Path,
+        size: u64,
+        failed: &std::sync::atomic::AtomicBool,
+        expected: &DatabasePart,
+    ) -> std::result::Result<Applied, Failed> {
+        let result = match self {
+            Database::Postgres(p) => p
+                .apply(staged, Some((size, failed)), Some(expected))
+                .map(|open| Applied::Pending(Box::new(open))),
+            _ => Err(Error::internal(
+                "Only PostgreSQL loads a database part while it is being staged.",
+            )),
+        };
+        result.map_err(|error| Failed {
+            error,
+            changed: false,
+        })
     }
 
     /// Whether [`Database::apply`] checks every table against the manifest before it makes
     /// the restore visible (a server database, restored in a transaction or into scratch
-    /// tables). Checking again afterwards could only see the shop's own new writes.
+    /// tables). Checking again after the commit could only see the shop's own new writes,
+    /// and could no longer undo anything.
     pub fn checks_before_commit(&self) -> bool {
         !matches!(self, Database::Sqlite(_))
     }

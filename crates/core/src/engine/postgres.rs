@@ -10,10 +10,12 @@
 //! foreign tables, domains, composite and range types, row security policies, rules,
 //! aggregates) are detected and named, and the backup refuses rather than pretend.
 //!
-//! A restore runs in one transaction: it drops the shop's own objects, runs the dump, checks
-//! every table's row count and fingerprint, and only then commits. A failure anywhere leaves
-//! the database exactly as it was. Only the shop's own login is needed: no superuser, no
-//! CREATE DATABASE.
+//! A restore runs in one transaction: it drops the shop's own objects, runs the dump while
+//! fingerprinting every row it sends, checks the schema and every table's row count (the
+//! server's count of rows stored, too) and fingerprint, and returns with the transaction
+//! still open ([`Open`]), so the caller commits only once the rest of the restore (the
+//! media folder) has succeeded. A failure anywhere before the commit leaves the database
+//! exactly as it was. Only the shop's own login is needed: no superuser, no CREATE DATABASE.
 
 use super::dumpfile::{self, DumpWriter};
 use super::rowsum::RowSum;
@@ -27,8 +29,10 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use sha2::{Digest, Sha256};
 use std::fmt;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Duration;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
@@ -460,21 +464,50 @@ impl Postgres {
         dumpfile::marker(staged, "stmt").map(drop)
     }
 
-    /// Replace the shop's objects with the dump in `staged`, in one transaction that is
-    /// committed only if every table then matches `expected`.
-    pub fn apply(&self, staged: &Path, expected: Option<&DatabasePart>) -> Result<()> {
-        super::block_on(async {
+    /// Replace the shop's objects with the dump in `staged` inside one transaction, check
+    /// the result against `expected` (every table's rows as loaded, the schema), and leave
+    /// the transaction open: nothing is visible to others, and the shop's tables stay locked,
+    /// until [`Open::commit`]. Any failure rolls the transaction back.
+    ///
+    /// With `arriving` (its final size and a flag raised if the writer gives up), `staged`
+    /// is still being written by another thread, and is loaded as it arrives.
+    pub fn apply(
+        &self,
+        staged: &Path,
+        arriving: Option<(u64, &AtomicBool)>,
+        expected: Option<&DatabasePart>,
+    ) -> Result<Open> {
+        let source: Box<dyn Read + Send> = match arriving {
+            Some((size, failed)) => Box::new(Arriving {
+                path: staged,
+                file: None,
+                left: size,
+                failed,
+            }),
+            None => {
+                Box::new(std::fs::File::open(staged).map_err(|e| Error::io("read", staged, e))?)
+            }
+        };
+        let runtime = super::runtime();
+        let (pieces_in, pieces) = std::sync::mpsc::sync_channel(4);
+        let client = std::thread::scope(|s| {
+            s.spawn(move || read_dump(source, staged, pieces_in));
+            runtime.block_on(async {
             let client = self.connect().await?;
             let e = |e| self.db_error(e);
+            // The transaction may wait idle while the media folder is swapped and checked; a
+            // server-wide idle timeout must not end it then.
             client
-                .batch_execute("BEGIN; SET LOCAL lock_timeout = '30s'")
+                .batch_execute(
+                    "BEGIN; SET LOCAL lock_timeout = '30s'; SET LOCAL idle_in_transaction_session_timeout = 0",
+                )
                 .await
                 .map_err(e)?;
-            let result = async {
+            let result: Result<()> = async {
                 for stmt in strings(&client, DROPS).await.map_err(e)? {
                     client.batch_execute(&stmt).await.map_err(e)?;
                 }
-                run_dump(&client, staged).await.map_err(|err| match err {
+                let loaded = run_dump(&client, pieces).await.map_err(|err| match err {
                     Replay::Io(err) => err,
                     Replay::Db(err) => {
                         let inner = self.db_error(err);
@@ -485,18 +518,29 @@ impl Postgres {
                     }
                 })?;
                 if let Some(expected) = expected {
-                    compare(&client, expected).await.map_err(|err| match err {
-                        Replay::Io(err) => err,
-                        Replay::Db(err) => self.db_error(err),
-                    })?;
+                    check_loaded(&client, expected, &loaded)
+                        .await
+                        .map_err(|err| match err {
+                            Replay::Io(err) => err,
+                            Replay::Db(err) => self.db_error(err),
+                        })?;
                 }
-                client.batch_execute("COMMIT").await.map_err(e)
+                Ok(())
             }
             .await;
-            if result.is_err() {
-                let _ = client.batch_execute("ROLLBACK").await;
+            match result {
+                Ok(()) => Ok(client),
+                Err(err) => {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    Err(err)
+                }
             }
-            result
+        })
+        })?;
+        Ok(Open {
+            runtime,
+            client,
+            pg: self.clone(),
         })
     }
 
@@ -509,6 +553,50 @@ impl Postgres {
                 Replay::Db(err) => self.db_error(err),
             })
         })
+    }
+}
+
+/// A restore loaded and checked inside its still-open transaction (see [`Postgres::apply`]).
+/// Dropping it without [`Open::commit`] closes the connection, and the server rolls the
+/// transaction back.
+pub struct Open {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    pg: Postgres,
+}
+
+impl Open {
+    /// Make the restore visible. If the server answers with an error it has rolled back
+    /// (`changed` false); if the connection fails, whether it committed is not known
+    /// (`changed` true).
+    pub fn commit(self) -> std::result::Result<(), super::Failed> {
+        let Open {
+            runtime,
+            client,
+            pg,
+        } = self;
+        runtime
+            .block_on(client.batch_execute("COMMIT"))
+            .map_err(|e| super::Failed {
+                changed: e.as_db_error().is_none(),
+                error: if e.as_db_error().is_none() {
+                    Error::new(
+                        ErrorKind::Database,
+                        format!(
+                            "The connection to PostgreSQL ({}) failed while the restore was committed, so it is not known whether the database was replaced: {}.",
+                            pg.place(),
+                            source_text(&e)
+                        ),
+                    )
+                } else {
+                    pg.db_error(e)
+                },
+            })
+    }
+
+    /// Roll the restore back. If the connection is gone the server has rolled it back already.
+    pub fn roll_back(self) {
+        let _ = self.runtime.block_on(self.client.batch_execute("ROLLBACK"));
     }
 }
 
@@ -976,79 +1064,296 @@ impl From<tokio_postgres::Error> for Replay {
     }
 }
 
-/// Run every statement and COPY block of a dump file.
-async fn run_dump(client: &Client, file: &Path) -> std::result::Result<(), Replay> {
-    let stmt_marker = dumpfile::marker(file, "stmt").map_err(Replay::Io)?;
-    let copy_marker = dumpfile::marker(file, "copy").map_err(Replay::Io)?;
-    let f = std::fs::File::open(file).map_err(|e| Replay::Io(Error::io("read", file, e)))?;
-    let mut lines = BufReader::with_capacity(1 << 20, f).split(b'\n');
-    let mut next = || -> std::result::Result<Option<Vec<u8>>, Replay> {
-        lines
-            .next()
-            .transpose()
-            .map_err(|e| Replay::Io(Error::io("read", file, e)))
+/// A file another thread is still writing (the archive check staging the dump), read up to
+/// its final size: at the end of what is there so far it waits for more, and it fails once
+/// the writer has given up.
+struct Arriving<'a> {
+    path: &'a Path,
+    file: Option<std::fs::File>,
+    left: u64,
+    failed: &'a AtomicBool,
+}
+
+impl Read for Arriving<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = self.left.min(buf.len() as u64) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        loop {
+            if self.failed.load(Ordering::Acquire) {
+                return Err(std::io::Error::other("the archive check stopped"));
+            }
+            let file = match &mut self.file {
+                Some(f) => f,
+                None => match std::fs::File::open(self.path) {
+                    Ok(f) => self.file.insert(f),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        std::thread::sleep(Duration::from_millis(1));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                },
+            };
+            let n = file.read(&mut buf[..want])?;
+            if n > 0 {
+                self.left -= n as u64;
+                return Ok(n);
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+/// A table loaded by a COPY block of the dump: the fingerprint of the rows sent, and how
+/// many rows the server says it stored.
+struct Loaded {
+    stat: crate::manifest::TableStat,
+    stored: u64,
+}
+
+/// One piece of a dump, as [`read_dump`] hands it to [`run_dump`].
+enum Piece {
+    Stmt(String),
+    /// A `COPY … FROM stdin` statement and the manifest name of its table.
+    Copy(String, String),
+    Rows(Bytes),
+    /// The end of a COPY block, with the fingerprint of its rows.
+    CopyEnd(RowSum),
+}
+
+/// Split a dump into statements and COPY blocks for [`run_dump`], on a thread of its own so
+/// reading and fingerprinting the rows overlaps sending them. Each row is fingerprinted as
+/// the backup fingerprinted it as it came out, so no table needs reading back. Stops when
+/// the receiver is gone.
+fn read_dump(source: impl Read, file: &Path, out: SyncSender<Result<Piece>>) {
+    let mut send = |piece: Result<Piece>| out.send(piece).is_ok();
+    if let Err(e) = split_dump(source, file, &mut send) {
+        send(Err(e));
+    }
+}
+
+/// The work of [`read_dump`]; `send` answers `false` once nobody listens.
+fn split_dump(
+    source: impl Read,
+    file: &Path,
+    send: &mut impl FnMut(Result<Piece>) -> bool,
+) -> Result<()> {
+    let mut reader = BufReader::with_capacity(1 << 20, source);
+    // One reused buffer: the next line, without its newline.
+    let mut line = Vec::with_capacity(1 << 12);
+    let mut next = |line: &mut Vec<u8>| -> Result<bool> {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', line)
+            .map_err(|e| Error::io("read", file, e))?;
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        }
+        Ok(n > 0)
     };
-    let mut stmt = String::new();
-    let mut pending = next()?;
-    // Skip the header up to the first marker.
-    while let Some(l) = &pending {
-        if l == stmt_marker.as_slice() || l == copy_marker.as_slice() {
+    // The header's token gives the marker lines (as `dumpfile::marker` reads it).
+    let mut token = None;
+    for _ in 0..8 {
+        if !next(&mut line)? {
             break;
         }
-        pending = next()?;
-    }
-    while let Some(l) = pending.take() {
-        if l == stmt_marker.as_slice() {
-            if !stmt.is_empty() {
-                client.batch_execute(&stmt).await?;
-                stmt.clear();
-            }
-            pending = next()?;
-            while let Some(body) = &pending {
-                if body == stmt_marker.as_slice() || body == copy_marker.as_slice() {
-                    break;
-                }
-                stmt.push_str(&String::from_utf8_lossy(body));
-                stmt.push('\n');
-                pending = next()?;
-            }
-        } else if l == copy_marker.as_slice() {
-            if !stmt.is_empty() {
-                client.batch_execute(&stmt).await?;
-                stmt.clear();
-            }
-            let copy = next()?
-                .ok_or_else(|| Replay::Io(Error::corrupt("The dump ends inside a COPY block.")))?;
-            let copy = String::from_utf8_lossy(&copy)
-                .trim_end_matches(';')
-                .to_string();
-            let sink = client.copy_in::<_, Bytes>(&copy).await?;
-            let mut sink = std::pin::pin!(sink);
-            let mut buf = Vec::with_capacity(1 << 20);
-            loop {
-                let row = next()?.ok_or_else(|| {
-                    Replay::Io(Error::corrupt("The dump ends inside a COPY block."))
-                })?;
-                if row == b"\\." {
-                    break;
-                }
-                buf.extend_from_slice(&row);
-                buf.push(b'\n');
-                if buf.len() >= 1 << 20 {
-                    sink.send(Bytes::from(std::mem::take(&mut buf))).await?;
-                }
-            }
-            if !buf.is_empty() {
-                sink.send(Bytes::from(buf)).await?;
-            }
-            sink.as_mut().finish().await?;
-            pending = next()?;
-        } else {
-            pending = next()?;
+        if let Some(t) = line.strip_prefix(b"-- shopsafe-token: ") {
+            token = Some(String::from_utf8_lossy(t).trim().to_string());
+            break;
         }
     }
-    if !stmt.is_empty() {
-        client.batch_execute(&stmt).await?;
+    let token = token.ok_or_else(|| {
+        Error::corrupt("The database part of the archive is not a ShopSafe dump.")
+    })?;
+    let stmt_marker = format!("-- shopsafe:{token} stmt").into_bytes();
+    let copy_marker = format!("-- shopsafe:{token} copy").into_bytes();
+    let is_marker = |l: &[u8]| l == stmt_marker.as_slice() || l == copy_marker.as_slice();
+    let truncated = || Error::corrupt("The dump ends inside a COPY block.");
+    let mut more = next(&mut line)?;
+    // Skip the rest of the header up to the first marker.
+    while more && !is_marker(&line) {
+        more = next(&mut line)?;
+    }
+    while more {
+        if line == stmt_marker {
+            let mut stmt = String::new();
+            more = next(&mut line)?;
+            while more && !is_marker(&line) {
+                stmt.push_str(&String::from_utf8_lossy(&line));
+                stmt.push('\n');
+                more = next(&mut line)?;
+            }
+            if !stmt.is_empty() && !send(Ok(Piece::Stmt(stmt))) {
+                return Ok(());
+            }
+        } else if line == copy_marker {
+            if !next(&mut line)? {
+                return Err(truncated());
+            }
+            let copy = String::from_utf8_lossy(&line)
+                .trim_end_matches(';')
+                .to_string();
+            let name = copy_target(&copy).ok_or_else(|| {
+                Error::corrupt("The dump has a COPY line ShopSafe did not write.")
+            })?;
+            if !send(Ok(Piece::Copy(copy, name))) {
+                return Ok(());
+            }
+            let mut buf = Vec::with_capacity(1 << 20);
+            let mut sum = RowSum::default();
+            loop {
+                if !next(&mut line)? {
+                    return Err(truncated());
+                }
+                if line == b"\\." {
+                    break;
+                }
+                sum.add(&Sha256::digest(&line));
+                buf.extend_from_slice(&line);
+                buf.push(b'\n');
+                if buf.len() >= 1 << 20 {
+                    let full = std::mem::replace(&mut buf, Vec::with_capacity(1 << 20));
+                    if !send(Ok(Piece::Rows(Bytes::from(full)))) {
+                        return Ok(());
+                    }
+                }
+            }
+            if !buf.is_empty() && !send(Ok(Piece::Rows(Bytes::from(buf)))) {
+                return Ok(());
+            }
+            if !send(Ok(Piece::CopyEnd(sum))) {
+                return Ok(());
+            }
+            more = next(&mut line)?;
+        } else {
+            more = next(&mut line)?;
+        }
+    }
+    Ok(())
+}
+
+/// Run the statements and COPY blocks [`read_dump`] hands over, in order.
+async fn run_dump(
+    client: &Client,
+    pieces: Receiver<Result<Piece>>,
+) -> std::result::Result<Vec<Loaded>, Replay> {
+    let mut loaded = Vec::new();
+    let mut pieces = pieces.into_iter();
+    while let Some(piece) = pieces.next() {
+        match piece.map_err(Replay::Io)? {
+            Piece::Stmt(stmt) => client.batch_execute(&stmt).await?,
+            Piece::Copy(copy, name) => {
+                let sink = client.copy_in::<_, Bytes>(&copy).await?;
+                let mut sink = std::pin::pin!(sink);
+                let sum = loop {
+                    let piece = pieces.next().ok_or_else(|| {
+                        Replay::Io(Error::internal(
+                            "The dump reader stopped inside a COPY block.",
+                        ))
+                    })?;
+                    match piece.map_err(Replay::Io)? {
+                        Piece::Rows(rows) => sink.send(rows).await?,
+                        Piece::CopyEnd(sum) => break sum,
+                        _ => {
+                            return Err(Replay::Io(Error::internal(
+                                "The dump reader mixed up a COPY block.",
+                            )))
+                        }
+                    }
+                };
+                let stored = sink.as_mut().finish().await?;
+                loaded.push(Loaded {
+                    stat: sum.stat(name),
+                    stored,
+                });
+            }
+            Piece::Rows(_) | Piece::CopyEnd(_) => {
+                return Err(Replay::Io(Error::internal(
+                    "The dump reader sent rows outside a COPY block.",
+                )))
+            }
+        }
+    }
+    Ok(loaded)
+}
+
+/// The manifest name (`schema.table`) of the table in a dump's `COPY "schema"."table" FROM
+/// stdin` line.
+fn copy_target(copy: &str) -> Option<String> {
+    let rest = copy.strip_prefix("COPY ")?.strip_suffix(" FROM stdin")?;
+    let (schema, rest) = quoted_ident(rest)?;
+    let (table, rest) = quoted_ident(rest.strip_prefix('.')?)?;
+    rest.is_empty().then(|| format!("{schema}.{table}"))
+}
+
+/// A leading `"identifier"` (with `""` for a quote), and what follows it.
+fn quoted_ident(s: &str) -> Option<(String, &str)> {
+    let mut rest = s.strip_prefix('"')?;
+    let mut ident = String::new();
+    loop {
+        let end = rest.find('"')?;
+        ident.push_str(&rest[..end]);
+        rest = &rest[end + 1..];
+        match rest.strip_prefix('"') {
+            Some(after) => {
+                ident.push('"');
+                rest = after;
+            }
+            None => return Some((ident, rest)),
+        }
+    }
+}
+
+/// The check of a restore inside its transaction, before anything is visible: the schema's
+/// shape must match the manifest, the tables must be exactly the manifest's, and every
+/// table must have been loaded with the manifest's row count and fingerprint (of the rows
+/// as sent) and hold as many rows as were sent (the server's count).
+async fn check_loaded(
+    client: &Client,
+    expected: &DatabasePart,
+    loaded: &[Loaded],
+) -> std::result::Result<(), Replay> {
+    let what = "The restored database";
+    let fail = |m: String| Replay::Io(Error::new(ErrorKind::VerificationFailed, m));
+    if schema_fingerprint(client).await? != expected.schema_fingerprint {
+        return Err(fail(format!(
+            "{what} does not have the schema recorded in the manifest."
+        )));
+    }
+    let live = tables(client).await?;
+    if let Some(extra) = live
+        .iter()
+        .find(|t| !expected.tables.iter().any(|w| w.name == t.name()))
+    {
+        return Err(fail(format!(
+            "{what} has a table {} that the backup does not have.",
+            extra.name()
+        )));
+    }
+    for want in &expected.tables {
+        if !live.iter().any(|t| t.name() == want.name) {
+            return Err(fail(format!("{what} lacks the table {}.", want.name)));
+        }
+        let mut copies = loaded.iter().filter(|l| l.stat.name == want.name);
+        let (Some(got), None) = (copies.next(), copies.next()) else {
+            return Err(fail(format!(
+                "The backup's dump does not load the table {} exactly once.",
+                want.name
+            )));
+        };
+        if got.stat.rows != want.rows || got.stored != want.rows {
+            return Err(fail(format!(
+                "{what} has {} rows in table {} where the backup has {}.",
+                got.stored, want.name, want.rows
+            )));
+        }
+        if got.stat.fingerprint != want.fingerprint {
+            return Err(fail(format!(
+                "{what} has different content in table {} than the backup.",
+                want.name
+            )));
+        }
     }
     Ok(())
 }

@@ -8,13 +8,16 @@
 //!    folder (nothing live is touched);
 //! 2. check the staged database (integrity, foreign keys, schema, every table);
 //! 3. take a safety backup of the shop as it is (unless the user opted out);
-//! 4. save a rollback point of the live database;
+//! 4. save a rollback point of the live database (not for PostgreSQL: see step 7);
 //! 5. apply the database through the engine and swap the media folder by renames;
-//! 6. verify the live shop: every table's rows and fingerprint, every media file's hash;
-//! 7. on any failure after step 4, put the database and media back and say so.
+//! 6. verify the live shop: every table's rows and fingerprint, every media file's hash
+//!    (PostgreSQL's tables are checked inside its transaction in step 5);
+//! 7. commit PostgreSQL's transaction, which stayed open through steps 5 and 6;
+//! 8. on any failure after step 4, put the database and media back and say so.
 
 use crate::archive::{Archive, Staging};
 use crate::catalog::{BackupRecord, Catalog, Shop};
+use crate::engine::{Applied, Database, Failed};
 use crate::hashing::{read_sidecar, sha256_file};
 use crate::manifest::{Manifest, MediaPart};
 use crate::ops::backup::{backup, BackupOptions};
@@ -24,6 +27,7 @@ use crate::{media, Error, ErrorKind, Result};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone)]
 pub struct RestoreOptions {
@@ -300,34 +304,22 @@ fn run(
         }
         None => None,
     };
-    {
-        let mut archive = Archive::open(&plan.archive)?;
-        if archive.manifest != *m {
-            return Err(Error::corrupt(format!(
-                "The archive {} changed since the restore was planned; plan it again.",
-                plan.archive.display()
-            )));
-        }
-        let mut meter = Meter::new(
-            progress,
-            Phase::Staging,
-            archive.listed_bytes(),
-            m.media.files.len() as u64 + 1,
-        );
-        let staging = Staging {
-            database: staged_db.path(),
-            media: staged_media.as_ref().map(|c| c.path()),
-        };
-        archive.check(
-            plan.expected_sha256.as_deref(),
-            Some(&staging),
-            &mut meter,
-            cancel,
-        )?;
-        meter.finish();
+    let staging = Staging {
+        database: staged_db.path(),
+        media: staged_media.as_ref().map(|c| c.path()),
+    };
+    // PostgreSQL with no media to stage loads the dump while the archive is checked (step
+    // 5): its load stays invisible until the check has passed, and nothing is waiting for
+    // media to be staged while it holds the shop's tables. Otherwise everything is checked
+    // and staged first.
+    let overlap = db.loads_while_staging() && staged_media.is_none();
+    if overlap {
+        open_planned(plan)?;
+    } else {
+        stage(plan, &staging, progress, cancel)?;
+        // 2. Check the staged database.
+        db.check_staged(staged_db.path())?;
     }
-    // 2. Check the staged database.
-    db.check_staged(staged_db.path())?;
     cancel.check()?;
 
     // 3. Safety backup of the shop as it is now (if there is a database to save).
@@ -356,15 +348,21 @@ fn run(
     };
     cancel.check()?;
 
-    // 4. Rollback point. From here on the restore is not cancelled: it finishes or rolls back.
+    // 4. Rollback point, for engines that make the database visible before the restore has
+    // finished (not PostgreSQL, whose transaction stays open until step 7). From here on the
+    // restore is not cancelled: it finishes or rolls back.
     let rollback_db =
         Cleanup::fresh(db.scratch_path(&shop.dest, &format!("shopsafe-rollback-{}", m.backup_id)));
-    if had_db {
+    let has_rollback_point = had_db && db.needs_rollback_point();
+    if has_rollback_point {
         db.rollback_point(rollback_db.path(), cancel)?;
     }
 
-    // 5. Swap in.
-    Meter::new(progress, Phase::Swapping, 0, 0).finish();
+    // 5. Swap in (when the load overlaps staging, it shows as staging).
+    let swapping = || Meter::new(progress, Phase::Swapping, 0, 0).finish();
+    if !overlap {
+        swapping();
+    }
     let old_media = media_root
         .as_ref()
         .map(|r| sibling(r, &format!("shopsafe-old-{}", m.backup_id)));
@@ -374,12 +372,27 @@ fn run(
     }
     // What this run changed, so a rollback undoes exactly that.
     let (mut applied, mut moved_aside, mut placed) = (false, false, false);
+    // A PostgreSQL restore loaded and checked in its still-open transaction.
+    let mut pending = None;
     let swapped = (|| -> Result<()> {
-        if let Err(failed) = db.apply(staged_db.path(), Some(&m.database)) {
-            applied = failed.changed;
-            return Err(failed.error);
+        let result = if overlap {
+            apply_while_staging(&db, plan, &staging, progress, cancel)
+        } else {
+            db.apply(staged_db.path(), Some(&m.database))
+        };
+        match result {
+            Ok(a) => {
+                applied = a.is_visible();
+                pending = Some(a);
+            }
+            Err(failed) => {
+                applied = failed.changed;
+                return Err(failed.error);
+            }
         }
-        applied = true;
+        if overlap {
+            swapping();
+        }
         if let (Some(root), Some(staged), Some(old)) = (&media_root, &staged_media, &old_media) {
             if had_media {
                 std::fs::rename(root, old).map_err(|e| Error::io("move aside", root, e))?;
@@ -391,7 +404,7 @@ fn run(
         }
         Ok(())
     })();
-    // 6. Verify the live shop.
+    // 6. Verify the live shop (a PostgreSQL database was checked inside its transaction).
     let checked = swapped.and_then(|_| {
         let mut meter = Meter::new(
             progress,
@@ -418,14 +431,31 @@ fn run(
         meter.finish();
         Ok(())
     });
-    // 7. Roll back on failure.
-    if let Err(e) = checked {
+    // 7. Commit a pending database restore once everything else has succeeded.
+    let committed = checked.and_then(|_| match pending.take() {
+        Some(a) => a.commit().map_err(|failed| {
+            applied = failed.changed;
+            failed.error
+        }),
+        None => Ok(()),
+    });
+    // 8. Roll back on failure.
+    if let Err(e) = committed {
         Meter::new(progress, Phase::RollingBack, 0, 0).finish();
         let back = (|| -> Result<()> {
-            if !had_db {
+            if pending.take().is_some_and(Applied::roll_back) {
+                // The transaction was still open: nothing was ever visible.
+            } else if !had_db {
                 db.remove_live()?;
+            } else if applied && has_rollback_point {
+                db.apply(rollback_db.path(), None)
+                    .and_then(Applied::commit)
+                    .map_err(|f| f.error)?;
             } else if applied {
-                db.apply(rollback_db.path(), None).map_err(|f| f.error)?;
+                return Err(Error::new(
+                    ErrorKind::Database,
+                    "there is no rollback point for a database that may have been replaced",
+                ));
             }
             if let (Some(root), Some(old)) = (&media_root, &old_media) {
                 if placed {
@@ -468,6 +498,85 @@ fn run(
         rows_checked: m.total_rows(),
         media_files_checked: media_root.as_ref().map(|_| m.media.file_count),
         notes,
+    })
+}
+
+/// Open the planned archive; it must still hold the planned backup.
+fn open_planned(plan: &RestorePlan) -> Result<Archive> {
+    let archive = Archive::open(&plan.archive)?;
+    if archive.manifest != plan.manifest {
+        return Err(Error::corrupt(format!(
+            "The archive {} changed since the restore was planned; plan it again.",
+            plan.archive.display()
+        )));
+    }
+    Ok(archive)
+}
+
+/// Step 1: check every entry of the archive (and its checksum) while unpacking into staging.
+fn stage(
+    plan: &RestorePlan,
+    staging: &Staging,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<()> {
+    let mut archive = open_planned(plan)?;
+    let mut meter = Meter::new(
+        progress,
+        Phase::Staging,
+        archive.listed_bytes(),
+        plan.manifest.media.files.len() as u64 + 1,
+    );
+    archive.check(
+        plan.expected_sha256.as_deref(),
+        Some(staging),
+        &mut meter,
+        cancel,
+    )?;
+    meter.finish();
+    Ok(())
+}
+
+/// Steps 1 and 5 at once: stage the archive on one thread while the database loads the
+/// staged dump as it arrives. The load is left pending only if every entry checked out.
+fn apply_while_staging(
+    db: &Database,
+    plan: &RestorePlan,
+    staging: &Staging,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> std::result::Result<Applied, Failed> {
+    let failed = AtomicBool::new(false);
+    let entry_size = plan.manifest.database.entry.size;
+    std::thread::scope(|s| {
+        let check = s.spawn(|| {
+            let result = stage(plan, staging, progress, cancel);
+            if result.is_err() {
+                failed.store(true, Ordering::Release);
+            }
+            result
+        });
+        let applied = db.apply_arriving(
+            staging.database,
+            entry_size,
+            &failed,
+            &plan.manifest.database,
+        );
+        match (
+            check.join().expect("the staging thread never panics"),
+            applied,
+        ) {
+            (Ok(()), applied) => applied,
+            (Err(error), applied) => {
+                if let Ok(a) = applied {
+                    a.roll_back();
+                }
+                Err(Failed {
+                    error,
+                    changed: false,
+                })
+            }
+        }
     })
 }
 
