@@ -294,8 +294,15 @@ fn postgres_restore_failing_after_the_load_rolls_back_its_open_transaction() {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(s.shop.media.as_ref().unwrap().join(&rel), to).unwrap();
     }
-    let mut shop = s.shop.clone();
-    shop.media = Some(mount_at.clone());
+    let shop = ops::edit_shop(
+        &s.catalog,
+        &s.shop.name,
+        &ops::EditShopOptions {
+            media: Some(Some(mount_at.clone())),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let opts = BackupOptions {
         shop: shop.clone(),
         name: None,
@@ -318,7 +325,7 @@ fn postgres_restore_failing_after_the_load_rolls_back_its_open_transaction() {
         pg.rows("shop", &tables),
         files(&mount_at),
     );
-    let mut plan = ops::prepare_restore(
+    let plan = ops::prepare_restore(
         &s.catalog,
         &RestoreOptions {
             backup: backup.id.clone(),
@@ -328,7 +335,6 @@ fn postgres_restore_failing_after_the_load_rolls_back_its_open_transaction() {
         },
     )
     .unwrap();
-    plan.shop = shop;
     let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
     assert!(e.message.contains("move aside"), "{}", e.message);
     assert!(e.message.contains("rolled back"), "{}", e.message);
