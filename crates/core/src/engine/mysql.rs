@@ -121,11 +121,11 @@ fn push_literal(out: &mut Vec<u8>, kind: Kind, v: &[u8]) {
             && std::str::from_utf8(v).is_ok() =>
         {
             out.push(b'\'');
-            for &b in v {
-                if b == b'\'' {
-                    out.push(b'\'');
-                }
-                out.push(b);
+            let mut parts = v.split(|&b| b == b'\'');
+            out.extend_from_slice(parts.next().unwrap_or_default());
+            for part in parts {
+                out.extend_from_slice(b"''");
+                out.extend_from_slice(part);
             }
             out.push(b'\'');
         }
