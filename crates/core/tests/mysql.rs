@@ -769,4 +769,13 @@ fn mysql_text_that_stresses_the_quoting_round_trips() {
     drop(client.stdin.take());
     assert!(client.wait().unwrap().success());
     assert_eq!(m.sql("hand", exact), before);
+
+    // A login allowed one connection at a time loads its rows over that one.
+    m.sql(
+        "mysql",
+        "ALTER USER 'shop'@'localhost' WITH MAX_USER_CONNECTIONS 1",
+    );
+    m.sql("shop", "UPDATE quoting SET t = 'changed again'");
+    restore_from(&s, &backup.id, false).unwrap();
+    assert_eq!(m.sql("shop", exact), before);
 }

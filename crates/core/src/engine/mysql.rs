@@ -15,7 +15,7 @@
 //! DDL commits by itself in MySQL, so a restore never touches the live tables until the
 //! backup has been loaded and checked in scratch tables (`_shopsafe_new_N`, without foreign
 //! keys, since their names must be unique in a database, and with their secondary keys
-//! added after their rows). One multi-table `RENAME TABLE` then swaps all tables at once
+//! added after their rows, which go in over two more connections at once). One multi-table `RENAME TABLE` then swaps all tables at once
 //! (their triggers go with them) and moves the live views aside; the old ones are dropped,
 //! the foreign keys added, the routines and events replaced and the backup's objects
 //! created, and the schema fingerprint checked. A failure before the swap leaves the
@@ -933,12 +933,18 @@ impl Mysql {
         // Load into scratch tables; the live tables are untouched.
         let mut loaded: Vec<Scratch> = Vec::new();
         let mut objects: Vec<(String, String)> = Vec::new(); // (kind, block)
+                                                             // Rows go in over extra connections, two statements at a time (the server works on
+                                                             // both); without them (a login limited to one connection), over this one.
+        let mut lanes = Lanes::open(self, LOAD_CONNECTIONS).await;
         let load = async {
             // Whether the last table still waits for its secondary keys (and its check).
             let mut open = false;
             for stmt in dumpfile::blocks(staged)? {
                 let (kind, sql) = stmt?;
                 if kind != "insert" && open {
+                    if let Some(lanes) = lanes.as_mut() {
+                        lanes.wait(self).await?;
+                    }
                     self.finish_scratch(
                         conn,
                         loaded.last().ok_or_else(bad_dump)?,
@@ -980,9 +986,11 @@ impl Mysql {
                             return Err(bad_dump());
                         }
                         let body = body.trim_end().trim_end_matches(';');
-                        conn.query_drop(format!("INSERT INTO {}{body}", quote(&s.scratch)))
-                            .await
-                            .map_err(e)?;
+                        let insert = format!("INSERT INTO {}{body}", quote(&s.scratch));
+                        match lanes.as_mut() {
+                            Some(lanes) => lanes.send(self, insert).await?,
+                            None => conn.query_drop(insert).await.map_err(e)?,
+                        }
                     }
                     kind if OBJECT_KINDS.contains(&kind) => {
                         parse_block(&sql).ok_or_else(bad_dump)?;
@@ -992,6 +1000,9 @@ impl Mysql {
                 }
             }
             if open {
+                if let Some(lanes) = lanes.as_mut() {
+                    lanes.wait(self).await?;
+                }
                 self.finish_scratch(
                     conn,
                     loaded.last().ok_or_else(bad_dump)?,
@@ -1009,6 +1020,9 @@ impl Mysql {
             Ok(())
         }
         .await;
+        if let Some(lanes) = lanes {
+            lanes.close().await;
+        }
         if let Err(err) = load {
             let _ = self.drop_scratch(conn).await;
             return Err(before(Error::new(
@@ -1360,6 +1374,93 @@ fn add_row(sum: &mut RowSum, values: &[Value]) {
         }
     }
     sum.add(&h.finalize());
+}
+
+/// Connections a restore loads rows over.
+const LOAD_CONNECTIONS: usize = 2;
+
+/// A connection that loads rows: free, or running one statement in a task of its own.
+enum Lane {
+    Idle(Conn),
+    Busy(tokio::task::JoinHandle<(mysql_async::Result<()>, Conn)>),
+    Gone,
+}
+
+/// Connections that run `INSERT` statements in turn, each while the others run theirs.
+struct Lanes(Vec<Lane>, usize);
+
+impl Lanes {
+    /// Up to `n` more connections, or None if not even one could be opened.
+    async fn open(m: &Mysql, n: usize) -> Option<Lanes> {
+        let mut lanes = Vec::new();
+        for _ in 0..n {
+            let Ok(mut c) = m.connect().await else { break };
+            if c.query_drop("SET SESSION lock_wait_timeout = 30")
+                .await
+                .is_err()
+            {
+                break;
+            }
+            lanes.push(Lane::Idle(c));
+        }
+        (!lanes.is_empty()).then_some(Lanes(lanes, 0))
+    }
+
+    /// The connection of lane `i` once its statement is done.
+    async fn settle(&mut self, m: &Mysql, i: usize) -> Result<Conn> {
+        match std::mem::replace(&mut self.0[i], Lane::Gone) {
+            Lane::Idle(c) => Ok(c),
+            Lane::Busy(task) => match task.await {
+                Ok((Ok(()), c)) => Ok(c),
+                Ok((Err(e), _)) => Err(m.db_error(e)),
+                Err(_) => Err(Error::new(
+                    ErrorKind::Database,
+                    "A connection loading rows into MySQL stopped unexpectedly.",
+                )),
+            },
+            Lane::Gone => Err(Error::new(
+                ErrorKind::Database,
+                "A connection loading rows into MySQL was lost after an earlier error.",
+            )),
+        }
+    }
+
+    /// Run `sql` on the next lane, after its previous statement.
+    async fn send(&mut self, m: &Mysql, sql: String) -> Result<()> {
+        let i = self.1;
+        self.1 = (i + 1) % self.0.len();
+        let mut c = self.settle(m, i).await?;
+        self.0[i] = Lane::Busy(tokio::spawn(async move {
+            let r = c.query_drop(sql).await;
+            (r, c)
+        }));
+        Ok(())
+    }
+
+    /// Wait until every statement sent is done.
+    async fn wait(&mut self, m: &Mysql) -> Result<()> {
+        for i in 0..self.0.len() {
+            let c = self.settle(m, i).await?;
+            self.0[i] = Lane::Idle(c);
+        }
+        Ok(())
+    }
+
+    /// Wait for the statements still running (their errors are already reported or moot)
+    /// and disconnect.
+    async fn close(self) {
+        for lane in self.0 {
+            let c = match lane {
+                Lane::Idle(c) => c,
+                Lane::Busy(task) => match task.await {
+                    Ok((_, c)) => c,
+                    Err(_) => continue,
+                },
+                Lane::Gone => continue,
+            };
+            let _ = c.disconnect().await;
+        }
+    }
 }
 
 /// A table of the dump being loaded into a scratch table.
