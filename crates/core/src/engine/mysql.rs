@@ -937,8 +937,10 @@ impl Mysql {
                                                              // both); without them (a login limited to one connection), over this one.
         let mut lanes = Lanes::open(self, LOAD_CONNECTIONS).await;
         let load = async {
-            // Whether the last table still waits for its secondary keys (and its check).
+            // Whether the last table still waits for its secondary keys (and its check), and
+            // has no rows yet.
             let mut open = false;
+            let mut fresh = false;
             for stmt in dumpfile::blocks(staged)? {
                 let (kind, sql) = stmt?;
                 if kind != "insert" && open {
@@ -967,6 +969,7 @@ impl Mysql {
                             .await
                             .map_err(e)?;
                         open = true;
+                        fresh = true;
                         loaded.push(Scratch {
                             create: format!("CREATE TABLE {}{body}", quote(&scratch)),
                             name,
@@ -988,9 +991,18 @@ impl Mysql {
                         let body = body.trim_end().trim_end_matches(';');
                         let insert = format!("INSERT INTO {}{body}", quote(&s.scratch));
                         match lanes.as_mut() {
-                            Some(lanes) => lanes.send(self, insert).await?,
+                            Some(lanes) => {
+                                lanes.send(self, insert).await?;
+                                // Into an empty table InnoDB inserts in bulk under a table
+                                // lock, which two connections at once would deadlock on: the
+                                // first statement of a table runs alone.
+                                if fresh {
+                                    lanes.wait(self).await?;
+                                }
+                            }
                             None => conn.query_drop(insert).await.map_err(e)?,
                         }
+                        fresh = false;
                     }
                     kind if OBJECT_KINDS.contains(&kind) => {
                         parse_block(&sql).ok_or_else(bad_dump)?;
