@@ -2,22 +2,25 @@
 //!
 //! The dump runs inside `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY`, with the
 //! session in UTC and utf8mb4: `SHOW CREATE TABLE` for each table (with its AUTO_INCREMENT),
-//! then its rows as `INSERT` statements whose values are hex literals, so no character set
-//! can change a byte. It is a plain SQL file the `mariadb` or `mysql` client can also load by
-//! hand into an empty database. After the rows come the views, triggers, stored functions
-//! and procedures and events, as `SHOW CREATE` gives them without their DEFINER (only a
-//! superuser may name another login), each with the session settings it was created under.
+//! then its rows as multi-row `INSERT` statements: text as quoted strings that read the same
+//! under any sql_mode (hex where a backslash or NUL byte is in it), numbers bare, bytes as
+//! hex literals, so no character set can change a byte. It is a plain SQL file the `mariadb`
+//! or `mysql` client can also load by hand into an empty database. After the rows come the
+//! views, triggers, stored functions and procedures and events, as `SHOW CREATE` gives them
+//! without their DEFINER (only a superuser may name another login), each with the session
+//! settings it was created under.
 //! Sequences, system-versioned tables and tables of non-transactional engines are detected
 //! and named, and the backup refuses.
 //!
 //! DDL commits by itself in MySQL, so a restore never touches the live tables until the
 //! backup has been loaded and checked in scratch tables (`_shopsafe_new_N`, without foreign
-//! keys, since their names must be unique in a database). One multi-table `RENAME TABLE`
-//! then swaps all tables at once (their triggers go with them) and moves the live views
-//! aside; the old ones are dropped, the foreign keys added, the routines and events
-//! replaced and the backup's objects created, and the schema fingerprint checked. A failure
-//! before the swap leaves the database as it was; after it, the restore pipeline rolls back
-//! from its rollback point. Only rights on the shop's own database are needed.
+//! keys, since their names must be unique in a database, and with their secondary keys
+//! added after their rows, which go in over two more connections at once). One multi-table `RENAME TABLE` then swaps all tables at once
+//! (their triggers go with them) and moves the live views aside; the old ones are dropped,
+//! the foreign keys added, the routines and events replaced and the backup's objects
+//! created, and the schema fingerprint checked. A failure before the swap leaves the
+//! database as it was; after it, the restore pipeline rolls back from its rollback point.
+//! Only rights on the shop's own database are needed.
 
 use super::dumpfile::{self, DumpWriter};
 use super::rowsum::RowSum;
@@ -64,14 +67,85 @@ const BINARY_TYPES: &[&str] = &[
     "geometrycollection",
 ];
 
+/// Integer and fixed-point column types, whose values can be written as bare numbers.
+const NUMBER_TYPES: &[&str] = &[
+    "tinyint",
+    "smallint",
+    "mediumint",
+    "int",
+    "bigint",
+    "decimal",
+];
+
+/// How a column's values are written in the dump.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    /// Bytes, not text in a character set: always `X'…'`.
+    Binary,
+    /// An integer or decimal: bare (`-12.50`).
+    Number,
+    /// Anything else: a quoted utf8mb4 string.
+    Text,
+}
+
 /// How to read and write a table's data columns.
 struct Columns {
     /// Quoted names, for `INSERT INTO t (…)`.
     names: String,
     /// What to select: the names, with FLOAT read as DOUBLE.
     select: String,
-    /// Per column: written as raw bytes (`X'…'`) rather than as utf8mb4 text.
-    binary: Vec<bool>,
+    /// Per column: how its values are written.
+    kinds: Vec<Kind>,
+}
+
+/// Append the SQL literal of a non-NULL value (its text-protocol bytes) to `out`
+/// (FORMAT.md 5.2). Text is a quoted string with `'` doubled, which reads the same under
+/// any sql_mode; text holding a backslash, a NUL or Ctrl-Z byte, or bytes that are not
+/// UTF-8, is written `_utf8mb4 X'…'` instead. Numbers that look like numbers are bare;
+/// binary values are always `X'…'`.
+fn push_literal(out: &mut Vec<u8>, kind: Kind, v: &[u8]) {
+    let is_number = |v: &[u8]| {
+        let digits = v.strip_prefix(b"-").unwrap_or(v);
+        let (int, frac) = match digits.iter().position(|&b| b == b'.') {
+            Some(i) => (&digits[..i], Some(&digits[i + 1..])),
+            None => (digits, None),
+        };
+        !int.is_empty()
+            && int.iter().all(u8::is_ascii_digit)
+            && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
+    };
+    match kind {
+        Kind::Number if is_number(v) => out.extend_from_slice(v),
+        Kind::Binary => push_hex(out, v),
+        _ if !v.iter().any(|&b| matches!(b, b'\\' | 0 | 0x1a))
+            && std::str::from_utf8(v).is_ok() =>
+        {
+            out.push(b'\'');
+            let mut parts = v.split(|&b| b == b'\'');
+            out.extend_from_slice(parts.next().unwrap_or_default());
+            for part in parts {
+                out.extend_from_slice(b"''");
+                out.extend_from_slice(part);
+            }
+            out.push(b'\'');
+        }
+        _ => {
+            out.extend_from_slice(b"_utf8mb4 ");
+            push_hex(out, v);
+        }
+    }
+}
+
+/// Append `X'…'` with the bytes as hex digits.
+fn push_hex(out: &mut Vec<u8>, v: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(v.len() * 2 + 3);
+    out.extend_from_slice(b"X'");
+    for &b in v {
+        out.push(DIGITS[(b >> 4) as usize]);
+        out.push(DIGITS[(b & 15) as usize]);
+    }
+    out.push(b'\'');
 }
 
 /// Rows are written in INSERT statements of about this many bytes.
@@ -544,9 +618,18 @@ impl Mysql {
         Ok(Columns {
             names: names.join(", "),
             select: select.join(", "),
-            binary: rows
+            kinds: rows
                 .iter()
-                .map(|(_, t)| BINARY_TYPES.contains(&t.to_ascii_lowercase().as_str()))
+                .map(|(_, t)| {
+                    let t = t.to_ascii_lowercase();
+                    if BINARY_TYPES.contains(&t.as_str()) {
+                        Kind::Binary
+                    } else if NUMBER_TYPES.contains(&t.as_str()) {
+                        Kind::Number
+                    } else {
+                        Kind::Text
+                    }
+                })
                 .collect(),
         })
     }
@@ -715,62 +798,59 @@ impl Mysql {
             out.raw(format!("{create};\n").as_bytes())?;
             let columns = self.columns(&mut conn, &t).await?;
             let prefix = format!("INSERT INTO {} ({}) VALUES\n", quote(&t), columns.names);
-            let mut batch = String::new();
+            let mut batch: Vec<u8> = Vec::with_capacity(batch_limit + (64 << 10));
             let mut measure = RowSum::default();
             let mut result = conn
                 .query_iter(format!("SELECT {} FROM {}", columns.select, quote(&t)))
                 .await
                 .map_err(e)?;
             let mut failed = None;
-            let mut row_text = String::new();
+            let mut row_text: Vec<u8> = Vec::new();
+            let flush = |out: &mut DumpWriter, batch: &mut Vec<u8>| -> Result<()> {
+                out.marker("insert")?;
+                out.raw(prefix.as_bytes())?;
+                out.raw(batch)?;
+                batch.clear();
+                out.raw(b";\n")
+            };
             result
                 .for_each(|row| {
                     let values = row.unwrap();
                     add_row(&mut measure, &values);
                     row_text.clear();
-                    row_text.push('(');
+                    row_text.push(b'(');
                     for (i, v) in values.iter().enumerate() {
                         if i > 0 {
-                            row_text.push(',');
+                            row_text.push(b',');
                         }
                         match v {
-                            Value::NULL => row_text.push_str("NULL"),
+                            Value::NULL => row_text.extend_from_slice(b"NULL"),
                             other => {
-                                // Text goes in as utf8mb4 (the server converts it to the
-                                // column's character set and type); bytes go in as bytes.
-                                if !columns.binary.get(i).copied().unwrap_or(true) {
-                                    row_text.push_str("_utf8mb4 ");
-                                }
-                                row_text.push_str("X'");
-                                row_text.push_str(&hex(&text(other)));
-                                row_text.push('\'');
+                                let kind = columns.kinds.get(i).copied().unwrap_or(Kind::Binary);
+                                push_literal(&mut row_text, kind, &text(other));
                             }
                         }
                     }
-                    row_text.push(')');
-                    if prefix.len() + row_text.len() + 16 > packet && failed.is_none() {
+                    row_text.push(b')');
+                    if failed.is_some() {
+                        return;
+                    }
+                    if prefix.len() + row_text.len() + 16 > packet {
                         failed = Some(Error::invalid(format!(
                             "Table {t} has a row of {} bytes, more than the server accepts in one statement (max_allowed_packet is {packet}); raise max_allowed_packet on the server, then back up again.",
                             row_text.len()
                         )));
+                        return;
                     }
-                    if !batch.is_empty() && batch.len() + row_text.len() >= batch_limit && failed.is_none() {
-                        let r = out
-                            .marker("insert")
-                            .and_then(|_| out.raw(format!("{prefix}{batch};\n").as_bytes()));
-                        failed = r.err();
-                        batch.clear();
+                    if !batch.is_empty() && batch.len() + row_text.len() >= batch_limit {
+                        failed = flush(&mut out, &mut batch).err();
                     }
                     if !batch.is_empty() {
-                        batch.push_str(",\n");
+                        batch.extend_from_slice(b",\n");
                     }
-                    batch.push_str(&row_text);
+                    batch.extend_from_slice(&row_text);
                     if batch.len() >= batch_limit && failed.is_none() {
-                        let r = out
-                            .marker("insert")
-                            .and_then(|_| out.raw(format!("{prefix}{batch};\n").as_bytes()));
-                        failed = r.err();
-                        batch.clear();
+                        failed = flush(&mut out, &mut batch).err();
                     }
                 })
                 .await
@@ -779,8 +859,7 @@ impl Mysql {
                 return Err(err);
             }
             if !batch.is_empty() {
-                out.marker("insert")?;
-                out.raw(format!("{prefix}{batch};\n").as_bytes())?;
+                flush(&mut out, &mut batch)?;
             }
             stats.push(measure.stat(t));
         }
@@ -852,11 +931,30 @@ impl Mysql {
             .map_err(|err| before(e(err)))?;
         self.drop_scratch(conn).await.map_err(before)?;
         // Load into scratch tables; the live tables are untouched.
-        let mut loaded: Vec<(String, String, Vec<String>)> = Vec::new(); // (name, scratch, foreign keys)
+        let mut loaded: Vec<Scratch> = Vec::new();
         let mut objects: Vec<(String, String)> = Vec::new(); // (kind, block)
+                                                             // Rows go in over extra connections, two statements at a time (the server works on
+                                                             // both); without them (a login limited to one connection), over this one.
+        let mut lanes = Lanes::open(self, LOAD_CONNECTIONS).await;
         let load = async {
+            // Whether the last table still waits for its secondary keys (and its check), and
+            // has no rows yet.
+            let mut open = false;
+            let mut fresh = false;
             for stmt in dumpfile::blocks(staged)? {
                 let (kind, sql) = stmt?;
+                if kind != "insert" && open {
+                    if let Some(lanes) = lanes.as_mut() {
+                        lanes.wait(self).await?;
+                    }
+                    self.finish_scratch(
+                        conn,
+                        loaded.last().ok_or_else(bad_dump)?,
+                        expected.is_some(),
+                    )
+                    .await?;
+                    open = false;
+                }
                 match kind.as_str() {
                     "create" => {
                         let rest = sql
@@ -866,25 +964,45 @@ impl Mysql {
                         let (name, body) = leading_ident(rest).ok_or_else(bad_dump)?;
                         let scratch = format!("_shopsafe_new_{}", loaded.len());
                         let (body, fks) = split_foreign_keys(body.trim_end().trim_end_matches(';'));
-                        conn.query_drop(format!("CREATE TABLE {}{body}", quote(&scratch)))
+                        let (bare, keys) = split_keys(&body);
+                        conn.query_drop(format!("CREATE TABLE {}{bare}", quote(&scratch)))
                             .await
                             .map_err(e)?;
-                        loaded.push((name, scratch, fks));
+                        open = true;
+                        fresh = true;
+                        loaded.push(Scratch {
+                            create: format!("CREATE TABLE {}{body}", quote(&scratch)),
+                            name,
+                            scratch,
+                            fks,
+                            keys,
+                        });
                     }
                     "insert" => {
-                        let (name, scratch, _) = loaded.last().ok_or_else(bad_dump)?;
+                        let s = loaded.last().ok_or_else(bad_dump)?;
                         let rest = sql
                             .trim_start()
                             .strip_prefix("INSERT INTO ")
                             .ok_or_else(bad_dump)?;
                         let (target, body) = leading_ident(rest).ok_or_else(bad_dump)?;
-                        if &target != name {
+                        if target != s.name {
                             return Err(bad_dump());
                         }
                         let body = body.trim_end().trim_end_matches(';');
-                        conn.query_drop(format!("INSERT INTO {}{body}", quote(scratch)))
-                            .await
-                            .map_err(e)?;
+                        let insert = format!("INSERT INTO {}{body}", quote(&s.scratch));
+                        match lanes.as_mut() {
+                            Some(lanes) => {
+                                lanes.send(self, insert).await?;
+                                // Into an empty table InnoDB inserts in bulk under a table
+                                // lock, which two connections at once would deadlock on: the
+                                // first statement of a table runs alone.
+                                if fresh {
+                                    lanes.wait(self).await?;
+                                }
+                            }
+                            None => conn.query_drop(insert).await.map_err(e)?,
+                        }
+                        fresh = false;
                     }
                     kind if OBJECT_KINDS.contains(&kind) => {
                         parse_block(&sql).ok_or_else(bad_dump)?;
@@ -893,16 +1011,30 @@ impl Mysql {
                     _ => return Err(bad_dump()),
                 }
             }
+            if open {
+                if let Some(lanes) = lanes.as_mut() {
+                    lanes.wait(self).await?;
+                }
+                self.finish_scratch(
+                    conn,
+                    loaded.last().ok_or_else(bad_dump)?,
+                    expected.is_some(),
+                )
+                .await?;
+            }
             if let Some(expected) = expected {
                 let pairs: Vec<(String, String)> = loaded
                     .iter()
-                    .map(|(n, s, _)| (n.clone(), s.clone()))
+                    .map(|s| (s.name.clone(), s.scratch.clone()))
                     .collect();
                 self.compare_tables(conn, &pairs, expected).await?;
             }
             Ok(())
         }
         .await;
+        if let Some(lanes) = lanes {
+            lanes.close().await;
+        }
         if let Err(err) = load {
             let _ = self.drop_scratch(conn).await;
             return Err(before(Error::new(
@@ -947,8 +1079,8 @@ impl Mysql {
             renames.push(format!("{} TO {}", quote(v), quote(&o)));
             old_views.push(o);
         }
-        for (name, scratch, _) in &loaded {
-            renames.push(format!("{} TO {}", quote(scratch), quote(name)));
+        for s in &loaded {
+            renames.push(format!("{} TO {}", quote(&s.scratch), quote(&s.name)));
         }
         if !renames.is_empty() {
             conn.query_drop(format!("RENAME TABLE {}", renames.join(", ")))
@@ -965,12 +1097,16 @@ impl Mysql {
                 .await
                 .map_err(|err| after(e(err)))?;
         }
-        for (name, _, fks) in &loaded {
-            if !fks.is_empty() {
-                let adds: Vec<String> = fks.iter().map(|f| format!("ADD {f}")).collect();
-                conn.query_drop(format!("ALTER TABLE {} {}", quote(name), adds.join(", ")))
-                    .await
-                    .map_err(|err| after(e(err)))?;
+        for s in &loaded {
+            if !s.fks.is_empty() {
+                let adds: Vec<String> = s.fks.iter().map(|f| format!("ADD {f}")).collect();
+                conn.query_drop(format!(
+                    "ALTER TABLE {} {}",
+                    quote(&s.name),
+                    adds.join(", ")
+                ))
+                .await
+                .map_err(|err| after(e(err)))?;
             }
         }
         self.replace_objects(conn, &objects).await.map_err(after)?;
@@ -986,6 +1122,39 @@ impl Mysql {
                     ErrorKind::VerificationFailed,
                     "The restored database's tables, views, triggers or routines differ from those recorded in the manifest.",
                 )));
+            }
+        }
+        Ok(())
+    }
+
+    /// After a scratch table's rows: add its secondary keys (built by sorting,
+    /// faster than keeping them up to date row by row) in one statement, and, when `check`,
+    /// make sure the table came out as the dump's `CREATE TABLE` says.
+    async fn finish_scratch(&self, conn: &mut Conn, s: &Scratch, check: bool) -> Result<()> {
+        let e = |e| self.db_error(e);
+        if !s.keys.is_empty() {
+            let adds: Vec<String> = s.keys.iter().map(|k| format!("ADD {k}")).collect();
+            conn.query_drop(format!(
+                "ALTER TABLE {} {}",
+                quote(&s.scratch),
+                adds.join(", ")
+            ))
+            .await
+            .map_err(e)?;
+        }
+        if check {
+            let got: Option<(String, String)> = conn
+                .query_first(format!("SHOW CREATE TABLE {}", quote(&s.scratch)))
+                .await
+                .map_err(e)?;
+            if got.map(|g| shape(&g.1)) != Some(shape(&s.create)) {
+                return Err(Error::new(
+                    ErrorKind::VerificationFailed,
+                    format!(
+                        "the table {} came out different from its definition in the backup.",
+                        s.name
+                    ),
+                ));
             }
         }
         Ok(())
@@ -1219,6 +1388,173 @@ fn add_row(sum: &mut RowSum, values: &[Value]) {
     sum.add(&h.finalize());
 }
 
+/// Connections a restore loads rows over.
+const LOAD_CONNECTIONS: usize = 2;
+
+/// A connection that loads rows: free, or running one statement in a task of its own.
+enum Lane {
+    Idle(Conn),
+    Busy(tokio::task::JoinHandle<(mysql_async::Result<()>, Conn)>),
+    Gone,
+}
+
+/// Connections that run `INSERT` statements in turn, each while the others run theirs.
+struct Lanes(Vec<Lane>, usize);
+
+impl Lanes {
+    /// Up to `n` more connections, or None if not even one could be opened.
+    async fn open(m: &Mysql, n: usize) -> Option<Lanes> {
+        let mut lanes = Vec::new();
+        for _ in 0..n {
+            let Ok(mut c) = m.connect().await else { break };
+            if c.query_drop("SET SESSION lock_wait_timeout = 30")
+                .await
+                .is_err()
+            {
+                break;
+            }
+            lanes.push(Lane::Idle(c));
+        }
+        (!lanes.is_empty()).then_some(Lanes(lanes, 0))
+    }
+
+    /// The connection of lane `i` once its statement is done.
+    async fn settle(&mut self, m: &Mysql, i: usize) -> Result<Conn> {
+        match std::mem::replace(&mut self.0[i], Lane::Gone) {
+            Lane::Idle(c) => Ok(c),
+            Lane::Busy(task) => match task.await {
+                Ok((Ok(()), c)) => Ok(c),
+                Ok((Err(e), _)) => Err(m.db_error(e)),
+                Err(_) => Err(Error::new(
+                    ErrorKind::Database,
+                    "A connection loading rows into MySQL stopped unexpectedly.",
+                )),
+            },
+            Lane::Gone => Err(Error::new(
+                ErrorKind::Database,
+                "A connection loading rows into MySQL was lost after an earlier error.",
+            )),
+        }
+    }
+
+    /// Run `sql` on the next lane, after its previous statement.
+    async fn send(&mut self, m: &Mysql, sql: String) -> Result<()> {
+        let i = self.1;
+        self.1 = (i + 1) % self.0.len();
+        let mut c = self.settle(m, i).await?;
+        self.0[i] = Lane::Busy(tokio::spawn(async move {
+            let r = c.query_drop(sql).await;
+            (r, c)
+        }));
+        Ok(())
+    }
+
+    /// Wait until every statement sent is done.
+    async fn wait(&mut self, m: &Mysql) -> Result<()> {
+        for i in 0..self.0.len() {
+            let c = self.settle(m, i).await?;
+            self.0[i] = Lane::Idle(c);
+        }
+        Ok(())
+    }
+
+    /// Wait for the statements still running (their errors are already reported or moot)
+    /// and disconnect.
+    async fn close(self) {
+        for lane in self.0 {
+            let c = match lane {
+                Lane::Idle(c) => c,
+                Lane::Busy(task) => match task.await {
+                    Ok((_, c)) => c,
+                    Err(_) => continue,
+                },
+                Lane::Gone => continue,
+            };
+            let _ = c.disconnect().await;
+        }
+    }
+}
+
+/// A table of the dump being loaded into a scratch table.
+struct Scratch {
+    /// Its name in the dump (and after the swap).
+    name: String,
+    /// The scratch table's name.
+    scratch: String,
+    /// The dump's `CREATE TABLE` for the scratch table, without foreign keys.
+    create: String,
+    /// Its foreign keys, added after the swap.
+    fks: Vec<String>,
+    /// Its secondary keys, added after its rows.
+    keys: Vec<String>,
+}
+
+/// Take the secondary keys (`KEY`, `UNIQUE KEY` lines) out of a `CREATE TABLE` body, so they
+/// can be added after the rows; returns the body without them and the keys. Only a table
+/// with a primary key (else InnoDB clusters on a unique key) whose other keys are all plain
+/// B-tree keys not on its AUTO_INCREMENT column (which must stay a key) gives its keys up:
+/// adding them all back in their order keeps `SHOW CREATE TABLE` as it was.
+fn split_keys(body: &str) -> (String, Vec<String>) {
+    let none = || (body.to_string(), Vec::new());
+    let lines: Vec<&str> = body.lines().collect();
+    if !lines.iter().any(|l| l.trim().starts_with("PRIMARY KEY ")) {
+        return none();
+    }
+    let auto = lines.iter().find_map(|l| {
+        let t = l.trim();
+        leading_ident(t)
+            .filter(|(_, rest)| rest.contains(" AUTO_INCREMENT"))
+            .map(|(n, _)| quote(&n))
+    });
+    let is_key = |t: &str| {
+        [
+            "KEY ",
+            "UNIQUE KEY ",
+            "FULLTEXT KEY ",
+            "SPATIAL KEY ",
+            "VECTOR KEY ",
+        ]
+        .iter()
+        .any(|p| t.starts_with(p))
+    };
+    let movable = |t: &str| {
+        (t.starts_with("KEY ") || t.starts_with("UNIQUE KEY "))
+            && !t.contains(" USING HASH")
+            && auto.as_ref().is_none_or(|a| !t.contains(a.as_str()))
+    };
+    let keys: Vec<&str> = lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|t| is_key(t))
+        .collect();
+    if keys.is_empty() || !keys.iter().all(|t| movable(t)) {
+        return none();
+    }
+    let mut kept: Vec<String> = lines
+        .iter()
+        .filter(|l| !is_key(l.trim()))
+        .map(|l| l.to_string())
+        .collect();
+    drop_trailing_comma(&mut kept);
+    let keys = keys
+        .iter()
+        .map(|k| k.trim_end_matches(',').to_string())
+        .collect();
+    (kept.join("\n"), keys)
+}
+
+/// The definition before the closing parenthesis of a `CREATE TABLE` must not end with a comma.
+fn drop_trailing_comma(lines: &mut [String]) {
+    if let Some(close) = lines.iter().position(|l| l.starts_with(')')) {
+        if close > 0 {
+            let prev = &mut lines[close - 1];
+            if prev.ends_with(',') {
+                prev.pop();
+            }
+        }
+    }
+}
+
 /// Take the `CONSTRAINT … FOREIGN KEY …` lines out of a `CREATE TABLE` body; returns the
 /// body without them and the constraints.
 fn split_foreign_keys(body: &str) -> (String, Vec<String>) {
@@ -1232,15 +1568,7 @@ fn split_foreign_keys(body: &str) -> (String, Vec<String>) {
             kept.push(line.to_string());
         }
     }
-    // The definition before the closing parenthesis must not end with a comma any more.
-    if let Some(close) = kept.iter().position(|l| l.starts_with(')')) {
-        if close > 0 {
-            let prev = &mut kept[close - 1];
-            if prev.ends_with(',') {
-                prev.pop();
-            }
-        }
-    }
+    drop_trailing_comma(&mut kept);
     (kept.join("\n"), fks)
 }
 
@@ -1268,6 +1596,37 @@ mod tests {
             vec!["CONSTRAINT `fk` FOREIGN KEY (`p`) REFERENCES `t` (`id`)"]
         );
         assert!(kept.contains("PRIMARY KEY (`id`)\n)"), "{kept}");
+    }
+
+    #[test]
+    fn literals_and_deferred_keys() {
+        let lit = |kind, v: &[u8]| {
+            let mut out = Vec::new();
+            push_literal(&mut out, kind, v);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(lit(Kind::Text, "it's 🍵\n".as_bytes()), "'it''s 🍵\n'");
+        assert_eq!(lit(Kind::Text, b"a\\b"), "_utf8mb4 X'615C62'");
+        assert_eq!(lit(Kind::Text, b"a\0b"), "_utf8mb4 X'610062'");
+        assert_eq!(lit(Kind::Text, b"\xff"), "_utf8mb4 X'FF'");
+        assert_eq!(lit(Kind::Number, b"-12.50"), "-12.50");
+        assert_eq!(lit(Kind::Number, b"1e5"), "'1e5'");
+        assert_eq!(lit(Kind::Number, b"12."), "'12.'");
+        assert_eq!(lit(Kind::Binary, b"ab"), "X'6162'");
+
+        let body = " (\n  `id` int NOT NULL AUTO_INCREMENT,\n  `a` int,\n  PRIMARY KEY (`id`),\n  UNIQUE KEY `a` (`a`),\n  KEY `b` (`a`,`id2`)\n) ENGINE=InnoDB";
+        let (bare, keys) = split_keys(body);
+        assert_eq!(keys, ["UNIQUE KEY `a` (`a`)", "KEY `b` (`a`,`id2`)"]);
+        assert!(
+            bare.ends_with("PRIMARY KEY (`id`)\n) ENGINE=InnoDB"),
+            "{bare}"
+        );
+        // A key on the AUTO_INCREMENT column, or no primary key: all keys stay.
+        let auto = body.replace("`id2`", "`id`");
+        assert!(split_keys(&auto).1.is_empty());
+        assert!(split_keys(&body.replace("PRIMARY KEY", "UNIQUE KEY"))
+            .1
+            .is_empty());
     }
 
     #[test]
