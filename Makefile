@@ -32,5 +32,6 @@ test: deps lint
 package: deps
 	$(CARGO) deb -p shopsafe-app
 
-bench: build
+bench: deps
+	$(CARGO) build --release -p shopsafe-cli
 	SHOPSAFE=$(SHOPSAFE) bench/run.sh
