@@ -209,12 +209,7 @@ fn failed_mysql_restore_leaves_the_database_unchanged() {
     let m = MariaServer::start();
     make_shop_db(&m);
     let s = register(&m);
-    let opts = BackupOptions {
-        shop: s.shop.clone(),
-        name: None,
-        include_media: false,
-        safety: false,
-    };
+    let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
     m.sql("shop", "DELETE FROM orders_orderline WHERE id > 60");
     let before = m.state("shop", TABLES);
@@ -328,12 +323,7 @@ fn mysql_tricky_values_round_trip_and_unsupported_tables_are_named() {
     let exact =
         "SELECT id, CAST(f AS DOUBLE), u, ip, HEX(legacy), HEX(raw) FROM tricky ORDER BY id";
     let before = m.sql("shop", exact);
-    let opts = BackupOptions {
-        shop: s.shop.clone(),
-        name: None,
-        include_media: false,
-        safety: false,
-    };
+    let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
     m.sql("shop", "DELETE FROM tricky");
     let plan = ops::prepare_restore(
@@ -395,12 +385,7 @@ fn mysql_backup_during_constant_writes_holds_one_consistent_snapshot() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     let at_start = count();
-    let opts = BackupOptions {
-        shop: s.shop.clone(),
-        name: None,
-        include_media: false,
-        safety: false,
-    };
+    let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new());
     let at_end = count();
     let _ = writer.kill();
@@ -412,10 +397,7 @@ fn mysql_backup_during_constant_writes_holds_one_consistent_snapshot() {
     );
 
     // The dump's ledger_total row must count exactly the ledger rows the dump holds.
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
-    let mut dump = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("database/dump.sql").unwrap(), &mut dump)
-        .unwrap();
+    let dump = String::from_utf8(common::archive_entry(&backup.path, "database/dump.sql")).unwrap();
     let row = dump
         .split("INSERT INTO `ledger_total`")
         .nth(1)
@@ -514,12 +496,7 @@ fn objects(m: &MariaServer, db: &str) -> Vec<String> {
 }
 
 fn backup_of(s: &MyShop) -> shopsafe_core::BackupRecord {
-    let opts = BackupOptions {
-        shop: s.shop.clone(),
-        name: None,
-        include_media: false,
-        safety: false,
-    };
+    let opts = common::database_only(&s.shop);
     ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap()
 }
 
@@ -610,9 +587,7 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
 
     // The dump loads by hand with the mariadb client (DELIMITER lines) into an empty
     // database and gives the same objects.
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
-    let mut dump = Vec::new();
-    std::io::Read::read_to_end(&mut zip.by_name("database/dump.sql").unwrap(), &mut dump).unwrap();
+    let dump = common::archive_entry(&backup.path, "database/dump.sql");
     m.sql("mysql", "CREATE DATABASE hand");
     let mut client = std::process::Command::new("mariadb")
         .args(["--no-defaults", "-uroot", "--binary-mode", "-S"])
@@ -631,12 +606,7 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
         "shop",
         "CREATE FUNCTION root_only() RETURNS INT DETERMINISTIC RETURN 1",
     );
-    let opts = BackupOptions {
-        shop: s.shop.clone(),
-        name: None,
-        include_media: false,
-        safety: false,
-    };
+    let opts = common::database_only(&s.shop);
     let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
     assert!(
         e.message
@@ -739,9 +709,7 @@ fn mysql_text_that_stresses_the_quoting_round_trips() {
     let backup = backup_of(&s);
 
     // The dump writes plain text quoted, and text with backslashes or NUL bytes as hex.
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
-    let mut dump = Vec::new();
-    std::io::Read::read_to_end(&mut zip.by_name("database/dump.sql").unwrap(), &mut dump).unwrap();
+    let dump = common::archive_entry(&backup.path, "database/dump.sql");
     let text = String::from_utf8(dump.clone()).unwrap();
     assert!(
         text.contains("(6,'Grüner Tee 🍵 日本茶','café naïve ÿ',2.00,"),

@@ -235,12 +235,7 @@ fn failed_postgres_restore_leaves_the_database_unchanged() {
     let pg = PgServer::start();
     make_shop_db(&pg);
     let s = register(&pg);
-    let opts = BackupOptions {
-        shop: s.shop.clone(),
-        name: None,
-        include_media: false,
-        safety: false,
-    };
+    let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
     pg.psql(
         "shop",
@@ -379,12 +374,7 @@ fn postgres_restore_loading_while_the_archive_is_checked_rolls_back_a_bad_archiv
     let pg = PgServer::start();
     make_shop_db(&pg);
     let s = register(&pg);
-    let opts = BackupOptions {
-        shop: s.shop.clone(),
-        name: None,
-        include_media: false,
-        safety: false,
-    };
+    let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
     pg.psql(
         "shop",
@@ -633,12 +623,7 @@ fn postgres_backup_during_constant_writes_holds_one_consistent_snapshot() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     let at_start = count();
-    let opts = BackupOptions {
-        shop: s.shop.clone(),
-        name: None,
-        include_media: false,
-        safety: false,
-    };
+    let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new());
     let at_end = count();
     let _ = writer.kill();
@@ -650,10 +635,7 @@ fn postgres_backup_during_constant_writes_holds_one_consistent_snapshot() {
     );
 
     // The dump's ledger_total row must count exactly the ledger rows the dump holds.
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
-    let mut dump = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("database/dump.sql").unwrap(), &mut dump)
-        .unwrap();
+    let dump = String::from_utf8(common::archive_entry(&backup.path, "database/dump.sql")).unwrap();
     let total_line = dump
         .split("COPY \"public\".\"ledger_total\"")
         .nth(1)
@@ -703,12 +685,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         },
     )
     .unwrap();
-    let opts = BackupOptions {
-        shop: s.shop.clone(),
-        name: None,
-        include_media: false,
-        safety: false,
-    };
+    let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
     let plan = ops::prepare_restore(
         &s.catalog,

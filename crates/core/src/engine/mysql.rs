@@ -380,11 +380,7 @@ impl Mysql {
             match k.as_str() {
                 "socket" => m.socket = Some(v),
                 "ssl-mode" | "ssl_mode" | "sslmode" => m.tls = TlsMode::parse_mysql(&v)?,
-                "port" => {
-                    m.port = v.parse().map_err(|_| {
-                        Error::invalid(format!("The port {v} in the database URL is not a number."))
-                    })?
-                }
+                "port" => m.port = super::url::port(&v)?,
                 _ => {
                     return Err(Error::invalid(format!(
                         "The database URL option {k:?} is not supported; use socket=, port= or ssl-mode=."

@@ -95,11 +95,7 @@ impl Postgres {
             match k.as_str() {
                 "host" => p.host = v,
                 "sslmode" => p.tls = TlsMode::parse_pg(&v)?,
-                "port" => {
-                    p.port = v.parse().map_err(|_| {
-                        Error::invalid(format!("The port {v} in the database URL is not a number."))
-                    })?
-                }
+                "port" => p.port = super::url::port(&v)?,
                 _ => {
                     return Err(Error::invalid(format!(
                     "The database URL option {k:?} is not supported; use host=, port= or sslmode=."

@@ -90,6 +90,13 @@ fn decode(s: &str) -> Result<String> {
 }
 
 /// A host as written in a URL: IPv6 addresses in brackets.
+/// The value of a `port=` option.
+pub fn port(v: &str) -> Result<u16> {
+    v.parse()
+        .map_err(|_| Error::invalid(format!("The port {v} in the database URL is not a number.")))
+}
+
+/// A host as written in a URL: IPv6 literals in brackets.
 pub fn host(h: &str) -> String {
     if h.contains(':') {
         format!("[{h}]")

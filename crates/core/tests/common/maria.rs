@@ -74,22 +74,7 @@ impl MariaServer {
         let port = free_port();
         let mut tls_args = Vec::new();
         if tls {
-            let (key, crt) = (dir.path().join("server.key"), dir.path().join("server.crt"));
-            let out = Command::new("openssl")
-                .args([
-                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                ])
-                .args(["-subj", "/CN=shopsafe-test", "-keyout"])
-                .arg(&key)
-                .arg("-out")
-                .arg(&crt)
-                .output()
-                .expect("running openssl: install it (make deps)");
-            assert!(
-                out.status.success(),
-                "openssl failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            let (key, crt) = super::self_signed_cert(dir.path());
             tls_args = vec![
                 format!("--ssl-cert={}", crt.display()),
                 format!("--ssl-key={}", key.display()),

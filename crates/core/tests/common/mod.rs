@@ -192,3 +192,44 @@ impl Drop for Mount {
             .status();
     }
 }
+
+/// Options of a database-only backup of `shop`, as the server-engine tests take them.
+pub fn database_only(shop: &Shop) -> BackupOptions {
+    BackupOptions {
+        shop: shop.clone(),
+        name: None,
+        include_media: false,
+        safety: false,
+    }
+}
+
+/// The bytes of entry `name` of the archive at `archive`, read with the zip crate (not
+/// ShopSafe's reader).
+pub fn archive_entry(archive: &Path, name: &str) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(archive).unwrap()).unwrap();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut bytes).unwrap();
+    bytes
+}
+
+/// A self-signed certificate for a throwaway TLS server, made by `openssl` in `dir`:
+/// returns (key, certificate).
+pub fn self_signed_cert(dir: &Path) -> (PathBuf, PathBuf) {
+    let (key, crt) = (dir.join("server.key"), dir.join("server.crt"));
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=shopsafe-test", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .expect("running openssl: install it (make deps)");
+    assert!(
+        out.status.success(),
+        "openssl failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (key, crt)
+}

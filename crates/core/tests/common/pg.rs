@@ -126,22 +126,7 @@ impl PgServer {
     /// only over TLS (`hostssl`; plain TCP is rejected). The unix socket stays trusted.
     pub fn require_tls(&self) {
         let data = self.dir.path().join("data");
-        let (key, crt) = (data.join("server.key"), data.join("server.crt"));
-        let out = Command::new("openssl")
-            .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            ])
-            .args(["-subj", "/CN=shopsafe-test", "-keyout"])
-            .arg(&key)
-            .arg("-out")
-            .arg(&crt)
-            .output()
-            .expect("running openssl: install it (make deps)");
-        assert!(
-            out.status.success(),
-            "openssl failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (key, crt) = super::self_signed_cert(&data);
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
         if is_root() {
