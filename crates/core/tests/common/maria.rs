@@ -2,6 +2,11 @@
 //! port with its own socket, shut down when dropped, also when the test fails. Needs
 //! Debian's mariadb-server and mariadb-client (`make deps` installs them).
 
+// pg.rs and maria.rs each include it: the CLI tests load either file on its own.
+#[allow(clippy::duplicate_mod)]
+#[path = "cert.rs"]
+mod cert;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -74,7 +79,7 @@ impl MariaServer {
         let port = free_port();
         let mut tls_args = Vec::new();
         if tls {
-            let (key, crt) = super::self_signed_cert(dir.path());
+            let (key, crt) = cert::self_signed(dir.path());
             tls_args = vec![
                 format!("--ssl-cert={}", crt.display()),
                 format!("--ssl-key={}", key.display()),

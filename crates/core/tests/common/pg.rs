@@ -2,6 +2,11 @@
 //! port with its unix socket in that folder, stopped (and removed) when dropped, also when
 //! the test fails. Needs the PostgreSQL 15 server binaries (`make deps` installs them).
 
+// pg.rs and maria.rs each include it: the CLI tests load either file on its own.
+#[allow(clippy::duplicate_mod)]
+#[path = "cert.rs"]
+mod cert;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -126,7 +131,7 @@ impl PgServer {
     /// only over TLS (`hostssl`; plain TCP is rejected). The unix socket stays trusted.
     pub fn require_tls(&self) {
         let data = self.dir.path().join("data");
-        let (key, crt) = super::self_signed_cert(&data);
+        let (key, crt) = cert::self_signed(&data);
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
         if is_root() {
