@@ -295,6 +295,8 @@ async function runJob(title, command, args) {
     $("progress-fill").style.width = `${Math.min(100, frac * 100).toFixed(1)}%`;
     const parts = [];
     if (u.bytes_total > 0) parts.push(`${bytes(u.bytes_done)} of ${bytes(u.bytes_total)}`);
+    // A server database's dump has no size until it is done.
+    else if (u.bytes_done > 0) parts.push(`${bytes(u.bytes_done)} so far`);
     if (u.files_total > 0) parts.push(`${count(u.files_done)} of ${count(u.files_total)} files`);
     // Steps without amounts (the last checks) keep the amounts already shown.
     if (parts.length) $("progress-detail").textContent = parts.join(" · ");

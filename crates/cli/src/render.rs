@@ -5,6 +5,7 @@ use shopsafe_core::catalog::{BackupSummary, LogEntry};
 use shopsafe_core::ops::{RestorePlan, RestoreReport};
 use shopsafe_core::secrets::{self, PasswordStore};
 use shopsafe_core::{BackupRecord, Progress, Shop, Throttled, Update};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Sizes for people: 1.5 MB, 320 kB.
 pub fn bytes(n: u64) -> String {
@@ -23,41 +24,56 @@ pub fn bytes(n: u64) -> String {
 }
 
 /// A terminal progress bar showing phase, bytes, files and time left; invisible when
-/// standard error is not a terminal.
-pub struct Bar(ProgressBar);
+/// standard error is not a terminal. Where the total is not known ahead (a server database's
+/// dump), it counts the bytes so far instead.
+pub struct Bar {
+    bar: ProgressBar,
+    counting: AtomicBool,
+}
+
+fn bar_style(counting: bool) -> ProgressStyle {
+    let template = match counting {
+        false => "{msg:32} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {prefix} {decimal_bytes_per_sec} ETA {eta}",
+        true => "{msg:32} {decimal_bytes} so far {prefix} {decimal_bytes_per_sec}",
+    };
+    ProgressStyle::with_template(template)
+        .expect("valid template")
+        .progress_chars("=> ")
+}
 
 pub fn progress_bar() -> Throttled<Bar> {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg:32} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {prefix} {decimal_bytes_per_sec} ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    Throttled::new(Bar(bar))
+    bar.set_style(bar_style(false));
+    Throttled::new(Bar {
+        bar,
+        counting: AtomicBool::new(false),
+    })
 }
 
 impl Progress for Bar {
     fn update(&self, u: &Update) {
-        if self.0.message() != u.phase.label() {
-            self.0.reset();
-            self.0.set_message(u.phase.label());
+        let bar = &self.bar;
+        if bar.message() != u.phase.label() {
+            bar.reset();
+            bar.set_message(u.phase.label());
         }
-        self.0.set_length(u.bytes_total);
-        self.0.set_position(u.bytes_done);
+        let counting = u.bytes_total == 0 && u.bytes_done > 0;
+        if self.counting.swap(counting, Ordering::Relaxed) != counting {
+            bar.set_style(bar_style(counting));
+        }
+        bar.set_length(u.bytes_total);
+        bar.set_position(u.bytes_done);
         if u.files_total > 1 {
-            self.0
-                .set_prefix(format!("{}/{} files", u.files_done, u.files_total));
+            bar.set_prefix(format!("{}/{} files", u.files_done, u.files_total));
         } else {
-            self.0.set_prefix("");
+            bar.set_prefix("");
         }
     }
 }
 
 /// Remove the bar from the terminal.
 pub fn clear(bar: &Throttled<Bar>) {
-    bar.inner().0.finish_and_clear();
+    bar.inner().bar.finish_and_clear();
 }
 
 pub fn shops(shops: &[Shop], home: &std::path::Path) {

@@ -45,7 +45,8 @@ impl Phase {
     }
 }
 
-/// One progress report. Totals are known before work starts; `*_done` only grow within a phase.
+/// One progress report. Totals are known before work starts, except the size of a server
+/// database's dump, which is 0 while it streams; `*_done` only grow within a phase.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Update {
     pub phase: Phase,

@@ -616,6 +616,54 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
     );
 }
 
+/// A login may hold some of its rights through a role; the server hides triggers, events
+/// and routines from a login without the rights to see them, so a backup then refuses, naming
+/// what it cannot see, rather than silently leaving them out.
+#[test]
+fn mysql_rights_through_a_role_work_and_hidden_objects_are_refused() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    add_objects(&m);
+    m.sql(
+        "mysql",
+        "REVOKE EVENT ON shop.* FROM 'shop'@'localhost';
+         CREATE ROLE shop_events;
+         GRANT EVENT ON shop.* TO shop_events;
+         GRANT shop_events TO 'shop'@'localhost';
+         SET DEFAULT ROLE shop_events FOR 'shop'@'localhost';",
+    );
+    let s = register(&m);
+    let before = (m.state("shop", TABLES), objects(&m, "shop"));
+    let backup = backup_of(&s);
+    mess_up(&m);
+    restore_from(&s, &backup.id, true).unwrap();
+    assert_eq!((m.state("shop", TABLES), objects(&m, "shop")), before);
+
+    // Without the EVENT right the event is invisible to the login: named, nothing written.
+    m.sql("mysql", "REVOKE EVENT ON shop.* FROM shop_events;");
+    let archives = listing(&s.dir.path().join("backups"));
+    let e = ops::backup(
+        &s.catalog,
+        &common::database_only(&s.shop),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains(
+            "User shop cannot see the events of the database shop, because it lacks the EVENT right there"
+        ),
+        "{}",
+        e.message
+    );
+    assert_eq!(listing(&s.dir.path().join("backups")), archives);
+    // A restore needs the same sight for its rollback point: refused before any change.
+    let e = restore_from(&s, &backup.id, false).unwrap_err();
+    assert!(e.message.contains("lacks the EVENT right"), "{}", e.message);
+    assert_eq!((m.state("shop", TABLES), objects(&m, "shop")), before);
+}
+
 #[test]
 fn failed_mysql_restores_leave_views_triggers_and_routines_as_they_were() {
     with_password();

@@ -1,6 +1,7 @@
 //! The archive: a standard zip file with a manifest, the database part and the media files.
 //! See docs/FORMAT.md for the full specification.
 
+pub mod pipe;
 pub mod reader;
 pub mod writer;
 

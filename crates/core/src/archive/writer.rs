@@ -191,7 +191,32 @@ impl ArchiveWriter {
             .metadata()
             .map_err(|e| Error::io("read", src, e))?
             .len();
-        let opts = self.options(name, size);
+        let chunks = std::iter::from_fn(move || {
+            let mut chunk = vec![0u8; CHUNK];
+            match read_full(&mut file, &mut chunk) {
+                Ok(0) => None,
+                Ok(n) => {
+                    chunk.truncate(n);
+                    Some(Ok(chunk))
+                }
+                Err(e) => Some(Err(Error::io("read", src, e))),
+            }
+        });
+        self.add_chunks(name, Some(size), chunks, meter, cancel)
+    }
+
+    /// Stream `chunks` into entry `name`, hashing them on a second thread. `size` is the
+    /// entry's size when it is known ahead; an entry of unknown size may pass 4 GiB, so it
+    /// gets zip64 fields from the start.
+    pub fn add_chunks(
+        &mut self,
+        name: &str,
+        size: Option<u64>,
+        chunks: impl Iterator<Item = Result<Vec<u8>>>,
+        meter: &mut Meter,
+        cancel: &CancelToken,
+    ) -> Result<FileEntry> {
+        let opts = self.options(name, size.unwrap_or(u64::MAX));
         self.zip
             .start_file(name, opts)
             .map_err(|e| self.zip_err(e))?;
@@ -205,31 +230,29 @@ impl ArchiveWriter {
                 hex(&h.finalize())
             });
             let mut total = 0u64;
-            let result = loop {
-                if let Err(e) = cancel.check() {
-                    break Err(e);
-                }
-                let mut chunk = vec![0u8; CHUNK];
-                let n = match read_full(&mut file, &mut chunk) {
-                    Ok(n) => n,
-                    Err(e) => break Err(Error::io("read", src, e)),
+            let mut result = Ok(());
+            for chunk in chunks {
+                let chunk = match cancel.check().and(chunk) {
+                    Ok(chunk) => chunk,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
                 };
-                if n == 0 {
-                    break Ok(total);
-                }
-                chunk.truncate(n);
                 if let Err(e) = self.zip.write_all(&chunk) {
-                    break Err(Error::io("write the archive", &self.path, e));
+                    result = Err(Error::io("write the archive", &self.path, e));
+                    break;
                 }
-                total += n as u64;
-                meter.add(n as u64, 0);
+                total += chunk.len() as u64;
+                meter.add(chunk.len() as u64, 0);
                 if tx.send(chunk).is_err() {
-                    break Err(Error::internal("The hashing thread stopped unexpectedly."));
+                    result = Err(Error::internal("The hashing thread stopped unexpectedly."));
+                    break;
                 }
-            };
+            }
             drop(tx);
             let sha = hasher.join().expect("hashing thread never panics");
-            result.map(|size| (size, sha))
+            result.map(|()| (total, sha))
         })?;
         meter.add(0, 1);
         Ok(FileEntry {

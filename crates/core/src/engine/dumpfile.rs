@@ -10,21 +10,39 @@ use crate::{Error, Result};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// Where a dump goes: a file (a restore's rollback point), or a stream into the archive that
+/// is being written (a backup).
+pub enum DumpTo<'a> {
+    File(&'a Path),
+    Stream(Box<dyn Write + Send>),
+}
+
 pub struct DumpWriter {
-    w: BufWriter<std::fs::File>,
+    w: BufWriter<Box<dyn Write + Send>>,
+    /// The file written, flushed to disk at the end; none for a stream.
+    file: Option<std::fs::File>,
     token: String,
+    /// What is written, for messages.
     path: PathBuf,
 }
 
 impl DumpWriter {
-    /// Create `path` and write the header: `comment` (lines already starting with `--`),
-    /// the token line, and the `session` statements.
-    pub fn create(path: &Path, comment: &str, session: &str) -> Result<DumpWriter> {
-        let f = std::fs::File::create(path).map_err(|e| Error::io("write", path, e))?;
+    /// Start the dump: `comment` (lines already starting with `--`), the token line, and the
+    /// `session` statements.
+    pub fn create(to: DumpTo, comment: &str, session: &str) -> Result<DumpWriter> {
+        let (out, file, path): (Box<dyn Write + Send>, _, _) = match to {
+            DumpTo::File(path) => {
+                let f = std::fs::File::create(path).map_err(|e| Error::io("write", path, e))?;
+                let sync = f.try_clone().map_err(|e| Error::io("write", path, e))?;
+                (Box::new(f), Some(sync), path.to_path_buf())
+            }
+            DumpTo::Stream(out) => (out, None, PathBuf::from("the database dump")),
+        };
         let mut w = DumpWriter {
-            w: BufWriter::with_capacity(1 << 20, f),
+            w: BufWriter::with_capacity(1 << 20, out),
+            file,
             token: crate::clock::new_uid(),
-            path: path.to_path_buf(),
+            path,
         };
         let text = format!(
             "{}\n-- shopsafe-token: {}\n{session}\n",
@@ -54,14 +72,15 @@ impl DumpWriter {
         self.raw(b"\n")
     }
 
-    /// Flush to disk.
-    pub fn finish(self) -> Result<()> {
-        let path = self.path;
-        let file = self
-            .w
-            .into_inner()
-            .map_err(|e| Error::io("write", &path, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io("flush", &path, e))
+    /// Write out what is buffered and, for a file, flush it to disk.
+    pub fn finish(mut self) -> Result<()> {
+        self.w
+            .flush()
+            .map_err(|e| Error::io("write", &self.path, e))?;
+        match &self.file {
+            Some(f) => f.sync_all().map_err(|e| Error::io("flush", &self.path, e)),
+            None => Ok(()),
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! fingerprints, and a schema fingerprint, and restores a database part atomically.
 
 mod dumpfile;
+mod grants;
 pub mod mysql;
 pub mod postgres;
 mod rowsum;
@@ -16,6 +17,7 @@ mod url;
 use crate::manifest::{DatabasePart, TableStat};
 use crate::progress::CancelToken;
 use crate::{Error, Result};
+use dumpfile::DumpTo;
 use std::path::{Path, PathBuf};
 
 /// A failed [`Database::apply`] or [`Applied::commit`], and whether it had (or may have)
@@ -85,12 +87,12 @@ fn block_on<F: std::future::Future>(work: F) -> F::Output {
 }
 
 /// Run a dump into `file`, removing the file if the dump fails.
-fn dump_into<T>(file: &Path, dump: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+fn dump_into<T>(file: &Path, dump: impl std::future::Future<Output = Result<T>>) -> Result<()> {
     let result = block_on(dump);
     if result.is_err() {
         let _ = std::fs::remove_file(file);
     }
-    result
+    result.map(drop)
 }
 
 /// A shop's database, as given by its URL.
@@ -104,7 +106,6 @@ pub enum Database {
 /// Where a snapshot came from and how it was made.
 #[derive(Debug)]
 pub struct Snapshot {
-    pub entry_name: String,
     pub server_version: String,
     pub database_name: String,
     pub method: String,
@@ -234,30 +235,53 @@ impl Database {
         }
     }
 
-    /// Take one consistent snapshot into the new file `file`. PostgreSQL measures the tables
-    /// while it dumps them; for SQLite, [`Database::inspect_snapshot`] does it afterwards.
-    pub fn snapshot(
-        &self,
-        file: &Path,
-        cancel: &CancelToken,
-    ) -> Result<(Snapshot, Option<Inspection>)> {
+    /// The archive entry of the database part.
+    pub fn entry_name(&self) -> &'static str {
         match self {
-            Database::Sqlite(s) => Ok((s.snapshot(file, cancel)?, None)),
-            Database::Postgres(p) => {
-                dump_into(file, p.dump(file, cancel)).map(|(s, i)| (s, Some(i)))
-            }
-            Database::Mysql(m) => dump_into(file, m.dump(file, cancel)).map(|(s, i)| (s, Some(i))),
+            Database::Sqlite(_) => sqlite::ENTRY,
+            Database::Postgres(_) => postgres::ENTRY,
+            Database::Mysql(_) => mysql::ENTRY,
+        }
+    }
+
+    /// Whether a backup streams the database part into the archive as it is taken (a server's
+    /// dump, see [`Database::dump`]) rather than copying a snapshot file in afterwards
+    /// (SQLite, see [`Database::snapshot`]).
+    pub fn streams(&self) -> bool {
+        !matches!(self, Database::Sqlite(_))
+    }
+
+    /// Dump a server database, in one consistent snapshot, into `out`, measuring every table
+    /// as its rows go past.
+    pub fn dump(
+        &self,
+        out: Box<dyn std::io::Write + Send>,
+        cancel: &CancelToken,
+    ) -> Result<(Snapshot, Inspection)> {
+        let to = DumpTo::Stream(out);
+        match self {
+            Database::Sqlite(_) => Err(Error::internal(
+                "An SQLite database is copied as a snapshot, not dumped.",
+            )),
+            Database::Postgres(p) => block_on(p.dump(to, cancel)),
+            Database::Mysql(m) => block_on(m.dump(to, cancel)),
+        }
+    }
+
+    /// Copy an SQLite database, in one consistent snapshot, into the new file `file`;
+    /// [`Database::inspect_snapshot`] measures it.
+    pub fn snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<Snapshot> {
+        match self {
+            Database::Sqlite(s) => s.snapshot(file, cancel),
+            Database::Postgres(_) | Database::Mysql(_) => Err(Error::internal(
+                "A server database is dumped into the archive, not copied as a snapshot.",
+            )),
         }
     }
 
     /// Check a snapshot file taken by [`Database::snapshot`] and measure what it holds.
     pub fn inspect_snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<Inspection> {
-        match self {
-            Database::Sqlite(_) => sqlite::inspect(file, cancel),
-            Database::Postgres(_) | Database::Mysql(_) => Err(Error::internal(
-                "A server database's dump is measured while it is taken.",
-            )),
-        }
+        sqlite::inspect(file, cancel)
     }
 
     /// Row counts of the live tables, for a restore plan.
@@ -311,8 +335,8 @@ impl Database {
     pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
         match self {
             Database::Sqlite(s) => s.rollback_point(file, cancel),
-            Database::Postgres(p) => dump_into(file, p.dump(file, cancel)).map(drop),
-            Database::Mysql(m) => dump_into(file, m.dump(file, cancel)).map(drop),
+            Database::Postgres(p) => dump_into(file, p.dump(DumpTo::File(file), cancel)),
+            Database::Mysql(m) => dump_into(file, m.dump(DumpTo::File(file), cancel)),
         }
     }
 

@@ -22,7 +22,8 @@
 //! database as it was; after it, the restore pipeline rolls back from its rollback point.
 //! Only rights on the shop's own database are needed.
 
-use super::dumpfile::{self, DumpWriter};
+use super::dumpfile::{self, DumpTo, DumpWriter};
+use super::grants::Rights;
 use super::rowsum::RowSum;
 use super::tls::TlsMode;
 use crate::hashing::hex;
@@ -721,7 +722,7 @@ impl Mysql {
     /// Dump the database into `file`, measuring every table as its rows stream past.
     pub(super) async fn dump(
         &self,
-        file: &Path,
+        to: DumpTo<'_>,
         cancel: &CancelToken,
     ) -> Result<(super::Snapshot, super::Inspection)> {
         let mut conn = self.connect().await?;
@@ -738,18 +739,28 @@ impl Mysql {
                    WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE NOT IN ('PROCEDURE', 'FUNCTION')
                  UNION ALL SELECT CONCAT(LOWER(TABLE_TYPE), ' ', TABLE_NAME) FROM information_schema.TABLES
                    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('SYSTEM VERSIONED', 'SEQUENCE')
-                 UNION ALL SELECT 'triggers this login cannot see (it lacks the TRIGGER right on the database)'
-                   FROM DUAL WHERE NOT EXISTS (
-                     SELECT 1 FROM information_schema.SCHEMA_PRIVILEGES
-                      WHERE PRIVILEGE_TYPE = 'TRIGGER' AND DATABASE() LIKE TABLE_SCHEMA AND GRANTEE = CONCAT(QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1)), '@', QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', -1))))
-                   AND NOT EXISTS (
-                     SELECT 1 FROM information_schema.USER_PRIVILEGES
-                      WHERE PRIVILEGE_TYPE = 'TRIGGER' AND GRANTEE = CONCAT(QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1)), '@', QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', -1))))
                  UNION ALL SELECT CONCAT('table ', TABLE_NAME, ' (', ENGINE, ' engine, which has no consistent snapshot)')
                    FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB'",
             )
             .await
             .map_err(e)?;
+        let blind = self.rights(&mut conn).await?.blind_spots();
+        if !blind.is_empty() {
+            let kinds: Vec<&str> = blind.iter().map(|b| b.0).collect();
+            let rights: Vec<&str> = blind.iter().map(|b| b.1).collect();
+            return Err(Error::new(
+                ErrorKind::Database,
+                format!(
+                    "User {} cannot see the {} of the database {}, because it lacks the {} right there, so a backup could miss them; grant it (GRANT {} ON {}.* TO the shop's login), or use the shop's own login. Nothing was written.",
+                    self.user,
+                    kinds.join(" or "),
+                    self.dbname,
+                    rights.join(", "),
+                    rights.join(", "),
+                    quote(&self.dbname)
+                ),
+            ));
+        }
         let (objects, hidden) = self.objects(&mut conn).await?;
         unsupported.extend(hidden.into_iter().map(|n| {
             format!(
@@ -773,7 +784,7 @@ impl Mysql {
         let packet = packet.unwrap_or(16 << 20) as usize;
         let batch_limit = INSERT_BYTES.min(packet / 2);
         let mut out = DumpWriter::create(
-            file,
+            to,
             &format!(
                 "-- ShopSafe native MySQL/MariaDB dump (server {version}).\n\
                  -- Restore by hand into an empty database: mariadb --binary-mode DATABASE < dump.sql"
@@ -871,7 +882,6 @@ impl Mysql {
         let _ = conn.disconnect().await;
         Ok((
             super::Snapshot {
-                entry_name: ENTRY.to_string(),
                 server_version: version,
                 database_name: self.dbname.clone(),
                 method: "native-mysql".to_string(),
@@ -1171,29 +1181,23 @@ impl Mysql {
         Ok(kinds)
     }
 
+    /// The rights this login holds on its database.
+    async fn rights(&self, conn: &mut Conn) -> Result<Rights> {
+        let grants: Vec<String> = conn
+            .query("SHOW GRANTS")
+            .await
+            .map_err(|e| self.db_error(e))?;
+        Ok(Rights::from_grants(&grants, &self.dbname))
+    }
+
     /// Fail with one sentence unless this login holds, on the database or globally, every
     /// right that dropping and creating objects of `kinds` needs.
     async fn check_rights(&self, conn: &mut Conn, kinds: &[&str]) -> Result<()> {
         if kinds.is_empty() {
             return Ok(());
         }
-        let grantee = "CONCAT(QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1)), '@', QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', -1)))";
-        let held: Vec<String> = conn
-            .query(format!(
-                "SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES
-                  WHERE DATABASE() LIKE TABLE_SCHEMA AND GRANTEE = {grantee}
-                 UNION SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = {grantee}"
-            ))
-            .await
-            .map_err(|e| self.db_error(e))?;
-        let mut missing: Vec<&str> = Vec::new();
-        for kind in kinds {
-            for right in rights_for(kind) {
-                if !held.iter().any(|h| h == right) && !missing.contains(right) {
-                    missing.push(right);
-                }
-            }
-        }
+        let needed = kinds.iter().flat_map(|k| rights_for(k).iter().copied());
+        let missing = self.rights(conn).await?.missing(needed);
         if missing.is_empty() {
             return Ok(());
         }

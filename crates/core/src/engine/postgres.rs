@@ -17,7 +17,7 @@
 //! media folder) has succeeded. A failure anywhere before the commit leaves the database
 //! exactly as it was. Only the shop's own login is needed: no superuser, no CREATE DATABASE.
 
-use super::dumpfile::{self, DumpWriter};
+use super::dumpfile::{self, DumpTo, DumpWriter};
 use super::rowsum::RowSum;
 use super::tls::{self, TlsMode};
 use crate::hashing::hex;
@@ -338,7 +338,7 @@ impl Postgres {
     /// Dump the database into `file`, measuring every table as its rows stream past.
     pub(super) async fn dump(
         &self,
-        file: &Path,
+        to: DumpTo<'_>,
         cancel: &CancelToken,
     ) -> Result<(super::Snapshot, super::Inspection)> {
         let client = self.connect().await?;
@@ -358,7 +358,7 @@ impl Postgres {
             .map_err(e)?
             .get(0);
         let mut out = DumpWriter::create(
-            file,
+            to,
             &format!(
                 "-- ShopSafe native PostgreSQL dump (server {version}).\n\
                  -- Restore by hand into an empty database: psql -v ON_ERROR_STOP=1 --single-transaction -f dump.sql"
@@ -442,7 +442,6 @@ impl Postgres {
         let schema = schema_fingerprint(&client).await.map_err(e)?;
         client.batch_execute("COMMIT").await.map_err(e)?;
         let snapshot = super::Snapshot {
-            entry_name: ENTRY.to_string(),
             server_version: version,
             database_name: self.dbname.clone(),
             method: "native-postgresql".to_string(),

@@ -48,7 +48,6 @@ impl Sqlite {
             dst.pragma_update(None, "journal_mode", "DELETE")
                 .map_err(|e| snapshot_error(file, e))?;
             Ok(super::Snapshot {
-                entry_name: ENTRY.to_string(),
                 server_version: rusqlite::version().to_string(),
                 database_name: self
                     .path

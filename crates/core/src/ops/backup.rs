@@ -6,12 +6,12 @@
 //! failure or a cancel at any point removes the partial file and the snapshot, so nothing
 //! incomplete ever looks like a backup.
 
+use crate::archive::pipe::pipe;
 use crate::archive::ArchiveWriter;
 use crate::catalog::{BackupRecord, Catalog, Shop};
-use crate::engine::Snapshot;
 use crate::hashing::{sidecar_path, sidecar_text};
 use crate::manifest::{
-    BackupKind, DatabasePart, FileEntry, Manifest, MediaPart, ShopRef, FORMAT_NAME, FORMAT_VERSION,
+    BackupKind, DatabasePart, Manifest, MediaPart, ShopRef, FORMAT_NAME, FORMAT_VERSION,
     MANIFEST_ENTRY, MEDIA_PREFIX, README_ENTRY,
 };
 use crate::media::MediaScan;
@@ -96,32 +96,50 @@ fn run(
     let partial = Cleanup::new(shop.dest.join(format!("{file_name}.partial")));
 
     let mut writer = ArchiveWriter::create(partial.path(), now)?;
-    let meter = Meter::new(progress, Phase::Snapshot, 0, 0);
+    let entry_name = db.entry_name();
+    writer.add_bytes(README_ENTRY, readme(shop, &id, entry_name).as_bytes())?;
     let snap_file = Cleanup::new(shop.dest.join(format!(".{file_name}.snapshot")));
-    let (snap, measured) = db.snapshot(snap_file.path(), cancel)?;
-    meter.finish();
-
-    // Measure the snapshot on a second thread while the archive is written.
-    let (db_entry, media_part, inspection) = std::thread::scope(|s| -> Result<_> {
-        let inspector = s.spawn(|| match measured {
-            Some(done) => Ok(done),
-            None => db.inspect_snapshot(snap_file.path(), cancel),
-        });
-        let written = write_parts(
-            &mut writer,
-            shop,
-            &id,
-            &snap,
-            snap_file.path(),
-            scan.as_ref(),
-            progress,
-            cancel,
-        );
+    let (snap, db_entry, media_part, inspection) = std::thread::scope(|s| -> Result<_> {
+        if db.streams() {
+            // A server's dump streams into the archive as it is taken, measured as it goes.
+            let (out, chunks) = pipe();
+            let dump = s.spawn(|| db.dump(Box::new(out), cancel));
+            let mut meter = Meter::new(progress, Phase::Database, 0, 1);
+            let written = writer.add_chunks(
+                entry_name,
+                None,
+                chunks.into_iter().map(Ok),
+                &mut meter,
+                cancel,
+            );
+            let dumped = dump.join().expect("the dump thread never panics");
+            meter.finish();
+            // When the archive fails, the dump only learns that its stream was cut.
+            let db_entry = written?;
+            let (snap, inspection) = dumped?;
+            let media_part = write_media(&mut writer, scan.as_ref(), progress, cancel)?;
+            return Ok((snap, db_entry, media_part, inspection));
+        }
+        // An SQLite snapshot file is copied in and measured on a second thread meanwhile.
+        let meter = Meter::new(progress, Phase::Snapshot, 0, 0);
+        let snap = db.snapshot(snap_file.path(), cancel)?;
+        meter.finish();
+        let inspector = s.spawn(|| db.inspect_snapshot(snap_file.path(), cancel));
+        let written = (|| -> Result<_> {
+            let size = std::fs::metadata(snap_file.path()).map_or(0, |m| m.len());
+            let mut meter = Meter::new(progress, Phase::Database, size, 1);
+            let db_entry = writer.add_file(entry_name, snap_file.path(), &mut meter, cancel)?;
+            meter.finish();
+            Ok((
+                db_entry,
+                write_media(&mut writer, scan.as_ref(), progress, cancel)?,
+            ))
+        })();
         let inspection = inspector
             .join()
             .expect("the inspection thread never panics");
         let (db_entry, media_part) = written?;
-        Ok((db_entry, media_part, inspection?))
+        Ok((snap, db_entry, media_part, inspection?))
     })?;
     drop(snap_file);
 
@@ -193,32 +211,21 @@ fn run(
     Ok(record)
 }
 
-/// Write the guide, the database part and the media files into the archive.
-#[allow(clippy::too_many_arguments)]
-fn write_parts(
+/// Write the media files into the archive (none for a database-only backup).
+fn write_media(
     writer: &mut ArchiveWriter,
-    shop: &Shop,
-    id: &str,
-    snap: &Snapshot,
-    snap_file: &Path,
     scan: Option<&MediaScan>,
     progress: &dyn Progress,
     cancel: &CancelToken,
-) -> Result<(FileEntry, MediaPart)> {
-    writer.add_bytes(README_ENTRY, readme(shop, id, &snap.entry_name).as_bytes())?;
-    let db_size = std::fs::metadata(snap_file).map(|m| m.len()).unwrap_or(0);
-    let mut meter = Meter::new(progress, Phase::Database, db_size, 1);
-    let db_entry = writer.add_file(&snap.entry_name, snap_file, &mut meter, cancel)?;
-    meter.finish();
+) -> Result<MediaPart> {
     let Some(scan) = scan else {
-        let none = MediaPart {
+        return Ok(MediaPart {
             included: false,
             file_count: 0,
             total_bytes: 0,
             files: Vec::new(),
             skipped: Vec::new(),
-        };
-        return Ok((db_entry, none));
+        });
     };
     let mut meter = Meter::new(
         progress,
@@ -234,14 +241,13 @@ fn write_parts(
             .into_iter()
             .map(|rel| format!("{rel}: deleted during the backup")),
     );
-    let media = MediaPart {
+    Ok(MediaPart {
         included: true,
         file_count: files.len() as u64,
         total_bytes: files.iter().map(|f| f.size).sum(),
         files,
         skipped,
-    };
-    Ok((db_entry, media))
+    })
 }
 
 /// The destination must be an existing folder.
