@@ -425,6 +425,39 @@ fn mysql_backup_during_constant_writes_holds_one_consistent_snapshot() {
     assert!(n >= at_start);
 }
 
+/// The dump streams into the archive as it is taken: a dump failing after some of it is in
+/// the archive (a row larger than the server lets through, in the last table) leaves no
+/// archive, no partial file and no catalog row.
+#[test]
+fn mysql_backup_failing_while_its_dump_streams_leaves_nothing() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    m.sql(
+        "shop",
+        "CREATE TABLE a_log (id int PRIMARY KEY, line varchar(100));
+         INSERT INTO a_log SELECT seq, CONCAT(MD5(seq), MD5(seq * 7)) FROM seq_1_to_60000;
+         CREATE TABLE zz_big (id int PRIMARY KEY, body longtext);
+         INSERT INTO zz_big VALUES (1, REPEAT('x', 3000000));
+         SET GLOBAL max_allowed_packet = 1048576;",
+    );
+    let s = register(&m);
+    let e = ops::backup(
+        &s.catalog,
+        &common::database_only(&s.shop),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("max_allowed_packet"), "{}", e.message);
+    assert!(
+        listing(&s.shop.dest).is_empty(),
+        "{:?}",
+        listing(&s.shop.dest)
+    );
+    assert!(s.catalog.backups(None).unwrap().is_empty());
+}
+
 /// Views (one over the other; the outer one sorts first by name), a BEFORE INSERT trigger,
 /// a function, a procedure and an event. Views and trigger are root's (their DEFINER is
 /// another login), routines and event the shop login's own, as on a hosting account.

@@ -480,6 +480,61 @@ fn postgres_bad_input_gets_one_sentence() {
     );
 }
 
+/// Cancels the job once the database part has begun to stream into the archive.
+struct CancelWhileDumping(CancelToken);
+
+impl shopsafe_core::Progress for CancelWhileDumping {
+    fn update(&self, u: &shopsafe_core::Update) {
+        if u.phase == shopsafe_core::Phase::Database && u.bytes_done > 0 {
+            self.0.cancel();
+        }
+    }
+}
+
+/// The dump streams into the archive as it is taken: stopping it midway leaves no archive,
+/// no partial file and no catalog row, and ends the dump's session on the server.
+#[test]
+fn cancelling_a_postgres_backup_while_its_dump_streams_leaves_nothing() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    // About 8 MB of dump, so the first 1 MiB reaches the archive long before the end.
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE TABLE zz_log AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS line
+           FROM generate_series(1, 100000) g;",
+    );
+    let s = register(&pg);
+    let token = CancelToken::new();
+    let e = ops::backup(
+        &s.catalog,
+        &common::database_only(&s.shop),
+        &CancelWhileDumping(token.clone()),
+        &token,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Cancelled, "{}", e.message);
+    assert!(
+        listing(&s.shop.dest).is_empty(),
+        "{:?}",
+        listing(&s.shop.dest)
+    );
+    assert!(s.catalog.backups(None).unwrap().is_empty());
+    // The server notices the closed connection a moment later.
+    let sessions = || {
+        pg.psql(
+            "postgres",
+            "postgres",
+            "SELECT count(*) FROM pg_stat_activity WHERE usename = 'shop'",
+        )
+    };
+    let gone = (0..50).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        sessions().trim() == "0"
+    });
+    assert!(gone, "the dump's session is still open: {}", sessions());
+}
+
 /// Objects that make up the schema, as text the same on every server version.
 fn objects(pg: &PgServer) -> String {
     pg.psql(
