@@ -638,6 +638,35 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
         .parse()
         .unwrap();
     assert_eq!(next, 122);
+
+    // A backup holding what PostgreSQL 15 lacks (a virtual generated column, new in 18)
+    // cannot go into 15: one sentence naming both versions, and 15 is left as it was.
+    v18.psql(
+        "shop",
+        "shop",
+        "ALTER TABLE orders_order ADD COLUMN total_cents bigint GENERATED ALWAYS AS ((total * 100)::bigint) VIRTUAL",
+    );
+    let newer = backup_of("pg18");
+    let before = (v15.rows("shop", TABLES), objects(&v15));
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: newer.id.clone(),
+            shop: Some("pgshop".into()),
+            force: true,
+            pre_backup: true,
+        },
+    )
+    .unwrap();
+    let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains("The backup comes from PostgreSQL 18.")
+            && e.message.contains("holds something PostgreSQL 15.")
+            && e.message.contains("restore it into PostgreSQL 18 or newer"),
+        "{}",
+        e.message
+    );
+    assert_eq!((v15.rows("shop", TABLES), objects(&v15)), before);
 }
 
 #[test]

@@ -1,7 +1,11 @@
-//! TLS where the server asks for it, against real servers with self-signed certificates
-//! that refuse plain TCP: a shop whose URL says `sslmode=require` / `ssl-mode=REQUIRED`
-//! backs up and restores, the default (`prefer`) encrypts too, a plain attempt gets one
-//! clear sentence, and so does `require` against a server without TLS.
+//! TLS where the server asks for it, against real servers whose certificates (for
+//! `localhost`, signed by a test authority) refuse plain TCP: a shop whose URL says
+//! `sslmode=require` / `ssl-mode=VERIFY_IDENTITY` backs up and restores, the default
+//! (`prefer`) encrypts too, a plain attempt gets one clear sentence, and so does `require`
+//! against a server without TLS. The verifying modes accept the authority's certificate
+//! for the name it carries, and refuse another host name (except PostgreSQL's `verify-ca`),
+//! another authority, the public authorities, an unusable certificate file, and a file
+//! given without a verifying mode, each in one sentence.
 
 mod common;
 
@@ -81,7 +85,7 @@ fn postgres_backup_and_restore_over_required_tls() {
         e.message
     );
 
-    pg.require_tls();
+    let ca = pg.require_tls();
     let e = ops::test_connection(&tcp("?sslmode=disable"), None).unwrap_err();
     assert!(
         e.message.contains("accepts only encrypted connections"),
@@ -92,9 +96,69 @@ fn postgres_backup_and_restore_over_required_tls() {
     // The default, prefer, encrypts when the server offers TLS.
     let described = ops::test_connection(&tcp(""), None).unwrap();
     assert!(described.starts_with("PostgreSQL 15."), "{described}");
-    let e = ops::test_connection(&tcp("?sslmode=verify-full"), None).unwrap_err();
+
+    // verify-full: the certificate must come from the trusted authority and name the host
+    // (the test certificate names localhost only); verify-ca checks the authority alone.
+    let at = |host: &str, opts: &str| {
+        format!(
+            "postgres://shop:{PW}@{host}:{}/shop?{opts}&sslrootcert={}",
+            pg.port,
+            ca.display()
+        )
+    };
+    let described = ops::test_connection(&at("localhost", "sslmode=verify-full"), None).unwrap();
+    assert!(described.starts_with("PostgreSQL 15."), "{described}");
+    let e = ops::test_connection(&at("127.0.0.1", "sslmode=verify-full"), None).unwrap_err();
     assert!(
-        e.message.contains("disable, prefer or require"),
+        e.message.contains("does not name the host connected to")
+            && e.message.contains("sslrootcert="),
+        "{}",
+        e.message
+    );
+    ops::test_connection(&at("127.0.0.1", "sslmode=verify-ca"), None).unwrap();
+    // Another authority's file, or the public authorities: the certificate is refused.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = common::pg::cert::authority(elsewhere.path(), "other");
+    let e = ops::test_connection(
+        &format!(
+            "postgres://shop:{PW}@localhost:{}/shop?sslmode=verify-full&sslrootcert={}",
+            pg.port,
+            other.display()
+        ),
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("is not signed by the authority trusted"),
+        "{}",
+        e.message
+    );
+    let e = ops::test_connection(&tcp("?sslmode=verify-ca"), None).unwrap_err();
+    assert!(
+        e.message.contains("is not signed by the authority trusted"),
+        "{}",
+        e.message
+    );
+    // A certificate file that is not one, and one given without a checking mode.
+    let e = ops::test_connection(
+        &format!(
+            "postgres://shop:{PW}@localhost:{}/shop?sslmode=verify-full&sslrootcert={}",
+            pg.port,
+            elsewhere.path().join("other.key").display()
+        ),
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("Could not use the certificate file"),
+        "{}",
+        e.message
+    );
+    let e =
+        ops::test_connection(&tcp(&format!("?sslrootcert={}", ca.display())), None).unwrap_err();
+    assert!(
+        e.message
+            .contains("add sslmode=verify-ca or sslmode=verify-full"),
         "{}",
         e.message
     );
@@ -151,11 +215,48 @@ fn mysql_backup_and_restore_over_required_tls() {
     let described = ops::test_connection(&tcp(""), None).unwrap();
     assert!(described.starts_with("MariaDB "), "{described}");
 
+    // VERIFY_IDENTITY: the certificate must come from the trusted authority and name the
+    // host (the test certificate names localhost only).
+    let at = |host: &str, ca: &std::path::Path| {
+        format!(
+            "mysql://shop:{PW}@{host}:{}/shop?ssl-mode=VERIFY_IDENTITY&ssl-ca={}",
+            m.port,
+            ca.display()
+        )
+    };
+    let described = ops::test_connection(&at("localhost", &m.authority()), None).unwrap();
+    assert!(described.starts_with("MariaDB "), "{described}");
+    let e = ops::test_connection(&at("127.0.0.1", &m.authority()), None).unwrap_err();
+    assert!(
+        e.message.contains("does not name the host connected to") && e.message.contains("ssl-ca="),
+        "{}",
+        e.message
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = common::pg::cert::authority(elsewhere.path(), "other");
+    let e = ops::test_connection(&at("localhost", &other), None).unwrap_err();
+    assert!(
+        e.message.contains("is not signed by the authority trusted"),
+        "{}",
+        e.message
+    );
+    let e = ops::test_connection(&tcp("?ssl-mode=VERIFY_IDENTITY"), None).unwrap_err();
+    assert!(
+        e.message.contains("is not signed by the authority trusted"),
+        "{}",
+        e.message
+    );
+    let e = ops::test_connection(&tcp("?ssl-mode=VERIFY_CA"), None).unwrap_err();
+    assert!(e.message.contains("or VERIFY_IDENTITY"), "{}", e.message);
+
     let dir = tempfile::tempdir().unwrap();
     let catalog = Catalog::open(&dir.path().join("home")).unwrap();
-    let shop = add(&catalog, &tcp("?ssl-mode=REQUIRED"), dir.path());
+    let shop = add(&catalog, &at("localhost", &m.authority()), dir.path());
     assert!(
-        shop.db_url.ends_with("/shop?ssl-mode=REQUIRED") && !shop.db_url.contains(PW),
+        shop.db_url.ends_with(&format!(
+            "/shop?ssl-mode=VERIFY_IDENTITY&ssl-ca={}",
+            m.authority().display()
+        )) && !shop.db_url.contains(PW),
         "{}",
         shop.db_url
     );

@@ -73,6 +73,47 @@ fn tables_phrase(n: usize) -> String {
     }
 }
 
+/// When a restore's load failed on something the live server does not know, and the backup
+/// came from a newer server (comparing the first `parts` numbers of the versions) or another
+/// flavour (MariaDB or MySQL): one sentence naming both, else `None`.
+fn from_other_server(
+    engine: &str,
+    backup: &str,
+    live: &str,
+    parts: usize,
+    detail: &str,
+) -> Option<String> {
+    let numbers = |v: &str| -> Vec<u32> {
+        v.split(|c: char| !c.is_ascii_digit() && c != '.')
+            .next()
+            .unwrap_or_default()
+            .split('.')
+            .take(parts)
+            .map(|n| n.parse().unwrap_or(0))
+            .collect()
+    };
+    let flavour = |v: &str| match engine {
+        "MySQL" if v.contains("MariaDB") => "MariaDB",
+        other => other,
+    };
+    let short = |v: &str| v.split([' ', '-']).next().unwrap_or(v).to_string();
+    let (from, to) = (flavour(backup), flavour(live));
+    if from == to && numbers(backup) <= numbers(live) {
+        return None;
+    }
+    let wanted = numbers(backup)
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(".");
+    Some(format!(
+        "The backup comes from {from} {} and holds something {to} {} does not have ({}); restore it into {from} {wanted} or newer.",
+        short(backup),
+        short(live),
+        detail.trim_end_matches('.')
+    ))
+}
+
 /// A single-threaded runtime for a server engine's async work.
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -420,5 +461,44 @@ impl Database {
             Database::Postgres(p) => p.verify_live(expected),
             Database::Mysql(m) => m.verify_live(expected),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_load_failing_on_a_newer_or_other_server_says_so() {
+        let said = from_other_server(
+            "PostgreSQL",
+            "18.1 (Debian)",
+            "15.18 (Debian 15.18-0)",
+            1,
+            "syntax error.",
+        )
+        .unwrap();
+        assert_eq!(
+            said,
+            "The backup comes from PostgreSQL 18.1 and holds something PostgreSQL 15.18 does not have (syntax error); restore it into PostgreSQL 18 or newer."
+        );
+        assert!(from_other_server("PostgreSQL", "15.2", "15.18", 1, "x").is_none());
+        assert!(from_other_server("PostgreSQL", "15.18", "18.1", 1, "x").is_none());
+        let said = from_other_server(
+            "MySQL",
+            "8.0.36",
+            "10.11.14-MariaDB-0+deb12u1",
+            2,
+            "Unknown collation",
+        )
+        .unwrap();
+        assert!(
+            said.starts_with(
+                "The backup comes from MySQL 8.0.36 and holds something MariaDB 10.11.14 does not have"
+            ),
+            "{said}"
+        );
+        assert!(from_other_server("MySQL", "10.6.1-MariaDB", "10.11.14-MariaDB", 2, "x").is_none());
+        assert!(from_other_server("MySQL", "10.11.14-MariaDB", "10.6.1-MariaDB", 2, "x").is_some());
     }
 }

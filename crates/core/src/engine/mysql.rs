@@ -170,6 +170,8 @@ pub struct Mysql {
     pub socket: Option<String>,
     /// `ssl-mode=` in the URL.
     pub tls: TlsMode,
+    /// `ssl-ca=`: the certificate file of the authority `VERIFY_CA`/`VERIFY_IDENTITY` trust.
+    pub tls_ca: Option<String>,
 }
 
 impl fmt::Debug for Mysql {
@@ -376,19 +378,27 @@ impl Mysql {
             dbname: u.dbname,
             socket: None,
             tls: TlsMode::default(),
+            tls_ca: None,
         };
         for (k, v) in u.options {
             match k.as_str() {
                 "socket" => m.socket = Some(v),
                 "ssl-mode" | "ssl_mode" | "sslmode" => m.tls = TlsMode::parse_mysql(&v)?,
+                "ssl-ca" | "ssl_ca" => m.tls_ca = Some(v),
                 "port" => m.port = super::url::port(&v)?,
                 _ => {
                     return Err(Error::invalid(format!(
-                        "The database URL option {k:?} is not supported; use socket=, port= or ssl-mode=."
+                        "The database URL option {k:?} is not supported; use socket=, port=, ssl-mode= or ssl-ca=."
                     )))
                 }
             }
         }
+        super::tls::check_ca(
+            m.tls,
+            m.tls_ca.as_deref(),
+            "ssl-ca",
+            "ssl-mode=VERIFY_IDENTITY",
+        )?;
         Ok(m)
     }
 
@@ -409,6 +419,9 @@ impl Mysql {
         }
         if self.tls != TlsMode::Prefer {
             query.push(format!("ssl-mode={}", self.tls.mysql_name()));
+        }
+        if let Some(ca) = &self.tls_ca {
+            query.push(format!("ssl-ca={}", super::url::encode(ca, "/")));
         }
         if query.is_empty() {
             base
@@ -442,19 +455,35 @@ impl Mysql {
         match f {
             Failure::Error(e) => e,
             Failure::NoTls => Error::invalid(format!(
-                "The MySQL server for {} does not offer TLS, but the database URL says ssl-mode=REQUIRED; turn on TLS in the server, or use ssl-mode=PREFERRED.",
-                self.place()
+                "The MySQL server for {} does not offer TLS, but the database URL says ssl-mode={}; turn on TLS in the server, or use ssl-mode=PREFERRED.",
+                self.place(),
+                self.tls.mysql_name()
             )),
         }
     }
 
     async fn connect_with(&self, tls: bool) -> std::result::Result<Conn, Failure> {
+        if tls && self.tls.verifies() {
+            // The certificate file, checked here for a clear sentence if it is unusable.
+            super::tls::client_config(self.tls, self.tls_ca.as_deref()).map_err(Failure::Error)?;
+        }
         let ssl = tls.then(|| {
             super::tls::install_provider();
-            // As the mysql client's REQUIRED: encrypted, the certificate not checked.
-            mysql_async::SslOpts::default()
-                .with_danger_accept_invalid_certs(true)
-                .with_danger_skip_domain_validation(true)
+            let roots = self
+                .tls_ca
+                .iter()
+                .map(|ca| std::path::PathBuf::from(ca).into());
+            match self.tls {
+                // VERIFY_IDENTITY: the certificate checked against the authority and the host
+                // name; mysql_async adds Mozilla's list unless a file is given.
+                TlsMode::VerifyCa | TlsMode::VerifyFull => mysql_async::SslOpts::default()
+                    .with_root_certs(roots.collect())
+                    .with_disable_built_in_roots(self.tls_ca.is_some()),
+                // As the mysql client's REQUIRED: encrypted, the certificate not checked.
+                _ => mysql_async::SslOpts::default()
+                    .with_danger_accept_invalid_certs(true)
+                    .with_danger_skip_domain_validation(true),
+            }
         });
         let opts = OptsBuilder::default()
             .ip_or_hostname(self.host.clone())
@@ -485,6 +514,11 @@ impl Mysql {
 
     fn connect_error(&self, e: mysql_async::Error) -> Error {
         let user = &self.user;
+        if let Some(bad) =
+            super::tls::certificate_problem(&e, &self.place(), "ssl-mode= and ssl-ca=")
+        {
+            return bad;
+        }
         match &e {
             // MySQL's and MariaDB's codes for require_secure_transport refusing plain text.
             mysql_async::Error::Server(s) if s.code == 3159 || s.code == 4036 => Error::invalid(format!(
@@ -1585,6 +1619,13 @@ mod tests {
             "mysql://shop@db:3307/shop?socket=/run/mysqld/mysqld.sock"
         );
         assert!(!format!("{m:?}").contains("p@ss"));
+        let v = Mysql::parse("u@h/db?ssl-mode=verify_identity&ssl-ca=/etc/ca.pem").unwrap();
+        assert_eq!(
+            v.url(),
+            "mysql://u@h:3306/db?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ca.pem"
+        );
+        assert_eq!(Mysql::parse(&v.url()["mysql://".len()..]).unwrap(), v);
+        assert!(Mysql::parse("u@h/db?ssl-ca=/etc/ca.pem").is_err());
         assert_eq!(
             leading_ident("`a``b` (x)"),
             Some(("a`b".to_string(), " (x)"))

@@ -67,6 +67,8 @@ pub struct Postgres {
     pub dbname: String,
     /// `sslmode=` in the URL.
     pub tls: TlsMode,
+    /// `sslrootcert=`: the certificate file of the authority `verify-ca`/`verify-full` trust.
+    pub tls_ca: Option<String>,
 }
 
 impl fmt::Debug for Postgres {
@@ -90,19 +92,27 @@ impl Postgres {
             port: u.port,
             dbname: u.dbname,
             tls: TlsMode::default(),
+            tls_ca: None,
         };
         for (k, v) in u.options {
             match k.as_str() {
                 "host" => p.host = v,
                 "sslmode" => p.tls = TlsMode::parse_pg(&v)?,
+                "sslrootcert" => p.tls_ca = Some(v),
                 "port" => p.port = super::url::port(&v)?,
                 _ => {
                     return Err(Error::invalid(format!(
-                    "The database URL option {k:?} is not supported; use host=, port= or sslmode=."
+                    "The database URL option {k:?} is not supported; use host=, port=, sslmode= or sslrootcert=."
                 )))
                 }
             }
         }
+        tls::check_ca(
+            p.tls,
+            p.tls_ca.as_deref(),
+            "sslrootcert",
+            "sslmode=verify-ca or sslmode=verify-full",
+        )?;
         Ok(p)
     }
 
@@ -121,6 +131,9 @@ impl Postgres {
         };
         if self.tls != TlsMode::Prefer {
             query.push(format!("sslmode={}", self.tls.pg_name()));
+        }
+        if let Some(ca) = &self.tls_ca {
+            query.push(format!("sslrootcert={}", super::url::encode(ca, "/")));
         }
         let query = if query.is_empty() {
             String::new()
@@ -148,14 +161,17 @@ impl Postgres {
             cfg.host(&self.host).ssl_mode(match self.tls {
                 TlsMode::Disable => SslMode::Disable,
                 TlsMode::Prefer => SslMode::Prefer,
-                TlsMode::Require => SslMode::Require,
+                TlsMode::Require | TlsMode::VerifyCa | TlsMode::VerifyFull => SslMode::Require,
             });
         }
         if let Some(p) = &self.password {
             cfg.password(p);
         }
         let (client, connection) = cfg
-            .connect(MakeRustlsConnect::new(tls::client_config()))
+            .connect(MakeRustlsConnect::new(tls::client_config(
+                self.tls,
+                self.tls_ca.as_deref(),
+            )?))
             .await
             .map_err(|e| self.connect_error(e))?;
         tokio::spawn(async move {
@@ -171,6 +187,9 @@ impl Postgres {
     fn connect_error(&self, e: tokio_postgres::Error) -> Error {
         let user = &self.user;
         let place = self.place();
+        if let Some(bad) = tls::certificate_problem(&e, &place, "sslmode= and sslrootcert=") {
+            return bad;
+        }
         let message = match e.code() {
             Some(c) if *c == SqlState::INVALID_PASSWORD => format!(
                 "The PostgreSQL server refused the password for user {user}; check the password and {HOW_TO_GIVE}."
@@ -197,8 +216,8 @@ impl Postgres {
             _ => {
                 if source_text(&e).contains("server does not support TLS") {
                     return Error::invalid(format!(
-                        "The PostgreSQL server at {}:{} does not offer TLS, but the database URL says sslmode=require; turn on ssl in the server, or use sslmode=prefer.",
-                        self.host, self.port
+                        "The PostgreSQL server at {}:{} does not offer TLS, but the database URL says sslmode={}; turn on ssl in the server, or use sslmode=prefer.",
+                        self.host, self.port, self.tls.pg_name()
                     ));
                 }
                 if source_text(&e).contains("password missing") {
@@ -498,6 +517,11 @@ impl Postgres {
                 )
                 .await
                 .map_err(e)?;
+            let live: String = client
+                .query_one("SHOW server_version", &[])
+                .await
+                .map_err(e)?
+                .get(0);
             let result: Result<()> = async {
                 for stmt in strings(&client, DROPS).await.map_err(e)? {
                     client.batch_execute(&stmt).await.map_err(e)?;
@@ -505,10 +529,25 @@ impl Postgres {
                 let loaded = run_dump(&client, pieces).await.map_err(|err| match err {
                     Replay::Io(err) => err,
                     Replay::Db(err) => {
+                        let lacking = err
+                            .as_db_error()
+                            .filter(|d| lacks_something(d.code()))
+                            .map(|d| d.message().to_string());
+                        let newer = expected.zip(lacking).and_then(|(x, lacking)| {
+                            super::from_other_server(
+                                "PostgreSQL",
+                                &x.server_version,
+                                &live,
+                                1,
+                                &lacking,
+                            )
+                        });
                         let inner = self.db_error(err);
                         Error::new(
                             inner.kind,
-                            format!("The backup could not be loaded: {}", inner.message),
+                            newer.unwrap_or_else(|| {
+                                format!("The backup could not be loaded: {}", inner.message)
+                            }),
                         )
                     }
                 })?;
@@ -593,6 +632,20 @@ impl Open {
     pub fn roll_back(self) {
         let _ = self.runtime.block_on(self.client.batch_execute("ROLLBACK"));
     }
+}
+
+/// Whether a failed statement names something the server does not know: syntax, objects,
+/// functions, types, columns, features or settings (of a newer server, say).
+fn lacks_something(code: &SqlState) -> bool {
+    [
+        SqlState::SYNTAX_ERROR,
+        SqlState::UNDEFINED_OBJECT,
+        SqlState::UNDEFINED_FUNCTION,
+        SqlState::UNDEFINED_COLUMN,
+        SqlState::FEATURE_NOT_SUPPORTED,
+        SqlState::INVALID_PARAMETER_VALUE,
+    ]
+    .contains(code)
 }
 
 fn source_text(e: &tokio_postgres::Error) -> String {
@@ -1397,5 +1450,13 @@ mod tests {
         assert_eq!(Postgres::parse(&s.url()["postgres://".len()..]).unwrap(), s);
         assert!(Postgres::parse("nobody").is_err());
         assert!(Postgres::parse("u@h:notaport/db").is_err());
+        let v = Postgres::parse("u@h/db?sslmode=verify-full&sslrootcert=/etc/ca%20files/ca.pem")
+            .unwrap();
+        assert_eq!(v.tls_ca.as_deref(), Some("/etc/ca files/ca.pem"));
+        assert_eq!(
+            v.url(),
+            "postgres://u@h:5432/db?sslmode=verify-full&sslrootcert=/etc/ca%20files/ca.pem"
+        );
+        assert_eq!(Postgres::parse(&v.url()["postgres://".len()..]).unwrap(), v);
     }
 }

@@ -1,21 +1,28 @@
 //! TLS to database servers: the mode a URL asks for (`sslmode=` for PostgreSQL, `ssl-mode=`
-//! for MySQL; `prefer` by default) and the rustls client settings both engines use.
+//! for MySQL; `prefer` by default), the certificate authority it trusts (`sslrootcert=` /
+//! `ssl-ca=`), and the rustls client settings both engines use.
 //!
-//! As libpq's `require`, TLS here encrypts the connection without checking who signed the
-//! server's certificate: shop servers often use a self-signed one. The handshake
-//! signatures are still checked, so the session key is the server's; what is not checked
-//! is that the certificate belongs to the host named. Connections over a unix socket are
-//! local and never use TLS.
+//! As libpq's `require`, `prefer` and `require` encrypt without checking who signed the
+//! server's certificate: shop servers often use a self-signed one. The handshake signatures
+//! are still checked, so the session key is the server's. `verify-ca` also checks that the
+//! certificate was signed by the trusted authority, and `verify-full` that it names the
+//! host connected to; the trusted authority is the URL's certificate file, or else the
+//! public web authorities (Mozilla's list, built in) that hosted database services use.
+//! Connections over a unix socket are local and never use TLS.
 
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use std::sync::Arc;
 
-/// Whether a connection uses TLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Whether a connection uses TLS, and what it checks of the server's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum TlsMode {
     /// Never.
     Disable,
@@ -24,47 +31,74 @@ pub enum TlsMode {
     Prefer,
     /// Always; a server without TLS is refused.
     Require,
+    /// Always, with a certificate signed by the trusted authority.
+    VerifyCa,
+    /// Always, with a certificate signed by the trusted authority for the host named.
+    VerifyFull,
 }
+
+/// The names of the modes in PostgreSQL and MySQL URLs. MySQL has no `verify-ca`: the
+/// driver (mysql_async 0.37 with this rustls) cannot skip the host-name check it needs.
+const NAMES: [(TlsMode, &str, Option<&str>); 5] = [
+    (TlsMode::Disable, "disable", Some("DISABLED")),
+    (TlsMode::Prefer, "prefer", Some("PREFERRED")),
+    (TlsMode::Require, "require", Some("REQUIRED")),
+    (TlsMode::VerifyCa, "verify-ca", None),
+    (TlsMode::VerifyFull, "verify-full", Some("VERIFY_IDENTITY")),
+];
 
 impl TlsMode {
     /// `sslmode=` of a PostgreSQL URL.
     pub fn parse_pg(value: &str) -> Result<TlsMode> {
-        match value {
-            "disable" => Ok(TlsMode::Disable),
-            "prefer" => Ok(TlsMode::Prefer),
-            "require" => Ok(TlsMode::Require),
-            _ => Err(Error::invalid(format!(
-                "sslmode={value} is not supported; use sslmode=disable, prefer or require (require encrypts without checking the server's certificate, as psql does)."
-            ))),
-        }
+        NAMES.iter().find(|n| n.1 == value).map(|n| n.0).ok_or_else(|| {
+            Error::invalid(format!(
+                "sslmode={value} is not supported; use sslmode=disable, prefer, require, verify-ca or verify-full."
+            ))
+        })
     }
 
     pub fn pg_name(self) -> &'static str {
-        match self {
-            TlsMode::Disable => "disable",
-            TlsMode::Prefer => "prefer",
-            TlsMode::Require => "require",
-        }
+        NAMES.iter().find(|n| n.0 == self).map_or("prefer", |n| n.1)
     }
 
     /// `ssl-mode=` of a MySQL URL (any case).
     pub fn parse_mysql(value: &str) -> Result<TlsMode> {
-        match value.to_ascii_uppercase().as_str() {
-            "DISABLED" => Ok(TlsMode::Disable),
-            "PREFERRED" => Ok(TlsMode::Prefer),
-            "REQUIRED" => Ok(TlsMode::Require),
-            _ => Err(Error::invalid(format!(
-                "ssl-mode={value} is not supported; use ssl-mode=DISABLED, PREFERRED or REQUIRED (REQUIRED encrypts without checking the server's certificate, as the mysql client does)."
-            ))),
-        }
+        let upper = value.to_ascii_uppercase();
+        NAMES
+            .iter()
+            .find(|n| n.2 == Some(upper.as_str()))
+            .map(|n| n.0)
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "ssl-mode={value} is not supported; use ssl-mode=DISABLED, PREFERRED, REQUIRED or VERIFY_IDENTITY (which checks the certificate's authority and host name)."
+                ))
+            })
     }
 
     pub fn mysql_name(self) -> &'static str {
-        match self {
-            TlsMode::Disable => "DISABLED",
-            TlsMode::Prefer => "PREFERRED",
-            TlsMode::Require => "REQUIRED",
-        }
+        NAMES
+            .iter()
+            .find(|n| n.0 == self)
+            .and_then(|n| n.2)
+            .unwrap_or("VERIFY_IDENTITY")
+    }
+
+    /// Whether the server's certificate is checked against a trusted authority.
+    pub fn verifies(self) -> bool {
+        self >= TlsMode::VerifyCa
+    }
+}
+
+/// A certificate file given without a mode that checks certificates is a mistake: say so.
+pub fn check_ca(mode: TlsMode, ca: Option<&str>, option: &str, modes: &str) -> Result<()> {
+    match ca {
+        Some(path) if !std::path::Path::new(path).is_absolute() => Err(Error::invalid(format!(
+            "{option}={path} must be the absolute path of the certificate file."
+        ))),
+        Some(_) if !mode.verifies() => Err(Error::invalid(format!(
+            "{option}= is used only to check the server's certificate; add {modes} to the database URL."
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -77,15 +111,138 @@ pub fn install_provider() {
     });
 }
 
-/// rustls settings that encrypt without checking the certificate's signer (libpq `require`).
-pub fn client_config() -> ClientConfig {
+/// rustls settings for `mode`: encrypt only (`prefer`, `require`), or check the server's
+/// certificate against the authorities in the PEM file `ca` (or Mozilla's list).
+pub fn client_config(mode: TlsMode, ca: Option<&str>) -> Result<ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    ClientConfig::builder_with_provider(provider.clone())
+    let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .expect("ring supports TLS 1.2 and 1.3")
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
-        .with_no_client_auth()
+        .dangerous();
+    let verifier: Arc<dyn ServerCertVerifier> = match mode {
+        TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => Arc::new(EncryptOnly(provider)),
+        TlsMode::VerifyCa | TlsMode::VerifyFull => {
+            let checks =
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots(ca)?), provider)
+                    .build()
+                    .map_err(|e| Error::internal(format!("Could not set up TLS: {e}.")))?;
+            match mode {
+                TlsMode::VerifyCa => Arc::new(AnyName(checks)),
+                _ => checks,
+            }
+        }
+    };
+    Ok(builder
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth())
+}
+
+/// The authorities in the PEM file `ca`, or Mozilla's list.
+fn roots(ca: Option<&str>) -> Result<RootCertStore> {
+    let Some(path) = ca else {
+        return Ok(RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        });
+    };
+    let bad = |what: String| {
+        Error::invalid(format!(
+            "Could not use the certificate file {path}: {what}; give the PEM file of the authority that signed the server's certificate."
+        ))
+    };
+    let certs = CertificateDer::pem_file_iter(path)
+        .and_then(|certs| certs.collect::<std::result::Result<Vec<_>, _>>())
+        .map_err(|e| bad(e.to_string()))?;
+    let mut store = RootCertStore::empty();
+    let (added, _) = store.add_parsable_certificates(certs);
+    if added == 0 {
+        return Err(bad("it holds no certificate".into()));
+    }
+    Ok(store)
+}
+
+/// If `error` (or what caused it) is the server's certificate failing the check, one
+/// sentence on it for the server at `place` (`what` names the URL options to look at).
+pub fn certificate_problem(
+    error: &(dyn std::error::Error + 'static),
+    place: &str,
+    what: &str,
+) -> Option<Error> {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let found = e.downcast_ref::<rustls::Error>().or_else(|| {
+            e.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(rustls::Error::InvalidCertificate(c)) = found {
+            let why = match c {
+                CertificateError::UnknownIssuer | CertificateError::BadSignature => {
+                    "is not signed by the authority trusted".to_string()
+                }
+                CertificateError::NotValidForName
+                | CertificateError::NotValidForNameContext { .. } => {
+                    "does not name the host connected to".to_string()
+                }
+                CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                    "has expired".to_string()
+                }
+                other => format!("was refused ({other:?})"),
+            };
+            return Some(Error::new(
+                ErrorKind::InvalidInput,
+                format!("The certificate of the database server {place} {why}; check {what} in the database URL."),
+            ));
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// Checks the certificate chain but not the host name (`verify-ca`).
+#[derive(Debug)]
+struct AnyName(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for AnyName {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
 }
 
 /// Accepts any server certificate, but checks the handshake is signed by its key.
@@ -143,18 +300,45 @@ mod tests {
 
     #[test]
     fn modes_parse_and_print_back() {
-        for m in [TlsMode::Disable, TlsMode::Prefer, TlsMode::Require] {
+        for (m, _, mysql) in NAMES {
             assert_eq!(TlsMode::parse_pg(m.pg_name()).unwrap(), m);
-            assert_eq!(TlsMode::parse_mysql(m.mysql_name()).unwrap(), m);
+            if mysql.is_some() {
+                assert_eq!(TlsMode::parse_mysql(m.mysql_name()).unwrap(), m);
+            }
         }
+        let e = TlsMode::parse_mysql("VERIFY_CA").unwrap_err();
+        assert!(e.message.contains("or VERIFY_IDENTITY"), "{}", e.message);
         assert_eq!(TlsMode::parse_mysql("required").unwrap(), TlsMode::Require);
-        let e = TlsMode::parse_pg("verify-full").unwrap_err();
+        let e = TlsMode::parse_pg("allow").unwrap_err();
         assert!(
-            e.message.contains("disable, prefer or require"),
+            e.message.contains("verify-ca or verify-full"),
             "{}",
             e.message
         );
-        // Building the settings must not panic.
-        client_config();
+        assert!(TlsMode::VerifyCa.verifies() && !TlsMode::Require.verifies());
+        let e = check_ca(
+            TlsMode::Require,
+            Some("/ca.pem"),
+            "sslrootcert",
+            "sslmode=verify-full",
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("add sslmode=verify-full"),
+            "{}",
+            e.message
+        );
+        let e = check_ca(TlsMode::VerifyCa, Some("ca.pem"), "ssl-ca", "x").unwrap_err();
+        assert!(e.message.contains("absolute path"), "{}", e.message);
+        // Building the settings must not panic; the built-in authorities are there.
+        for (m, _, _) in NAMES {
+            client_config(m, None).unwrap();
+        }
+        let e = client_config(TlsMode::VerifyFull, Some("/nonexistent/ca.pem")).unwrap_err();
+        assert!(
+            e.message.contains("Could not use the certificate file"),
+            "{}",
+            e.message
+        );
     }
 }

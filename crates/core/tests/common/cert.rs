@@ -1,26 +1,106 @@
-//! A self-signed certificate for the throwaway TLS servers of pg.rs and maria.rs (which the
-//! CLI's tests also include on their own, hence a file of its own).
+//! Certificates for the throwaway TLS servers of pg.rs and maria.rs (which the CLI's tests
+//! also include on their own, hence a file of its own), made by `openssl`: a test
+//! authority, and a server certificate it signed for the name `localhost` only (not for
+//! 127.0.0.1), so tests can check both the authority and the host name.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
-/// A self-signed certificate for a throwaway TLS server, made by `openssl` in `dir`:
-/// returns (key, certificate).
-pub fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
-    let (key, crt) = (dir.join("server.key"), dir.join("server.crt"));
-    let out = std::process::Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        ])
-        .args(["-subj", "/CN=shopsafe-test", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&crt)
+/// A server's key and certificate, and the certificate of the authority that signed it.
+pub struct ServerCert {
+    pub key: PathBuf,
+    pub crt: PathBuf,
+    pub ca: PathBuf,
+}
+
+fn openssl(args: &[&str], dir: &Path) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
         .output()
         .expect("running openssl: install it (make deps)");
     assert!(
         out.status.success(),
-        "openssl failed: {}",
+        "openssl {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    (key, crt)
+}
+
+/// A certificate authority `NAME.key` / `NAME.crt` in `dir`; returns the certificate.
+pub fn authority(dir: &Path, name: &str) -> PathBuf {
+    let (key, crt) = (format!("{name}.key"), format!("{name}.crt"));
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN=ShopSafe test authority {name}"),
+            "-keyout",
+            &key,
+            "-out",
+            &crt,
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+        dir,
+    );
+    dir.join(crt)
+}
+
+/// A server certificate for `localhost`, signed by a new authority, in `dir`.
+pub fn server_cert(dir: &Path) -> ServerCert {
+    let ca = authority(dir, "ca");
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n\
+         keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+        dir,
+    );
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.crt",
+        ],
+        dir,
+    );
+    ServerCert {
+        key: dir.join("server.key"),
+        crt: dir.join("server.crt"),
+        ca,
+    }
 }

@@ -30,10 +30,16 @@ impl MariaServer {
         Self::start_with(false)
     }
 
-    /// A server with TLS on (a self-signed certificate made by `openssl`) that refuses
-    /// plain TCP connections (`require_secure_transport`); the unix socket stays usable.
+    /// A server with TLS on (a certificate for `localhost` signed by the test authority
+    /// [`MariaServer::authority`]) that refuses plain TCP connections
+    /// (`require_secure_transport`); the unix socket stays usable.
     pub fn start_with_tls() -> MariaServer {
         Self::start_with(true)
+    }
+
+    /// The certificate of the authority that signed a TLS server's certificate.
+    pub fn authority(&self) -> PathBuf {
+        self.dir.path().join("ca.crt")
     }
 
     fn start_with(tls: bool) -> MariaServer {
@@ -79,10 +85,10 @@ impl MariaServer {
         let port = free_port();
         let mut tls_args = Vec::new();
         if tls {
-            let (key, crt) = cert::self_signed(dir.path());
+            let cert = cert::server_cert(dir.path());
             tls_args = vec![
-                format!("--ssl-cert={}", crt.display()),
-                format!("--ssl-key={}", key.display()),
+                format!("--ssl-cert={}", cert.crt.display()),
+                format!("--ssl-key={}", cert.key.display()),
                 "--require-secure-transport=ON".to_string(),
             ];
         }

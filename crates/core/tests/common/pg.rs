@@ -5,7 +5,7 @@
 // pg.rs and maria.rs each include it: the CLI tests load either file on its own.
 #[allow(clippy::duplicate_mod)]
 #[path = "cert.rs"]
-mod cert;
+pub mod cert;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -127,17 +127,19 @@ impl PgServer {
         server
     }
 
-    /// Turn on TLS with a self-signed certificate made by `openssl`, and accept TCP logins
-    /// only over TLS (`hostssl`; plain TCP is rejected). The unix socket stays trusted.
-    pub fn require_tls(&self) {
+    /// Turn on TLS with a certificate for `localhost` signed by a test authority, and accept
+    /// TCP logins only over TLS (`hostssl`; plain TCP is rejected); returns the authority's
+    /// certificate. The unix socket stays trusted.
+    pub fn require_tls(&self) -> PathBuf {
         let data = self.dir.path().join("data");
-        let (key, crt) = cert::self_signed(&data);
+        let cert = cert::server_cert(&data);
+        let (key, crt) = (&cert.key, &cert.crt);
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(key, std::fs::Permissions::from_mode(0o600)).unwrap();
         if is_root() {
             let ok = Command::new("chown")
                 .arg("postgres")
-                .args([&key, &crt])
+                .args([key, crt])
                 .status()
                 .unwrap()
                 .success();
@@ -162,6 +164,7 @@ impl PgServer {
             );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+        cert.ca
     }
 
     pub fn socket_dir(&self) -> &Path {
