@@ -969,6 +969,10 @@ impl Mysql {
         conn.query_drop("SET SESSION lock_wait_timeout = 30")
             .await
             .map_err(|err| before(e(err)))?;
+        let live: Option<String> = conn
+            .query_first("SELECT VERSION()")
+            .await
+            .map_err(|err| before(e(err)))?;
         self.drop_scratch(conn).await.map_err(before)?;
         // Load into scratch tables; the live tables are untouched.
         let mut loaded: Vec<Scratch> = Vec::new();
@@ -1077,9 +1081,20 @@ impl Mysql {
         }
         if let Err(err) = load {
             let _ = self.drop_scratch(conn).await;
+            let newer = expected
+                .filter(|_| lacks_something(&err.message))
+                .and_then(|x| {
+                    let live = live.as_deref().unwrap_or_default();
+                    // The server's own words, without "MySQL reported an error on …: ".
+                    let said = err
+                        .message
+                        .split_once(": ")
+                        .map_or(&*err.message, |(_, m)| m);
+                    super::from_other_server("MySQL", &x.server_version, live, 2, said)
+                });
             return Err(before(Error::new(
                 err.kind,
-                format!("The backup could not be loaded: {}", err.message),
+                newer.unwrap_or_else(|| format!("The backup could not be loaded: {}", err.message)),
             )));
         }
         // The rights to remove the live objects and create the backup's (and to put the live
@@ -1420,6 +1435,23 @@ fn add_row(sum: &mut RowSum, values: &[Value]) {
         }
     }
     sum.add(&h.finalize());
+}
+
+/// Whether a failed statement's message names something the server does not know: syntax,
+/// collations, character sets, engines, functions, columns (of a newer server or the other
+/// flavour, say).
+fn lacks_something(message: &str) -> bool {
+    [
+        "error in your SQL syntax",
+        "Unknown collation",
+        "Unknown character set",
+        "Unknown storage engine",
+        "Unknown table engine",
+        "does not exist",
+        "Unknown column",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 /// Connections a restore loads rows over.
