@@ -190,7 +190,7 @@ pub fn certificate_problem(
             };
             return Some(Error::new(
                 ErrorKind::InvalidInput,
-                format!("The certificate of the database server {place} {why}; check {what} in the database URL."),
+                format!("The certificate of the server for {place} {why}; check {what} in the database URL."),
             ));
         }
         next = e.source();
