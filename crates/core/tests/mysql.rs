@@ -442,13 +442,7 @@ fn mysql_backup_failing_while_its_dump_streams_leaves_nothing() {
          SET GLOBAL max_allowed_packet = 1048576;",
     );
     let s = register(&m);
-    let e = ops::backup(
-        &s.catalog,
-        &common::database_only(&s.shop),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap_err();
+    let e = try_backup(&s).unwrap_err();
     assert!(e.message.contains("max_allowed_packet"), "{}", e.message);
     assert!(
         listing(&s.shop.dest).is_empty(),
@@ -528,9 +522,14 @@ fn objects(m: &MariaServer, db: &str) -> Vec<String> {
     out
 }
 
-fn backup_of(s: &MyShop) -> shopsafe_core::BackupRecord {
+/// A database-only backup of the shop.
+fn try_backup(s: &MyShop) -> shopsafe_core::Result<shopsafe_core::BackupRecord> {
     let opts = common::database_only(&s.shop);
-    ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap()
+    ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new())
+}
+
+fn backup_of(s: &MyShop) -> shopsafe_core::BackupRecord {
+    try_backup(s).unwrap()
 }
 
 fn restore_from(s: &MyShop, id: &str, pre_backup: bool) -> shopsafe_core::Result<()> {
@@ -639,8 +638,7 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
         "shop",
         "CREATE FUNCTION root_only() RETURNS INT DETERMINISTIC RETURN 1",
     );
-    let opts = common::database_only(&s.shop);
-    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    let e = try_backup(&s).unwrap_err();
     assert!(
         e.message
             .contains("function root_only (its definition is hidden"),
@@ -676,13 +674,7 @@ fn mysql_rights_through_a_role_work_and_hidden_objects_are_refused() {
     // Without the EVENT right the event is invisible to the login: named, nothing written.
     m.sql("mysql", "REVOKE EVENT ON shop.* FROM shop_events;");
     let archives = listing(&s.dir.path().join("backups"));
-    let e = ops::backup(
-        &s.catalog,
-        &common::database_only(&s.shop),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap_err();
+    let e = try_backup(&s).unwrap_err();
     assert!(
         e.message.contains(
             "User shop cannot see the events of the database shop, because it lacks the EVENT right there"

@@ -119,19 +119,19 @@ pub fn client_config(mode: TlsMode, ca: Option<&str>) -> Result<ClientConfig> {
         .with_safe_default_protocol_versions()
         .expect("ring supports TLS 1.2 and 1.3")
         .dangerous();
-    let verifier: Arc<dyn ServerCertVerifier> = match mode {
-        TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => Arc::new(EncryptOnly(provider)),
-        TlsMode::VerifyCa | TlsMode::VerifyFull => {
-            let checks =
-                WebPkiServerVerifier::builder_with_provider(Arc::new(roots(ca)?), provider)
-                    .build()
-                    .map_err(|e| Error::internal(format!("Could not set up TLS: {e}.")))?;
-            match mode {
-                TlsMode::VerifyCa => Arc::new(AnyName(checks)),
-                _ => checks,
-            }
-        }
+    let chain = match mode {
+        TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => None,
+        TlsMode::VerifyCa | TlsMode::VerifyFull => Some(
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots(ca)?), provider.clone())
+                .build()
+                .map_err(|e| Error::internal(format!("Could not set up TLS: {e}.")))?,
+        ),
     };
+    let verifier = Arc::new(Checks {
+        provider,
+        chain,
+        any_name: mode == TlsMode::VerifyCa,
+    });
     Ok(builder
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth())
@@ -198,11 +198,17 @@ pub fn certificate_problem(
     None
 }
 
-/// Checks the certificate chain but not the host name (`verify-ca`).
+/// What a server's certificate must pass: with no `chain` checker only the handshake
+/// signatures (made with the certificate's key: encrypt-only, as libpq's `require`); else
+/// also the chain up to a trusted authority, and the host name unless `any_name`.
 #[derive(Debug)]
-struct AnyName(Arc<WebPkiServerVerifier>);
+struct Checks {
+    provider: Arc<CryptoProvider>,
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    any_name: bool,
+}
 
-impl ServerCertVerifier for AnyName {
+impl ServerCertVerifier for Checks {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -211,13 +217,13 @@ impl ServerCertVerifier for AnyName {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
+            )) if self.any_name => Ok(ServerCertVerified::assertion()),
             other => other,
         }
     }
@@ -228,7 +234,8 @@ impl ServerCertVerifier for AnyName {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        let algorithms = &self.provider.signature_verification_algorithms;
+        verify_tls12_signature(message, cert, dss, algorithms)
     }
 
     fn verify_tls13_signature(
@@ -237,60 +244,14 @@ impl ServerCertVerifier for AnyName {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        let algorithms = &self.provider.signature_verification_algorithms;
+        verify_tls13_signature(message, cert, dss, algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// Accepts any server certificate, but checks the handshake is signed by its key.
-#[derive(Debug)]
-struct EncryptOnly(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for EncryptOnly {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
