@@ -133,12 +133,15 @@ fn postgres_backup_and_restore_over_required_tls() {
         "{}",
         e.message
     );
-    let e = ops::test_connection(&tcp("?sslmode=verify-ca"), None).unwrap_err();
+    let e = ops::test_connection(&tcp("?sslmode=verify-full"), None).unwrap_err();
     assert!(
         e.message.contains("is not signed by the authority trusted"),
         "{}",
         e.message
     );
+    // verify-ca trusts only a given authority: the public ones sign anyone's host names.
+    let e = ops::test_connection(&tcp("?sslmode=verify-ca"), None).unwrap_err();
+    assert!(e.message.contains("verify-ca needs sslrootcert="), "{}", e.message);
     // A certificate file that is not one, and one given without a checking mode.
     let e = ops::test_connection(
         &format!(

@@ -1,14 +1,18 @@
 //! What a MySQL/MariaDB login may do on its database, read from `SHOW GRANTS`: its own
 //! grants, its global ones and those of its enabled roles (MariaDB lists a role's grants
-//! there, while `information_schema`'s privilege tables leave them out).
+//! there, MySQL 8 with `USING` the roles; `information_schema`'s privilege tables leave
+//! them out), less MySQL's partial revokes (`REVOKE … ON db.*` under `partial_revokes`).
 //!
 //! The server hides what a login lacks the right for: triggers without `TRIGGER`, events
 //! without `EVENT`, routines without any routine right. A backup must not mistake hidden
 //! for absent, and a restore must not start what it cannot finish, so both ask here first.
 
-/// The rights a login holds on one database.
+/// The rights a login holds on one database: those granted, less those revoked there.
 #[derive(Debug, Default)]
-pub struct Rights(Vec<String>);
+pub struct Rights {
+    granted: Vec<String>,
+    revoked: Vec<String>,
+}
 
 /// What a backup needs to see every object: the kinds, and the right that shows them (any
 /// one of the listed rights does).
@@ -24,11 +28,20 @@ pub const TO_SEE: [(&str, &[&str]); 3] = [
 impl Rights {
     /// The rights the `SHOW GRANTS` lines give on the database `db`.
     pub fn from_grants(lines: &[String], db: &str) -> Rights {
-        Rights(lines.iter().flat_map(|l| granted(l, db)).collect())
+        let mut rights = Rights::default();
+        for line in lines {
+            if let Some(rest) = line.strip_prefix("GRANT ") {
+                rights.granted.extend(on_database(rest, " TO ", db));
+            } else if let Some(rest) = line.strip_prefix("REVOKE ") {
+                rights.revoked.extend(on_database(rest, " FROM ", db));
+            }
+        }
+        rights
     }
 
     pub fn has(&self, right: &str) -> bool {
-        self.0.iter().any(|r| r == right || r == "ALL PRIVILEGES")
+        let among = |list: &[String]| list.iter().any(|r| r == right || r == "ALL PRIVILEGES");
+        among(&self.granted) && !among(&self.revoked)
     }
 
     /// Of `needed`, the rights not held, in order.
@@ -52,13 +65,10 @@ impl Rights {
     }
 }
 
-/// The rights one `GRANT … ON … TO …` line gives on the database `db`: those granted on
-/// `*.*` or on a database pattern matching `db`; none for role grants and for grants on
-/// single tables, columns or routines.
-fn granted(line: &str, db: &str) -> Vec<String> {
-    let Some(rest) = line.strip_prefix("GRANT ") else {
-        return Vec::new();
-    };
+/// The rights one `GRANT … ON … TO …` (or `REVOKE … ON … FROM …`) line, after its first
+/// word, names on the database `db`: those on `*.*` or on a database pattern matching `db`;
+/// none for role grants and for grants on single tables, columns or routines.
+fn on_database(rest: &str, to: &str, db: &str) -> Vec<String> {
     // A role grant (GRANT `role` TO …) names no rights.
     if rest.starts_with('`') {
         return Vec::new();
@@ -66,7 +76,7 @@ fn granted(line: &str, db: &str) -> Vec<String> {
     let Some((rights, rest)) = rest.split_once(" ON ") else {
         return Vec::new();
     };
-    let target = rest.split(" TO ").next().unwrap_or_default();
+    let target = rest.split(to).next().unwrap_or_default();
     let applies = target == "*.*"
         || target
             .strip_suffix(".*")
@@ -151,6 +161,16 @@ mod tests {
         assert!(all.blind_spots().is_empty() && all.missing(["TRIGGER"]).is_empty());
         let global = rights(&["GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost`"], "x");
         assert!(global.has("EVENT"));
+        // MySQL's partial revokes take rights back from one database.
+        let revoked = rights(
+            &[
+                "GRANT SELECT, TRIGGER, EVENT ON *.* TO `u`@`%`",
+                "REVOKE TRIGGER ON `shop`.* FROM `u`@`%`",
+                "REVOKE EVENT ON `other`.* FROM `u`@`%`",
+            ],
+            "shop",
+        );
+        assert!(revoked.has("SELECT") && revoked.has("EVENT") && !revoked.has("TRIGGER"));
     }
 
     #[test]

@@ -322,7 +322,12 @@ impl Database {
 
     /// Check a snapshot file taken by [`Database::snapshot`] and measure what it holds.
     pub fn inspect_snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<Inspection> {
-        sqlite::inspect(file, cancel)
+        match self {
+            Database::Sqlite(_) => sqlite::inspect(file, cancel),
+            Database::Postgres(_) | Database::Mysql(_) => Err(Error::internal(
+                "A server database's dump is measured while it is taken.",
+            )),
+        }
     }
 
     /// Row counts of the live tables, for a restore plan.

@@ -398,6 +398,7 @@ impl Mysql {
             m.tls_ca.as_deref(),
             "ssl-ca",
             "ssl-mode=VERIFY_IDENTITY",
+            m.socket.is_some(),
         )?;
         Ok(m)
     }
@@ -438,10 +439,10 @@ impl Mysql {
     }
 
     async fn connect(&self) -> Result<Conn> {
-        // A unix socket is local: TLS only when the URL demands it.
-        let tls = match (self.tls, &self.socket) {
-            (TlsMode::Prefer, Some(_)) => TlsMode::Disable,
-            (mode, _) => mode,
+        // A unix socket is local and never carries TLS (mysql_async does not secure one).
+        let tls = match self.socket {
+            Some(_) => TlsMode::Disable,
+            None => self.tls,
         };
         match self.connect_with(tls != TlsMode::Disable).await {
             Err(Failure::NoTls) if tls == TlsMode::Prefer => {
@@ -455,9 +456,10 @@ impl Mysql {
         match f {
             Failure::Error(e) => e,
             Failure::NoTls => Error::invalid(format!(
-                "The MySQL server for {} does not offer TLS, but the database URL says ssl-mode={}; turn on TLS in the server, or use ssl-mode=PREFERRED.",
+                "The MySQL server for {} does not offer TLS, but the database URL says ssl-mode={}; turn on TLS in the server{}.",
                 self.place(),
-                self.tls.mysql_name()
+                self.tls.mysql_name(),
+                if self.tls.verifies() { "" } else { ", or use ssl-mode=PREFERRED" }
             )),
         }
     }
@@ -753,7 +755,8 @@ impl Mysql {
         })
     }
 
-    /// Dump the database into `file`, measuring every table as its rows stream past.
+    /// Dump the database (into the archive being written, or a rollback point's file),
+    /// measuring every table as its rows stream past.
     pub(super) async fn dump(
         &self,
         to: DumpTo<'_>,
@@ -782,10 +785,14 @@ impl Mysql {
         if !blind.is_empty() {
             let kinds: Vec<&str> = blind.iter().map(|b| b.0).collect();
             let rights: Vec<&str> = blind.iter().map(|b| b.1).collect();
+            let (right, it) = match rights.len() {
+                1 => ("right", "it"),
+                _ => ("rights", "them"),
+            };
             return Err(Error::new(
                 ErrorKind::Database,
                 format!(
-                    "User {} cannot see the {} of the database {}, because it lacks the {} right there, so a backup could miss them; grant it (GRANT {} ON {}.* TO the shop's login), or use the shop's own login. Nothing was written.",
+                    "User {} cannot see the {} of the database {}, because it lacks the {} {right} there, so a backup could miss them; grant {it} (GRANT {} ON {}.* TO the shop's login), or use the shop's own login. Nothing was written.",
                     self.user,
                     kinds.join(" or "),
                     self.dbname,
@@ -856,6 +863,13 @@ impl Mysql {
             };
             result
                 .for_each(|row| {
+                    // After a failure or a cancel the rest of the table is only drained.
+                    if failed.is_none() {
+                        failed = cancel.check().err();
+                    }
+                    if failed.is_some() {
+                        return;
+                    }
                     let values = row.unwrap();
                     add_row(&mut measure, &values);
                     row_text.clear();
@@ -873,9 +887,6 @@ impl Mysql {
                         }
                     }
                     row_text.push(b')');
-                    if failed.is_some() {
-                        return;
-                    }
                     if prefix.len() + row_text.len() + 16 > packet {
                         failed = Some(Error::invalid(format!(
                             "Table {t} has a row of {} bytes, more than the server accepts in one statement (max_allowed_packet is {packet}); raise max_allowed_packet on the server, then back up again.",
@@ -1232,10 +1243,21 @@ impl Mysql {
 
     /// The rights this login holds on its database.
     async fn rights(&self, conn: &mut Conn) -> Result<Rights> {
-        let grants: Vec<String> = conn
-            .query("SHOW GRANTS")
+        let e = |e| self.db_error(e);
+        // MariaDB lists the enabled role's grants itself; MySQL 8 only with USING them
+        // (CURRENT_ROLE() gives them quoted and comma-separated, or NONE).
+        let (version, roles): (Option<String>, Option<String>) = conn
+            .query_first("SELECT VERSION(), CURRENT_ROLE()")
             .await
-            .map_err(|e| self.db_error(e))?;
+            .map_err(e)?
+            .unwrap_or_default();
+        let show = match (version.unwrap_or_default().contains("MariaDB"), roles) {
+            (false, Some(roles)) if roles != "NONE" => {
+                format!("SHOW GRANTS FOR CURRENT_USER() USING {roles}")
+            }
+            _ => "SHOW GRANTS".to_string(),
+        };
+        let grants: Vec<String> = conn.query(show).await.map_err(e)?;
         Ok(Rights::from_grants(&grants, &self.dbname))
     }
 
@@ -1439,19 +1461,20 @@ fn add_row(sum: &mut RowSum, values: &[Value]) {
 
 /// Whether a failed statement's message names something the server does not know: syntax,
 /// collations, character sets, engines, functions, columns (of a newer server or the other
-/// flavour, say).
+/// flavour, say); a missing definer login is the server's setup, not its version.
 fn lacks_something(message: &str) -> bool {
-    [
-        "error in your SQL syntax",
-        "Unknown collation",
-        "Unknown character set",
-        "Unknown storage engine",
-        "Unknown table engine",
-        "does not exist",
-        "Unknown column",
-    ]
-    .iter()
-    .any(|m| message.contains(m))
+    !message.contains("definer")
+        && [
+            "error in your SQL syntax",
+            "Unknown collation",
+            "Unknown character set",
+            "Unknown storage engine",
+            "Unknown table engine",
+            "does not exist",
+            "Unknown column",
+        ]
+        .iter()
+        .any(|m| message.contains(m))
 }
 
 /// Connections a restore loads rows over.

@@ -112,6 +112,7 @@ impl Postgres {
             p.tls_ca.as_deref(),
             "sslrootcert",
             "sslmode=verify-ca or sslmode=verify-full",
+            p.host.starts_with('/'),
         )?;
         Ok(p)
     }
@@ -216,8 +217,11 @@ impl Postgres {
             _ => {
                 if source_text(&e).contains("server does not support TLS") {
                     return Error::invalid(format!(
-                        "The PostgreSQL server at {}:{} does not offer TLS, but the database URL says sslmode={}; turn on ssl in the server, or use sslmode=prefer.",
-                        self.host, self.port, self.tls.pg_name()
+                        "The PostgreSQL server at {}:{} does not offer TLS, but the database URL says sslmode={}; turn on ssl in the server{}.",
+                        self.host,
+                        self.port,
+                        self.tls.pg_name(),
+                        if self.tls.verifies() { "" } else { ", or use sslmode=prefer" }
                     ));
                 }
                 if source_text(&e).contains("password missing") {
@@ -354,7 +358,8 @@ impl Postgres {
         ))
     }
 
-    /// Dump the database into `file`, measuring every table as its rows stream past.
+    /// Dump the database (into the archive being written, or a rollback point's file),
+    /// measuring every table as its rows stream past.
     pub(super) async fn dump(
         &self,
         to: DumpTo<'_>,
@@ -531,7 +536,10 @@ impl Postgres {
                     Replay::Db(err) => {
                         let lacking = err
                             .as_db_error()
-                            .filter(|d| lacks_something(d.code()))
+                            // A missing role is the server's setup, not its version.
+                            .filter(|d| {
+                                lacks_something(d.code()) && !d.message().starts_with("role ")
+                            })
                             .map(|d| d.message().to_string());
                         let newer = expected.zip(lacking).and_then(|(x, lacking)| {
                             super::from_other_server(

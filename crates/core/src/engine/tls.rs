@@ -89,8 +89,17 @@ impl TlsMode {
     }
 }
 
-/// A certificate file given without a mode that checks certificates is a mistake: say so.
-pub fn check_ca(mode: TlsMode, ca: Option<&str>, option: &str, modes: &str) -> Result<()> {
+/// The URL's TLS options must make sense together: a certificate file only with a mode that
+/// checks certificates (`modes` names them), `verify-ca` only with a file (the public
+/// authorities sign certificates for anyone's host names, so without the name check they
+/// prove nothing), and no checking mode over a unix socket, which carries no TLS.
+pub fn check_ca(
+    mode: TlsMode,
+    ca: Option<&str>,
+    option: &str,
+    modes: &str,
+    socket: bool,
+) -> Result<()> {
     match ca {
         Some(path) if !std::path::Path::new(path).is_absolute() => Err(Error::invalid(format!(
             "{option}={path} must be the absolute path of the certificate file."
@@ -98,6 +107,12 @@ pub fn check_ca(mode: TlsMode, ca: Option<&str>, option: &str, modes: &str) -> R
         Some(_) if !mode.verifies() => Err(Error::invalid(format!(
             "{option}= is used only to check the server's certificate; add {modes} to the database URL."
         ))),
+        None if mode == TlsMode::VerifyCa => Err(Error::invalid(format!(
+            "sslmode=verify-ca needs {option}= with the absolute path of the certificate of the authority that signed the server's; or use sslmode=verify-full, which also checks the host name."
+        ))),
+        _ if socket && mode.verifies() => Err(Error::invalid(
+            "A unix socket carries no TLS, so there is no certificate to check; connect over TCP (host and port) or leave the checking ssl mode out.",
+        )),
         _ => Ok(()),
     }
 }
@@ -112,7 +127,8 @@ pub fn install_provider() {
 }
 
 /// rustls settings for `mode`: encrypt only (`prefer`, `require`), or check the server's
-/// certificate against the authorities in the PEM file `ca` (or Mozilla's list).
+/// certificate against the authorities in the PEM file `ca` (or, for `verify-full` without
+/// one, Mozilla's list).
 pub fn client_config(mode: TlsMode, ca: Option<&str>) -> Result<ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
@@ -282,6 +298,7 @@ mod tests {
             Some("/ca.pem"),
             "sslrootcert",
             "sslmode=verify-full",
+            false,
         )
         .unwrap_err();
         assert!(
@@ -289,8 +306,22 @@ mod tests {
             "{}",
             e.message
         );
-        let e = check_ca(TlsMode::VerifyCa, Some("ca.pem"), "ssl-ca", "x").unwrap_err();
+        let e = check_ca(TlsMode::VerifyCa, Some("ca.pem"), "ssl-ca", "x", false).unwrap_err();
         assert!(e.message.contains("absolute path"), "{}", e.message);
+        let e = check_ca(TlsMode::VerifyCa, None, "sslrootcert", "x", false).unwrap_err();
+        assert!(
+            e.message.contains("verify-ca needs sslrootcert="),
+            "{}",
+            e.message
+        );
+        let e = check_ca(TlsMode::VerifyFull, None, "sslrootcert", "x", true).unwrap_err();
+        assert!(
+            e.message.contains("A unix socket carries no TLS"),
+            "{}",
+            e.message
+        );
+        check_ca(TlsMode::Require, None, "sslrootcert", "x", true).unwrap();
+        check_ca(TlsMode::VerifyFull, None, "sslrootcert", "x", false).unwrap();
         // Building the settings must not panic; the built-in authorities are there.
         for (m, _, _) in NAMES {
             client_config(m, None).unwrap();

@@ -113,10 +113,10 @@ fn run(
                 cancel,
             );
             let dumped = dump.join().expect("the dump thread never panics");
-            meter.finish();
             // When the archive fails, the dump only learns that its stream was cut.
             let db_entry = written?;
             let (snap, inspection) = dumped?;
+            meter.finish();
             let media_part = write_media(&mut writer, scan.as_ref(), progress, cancel)?;
             return Ok((snap, db_entry, media_part, inspection));
         }
