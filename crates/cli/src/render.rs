@@ -5,7 +5,7 @@ use shopsafe_core::catalog::{BackupSummary, LogEntry};
 use shopsafe_core::ops::{RestorePlan, RestoreReport};
 use shopsafe_core::secrets::{self, PasswordStore};
 use shopsafe_core::{BackupRecord, Progress, Shop, Throttled, Update};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Sizes for people: 1.5 MB, 320 kB.
 pub fn bytes(n: u64) -> String {
@@ -25,28 +25,39 @@ pub fn bytes(n: u64) -> String {
 
 /// A terminal progress bar showing phase, bytes, files and time left; invisible when
 /// standard error is not a terminal. Where the total is not known ahead (a server database's
-/// dump), it counts the bytes so far instead.
+/// dump), it counts the bytes so far instead; a step without amounts shows only its name.
 pub struct Bar {
     bar: ProgressBar,
-    counting: AtomicBool,
+    /// The template in use, as [`template`] numbers them.
+    shown: AtomicU8,
 }
 
-fn bar_style(counting: bool) -> ProgressStyle {
-    let template = match counting {
-        false => "{msg:32} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {prefix} {decimal_bytes_per_sec} ETA {eta}",
-        true => "{msg:32} {decimal_bytes} so far {prefix} {decimal_bytes_per_sec}",
+/// 0: a bar towards a known total; 1: bytes so far; 2: the step's name alone.
+fn template(u: &Update) -> u8 {
+    match (u.bytes_total, u.bytes_done) {
+        (0, 0) => 2,
+        (0, _) => 1,
+        _ => 0,
+    }
+}
+
+fn bar_style(template: u8) -> ProgressStyle {
+    let text = match template {
+        0 => "{msg:32} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {prefix} {decimal_bytes_per_sec} ETA {eta}",
+        1 => "{msg:32} {decimal_bytes} so far {prefix} {decimal_bytes_per_sec}",
+        _ => "{msg:32} {prefix}",
     };
-    ProgressStyle::with_template(template)
+    ProgressStyle::with_template(text)
         .expect("valid template")
         .progress_chars("=> ")
 }
 
 pub fn progress_bar() -> Throttled<Bar> {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
-    bar.set_style(bar_style(false));
+    bar.set_style(bar_style(2));
     Throttled::new(Bar {
         bar,
-        counting: AtomicBool::new(false),
+        shown: AtomicU8::new(2),
     })
 }
 
@@ -57,12 +68,12 @@ impl Progress for Bar {
             bar.reset();
             bar.set_message(u.phase.label());
         }
-        let counting = u.bytes_total == 0 && u.bytes_done > 0;
-        if self.counting.swap(counting, Ordering::Relaxed) != counting {
-            bar.set_style(bar_style(counting));
-        }
         bar.set_length(u.bytes_total);
         bar.set_position(u.bytes_done);
+        let wanted = template(u);
+        if self.shown.swap(wanted, Ordering::Relaxed) != wanted {
+            bar.set_style(bar_style(wanted));
+        }
         if u.files_total > 1 {
             bar.set_prefix(format!("{}/{} files", u.files_done, u.files_total));
         } else {

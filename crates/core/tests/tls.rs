@@ -141,7 +141,11 @@ fn postgres_backup_and_restore_over_required_tls() {
     );
     // verify-ca trusts only a given authority: the public ones sign anyone's host names.
     let e = ops::test_connection(&tcp("?sslmode=verify-ca"), None).unwrap_err();
-    assert!(e.message.contains("verify-ca needs sslrootcert="), "{}", e.message);
+    assert!(
+        e.message.contains("verify-ca needs sslrootcert="),
+        "{}",
+        e.message
+    );
     // A certificate file that is not one, and one given without a checking mode.
     let e = ops::test_connection(
         &format!(
