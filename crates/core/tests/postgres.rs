@@ -15,6 +15,7 @@ const TABLES: &[&str] = &[
     "public.orders_order",
     "inventory.stock",
     "public.product_counts",
+    "public.cart_session",
 ];
 
 /// A shop database owned by an ordinary login (no superuser, no CREATE DATABASE), with the
@@ -65,8 +66,15 @@ CREATE TABLE inventory.stock (
     product_id bigint PRIMARY KEY REFERENCES catalog_product (id) ON DELETE CASCADE,
     qty integer NOT NULL DEFAULT 0);
 CREATE VIEW active_products AS SELECT id, title FROM catalog_product WHERE active;
-CREATE MATERIALIZED VIEW product_counts AS
+CREATE VIEW cheap_products WITH (security_barrier) AS
+    SELECT id, title, price FROM catalog_product WHERE price < 100 WITH LOCAL CHECK OPTION;
+CREATE MATERIALIZED VIEW product_counts WITH (fillfactor = 90) AS
     SELECT category_id, count(*) AS n FROM catalog_product GROUP BY category_id;
+ALTER TABLE orders_order SET (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.02,
+                              toast.autovacuum_enabled = false);
+ALTER INDEX orders_order_pkey SET (fillfactor = 70);
+CREATE UNLOGGED TABLE cart_session (key serial PRIMARY KEY, body text);
+INSERT INTO cart_session (body) SELECT 'cart ' || g FROM generate_series(1, 5) g;
 CREATE UNIQUE INDEX product_counts_category ON product_counts (category_id);
 CREATE FUNCTION touch_note() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN NEW.note := coalesce(NEW.note, 'auto'); RETURN NEW; END $$;

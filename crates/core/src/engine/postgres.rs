@@ -457,7 +457,15 @@ impl Postgres {
         for stmt in views_in_order(&client).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
-        for q in [INDEXES, FOREIGN_KEYS, TRIGGERS, REFRESH, COMMENTS, GRANTS] {
+        for q in [
+            OPTIONS,
+            INDEXES,
+            FOREIGN_KEYS,
+            TRIGGERS,
+            REFRESH,
+            COMMENTS,
+            GRANTS,
+        ] {
             for stmt in strings(&client, q).await.map_err(e)? {
                 out.stmt(&stmt)?;
             }
@@ -782,12 +790,9 @@ SELECT format('text search configuration %I.%I', n.nspname, t.cfgname) FROM pg_c
 UNION ALL
 SELECT 'large objects' WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata)
 UNION ALL
-SELECT format('%s on %s', CASE WHEN c.relrowsecurity THEN 'row level security'
-                               WHEN c.relpersistence = 'u' THEN 'unlogged storage'
-                               ELSE 'storage or view options ' || array_to_string(c.reloptions, ', ') END, c.oid::regclass)
+SELECT format('row level security on %s', c.oid::regclass)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind IN ('r', 'v', 'm', 'i') AND (c.relrowsecurity OR c.relpersistence = 'u' OR c.reloptions IS NOT NULL)
-   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ WHERE c.relkind = 'r' AND c.relrowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT format('extended statistics %I.%I', n.nspname, st.stxname) FROM pg_catalog.pg_statistic_ext st
   JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace WHERE {USER_SCHEMA}
@@ -834,8 +839,8 @@ SELECT pg_catalog.pg_get_functiondef(p.oid) || ';'
 
 const SEQUENCES: &str = "
 SELECT format('%I.%I', n.nspname, c.relname) AS name,
-       format('CREATE SEQUENCE %I.%I AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s%s;',
-              n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax,
+       format('CREATE %sSEQUENCE %I.%I AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s%s;',
+              CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END, n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax,
               s.seqstart, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END) AS create,
        (SELECT format('%I.%I.%I', tn.nspname, t.relname, a.attname)
           FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
@@ -876,6 +881,25 @@ async fn create_table(
             &[&t.oid, &t.schema, &t.name],
         )
         .await?;
+    // Unlogged storage, and the table's and its TOAST table's storage options.
+    let storage = client
+        .query_one(
+            "SELECT c.relpersistence = 'u',
+                    (SELECT string_agg(format('%s%s=%L', o.prefix, split_part(o.o, '=', 1),
+                                              substr(o.o, strpos(o.o, '=') + 1)), ', ')
+                       FROM (SELECT '' AS prefix, unnest(c.reloptions) AS o
+                             UNION ALL
+                             SELECT 'toast.', unnest(tc.reloptions)) o)
+               FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
+              WHERE c.oid = $1",
+            &[&t.oid],
+        )
+        .await?;
+    let unlogged = if storage.get(0) { "UNLOGGED " } else { "" };
+    let with = storage
+        .get::<_, Option<String>>(1)
+        .map(|o| format!(" WITH ({o})"))
+        .unwrap_or_default();
     let columns: Vec<String> = rows
         .iter()
         .map(|r| {
@@ -910,7 +934,7 @@ async fn create_table(
         })
         .collect();
     Ok(format!(
-        "CREATE TABLE {} (\n{}\n);",
+        "CREATE {unlogged}TABLE {} (\n{}\n){with};",
         t.qualified(),
         columns.join(",\n")
     ))
@@ -935,6 +959,23 @@ SELECT c.oid,
               WHERE r.ev_class = c.oid AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> c.oid)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('v', 'm') AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY c.oid";
+
+/// Storage and view options set after the object exists: views' and materialized views'
+/// (`check_option`, `security_barrier`, `fillfactor`…) and those of the indexes behind
+/// primary-key, unique and exclusion constraints (`pg_get_constraintdef` leaves them out).
+/// Tables get theirs in `CREATE TABLE … WITH`, other indexes in `pg_get_indexdef`.
+const OPTIONS: &str = "
+SELECT format('ALTER %s %s SET (%s);',
+              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'INDEX' END,
+              c.oid::regclass,
+              (SELECT string_agg(format('%s=%L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ')
+                 FROM unnest(c.reloptions) o))
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.reloptions IS NOT NULL AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND (c.relkind IN ('v', 'm')
+        OR (c.relkind = 'i' AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = c.oid
+                                          AND co.contype IN ('p', 'u', 'x'))))
+ ORDER BY c.oid";
 
 const INDEXES: &str = "
 SELECT pg_catalog.pg_get_indexdef(i.indexrelid) || ';'
