@@ -760,6 +760,10 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          CREATE FUNCTION cheap() RETURNS SETOF catalog_product LANGUAGE sql AS 'SELECT * FROM catalog_product WHERE price < 5';
          CREATE FUNCTION product_count() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM catalog_product; END;
          CREATE TABLE empty_shape ();
+         CREATE TRIGGER orders_note_off BEFORE UPDATE ON orders_order FOR EACH ROW EXECUTE FUNCTION touch_note();
+         ALTER TABLE orders_order DISABLE TRIGGER orders_note_off;
+         ALTER TABLE catalog_product ALTER COLUMN title SET STATISTICS 500;
+         CREATE STATISTICS product_stats (dependencies) ON category_id, active FROM catalog_product;
          ALTER SEQUENCE orders_order_id_seq RESTART WITH 5000;
          GRANT SELECT ON catalog_product TO reader;",
     );

@@ -460,6 +460,7 @@ impl Postgres {
         for q in [
             OPTIONS,
             INDEXES,
+            STATISTICS,
             FOREIGN_KEYS,
             TRIGGERS,
             REFRESH,
@@ -793,17 +794,7 @@ UNION ALL
 SELECT format('row level security on %s', c.oid::regclass)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'r' AND c.relrowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
-UNION ALL
-SELECT format('extended statistics %I.%I', n.nspname, st.stxname) FROM pg_catalog.pg_statistic_ext st
-  JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace WHERE {USER_SCHEMA}
-UNION ALL
-SELECT format('disabled trigger %I on %s', tg.tgname, tg.tgrelid::regclass) FROM pg_catalog.pg_trigger tg
- WHERE NOT tg.tgisinternal AND tg.tgenabled <> 'O'
-UNION ALL
-SELECT format('statistics target on column %I of %s', a.attname, a.attrelid::regclass)
-  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE coalesce(a.attstattarget::int, -1) >= 0 AND a.attnum > 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT}";
+";
 
 const SCHEMAS: &str = "
 SELECT format('CREATE SCHEMA IF NOT EXISTS %I;', n.nspname) FROM pg_catalog.pg_namespace n
@@ -992,11 +983,28 @@ SELECT format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s;', co.conrelid::regclass
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE co.contype = 'f' AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY co.conrelid, co.conname";
 
+/// Triggers, each disabled (or set to fire on replicas) as it was.
 const TRIGGERS: &str = "
 SELECT pg_catalog.pg_get_triggerdef(tg.oid) || ';'
+       || CASE tg.tgenabled WHEN 'O' THEN ''
+            ELSE format(E'\nALTER TABLE ONLY %s %s TRIGGER %I;', tg.tgrelid::regclass,
+                        CASE tg.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
+                                          ELSE 'ENABLE ALWAYS' END, tg.tgname) END
   FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE NOT tg.tgisinternal AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY tg.oid";
+
+/// Planner statistics settings: columns' statistics targets and extended statistics objects.
+const STATISTICS: &str = "
+SELECT format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STATISTICS %s;', c.oid::regclass, a.attname, a.attstattarget)
+  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE coalesce(a.attstattarget::int, -1) >= 0 AND a.attnum > 0 AND NOT a.attisdropped
+   AND c.relkind IN ('r', 'm') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT pg_catalog.pg_get_statisticsobjdef(st.oid) || ';'
+  FROM pg_catalog.pg_statistic_ext st JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
+ WHERE {USER_SCHEMA}";
 
 const REFRESH: &str = "
 SELECT format('REFRESH MATERIALIZED VIEW %I.%I;', n.nspname, c.relname)
