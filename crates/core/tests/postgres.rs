@@ -37,6 +37,8 @@ fn make_shop_db(pg: &PgServer) {
         "shop",
         r#"
 CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped');
+CREATE DOMAIN money_amount AS numeric(12, 2) DEFAULT 0 NOT NULL CONSTRAINT money_amount_positive CHECK (VALUE >= 0);
+CREATE DOMAIN order_state AS order_status CHECK (VALUE <> 'shipped' OR VALUE IS NOT NULL);
 CREATE SCHEMA inventory;
 CREATE TABLE catalog_category (
     id bigserial PRIMARY KEY,
@@ -60,6 +62,7 @@ CREATE TABLE orders_order (
     id serial PRIMARY KEY,
     status order_status NOT NULL DEFAULT 'new',
     total numeric(12, 2),
+    shipping money_amount,
     placed timestamp(6) with time zone,
     note text);
 CREATE TABLE inventory.stock (
@@ -806,6 +809,23 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         pg.psql("shop", "fresh", "SELECT product_count()").trim(),
         "300"
     );
+
+    // A domain whose check calls the database's own function: refused, with its name.
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE FUNCTION is_even(n int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT n % 2 = 0';
+         CREATE DOMAIN even_int AS int CHECK (is_even(VALUE));",
+    );
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains(
+            "domain public.even_int (a check that calls one of the database's own functions)"
+        ),
+        "{}",
+        e.message
+    );
+    pg.psql("shop", "shop", "DROP DOMAIN even_int");
 
     // Row level security would filter what the dump reads: refused, with its name.
     pg.psql(
