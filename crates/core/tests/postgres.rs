@@ -39,6 +39,7 @@ fn make_shop_db(pg: &PgServer) {
 CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped');
 CREATE DOMAIN money_amount AS numeric(12, 2) DEFAULT 0 NOT NULL CONSTRAINT money_amount_positive CHECK (VALUE >= 0);
 CREATE DOMAIN order_state AS order_status CHECK (VALUE <> 'shipped' OR VALUE IS NOT NULL);
+CREATE TYPE address AS (street text, city text COLLATE "C", zip varchar(10), total money_amount, state order_status);
 CREATE SCHEMA inventory;
 CREATE TABLE catalog_category (
     id bigserial PRIMARY KEY,
@@ -63,6 +64,7 @@ CREATE TABLE orders_order (
     status order_status NOT NULL DEFAULT 'new',
     total numeric(12, 2),
     shipping money_amount,
+    ship_to address,
     placed timestamp(6) with time zone,
     note text);
 CREATE TABLE inventory.stock (
@@ -90,8 +92,9 @@ SELECT 1 + g % 3, 'Product ' || g || ' «ü» 🍵', (g * 1.25)::numeric(10, 2),
        timestamptz '2024-01-01 12:00:00.123456+02' + g * interval '1 hour 1.5 seconds',
        g % 7 <> 0
   FROM generate_series(1, 300) g;
-INSERT INTO orders_order (status, total, placed, note)
+INSERT INTO orders_order (status, total, ship_to, placed, note)
 SELECT (ARRAY['new', 'paid', 'shipped'])[1 + g % 3]::order_status, g * 10.01,
+       CASE WHEN g % 3 <> 0 THEN ROW('Main St ' || g || ', "back"', 'Zürich', '80' || g, g, 'paid')::address END,
        timestamptz '2024-06-01 00:00:00.000001+00' + g * interval '1 minute', CASE WHEN g % 2 = 0 THEN 'Tab\there' END
   FROM generate_series(1, 120) g;
 INSERT INTO inventory.stock SELECT id, id % 17 FROM catalog_product WHERE id <= 100;
@@ -826,6 +829,21 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         e.message
     );
     pg.psql("shop", "shop", "DROP DOMAIN even_int");
+    // So is a composite type over another one (their order is not followed).
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE TYPE parcel AS (to_address address, kg numeric)",
+    );
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains(
+            "composite type public.parcel (its attribute to_address is of a composite or row type)"
+        ),
+        "{}",
+        e.message
+    );
+    pg.psql("shop", "shop", "DROP TYPE parcel");
 
     // Row level security would filter what the dump reads: refused, with its name.
     pg.psql(

@@ -392,7 +392,7 @@ impl Postgres {
         for stmt in strings(&client, SCHEMAS).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
-        for q in [EXTENSIONS, ENUMS, DOMAINS, FUNCTIONS] {
+        for q in [EXTENSIONS, ENUMS, DOMAINS, COMPOSITES, FUNCTIONS] {
             for stmt in strings(&client, q).await.map_err(e)? {
                 out.stmt(&stmt)?;
             }
@@ -768,11 +768,14 @@ SELECT format('%s %I.%I', CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 
 UNION ALL
 SELECT format('inherited table %s', i.inhrelid::regclass) FROM pg_catalog.pg_inherits i
 UNION ALL
-SELECT format('%s %I.%I', CASE t.typtype WHEN 'c' THEN 'composite type' ELSE 'range type' END, n.nspname, t.typname)
+SELECT format('range type %I.%I', n.nspname, t.typname)
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
- WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT}
-   AND (t.typtype IN ('r', 'm')
-        OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c'))
+ WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT} AND t.typtype IN ('r', 'm')
+UNION ALL
+SELECT format('composite type %s (its attribute %I is of a composite or row type)', c.oid::regclass, a.attname)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+  JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+ WHERE c.relkind = 'c' AND a.attnum > 0 AND NOT a.attisdropped AND at.typtype = 'c'
 UNION ALL
 SELECT format('domain %s (%s)', co.contypid::regtype,
               CASE WHEN NOT co.convalidated THEN 'a check not yet validated'
@@ -841,6 +844,23 @@ SELECT format('CREATE DOMAIN %I.%I AS %s%s%s%s%s;', n.nspname, t.typname,
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
  WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
+
+/// Composite types, after the enums and domains their attributes may use (one over another
+/// composite or a table's row type is refused: see `UNSUPPORTED`).
+const COMPOSITES: &str = "
+SELECT format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
+              (SELECT coalesce(string_agg(format('%I %s%s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
+                                                 CASE WHEN a.attcollation <> at.typcollation AND a.attcollation <> 0
+                                                      THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname)
+                                                              FROM pg_catalog.pg_collation co
+                                                              JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+                                                             WHERE co.oid = a.attcollation)
+                                                      ELSE '' END), ', ' ORDER BY a.attnum), '')
+                 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+                WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped))
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
+ WHERE t.typtype = 'c' AND c.relkind = 'c' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
 /// Functions that need tables to exist first: an SQL-standard body (`BEGIN ATOMIC`), or a
 /// table's row type among their argument or result types.
@@ -1116,7 +1136,9 @@ UNION ALL
 SELECT format('DROP %s IF EXISTS %I.%I CASCADE;', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
               n.nspname, t.typname), 5
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
- WHERE t.typtype IN ('e', 'd') AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+ WHERE (t.typtype IN ('e', 'd')
+        OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c'))
+   AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
 ) drops ORDER BY step, stmt";
 
 /// SHA-256 over the shape of the schema (tables, columns, types, nullability, constraint
