@@ -170,7 +170,7 @@ pub struct Mysql {
     pub socket: Option<String>,
     /// `ssl-mode=` in the URL.
     pub tls: TlsMode,
-    /// `ssl-ca=`: the certificate file of the authority `VERIFY_CA`/`VERIFY_IDENTITY` trust.
+    /// `ssl-ca=`: the certificate file of the authority `VERIFY_IDENTITY` trusts.
     pub tls_ca: Option<String>,
 }
 
