@@ -771,7 +771,27 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          ALTER TABLE catalog_product ALTER COLUMN title SET STATISTICS 500;
          CREATE STATISTICS product_stats (dependencies) ON category_id, active FROM catalog_product;
          ALTER SEQUENCE orders_order_id_seq RESTART WITH 5000;
-         GRANT SELECT ON catalog_product TO reader;",
+         GRANT SELECT ON catalog_product TO reader;
+         ALTER INDEX product_lower_title ALTER COLUMN 1 SET STATISTICS 300;
+         ALTER STATISTICS product_stats SET STATISTICS 200;
+         ALTER TABLE catalog_product ALTER COLUMN title SET STORAGE EXTERNAL,
+             ALTER COLUMN data SET COMPRESSION pglz, ALTER COLUMN price SET (n_distinct = 100);
+         CREATE MATERIALIZED VIEW titles AS SELECT title FROM catalog_product;
+         ALTER MATERIALIZED VIEW titles SET (toast.autovacuum_enabled = false);
+         ALTER MATERIALIZED VIEW titles ALTER COLUMN title SET STORAGE MAIN;
+         CREATE FUNCTION shop_code() RETURNS text LANGUAGE sql AS $$SELECT 'S-1'$$;
+         CREATE FUNCTION home() RETURNS address LANGUAGE sql
+             AS $$SELECT ROW('Main St', 'Bern', '3000', 0, 'new')::public.address$$;
+         CREATE FUNCTION basket_size(ps catalog_product[]) RETURNS int LANGUAGE sql AS 'SELECT cardinality(ps)';
+         CREATE SEQUENCE ticket_seq START 40;
+         CREATE DOMAIN ticket_no AS bigint DEFAULT nextval('ticket_seq');
+         CREATE DOMAIN ticket_code AS text DEFAULT shop_code() CONSTRAINT ticket_code_present NOT NULL;
+         CREATE TABLE tickets (no ticket_no, code ticket_code, sent_to address DEFAULT home());
+         INSERT INTO tickets DEFAULT VALUES;
+         REVOKE EXECUTE ON FUNCTION shop_code() FROM PUBLIC;
+         GRANT EXECUTE ON FUNCTION shop_code() TO reader;
+         GRANT USAGE ON TYPE address TO reader;
+         REVOKE USAGE ON DOMAIN money_amount FROM PUBLIC;",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -812,6 +832,16 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         pg.psql("shop", "fresh", "SELECT product_count()").trim(),
         "300"
     );
+    assert_eq!(
+        pg.psql(
+            "shop",
+            "fresh",
+            "INSERT INTO tickets DEFAULT VALUES RETURNING no, code, (sent_to).city"
+        )
+        .trim(),
+        "41|S-1|Bern",
+        "the domains' and column's defaults differ"
+    );
 
     // A domain whose check calls the database's own function: refused, with its name.
     pg.psql(
@@ -844,6 +874,40 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         e.message
     );
     pg.psql("shop", "shop", "DROP TYPE parcel");
+    // Types or columns over a composite or row type through an array or a domain, and a
+    // function over a view's row type: refused, each with its name.
+    for (create, refusal, drop) in [
+        (
+            "CREATE DOMAIN home_address AS address",
+            "domain public.home_address (over a composite or row type)",
+            "DROP DOMAIN home_address",
+        ),
+        (
+            "CREATE DOMAIN product_list AS catalog_product[]",
+            "domain public.product_list (over a composite or row type)",
+            "DROP DOMAIN product_list",
+        ),
+        (
+            "CREATE TYPE delivery AS (stops address[], kg numeric)",
+            "composite type public.delivery (its attribute stops is of a composite or row type)",
+            "DROP TYPE delivery",
+        ),
+        (
+            "CREATE TABLE wishlist (products catalog_product[])",
+            "table public.wishlist (its column products is of a composite or row type)",
+            "DROP TABLE wishlist",
+        ),
+        (
+            "CREATE FUNCTION first_active() RETURNS active_products LANGUAGE sql AS 'SELECT * FROM active_products LIMIT 1'",
+            "function public.first_active() (a view's row type among its argument or result types)",
+            "DROP FUNCTION first_active",
+        ),
+    ] {
+        pg.psql("shop", "shop", create);
+        let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+        assert!(e.message.contains(refusal), "{}", e.message);
+        pg.psql("shop", "shop", drop);
+    }
 
     // Row level security would filter what the dump reads: refused, with its name.
     pg.psql(

@@ -408,6 +408,9 @@ impl Postgres {
         for t in &tables {
             out.stmt(&create_table(&client, t).await.map_err(e)?)?;
         }
+        for stmt in strings(&client, &column_storage('r')).await.map_err(e)? {
+            out.stmt(&stmt)?;
+        }
         for stmt in strings(&client, FUNCTIONS_ON_TABLES).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
@@ -418,6 +421,9 @@ impl Postgres {
                     s.get::<_, String>("name")
                 ))?;
             }
+        }
+        for stmt in strings(&client, DOMAIN_DEFAULTS).await.map_err(e)? {
+            out.stmt(&stmt)?;
         }
         let mut stats = Vec::new();
         for t in &tables {
@@ -459,6 +465,7 @@ impl Postgres {
         }
         for q in [
             OPTIONS,
+            &column_storage('m'),
             INDEXES,
             STATISTICS,
             FOREIGN_KEYS,
@@ -746,6 +753,22 @@ async fn strings(
 fn expand(query: &str) -> String {
     query
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
+        .replace("{GRANTEE}", GRANTEE)
+        .replace("{ALTER_KIND}", ALTER_KIND)
+        .replace("{RELOPTIONS}", RELOPTIONS)
+        .replace("{STANDALONE_TYPE}", STANDALONE_TYPE)
+        .replace(
+            "{U_REACHES_ROW_TYPE}",
+            &type_reaches("u.oid", "ty.typtype = 'c'"),
+        )
+        .replace(
+            "{U_REACHES_RELATION_ROW_TYPE}",
+            &type_reaches("u.oid", &row_type_of("<> 'c'")),
+        )
+        .replace(
+            "{U_REACHES_VIEW_ROW_TYPE}",
+            &type_reaches("u.oid", &row_type_of("IN ('v', 'm')")),
+        )
         .replace("{USER_SCHEMA}", USER_SCHEMA)
         .replace(
             "{CLASS_NOT_EXT}",
@@ -761,6 +784,27 @@ fn expand(query: &str) -> String {
         )
 }
 
+/// A type `ty` that is the row type of a relation whose kind meets `kind`.
+fn row_type_of(kind: &str) -> String {
+    format!(
+        "ty.typtype = 'c' AND (SELECT rc.relkind FROM pg_catalog.pg_class rc WHERE rc.oid = ty.typrelid) {kind}"
+    )
+}
+
+/// Whether the type `start`, or what it is an array of or a domain over (at any depth), is a
+/// type `ty` meeting `found`.
+fn type_reaches(start: &str, found: &str) -> String {
+    format!(
+        "EXISTS (WITH RECURSIVE walk(oid) AS (
+             SELECT {start}::oid
+             UNION
+             SELECT CASE WHEN w.typtype = 'd' THEN w.typbasetype ELSE w.typelem END
+               FROM walk JOIN pg_catalog.pg_type w ON w.oid = walk.oid
+              WHERE w.typtype = 'd' OR (w.typcategory = 'A' AND w.typelem <> 0))
+         SELECT 1 FROM walk JOIN pg_catalog.pg_type ty ON ty.oid = walk.oid WHERE {found})"
+    )
+}
+
 const UNSUPPORTED: &str = "
 SELECT format('%s %I.%I', CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'foreign table' END, n.nspname, c.relname)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -772,22 +816,37 @@ SELECT format('range type %I.%I', n.nspname, t.typname)
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
  WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT} AND t.typtype IN ('r', 'm')
 UNION ALL
-SELECT format('composite type %s (its attribute %I is of a composite or row type)', c.oid::regclass, a.attname)
-  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
-  JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
- WHERE c.relkind = 'c' AND a.attnum > 0 AND NOT a.attisdropped AND at.typtype = 'c'
+SELECT format('%s %s (its %s %I is of a composite or row type)',
+              CASE c.relkind WHEN 'c' THEN 'composite type' ELSE 'table' END, c.oid::regclass,
+              CASE c.relkind WHEN 'c' THEN 'attribute' ELSE 'column' END, a.attname)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid CROSS JOIN LATERAL (SELECT a.atttypid) u(oid)
+ WHERE a.attnum > 0 AND NOT a.attisdropped AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND ((c.relkind = 'c' AND {U_REACHES_ROW_TYPE}) OR (c.relkind = 'r' AND {U_REACHES_RELATION_ROW_TYPE}))
 UNION ALL
-SELECT format('domain %s (%s)', co.contypid::regtype,
+SELECT format('%s %s (a view''s row type among its argument or result types)',
+              CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.oid::regprocedure)
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+   AND EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[] || p.prorettype) AS u(oid) WHERE {U_REACHES_VIEW_ROW_TYPE})
+UNION ALL
+SELECT format('domain %s (over a composite or row type)', t.oid::regtype)
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  CROSS JOIN LATERAL (SELECT t.typbasetype) u(oid)
+ WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} AND {U_REACHES_ROW_TYPE}
+UNION ALL
+SELECT format('domain %s (%s)', t.oid::regtype,
               CASE WHEN NOT co.convalidated THEN 'a check not yet validated'
                    ELSE 'a check that calls one of the database''s own functions' END)
-  FROM pg_catalog.pg_constraint co
- WHERE co.contypid <> 0
+  FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_type t ON t.oid = co.contypid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT}
    AND (NOT co.convalidated
         OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid
                      JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
                     WHERE d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = co.oid
                       AND d.refclassid = 'pg_catalog.pg_proc'::regclass
-                      AND pn.nspname NOT IN ('pg_catalog', 'information_schema')))
+                      AND pn.nspname NOT IN ('pg_catalog', 'information_schema') AND {PROC_NOT_EXT}))
 UNION ALL
 SELECT format('row security policy %I on %s', pol.polname, pol.polrelid::regclass) FROM pg_catalog.pg_policy pol
 UNION ALL
@@ -828,22 +887,31 @@ SELECT format('CREATE TYPE %I.%I AS ENUM (%s);', n.nspname, t.typname,
  WHERE t.typtype = 'e' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
 /// Domains, after the enums they may be over and before the functions and tables that use
-/// them (a check calling the database's own functions is refused: see `UNSUPPORTED`).
+/// them (a check calling the database's own functions is refused: see `UNSUPPORTED`). Their
+/// defaults come later, in `DOMAIN_DEFAULTS`.
 const DOMAINS: &str = "
-SELECT format('CREATE DOMAIN %I.%I AS %s%s%s%s%s;', n.nspname, t.typname,
+SELECT format('CREATE DOMAIN %I.%I AS %s%s%s%s;', n.nspname, t.typname,
               pg_catalog.format_type(t.typbasetype, t.typtypmod),
               CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0
                    THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co
                            JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = t.typcollation)
                    ELSE '' END,
-              CASE WHEN t.typdefault IS NOT NULL THEN ' DEFAULT ' || t.typdefault ELSE '' END,
-              CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END,
+              CASE WHEN t.typnotnull AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co
+                                                      WHERE co.contypid = t.oid AND co.contype = 'n')
+                   THEN ' NOT NULL' ELSE '' END,
               (SELECT coalesce(string_agg(format(' CONSTRAINT %I %s', co.conname, pg_catalog.pg_get_constraintdef(co.oid)),
                                           '' ORDER BY co.conname), '')
-                 FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c'))
+                 FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid AND co.contype IN ('c', 'n')))
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
  WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
+
+/// Domains' defaults, once the sequences and functions they may call exist (and before any
+/// row is loaded), deparsed schema-qualified.
+const DOMAIN_DEFAULTS: &str = "
+SELECT format('ALTER DOMAIN %I.%I SET DEFAULT %s;', n.nspname, t.typname, pg_catalog.pg_get_expr(t.typdefaultbin, 0))
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typtype = 'd' AND t.typdefaultbin IS NOT NULL AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
 /// Composite types, after the enums and domains their attributes may use (one over another
 /// composite or a table's row type is refused: see `UNSUPPORTED`).
@@ -863,10 +931,10 @@ SELECT format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
  WHERE t.typtype = 'c' AND c.relkind = 'c' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
 /// Functions that need tables to exist first: an SQL-standard body (`BEGIN ATOMIC`), or a
-/// table's row type among their argument or result types.
+/// table's or view's row type (or an array of or domain over one) among their argument or
+/// result types.
 const NEEDS_TABLES: &str = "(p.prosqlbody IS NOT NULL OR EXISTS (
-    SELECT 1 FROM unnest(p.proargtypes::oid[] || p.prorettype) AS u(oid)
-      JOIN pg_catalog.pg_type ty ON ty.oid = u.oid WHERE ty.typrelid <> 0))";
+    SELECT 1 FROM unnest(p.proargtypes::oid[] || p.prorettype) AS u(oid) WHERE {U_REACHES_RELATION_ROW_TYPE}))";
 
 const FUNCTIONS: &str = "
 SELECT pg_catalog.pg_get_functiondef(p.oid) || ';'
@@ -925,14 +993,11 @@ async fn create_table(
     // Unlogged storage, and the table's and its TOAST table's storage options.
     let storage = client
         .query_one(
-            "SELECT c.relpersistence = 'u',
-                    (SELECT string_agg(format('%s%s=%L', o.prefix, split_part(o.o, '=', 1),
-                                              substr(o.o, strpos(o.o, '=') + 1)), ', ')
-                       FROM (SELECT '' AS prefix, unnest(c.reloptions) AS o
-                             UNION ALL
-                             SELECT 'toast.', unnest(tc.reloptions)) o)
-               FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
-              WHERE c.oid = $1",
+            &expand(
+                "SELECT c.relpersistence = 'u', {RELOPTIONS}
+                   FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
+                  WHERE c.oid = $1",
+            ),
             &[&t.oid],
         )
         .await?;
@@ -1002,17 +1067,16 @@ SELECT c.oid,
  WHERE c.relkind IN ('v', 'm') AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY c.oid";
 
 /// Storage and view options set after the object exists: views' and materialized views'
-/// (`check_option`, `security_barrier`, `fillfactor`…) and those of the indexes behind
+/// (`check_option`, `security_barrier`, `fillfactor`, `toast.`…) and those of the indexes behind
 /// primary-key, unique and exclusion constraints (`pg_get_constraintdef` leaves them out).
 /// Tables get theirs in `CREATE TABLE … WITH`, other indexes in `pg_get_indexdef`.
 const OPTIONS: &str = "
 SELECT format('ALTER %s %s SET (%s);',
               CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'INDEX' END,
-              c.oid::regclass,
-              (SELECT string_agg(format('%s=%L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ')
-                 FROM unnest(c.reloptions) o))
+              c.oid::regclass, {RELOPTIONS})
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE c.reloptions IS NOT NULL AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+  LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
+ WHERE (c.reloptions IS NOT NULL OR tc.reloptions IS NOT NULL) AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
    AND (c.relkind IN ('v', 'm')
         OR (c.relkind = 'i' AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = c.oid
                                           AND co.contype IN ('p', 'u', 'x'))))
@@ -1044,17 +1108,64 @@ SELECT pg_catalog.pg_get_triggerdef(tg.oid) || ';'
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE NOT tg.tgisinternal AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY tg.oid";
 
-/// Planner statistics settings: columns' statistics targets and extended statistics objects.
+/// Planner settings: the statistics targets of table, materialized view and index columns,
+/// columns' options (`n_distinct`…), and extended statistics objects with their targets.
 const STATISTICS: &str = "
-SELECT format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STATISTICS %s;', c.oid::regclass, a.attname, a.attstattarget)
+SELECT format('ALTER %s %s ALTER COLUMN %s SET STATISTICS %s;', {ALTER_KIND}, c.oid::regclass,
+              CASE c.relkind WHEN 'i' THEN a.attnum::text ELSE quote_ident(a.attname) END, a.attstattarget)
   FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE coalesce(a.attstattarget::int, -1) >= 0 AND a.attnum > 0 AND NOT a.attisdropped
+   AND c.relkind IN ('r', 'm', 'i') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('ALTER %s %s ALTER COLUMN %I SET (%s);', {ALTER_KIND}, c.oid::regclass, a.attname,
+              (SELECT string_agg(format('%s=%L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ')
+                 FROM unnest(a.attoptions) o))
+  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE a.attoptions IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
    AND c.relkind IN ('r', 'm') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT pg_catalog.pg_get_statisticsobjdef(st.oid) || ';'
+       || CASE WHEN coalesce(st.stxstattarget::int, -1) >= 0
+               THEN format(E'\nALTER STATISTICS %I.%I SET STATISTICS %s;', n.nspname, st.stxname, st.stxstattarget)
+               ELSE '' END
   FROM pg_catalog.pg_statistic_ext st JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
  WHERE {USER_SCHEMA}";
+
+/// A relation `c`'s storage options and (`tc` joined as its TOAST table) its TOAST table's,
+/// as `name='value', toast.name='value'`, or NULL when it has none.
+const RELOPTIONS: &str = "(SELECT string_agg(format('%s%s=%L', o.prefix, split_part(o.o, '=', 1),
+                                               substr(o.o, strpos(o.o, '=') + 1)), ', ')
+        FROM (SELECT '' AS prefix, unnest(c.reloptions) AS o
+              UNION ALL
+              SELECT 'toast.', unnest(tc.reloptions)) o)";
+
+/// The `ALTER` keyword for a relation `c`: a table, materialized view or index.
+const ALTER_KIND: &str =
+    "CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'i' THEN 'INDEX' ELSE 'TABLE ONLY' END";
+
+/// How the columns of tables (`r`) or materialized views (`m`) store their values where
+/// that differs from their type's: `SET STORAGE` and `SET COMPRESSION`, to be run before
+/// any row is loaded.
+fn column_storage(relkind: char) -> String {
+    format!(
+        "SELECT format('ALTER %s %s ALTER COLUMN %I SET STORAGE %s;', {{ALTER_KIND}}, c.oid::regclass, a.attname,
+                      CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'
+                                        ELSE 'EXTENDED' END)
+           FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
+          WHERE a.attstorage <> ty.typstorage AND a.attnum > 0 AND NOT a.attisdropped
+            AND c.relkind = '{relkind}' AND {{USER_SCHEMA}} AND {{CLASS_NOT_EXT}}
+         UNION ALL
+         SELECT format('ALTER %s %s ALTER COLUMN %I SET COMPRESSION %s;', {{ALTER_KIND}}, c.oid::regclass, a.attname,
+                       CASE a.attcompression WHEN 'p' THEN 'pglz' ELSE 'lz4' END)
+           FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE a.attcompression <> '' AND a.attnum > 0 AND NOT a.attisdropped
+            AND c.relkind = '{relkind}' AND {{USER_SCHEMA}} AND {{CLASS_NOT_EXT}}"
+    )
+}
 
 const REFRESH: &str = "
 SELECT format('REFRESH MATERIALIZED VIEW %I.%I;', n.nspname, c.relname)
@@ -1081,16 +1192,47 @@ SELECT format('COMMENT ON TYPE %I.%I IS %L;', n.nspname, t.typname, d.descriptio
   JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
  WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND {USER_SCHEMA} AND {TYPE_NOT_EXT}";
 
-/// Access other roles have been granted on the shop's tables, views and sequences.
+/// Access other roles have been granted on the shop's tables, views, sequences, types and
+/// routines, and the access to types and routines every role has by default where it was
+/// taken away.
 const GRANTS: &str = "
+SELECT stmt FROM (
 SELECT format('GRANT %s ON %s %s TO %s%s;', a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
-              c.oid::regclass, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,
-              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+              c.oid::regclass, {GRANTEE}) AS stmt, 1 AS kind, c.oid, a.grantee, a.privilege_type
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
  WHERE c.relkind IN ('r', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND a.grantee <> c.relowner
    AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
- ORDER BY c.oid, a.grantee, a.privilege_type";
+UNION ALL
+SELECT format('REVOKE USAGE ON TYPE %s FROM PUBLIC;', t.oid::regtype), 2, t.oid, 0, ''
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typacl IS NOT NULL AND {STANDALONE_TYPE} AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee = 0)
+UNION ALL
+SELECT format('GRANT USAGE ON TYPE %s TO %s%s;', t.oid::regtype, {GRANTEE}), 3, t.oid, a.grantee, ''
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  CROSS JOIN LATERAL pg_catalog.aclexplode(t.typacl) a
+ WHERE t.typacl IS NOT NULL AND a.grantee NOT IN (0, t.typowner) AND {STANDALONE_TYPE} AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT format('REVOKE EXECUTE ON ROUTINE %s FROM PUBLIC;', p.oid::regprocedure), 4, p.oid, 0, ''
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee = 0)
+UNION ALL
+SELECT format('GRANT EXECUTE ON ROUTINE %s TO %s%s;', p.oid::regprocedure, {GRANTEE}), 5, p.oid, a.grantee, ''
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) a
+ WHERE p.proacl IS NOT NULL AND a.grantee NOT IN (0, p.proowner) AND p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+) g ORDER BY kind, oid, grantee, privilege_type";
+
+/// `GRANT`'s role and grant option for a row `a` of `aclexplode`.
+const GRANTEE: &str = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,
+              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END";
+
+/// A type `t` the shop created on its own: an enum, a domain or a composite type (not a
+/// table's row type, nor an array type).
+const STANDALONE_TYPE: &str = "(t.typtype IN ('e', 'd')
+    OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c'))";
 
 /// The `CREATE VIEW` statements, each after the views it reads.
 async fn views_in_order(
@@ -1136,8 +1278,7 @@ UNION ALL
 SELECT format('DROP %s IF EXISTS %I.%I CASCADE;', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
               n.nspname, t.typname), 5
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
- WHERE (t.typtype IN ('e', 'd')
-        OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c'))
+ WHERE {STANDALONE_TYPE}
    AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
 ) drops ORDER BY step, stmt";
 
