@@ -1,10 +1,11 @@
 //! The system's own dialogs and file manager: picking the shop's SQLite file, its media
-//! folder, the backup destination or a folder of archives to import, and showing an archive
-//! in its folder.
+//! folder, the backup destination, a folder of archives to import or the certificate of the
+//! authority a database server's certificate is checked against, and showing an archive in
+//! its folder.
 //!
 //! Tests cannot click in native dialogs, so in debug builds, when
 //! `SHOPSAFE_TEST_PICK_<PURPOSE>` is set (`SHOPSAFE_TEST_PICK_DATABASE`, `_MEDIA`,
-//! `_DESTINATION`, `_IMPORT`), its value is taken as the picked path and no dialog opens.
+//! `_DESTINATION`, `_IMPORT`, `_CERTIFICATE`), its value is taken as the picked path and no dialog opens.
 //! An empty value stands for "the user cancelled". Release builds always open the dialog.
 
 use serde::Deserialize;
@@ -23,6 +24,8 @@ pub enum Purpose {
     Destination,
     /// A folder of archives to import.
     Import,
+    /// The certificate of the authority that signed the database server's.
+    Certificate,
 }
 
 impl Purpose {
@@ -32,6 +35,7 @@ impl Purpose {
             Purpose::Media => "SHOPSAFE_TEST_PICK_MEDIA",
             Purpose::Destination => "SHOPSAFE_TEST_PICK_DESTINATION",
             Purpose::Import => "SHOPSAFE_TEST_PICK_IMPORT",
+            Purpose::Certificate => "SHOPSAFE_TEST_PICK_CERTIFICATE",
         }
     }
 
@@ -41,6 +45,9 @@ impl Purpose {
             Purpose::Media => "Choose the shop's media folder",
             Purpose::Destination => "Choose where backups go",
             Purpose::Import => "Choose a folder holding ShopSafe backups",
+            Purpose::Certificate => {
+                "Choose the certificate of the authority that signed the database server's"
+            }
         }
     }
 }
@@ -62,6 +69,10 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>, purpose: Purpose) -> Result<Op
         let picked = match purpose {
             Purpose::Database => dialog
                 .add_filter("SQLite database", &["sqlite3", "sqlite", "db"])
+                .add_filter("All files", &["*"])
+                .pick_file(),
+            Purpose::Certificate => dialog
+                .add_filter("Certificate", &["pem", "crt", "cer"])
                 .add_filter("All files", &["*"])
                 .pick_file(),
             _ => dialog.pick_folder(),

@@ -5,6 +5,9 @@
 //! documented `SHOPSAFE_TEST_PICK_*` variables (see src-tauri/pick.rs).
 
 mod desktop;
+#[path = "../crates/core/tests/common/pg.rs"]
+#[allow(dead_code)]
+mod pg;
 
 use desktop::Desktop;
 use std::path::{Path, PathBuf};
@@ -559,6 +562,11 @@ async fn editing_a_server_shop_keeps_what_the_form_does_not_show() {
     assert_eq!(field("add-port").await, "6543");
     assert_eq!(field("add-user").await, "shop owner");
     assert_eq!(field("add-dbname").await, "my/shop");
+    assert_eq!(
+        field("add-tls").await,
+        "require",
+        "the URL's TLS mode is shown"
+    );
     app.type_into("#add-name", "Server shop 2").await;
     app.click("#add-save").await;
     app.wait_screen("home").await;
@@ -571,5 +579,108 @@ async fn editing_a_server_shop_keeps_what_the_form_does_not_show() {
         shop.db_url, url,
         "the connection, with its options, is unchanged"
     );
+    app.finish().await;
+}
+
+/// The form's TLS choice reaches a real PostgreSQL server that accepts only TLS, with a
+/// certificate for `localhost` signed by a test authority: "Never" is answered in one
+/// sentence, checking the certificate against the authority picked in the file dialog
+/// connects, and the saved shop keeps (and shows again) that choice.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tls_choice_of_the_form_reaches_the_server() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let server = pg::PgServer::start();
+    let ca = server.require_tls();
+    for sql in [
+        "CREATE ROLE shop LOGIN PASSWORD 'tls-Pass-42'",
+        "CREATE DATABASE shop OWNER shop",
+    ] {
+        server.psql("postgres", "postgres", sql);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dest = tmp.path().join("backups");
+    std::fs::create_dir_all(&dest).unwrap();
+    let app = Desktop::start(&[
+        ("SHOPSAFE_HOME", &home),
+        ("SHOPSAFE_KEYRING", Path::new("off")),
+        ("SHOPSAFE_TEST_PICK_CERTIFICATE", &ca),
+        ("SHOPSAFE_TEST_PICK_DESTINATION", &dest),
+    ])
+    .await;
+    app.wait_screen("add").await;
+    app.type_into("#add-name", "Hosted shop").await;
+    app.click("#add-kind input[value=postgres]").await;
+    app.type_into("#add-host", "localhost").await;
+    app.type_into("#add-port", &server.port.to_string()).await;
+    app.type_into("#add-dbname", "shop").await;
+    app.type_into("#add-user", "shop").await;
+    app.type_into("#add-password", "tls-Pass-42").await;
+    let test = |expect_yes: bool| {
+        let app = &app;
+        async move {
+            app.js("document.getElementById('test-result').textContent = ''")
+                .await;
+            app.click("#test-connection").await;
+            app.wait_text("#test-result", "an answer", |t| {
+                t.starts_with(if expect_yes { "Yes" } else { "No" })
+            })
+            .await
+        }
+    };
+
+    app.select("#add-tls", "disable").await;
+    assert!(
+        app.js("return document.getElementById('add-ca-field').hidden")
+            .await
+            .as_bool()
+            .unwrap(),
+        "no certificate is asked for without a check"
+    );
+    let refused = test(false).await;
+    assert_one_sentence(&refused);
+
+    app.select("#add-tls", "verify-full").await;
+    app.click("#pick-ca").await;
+    let yes = test(true).await;
+    assert!(yes.contains("PostgreSQL"), "{yes}");
+    app.screenshot("17-tls-choice").await;
+    app.click("#pick-dest").await;
+    app.click("#add-no-media").await;
+    app.click("#add-save").await;
+    app.wait_screen("home").await;
+    let catalog = shopsafe_core::Catalog::open(&home).unwrap();
+    let shop = catalog.find_shop("Hosted shop").unwrap().expect("added");
+    let ca_text = ca.to_str().unwrap();
+    assert!(
+        shop.db_url
+            .ends_with(&format!("?sslmode=verify-full&sslrootcert={ca_text}")),
+        "{}",
+        shop.db_url
+    );
+
+    // Editing shows the choice again, and "When the server offers it" drops the options.
+    app.click("#nav-shops").await;
+    app.wait_screen("shops").await;
+    app.click("tr[data-shop='Hosted shop'] button[data-act=edit]")
+        .await;
+    app.wait_screen("add").await;
+    let value = |id: &'static str| {
+        let app = &app;
+        async move {
+            app.js(&format!("return document.getElementById('{id}').value"))
+                .await
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert_eq!(value("add-tls").await, "verify-full");
+    assert_eq!(value("add-ca").await, ca_text);
+    app.select("#add-tls", "prefer").await;
+    app.click("#add-save").await;
+    app.wait_screen("home").await;
+    let shop = catalog.find_shop("Hosted shop").unwrap().expect("kept");
+    assert!(!shop.db_url.contains('?'), "{}", shop.db_url);
     app.finish().await;
 }

@@ -161,7 +161,7 @@ function openAddShop(shop = null) {
       $("add-port").value = u.port;
       $("add-dbname").value = decodeURIComponent(u.pathname.replace(/^\//, ""));
       $("add-user").value = decodeURIComponent(u.username);
-      state.urlOptions = u.search; // ?sslmode=…, ?host=/socket/dir …: kept as they are
+      state.urlOptions = u.search; // ?host=/socket/dir …: kept as they are
     } catch {
       $("add-host").value = ""; // a URL the form cannot show; it is kept unless changed
     }
@@ -169,6 +169,7 @@ function openAddShop(shop = null) {
     setKind("sqlite");
     $("add-db-file").value = url.replace(/^sqlite:\/\//, "");
   }
+  showTls();
   // The database as the form shows it now; saving sends it only if the user changed it.
   state.shownUrl = shop ? databaseUrl() : null;
   show("add");
@@ -176,6 +177,7 @@ function openAddShop(shop = null) {
 
 function onKindChange() {
   state.urlOptions = ""; // options of another kind of server do not carry over
+  showTls();
   const k = kind();
   $("add-sqlite").hidden = k !== "sqlite";
   $("add-server").hidden = k === "sqlite";
@@ -185,6 +187,55 @@ function onKindChange() {
   $("test-result").textContent = "";
 }
 
+// ---------- TLS: the form's choice, as each server's URL options name it ----------
+
+const TLS_KEYS = {
+  postgres: { mode: "sslmode", ca: "sslrootcert" },
+  mysql: { mode: "ssl-mode", ca: "ssl-ca" },
+};
+const MYSQL_MODES = { disable: "DISABLED", prefer: "PREFERRED", require: "REQUIRED", "verify-full": "VERIFY_IDENTITY" };
+
+/** The URL options (`?a=b&…`) as [key, raw value] pairs. */
+function urlPairs() {
+  return state.urlOptions
+    .replace(/^\?/, "")
+    .split("&")
+    .filter((p) => p)
+    .map((p) => [p.split("=")[0], p.slice(p.indexOf("=") + 1)]);
+}
+
+/** Fill the TLS fields from the URL options of the shop being edited (or the defaults). */
+function showTls() {
+  const keys = TLS_KEYS[kind()];
+  const value = (key) => {
+    const pair = keys && urlPairs().find(([k]) => k === key);
+    return pair ? decodeURIComponent(pair[1]) : "";
+  };
+  const mode = keys ? value(keys.mode).toLowerCase() : "";
+  const mysql = Object.keys(MYSQL_MODES).find((m) => MYSQL_MODES[m].toLowerCase() === mode);
+  $("add-tls").value = (kind() === "mysql" ? mysql : mode) || "prefer";
+  if (!$("add-tls").value) $("add-tls").value = "prefer"; // not a mode the core accepts
+  // MySQL has no check of the authority alone.
+  $("add-tls").querySelector('option[value="verify-ca"]').hidden = kind() === "mysql";
+  $("add-ca").value = keys ? value(keys.ca) : "";
+  onTlsChange();
+}
+
+function onTlsChange() {
+  $("add-ca-field").hidden = !$("add-tls").value.startsWith("verify-");
+}
+
+/** The URL options with the form's TLS choice in place of any the URL had. */
+function urlOptions() {
+  const keys = TLS_KEYS[kind()];
+  const pairs = urlPairs().filter(([k]) => k !== keys.mode && k !== keys.ca);
+  const mode = $("add-tls").value;
+  if (mode !== "prefer") pairs.push([keys.mode, kind() === "mysql" ? MYSQL_MODES[mode] : mode]);
+  const ca = $("add-ca").value.trim();
+  if (mode.startsWith("verify-") && ca) pairs.push([keys.ca, encodeURIComponent(ca)]);
+  return pairs.length ? `?${pairs.map(([k, v]) => `${k}=${v}`).join("&")}` : "";
+}
+
 /** The database as the core reads it: a file path or a server URL without the password. */
 function databaseUrl() {
   if (kind() === "sqlite") return $("add-db-file").value.trim();
@@ -192,7 +243,7 @@ function databaseUrl() {
   const host = $("add-host").value.trim();
   const hostPart = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   const port = $("add-port").value.trim();
-  return `${kind()}://${enc($("add-user").value.trim())}@${hostPart}${port ? `:${port}` : ""}/${enc($("add-dbname").value.trim())}${state.urlOptions}`;
+  return `${kind()}://${enc($("add-user").value.trim())}@${hostPart}${port ? `:${port}` : ""}/${enc($("add-dbname").value.trim())}${urlOptions()}`;
 }
 
 function password() {
@@ -575,6 +626,8 @@ async function removeShop(name) {
 function wire() {
   for (const r of document.querySelectorAll('input[name="kind"]')) r.addEventListener("change", onKindChange);
   $("pick-db").onclick = () => pickInto("database", "add-db-file");
+  $("pick-ca").onclick = () => pickInto("certificate", "add-ca");
+  $("add-tls").addEventListener("change", onTlsChange);
   $("pick-media").onclick = () => pickInto("media", "add-media");
   $("pick-dest").onclick = () => pickInto("destination", "add-dest");
   $("add-no-media").onchange = () => { $("add-media").disabled = $("add-no-media").checked; };

@@ -250,6 +250,18 @@ impl Desktop {
             .unwrap_or_else(|e| panic!("could not click {css}: {e}"));
     }
 
+    /// Choose the option whose value is `value` in the `<select>` at `css`, as a user would.
+    pub async fn select(&self, css: &str, value: &str) {
+        let el = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+        el.select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("could not choose {value} in {css}: {e}"));
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         let el = self
             .client
