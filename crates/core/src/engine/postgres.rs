@@ -1543,7 +1543,12 @@ async fn run_dump(
         match piece.map_err(Replay::Io)? {
             Piece::Stmt(stmt) => client.batch_execute(&stmt).await?,
             Piece::Copy(copy, name) => {
-                let sink = client.copy_in::<_, Bytes>(&copy).await?;
+                // The dump created the table in this transaction, so its rows may be written
+                // frozen: the read-back and the shop's first reads after the commit need not
+                // check or set each row's visibility, and no vacuum has to freeze them later.
+                let sink = client
+                    .copy_in::<_, Bytes>(&format!("{copy} WITH (FREEZE)"))
+                    .await?;
                 let mut sink = std::pin::pin!(sink);
                 let sum = loop {
                     let piece = pieces.next().ok_or_else(|| {
