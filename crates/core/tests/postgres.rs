@@ -791,7 +791,26 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          REVOKE EXECUTE ON FUNCTION shop_code() FROM PUBLIC;
          GRANT EXECUTE ON FUNCTION shop_code() TO reader;
          GRANT USAGE ON TYPE address TO reader;
-         REVOKE USAGE ON DOMAIN money_amount FROM PUBLIC;",
+         REVOKE USAGE ON DOMAIN money_amount FROM PUBLIC;
+         CREATE TABLE order_events (
+             id bigserial, order_id int NOT NULL REFERENCES orders_order (id), at date NOT NULL,
+             kind text CHECK (kind <> ''), PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+         CREATE TABLE order_events_2024 PARTITION OF order_events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE TABLE order_events_rest PARTITION OF order_events DEFAULT PARTITION BY HASH (id);
+         CREATE TABLE order_events_even PARTITION OF order_events_rest FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+         CREATE TABLE order_events_odd PARTITION OF order_events_rest FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+         CREATE INDEX order_events_kind ON order_events (kind);
+         CREATE INDEX order_events_2024_at ON order_events_2024 (at DESC);
+         ALTER TABLE order_events ALTER COLUMN kind SET STATISTICS 400;
+         COMMENT ON TABLE order_events IS 'Partitioned by day';
+         GRANT SELECT ON order_events TO reader;
+         CREATE TRIGGER order_events_touch BEFORE UPDATE ON order_events FOR EACH ROW EXECUTE FUNCTION touch_note();
+         INSERT INTO order_events (order_id, at, kind)
+             SELECT 1 + g % 100, date '2024-12-20' + g, CASE WHEN g % 2 = 0 THEN 'paid' ELSE 'shipped' END
+               FROM generate_series(1, 40) g;
+         CREATE TABLE refunds (id int PRIMARY KEY, event_id bigint, event_at date,
+             FOREIGN KEY (event_id, event_at) REFERENCES order_events (id, at));
+         INSERT INTO refunds VALUES (1, 3, date '2024-12-23'), (2, 30, date '2025-01-19');",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -821,7 +840,41 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
     .unwrap();
     ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!(pg.schema("fresh"), pg.schema("shop"));
+    let partitioned = [
+        "public.order_events",
+        "public.order_events_odd",
+        "public.refunds",
+    ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
+    assert_eq!(
+        pg.rows("fresh", &partitioned),
+        pg.rows("shop", &partitioned)
+    );
+    assert_eq!(
+        pg.psql(
+            "shop",
+            "fresh",
+            "INSERT INTO order_events (order_id, at, kind) VALUES (1, '2024-06-01', 'paid') RETURNING id"
+        )
+        .trim(),
+        "41",
+        "the partitioned table's sequence continues"
+    );
+    // Restoring over the database itself drops its partitioned tables with their partitions.
+    let schema = pg.schema("shop");
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: backup.id.clone(),
+            shop: None,
+            force: true,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(pg.schema("shop"), schema);
+
     let next = pg.psql(
         "shop",
         "fresh",

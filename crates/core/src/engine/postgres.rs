@@ -404,9 +404,10 @@ impl Postgres {
                 out.stmt(&s.get::<_, String>("create"))?;
             }
         }
-        let tables = tables(&client).await.map_err(e)?;
-        for t in &tables {
-            out.stmt(&create_table(&client, t).await.map_err(e)?)?;
+        // Partitioned tables too: each partition is created as a table of its own, and
+        // attached to its parent once its constraints and indexes exist (`ATTACH`).
+        for t in relations(&client, "'r', 'p'").await.map_err(e)? {
+            out.stmt(&create_table(&client, &t).await.map_err(e)?)?;
         }
         for stmt in strings(&client, &column_storage('r')).await.map_err(e)? {
             out.stmt(&stmt)?;
@@ -425,6 +426,7 @@ impl Postgres {
         for stmt in strings(&client, DOMAIN_DEFAULTS).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
+        let tables = tables(&client).await.map_err(e)?;
         let mut stats = Vec::new();
         for t in &tables {
             cancel.check()?;
@@ -467,6 +469,7 @@ impl Postgres {
             OPTIONS,
             &column_storage('m'),
             INDEXES,
+            ATTACH,
             STATISTICS,
             FOREIGN_KEYS,
             TRIGGERS,
@@ -716,11 +719,20 @@ fn not_extension_member(catalog: &str, oid: &str) -> String {
     )
 }
 
+/// The shop's tables that hold rows (partitions among them).
 async fn tables(client: &Client) -> std::result::Result<Vec<Table>, tokio_postgres::Error> {
+    relations(client, "'r'").await
+}
+
+/// The shop's relations whose `relkind` is among `kinds` (`'r', 'p'`…).
+async fn relations(
+    client: &Client,
+    kinds: &str,
+) -> std::result::Result<Vec<Table>, tokio_postgres::Error> {
     let q = format!(
         "SELECT c.oid, n.nspname, c.relname
            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relkind = 'r' AND {USER_SCHEMA} AND {}
+          WHERE c.relkind IN ({kinds}) AND {USER_SCHEMA} AND {}
           ORDER BY n.nspname, c.relname",
         not_extension_member("pg_catalog.pg_class", "c.oid")
     );
@@ -806,11 +818,12 @@ fn type_reaches(start: &str, found: &str) -> String {
 }
 
 const UNSUPPORTED: &str = "
-SELECT format('%s %I.%I', CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'foreign table' END, n.nspname, c.relname)
+SELECT format('foreign table %I.%I', n.nspname, c.relname)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind IN ('p', 'f') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ WHERE c.relkind = 'f' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT format('inherited table %s', i.inhrelid::regclass) FROM pg_catalog.pg_inherits i
+  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE c.relkind = 'r' AND NOT c.relispartition
 UNION ALL
 SELECT format('range type %I.%I', n.nspname, t.typname)
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -822,7 +835,7 @@ SELECT format('%s %s (its %s %I is of a composite or row type)',
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid CROSS JOIN LATERAL (SELECT a.atttypid) u(oid)
  WHERE a.attnum > 0 AND NOT a.attisdropped AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
-   AND ((c.relkind = 'c' AND {U_REACHES_ROW_TYPE}) OR (c.relkind = 'r' AND {U_REACHES_RELATION_ROW_TYPE}))
+   AND ((c.relkind = 'c' AND {U_REACHES_ROW_TYPE}) OR (c.relkind IN ('r', 'p') AND {U_REACHES_RELATION_ROW_TYPE}))
 UNION ALL
 SELECT format('%s %s (a view''s row type among its argument or result types)',
               CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.oid::regprocedure)
@@ -867,7 +880,7 @@ SELECT 'large objects' WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_met
 UNION ALL
 SELECT format('row level security on %s', c.oid::regclass)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind = 'r' AND c.relrowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 ";
 
 const SCHEMAS: &str = "
@@ -994,7 +1007,7 @@ async fn create_table(
     let storage = client
         .query_one(
             &expand(
-                "SELECT c.relpersistence = 'u', {RELOPTIONS}
+                "SELECT c.relpersistence = 'u', {RELOPTIONS}, pg_catalog.pg_get_partkeydef(c.oid)
                    FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
                   WHERE c.oid = $1",
             ),
@@ -1005,6 +1018,10 @@ async fn create_table(
     let with = storage
         .get::<_, Option<String>>(1)
         .map(|o| format!(" WITH ({o})"))
+        .unwrap_or_default();
+    let partition_by = storage
+        .get::<_, Option<String>>(2)
+        .map(|key| format!(" PARTITION BY {key}"))
         .unwrap_or_default();
     let columns: Vec<String> = rows
         .iter()
@@ -1040,7 +1057,7 @@ async fn create_table(
         })
         .collect();
     Ok(format!(
-        "CREATE {unlogged}TABLE {} (\n{}\n){with};",
+        "CREATE {unlogged}TABLE {} (\n{}\n){partition_by}{with};",
         t.qualified(),
         columns.join(",\n")
     ))
@@ -1050,8 +1067,18 @@ const CONSTRAINTS: &str = "
 SELECT format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s;', co.conrelid::regclass, co.conname, pg_catalog.pg_get_constraintdef(co.oid))
   FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE co.contype IN ('p', 'u', 'c', 'x') AND c.relkind = 'r' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ WHERE co.contype IN ('p', 'u', 'c', 'x') AND c.relkind IN ('r', 'p') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
  ORDER BY co.contype = 'c', co.conrelid, co.conname";
+
+/// Partitions attached to their parents, once both have their constraints (a partition must
+/// have its parent's checks) and indexes (each partition's are attached to its parent's
+/// matching ones); attaching checks the rows against the partition's bounds.
+const ATTACH: &str = "
+SELECT format('ALTER TABLE ONLY %s ATTACH PARTITION %s %s;', i.inhparent::regclass, c.oid::regclass,
+              pg_catalog.pg_get_expr(c.relpartbound, c.oid))
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid
+ WHERE c.relispartition AND c.relkind IN ('r', 'p') AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY c.oid";
 
 /// Views and materialized views with the relations they read (for dependency order).
 const VIEWS: &str = "
@@ -1086,18 +1113,22 @@ const INDEXES: &str = "
 SELECT pg_catalog.pg_get_indexdef(i.indexrelid) || ';'
   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind IN ('r', 'm') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ WHERE c.relkind IN ('r', 'm', 'p') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid
                       AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x'))
  ORDER BY i.indexrelid";
 
+/// Foreign keys; one on a partitioned table is added to the whole table (a partition's copy
+/// of it, and the rows of a key that references a partitioned table, come with it).
 const FOREIGN_KEYS: &str = "
-SELECT format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s;', co.conrelid::regclass, co.conname, pg_catalog.pg_get_constraintdef(co.oid))
+SELECT format('ALTER TABLE %s%s ADD CONSTRAINT %I %s;', CASE c.relkind WHEN 'p' THEN '' ELSE 'ONLY ' END,
+              co.conrelid::regclass, co.conname, pg_catalog.pg_get_constraintdef(co.oid))
   FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE co.contype = 'f' AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY co.conrelid, co.conname";
+ WHERE co.contype = 'f' AND co.conparentid = 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY co.conrelid, co.conname";
 
-/// Triggers, each disabled (or set to fire on replicas) as it was.
+/// Triggers, each disabled (or set to fire on replicas) as it was; one on a partitioned table
+/// brings its partitions' copies.
 const TRIGGERS: &str = "
 SELECT pg_catalog.pg_get_triggerdef(tg.oid) || ';'
        || CASE tg.tgenabled WHEN 'O' THEN ''
@@ -1106,7 +1137,7 @@ SELECT pg_catalog.pg_get_triggerdef(tg.oid) || ';'
                                           ELSE 'ENABLE ALWAYS' END, tg.tgname) END
   FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE NOT tg.tgisinternal AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY tg.oid";
+ WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY tg.oid";
 
 /// Planner settings: the statistics targets of table, materialized view and index columns,
 /// columns' options (`n_distinct`…), and extended statistics objects with their targets.
@@ -1116,7 +1147,7 @@ SELECT format('ALTER %s %s ALTER COLUMN %s SET STATISTICS %s;', {ALTER_KIND}, c.
   FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE coalesce(a.attstattarget::int, -1) >= 0 AND a.attnum > 0 AND NOT a.attisdropped
-   AND c.relkind IN ('r', 'm', 'i') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND c.relkind IN ('r', 'p', 'm', 'i') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT format('ALTER %s %s ALTER COLUMN %I SET (%s);', {ALTER_KIND}, c.oid::regclass, a.attname,
               (SELECT string_agg(format('%s=%L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ')
@@ -1124,7 +1155,7 @@ SELECT format('ALTER %s %s ALTER COLUMN %I SET (%s);', {ALTER_KIND}, c.oid::regc
   FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE a.attoptions IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
-   AND c.relkind IN ('r', 'm') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND c.relkind IN ('r', 'p', 'm') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT pg_catalog.pg_get_statisticsobjdef(st.oid) || ';'
        || CASE WHEN coalesce(st.stxstattarget::int, -1) >= 0
@@ -1178,7 +1209,7 @@ SELECT format('COMMENT ON %s %s IS %L;',
               c.oid::regclass, d.description)
   FROM pg_catalog.pg_description d JOIN pg_catalog.pg_class c ON c.oid = d.objoid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND c.relkind IN ('r', 'v', 'm')
+ WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND c.relkind IN ('r', 'p', 'v', 'm')
    AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT format('COMMENT ON COLUMN %s.%I IS %L;', c.oid::regclass, a.attname, d.description)
@@ -1201,7 +1232,7 @@ SELECT format('GRANT %s ON %s %s TO %s%s;', a.privilege_type, CASE c.relkind WHE
               c.oid::regclass, {GRANTEE}) AS stmt, 1 AS kind, c.oid, a.grantee, a.privilege_type
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
- WHERE c.relkind IN ('r', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND a.grantee <> c.relowner
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND a.grantee <> c.relowner
    AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT format('REVOKE USAGE ON TYPE %s FROM PUBLIC;', t.oid::regtype), 2, t.oid, 0, ''
@@ -1265,11 +1296,11 @@ SELECT stmt FROM (
 SELECT format('DROP %s IF EXISTS %I.%I CASCADE;',
               CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
               n.nspname, c.relname) AS stmt,
-       CASE c.relkind WHEN 'v' THEN 1 WHEN 'm' THEN 1 WHEN 'r' THEN 2 ELSE 3 END AS step
+       CASE c.relkind WHEN 'v' THEN 1 WHEN 'm' THEN 1 WHEN 'S' THEN 3 ELSE 2 END AS step
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind IN ('v', 'm', 'r', 'S') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ WHERE c.relkind IN ('v', 'm', 'r', 'p', 'S') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
-                      AND d.objid = c.oid AND d.deptype IN ('i', 'a'))
+                      AND d.objid = c.oid AND d.deptype IN ('i', 'a') AND d.refobjid <> c.oid)
 UNION ALL
 SELECT format('DROP ROUTINE IF EXISTS %s CASCADE;', p.oid::regprocedure), 4
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
@@ -1292,7 +1323,7 @@ async fn schema_fingerprint(client: &Client) -> std::result::Result<String, toki
                          pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull) AS x
              FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+            WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
            UNION ALL
            SELECT format('constraint %I.%I.%I %s', n.nspname, c.relname, co.conname, co.contype)
              FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
@@ -1301,7 +1332,7 @@ async fn schema_fingerprint(client: &Client) -> std::result::Result<String, toki
            UNION ALL
            SELECT format('index %I.%I', n.nspname, c.relname)
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'i' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+            WHERE c.relkind IN ('i', 'I') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
          ) s ORDER BY x COLLATE \"C\"",
     )
     .await?;
