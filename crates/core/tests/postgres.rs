@@ -810,7 +810,12 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
                FROM generate_series(1, 40) g;
          CREATE TABLE refunds (id int PRIMARY KEY, event_id bigint, event_at date,
              FOREIGN KEY (event_id, event_at) REFERENCES order_events (id, at));
-         INSERT INTO refunds VALUES (1, 3, date '2024-12-23'), (2, 30, date '2025-01-19');",
+         INSERT INTO refunds VALUES (1, 3, date '2024-12-23'), (2, 30, date '2025-01-19');
+         ALTER TABLE orders_order ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY own_orders ON orders_order FOR SELECT TO reader, PUBLIC USING (note IS NOT NULL);
+         CREATE POLICY no_big_orders ON orders_order AS RESTRICTIVE FOR INSERT TO reader
+             WITH CHECK (total < 1000 AND EXISTS (SELECT 1 FROM inventory.stock));
+         CREATE POLICY all_events ON order_events USING (true) WITH CHECK (kind <> 'x');",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -962,17 +967,56 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         pg.psql("shop", "shop", drop);
     }
 
-    // Row level security would filter what the dump reads: refused, with its name.
+    // Forced row level security would filter even what the owner's dump reads: refused,
+    // with its name.
     pg.psql(
         "shop",
         "shop",
-        "ALTER TABLE orders_order ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE orders_order FORCE ROW LEVEL SECURITY",
     );
     let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
     assert!(
         e.message
-            .contains("row level security on public.orders_order"),
+            .contains("row level security forced on public.orders_order"),
         "{}",
         e.message
     );
+    // A login the policies apply to gets an error from the server, never a filtered table.
+    pg.psql(
+        "shop",
+        "shop",
+        "ALTER TABLE orders_order NO FORCE ROW LEVEL SECURITY",
+    );
+    pg.psql("postgres", "postgres", "CREATE ROLE clerk LOGIN");
+    pg.psql(
+        "shop",
+        "shop",
+        "GRANT USAGE ON SCHEMA inventory TO clerk;
+         GRANT SELECT ON ALL TABLES IN SCHEMA public, inventory TO clerk;
+         GRANT SELECT ON ALL SEQUENCES IN SCHEMA public, inventory TO clerk;",
+    );
+    let clerk = ops::add_shop(
+        &s.catalog,
+        &AddShopOptions {
+            name: "as-clerk".into(),
+            db: pg.socket_url("clerk", "shop"),
+            media: None,
+            dest: s.shop.dest.clone(),
+            password: None,
+        },
+    )
+    .unwrap();
+    let e = ops::backup(
+        &s.catalog,
+        &common::database_only(&clerk),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("row-level security") && e.message.contains("orders_order"),
+        "{}",
+        e.message
+    );
+    assert!(!listing(&s.shop.dest).iter().any(|n| n.contains("as-clerk")));
 }

@@ -1,14 +1,15 @@
 //! PostgreSQL: a native dump and an atomic restore, with no pg_dump or psql needed.
 //!
 //! The dump is taken inside one `REPEATABLE READ, READ ONLY` transaction, in pg_dump's order:
-//! schemas, extensions, enum types, functions, sequences, tables; then every table's rows with
-//! `COPY … TO STDOUT`; then sequence values, primary/unique/check constraints, views and
-//! materialized views, indexes, foreign keys, triggers, and comments. It is written as a plain
-//! SQL file that `psql --single-transaction -f` can also restore by hand. Every statement
-//! follows a marker comment carrying a random token, so ShopSafe can split the file again
-//! without parsing SQL. Objects the native dump does not cover (partitioned, inherited or
-//! foreign tables, domains, composite and range types, row security policies, rules,
-//! aggregates) are detected and named, and the backup refuses rather than pretend.
+//! schemas, extensions, types, functions, sequences, tables; then every table's rows with
+//! `COPY … TO STDOUT`; then sequence values, constraints, views and materialized views,
+//! indexes, partitions' attachment, foreign keys, triggers, row security, comments and
+//! grants (FORMAT.md 5.1 has the full order). It is written as a plain SQL file that
+//! `psql --single-transaction -f` can also restore by hand. Every statement follows a marker
+//! comment carrying a random token, so ShopSafe can split the file again without parsing
+//! SQL. Objects the native dump does not cover (inherited or foreign tables, range types,
+//! rules, aggregates…: see `UNSUPPORTED`) are detected and named, and the backup refuses
+//! rather than pretend.
 //!
 //! A restore runs in one transaction: it drops the shop's own objects, runs the dump while
 //! fingerprinting every row it sends, checks the schema and every table's row count (the
@@ -473,6 +474,7 @@ impl Postgres {
             STATISTICS,
             FOREIGN_KEYS,
             TRIGGERS,
+            ROW_SECURITY,
             REFRESH,
             COMMENTS,
             GRANTS,
@@ -861,8 +863,6 @@ SELECT format('domain %s (%s)', t.oid::regtype,
                       AND d.refclassid = 'pg_catalog.pg_proc'::regclass
                       AND pn.nspname NOT IN ('pg_catalog', 'information_schema') AND {PROC_NOT_EXT}))
 UNION ALL
-SELECT format('row security policy %I on %s', pol.polname, pol.polrelid::regclass) FROM pg_catalog.pg_policy pol
-UNION ALL
 SELECT format('rule %I on %s', r.rulename, r.ev_class::regclass) FROM pg_catalog.pg_rewrite r
   JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE r.rulename <> '_RETURN' AND {USER_SCHEMA}
@@ -878,9 +878,10 @@ SELECT format('text search configuration %I.%I', n.nspname, t.cfgname) FROM pg_c
 UNION ALL
 SELECT 'large objects' WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata)
 UNION ALL
-SELECT format('row level security on %s', c.oid::regclass)
+SELECT format('row level security forced on %s (it would hide rows from the dump even for the table''s owner)',
+              c.oid::regclass)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ WHERE c.relkind IN ('r', 'p') AND c.relforcerowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 ";
 
 const SCHEMAS: &str = "
@@ -1197,6 +1198,29 @@ fn column_storage(relkind: char) -> String {
             AND c.relkind = '{relkind}' AND {{USER_SCHEMA}} AND {{CLASS_NOT_EXT}}"
     )
 }
+
+/// Row level security: each table's switch, then its policies. (The dump runs with
+/// `row_security` off, so a login whose reads the policies would filter gets an error, never
+/// a partial table; forced security, which filters even the owner, is refused.)
+const ROW_SECURITY: &str = "
+SELECT stmt FROM (
+SELECT format('ALTER TABLE ONLY %s ENABLE ROW LEVEL SECURITY;', c.oid::regclass) AS stmt, c.oid, '' AS name
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s;', pol.polname, c.oid::regclass,
+              CASE WHEN pol.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+              CASE pol.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                              WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+              (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(r)) END,
+                                 ', ' ORDER BY r)
+                 FROM unnest(pol.polroles) r),
+              ' USING (' || pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) || ')',
+              ' WITH CHECK (' || pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) || ')'), c.oid, pol.polname
+  FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE {USER_SCHEMA} AND {CLASS_NOT_EXT}
+) s ORDER BY oid, name";
 
 const REFRESH: &str = "
 SELECT format('REFRESH MATERIALIZED VIEW %I.%I;', n.nspname, c.relname)
