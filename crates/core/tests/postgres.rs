@@ -815,7 +815,12 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          CREATE POLICY own_orders ON orders_order FOR SELECT TO reader, PUBLIC USING (note IS NOT NULL);
          CREATE POLICY no_big_orders ON orders_order AS RESTRICTIVE FOR INSERT TO reader
              WITH CHECK (total < 1000 AND EXISTS (SELECT 1 FROM inventory.stock));
-         CREATE POLICY all_events ON order_events USING (true) WITH CHECK (kind <> 'x');",
+         CREATE POLICY all_events ON order_events USING (true) WITH CHECK (kind <> 'x');
+         CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+         CREATE COLLATION plain_utf8 (provider = libc, locale = 'C.UTF-8');
+         CREATE DOMAIN email AS text COLLATE case_blind;
+         CREATE TABLE customers (email email UNIQUE, name text COLLATE plain_utf8);
+         INSERT INTO customers VALUES ('Anna@Example.com', 'Anna'), ('bob@example.com', 'Bob');",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -845,16 +850,14 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
     .unwrap();
     ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!(pg.schema("fresh"), pg.schema("shop"));
-    let partitioned = [
+    let more = [
         "public.order_events",
         "public.order_events_odd",
         "public.refunds",
+        "public.customers",
     ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
-    assert_eq!(
-        pg.rows("fresh", &partitioned),
-        pg.rows("shop", &partitioned)
-    );
+    assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));
     assert_eq!(
         pg.psql(
             "shop",
@@ -864,6 +867,16 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         .trim(),
         "41",
         "the partitioned table's sequence continues"
+    );
+    assert_eq!(
+        pg.psql(
+            "shop",
+            "fresh",
+            "SELECT name FROM customers WHERE email = 'anna@example.COM'"
+        )
+        .trim(),
+        "Anna",
+        "the case-insensitive collation is back"
     );
     // Restoring over the database itself drops its partitioned tables with their partitions.
     let schema = pg.schema("shop");

@@ -393,7 +393,9 @@ impl Postgres {
         for stmt in strings(&client, SCHEMAS).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
-        for q in [EXTENSIONS, ENUMS, DOMAINS, COMPOSITES, FUNCTIONS] {
+        for q in [
+            EXTENSIONS, COLLATIONS, ENUMS, DOMAINS, COMPOSITES, FUNCTIONS,
+        ] {
             for stmt in strings(&client, q).await.map_err(e)? {
                 out.stmt(&stmt)?;
             }
@@ -793,6 +795,10 @@ fn expand(query: &str) -> String {
             &not_extension_member("pg_catalog.pg_type", "t.oid"),
         )
         .replace(
+            "{COLLATION_NOT_EXT}",
+            &not_extension_member("pg_catalog.pg_collation", "co.oid"),
+        )
+        .replace(
             "{PROC_NOT_EXT}",
             &not_extension_member("pg_catalog.pg_proc", "p.oid"),
         )
@@ -870,9 +876,6 @@ UNION ALL
 SELECT format('aggregate %s', p.oid::regprocedure) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('a', 'w') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 UNION ALL
-SELECT format('collation %I.%I', n.nspname, co.collname) FROM pg_catalog.pg_collation co
-  JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace WHERE {USER_SCHEMA}
-UNION ALL
 SELECT format('text search configuration %I.%I', n.nspname, t.cfgname) FROM pg_catalog.pg_ts_config t
   JOIN pg_catalog.pg_namespace n ON n.oid = t.cfgnamespace WHERE {USER_SCHEMA}
 UNION ALL
@@ -892,6 +895,21 @@ const EXTENSIONS: &str = "
 SELECT format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I;', e.extname, n.nspname)
   FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
  WHERE e.extname <> 'plpgsql' ORDER BY e.oid";
+
+/// The shop's own collations (a case-insensitive ICU one, say), before the types and tables
+/// that use them. The locale's column differs between versions (`colllocale` from 17,
+/// `colliculocale` in 15 and 16, `collcollate` before), so the row is read as JSON.
+const COLLATIONS: &str = "
+SELECT format('CREATE COLLATION %I.%I (provider = %s, %s, deterministic = %s%s);', n.nspname, co.collname,
+              CASE co.collprovider WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin' ELSE 'libc' END,
+              CASE WHEN co.collprovider IN ('i', 'b')
+                   THEN format('locale = %L', coalesce(j->>'colllocale', j->>'colliculocale', co.collcollate))
+                   ELSE format('lc_collate = %L, lc_ctype = %L', co.collcollate, co.collctype) END,
+              CASE WHEN co.collisdeterministic THEN 'true' ELSE 'false' END,
+              coalesce(', rules = ' || quote_literal(j->>'collicurules'), ''))
+  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+  CROSS JOIN LATERAL to_jsonb(co) j
+ WHERE {USER_SCHEMA} AND {COLLATION_NOT_EXT} ORDER BY co.oid";
 
 const ENUMS: &str = "
 SELECT format('CREATE TYPE %I.%I AS ENUM (%s);', n.nspname, t.typname,
@@ -1314,7 +1332,8 @@ async fn views_in_order(
     Ok(out)
 }
 
-/// What a restore drops first: the shop's own views, tables, sequences, functions and types.
+/// What a restore drops first: the shop's own views, tables, sequences, functions, types and
+/// collations.
 const DROPS: &str = "
 SELECT stmt FROM (
 SELECT format('DROP %s IF EXISTS %I.%I CASCADE;',
@@ -1335,6 +1354,10 @@ SELECT format('DROP %s IF EXISTS %I.%I CASCADE;', CASE t.typtype WHEN 'd' THEN '
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
  WHERE {STANDALONE_TYPE}
    AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT format('DROP COLLATION IF EXISTS %I.%I CASCADE;', n.nspname, co.collname), 6
+  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+ WHERE {USER_SCHEMA} AND {COLLATION_NOT_EXT}
 ) drops ORDER BY step, stmt";
 
 /// SHA-256 over the shape of the schema (tables, columns, types, nullability, constraint
