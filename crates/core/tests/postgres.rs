@@ -820,7 +820,13 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          CREATE COLLATION plain_utf8 (provider = libc, locale = 'C.UTF-8');
          CREATE DOMAIN email AS text COLLATE case_blind;
          CREATE TABLE customers (email email UNIQUE, name text COLLATE plain_utf8);
-         INSERT INTO customers VALUES ('Anna@Example.com', 'Anna'), ('bob@example.com', 'Bob');",
+         INSERT INTO customers VALUES ('Anna@Example.com', 'Anna'), ('bob@example.com', 'Bob');
+         CREATE TEXT SEARCH DICTIONARY shop_stem (TEMPLATE = snowball, language = 'german', stopwords = 'german');
+         CREATE TEXT SEARCH CONFIGURATION shop_search (COPY = german);
+         ALTER TEXT SEARCH CONFIGURATION shop_search ALTER MAPPING FOR word, hword, hword_part WITH shop_stem, simple;
+         ALTER TABLE catalog_product ADD COLUMN search tsvector
+             GENERATED ALWAYS AS (to_tsvector('public.shop_search'::regconfig, title)) STORED;
+         CREATE INDEX product_search ON catalog_product USING gin (search);",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");

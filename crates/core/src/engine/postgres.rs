@@ -394,7 +394,13 @@ impl Postgres {
             out.stmt(&stmt)?;
         }
         for q in [
-            EXTENSIONS, COLLATIONS, ENUMS, DOMAINS, COMPOSITES, FUNCTIONS,
+            EXTENSIONS,
+            COLLATIONS,
+            TEXT_SEARCH,
+            ENUMS,
+            DOMAINS,
+            COMPOSITES,
+            FUNCTIONS,
         ] {
             for stmt in strings(&client, q).await.map_err(e)? {
                 out.stmt(&stmt)?;
@@ -719,7 +725,7 @@ const USER_SCHEMA: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'informa
 /// Not created by an extension (`$1` is the catalog, `$2` the object's oid column).
 fn not_extension_member(catalog: &str, oid: &str) -> String {
     format!(
-        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '{catalog}'::regclass AND d.objid = {oid} AND d.deptype = 'e')"
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext WHERE ext.classid = '{catalog}'::regclass AND ext.objid = {oid} AND ext.deptype = 'e')"
     )
 }
 
@@ -765,8 +771,18 @@ async fn strings(
         .collect())
 }
 
-/// Fill in the shared conditions of a catalog query.
+/// Fill in the shared conditions of a catalog query; `{not_ext:CATALOG:OID}` stands for
+/// [`not_extension_member`] of `pg_catalog.CATALOG` and `OID`.
 fn expand(query: &str) -> String {
+    let mut query = query.to_string();
+    while let Some(start) = query.find("{not_ext:") {
+        let end = start + query[start..].find('}').expect("a closed {not_ext:…}");
+        let (catalog, oid) = query[start + 9..end]
+            .split_once(':')
+            .expect("{not_ext:CATALOG:OID}");
+        let condition = not_extension_member(&format!("pg_catalog.{catalog}"), oid);
+        query.replace_range(start..=end, &condition);
+    }
     query
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
         .replace("{GRANTEE}", GRANTEE)
@@ -793,10 +809,6 @@ fn expand(query: &str) -> String {
         .replace(
             "{TYPE_NOT_EXT}",
             &not_extension_member("pg_catalog.pg_type", "t.oid"),
-        )
-        .replace(
-            "{COLLATION_NOT_EXT}",
-            &not_extension_member("pg_catalog.pg_collation", "co.oid"),
         )
         .replace(
             "{PROC_NOT_EXT}",
@@ -876,8 +888,13 @@ UNION ALL
 SELECT format('aggregate %s', p.oid::regprocedure) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('a', 'w') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 UNION ALL
-SELECT format('text search configuration %I.%I', n.nspname, t.cfgname) FROM pg_catalog.pg_ts_config t
-  JOIN pg_catalog.pg_namespace n ON n.oid = t.cfgnamespace WHERE {USER_SCHEMA}
+SELECT format('text search parser %I.%I', n.nspname, t.prsname) FROM pg_catalog.pg_ts_parser t
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.prsnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_parser:t.oid}
+UNION ALL
+SELECT format('text search template %I.%I', n.nspname, t.tmplname) FROM pg_catalog.pg_ts_template t
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_template:t.oid}
 UNION ALL
 SELECT 'large objects' WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata)
 UNION ALL
@@ -909,7 +926,32 @@ SELECT format('CREATE COLLATION %I.%I (provider = %s, %s, deterministic = %s%s);
               coalesce(', rules = ' || quote_literal(j->>'collicurules'), ''))
   FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
   CROSS JOIN LATERAL to_jsonb(co) j
- WHERE {USER_SCHEMA} AND {COLLATION_NOT_EXT} ORDER BY co.oid";
+ WHERE {USER_SCHEMA} AND {not_ext:pg_collation:co.oid} ORDER BY co.oid";
+
+/// Text search dictionaries (over any template, such as `snowball` or an extension's
+/// `unaccent`) and configurations with every token type's dictionaries, before the tables
+/// whose generated columns and indexes name them.
+const TEXT_SEARCH: &str = "
+SELECT stmt FROM (
+SELECT format('CREATE TEXT SEARCH DICTIONARY %I.%I (TEMPLATE = %I.%I%s);', n.nspname, d.dictname,
+              tn.nspname, t.tmplname, coalesce(', ' || d.dictinitoption, '')) AS stmt, 1 AS step, d.oid
+  FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+  JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_dict:d.oid}
+UNION ALL
+SELECT format('CREATE TEXT SEARCH CONFIGURATION %I.%I (PARSER = %I.%I);', n.nspname, c.cfgname, pn.nspname, p.prsname)
+       || coalesce((SELECT string_agg(format(E'\nALTER TEXT SEARCH CONFIGURATION %I.%I ADD MAPPING FOR %s WITH %s;',
+                                             n.nspname, c.cfgname, tt.alias,
+                                             (SELECT string_agg(m.mapdict::pg_catalog.regdictionary::text, ', ' ORDER BY m.mapseqno)
+                                                FROM pg_catalog.pg_ts_config_map m
+                                               WHERE m.mapcfg = c.oid AND m.maptokentype = tt.tokid)), '' ORDER BY tt.tokid)
+                      FROM pg_catalog.ts_token_type(c.cfgparser) tt
+                     WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_ts_config_map m
+                                    WHERE m.mapcfg = c.oid AND m.maptokentype = tt.tokid)), ''), 2, c.oid
+  FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
+  JOIN pg_catalog.pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_config:c.oid}
+) s ORDER BY step, oid";
 
 const ENUMS: &str = "
 SELECT format('CREATE TYPE %I.%I AS ENUM (%s);', n.nspname, t.typname,
@@ -1332,8 +1374,8 @@ async fn views_in_order(
     Ok(out)
 }
 
-/// What a restore drops first: the shop's own views, tables, sequences, functions, types and
-/// collations.
+/// What a restore drops first: the shop's own views, tables, sequences, functions, types,
+/// text search configurations and dictionaries, and collations.
 const DROPS: &str = "
 SELECT stmt FROM (
 SELECT format('DROP %s IF EXISTS %I.%I CASCADE;',
@@ -1355,9 +1397,17 @@ SELECT format('DROP %s IF EXISTS %I.%I CASCADE;', CASE t.typtype WHEN 'd' THEN '
  WHERE {STANDALONE_TYPE}
    AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
 UNION ALL
+SELECT format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %I.%I CASCADE;', n.nspname, c.cfgname), 6
+  FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_config:c.oid}
+UNION ALL
+SELECT format('DROP TEXT SEARCH DICTIONARY IF EXISTS %I.%I CASCADE;', n.nspname, d.dictname), 7
+  FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_dict:d.oid}
+UNION ALL
 SELECT format('DROP COLLATION IF EXISTS %I.%I CASCADE;', n.nspname, co.collname), 6
   FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
- WHERE {USER_SCHEMA} AND {COLLATION_NOT_EXT}
+ WHERE {USER_SCHEMA} AND {not_ext:pg_collation:co.oid}
 ) drops ORDER BY step, stmt";
 
 /// SHA-256 over the shape of the schema (tables, columns, types, nullability, constraint
