@@ -891,3 +891,97 @@ fn mysql_text_that_stresses_the_quoting_round_trips() {
     restore_from(&s, &backup.id, false).unwrap();
     assert_eq!(m.sql("shop", exact), before);
 }
+
+/// Objects made over a latin1 connection or under ANSI_QUOTES (whose DEFINER clause is
+/// double-quoted), and a table still in an old server's date and time format, come back as
+/// they were; a view that no longer works is refused at backup with its name, and so is a
+/// restore, whose rollback point it would spoil, before anything changes.
+#[test]
+fn mysql_objects_from_other_sessions_and_old_formats_round_trip() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    m.sql_as(
+        "shop",
+        "shop-pw",
+        "shop",
+        "SET NAMES latin1;
+         CREATE VIEW sizes AS SELECT id, 'Größe' AS label FROM catalog_category;
+         CREATE TRIGGER degree BEFORE INSERT ON orders_order FOR EACH ROW
+           SET NEW.note = CONCAT(COALESCE(NEW.note, ''), '°');
+         CREATE FUNCTION greeting() RETURNS varchar(20) CHARSET utf8mb4 DETERMINISTIC RETURN 'Grüße';",
+    );
+    m.sql(
+        "shop",
+        "SET sql_mode = 'ANSI';
+         CREATE TRIGGER line_checked BEFORE INSERT ON orders_orderline FOR EACH ROW
+           SET NEW.quantity = NEW.quantity;
+         CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DISABLE DO SELECT 1;",
+    );
+    m.sql(
+        "shop",
+        "SET GLOBAL mysql56_temporal_format = OFF;
+         CREATE TABLE legacy_log (id int PRIMARY KEY, at datetime, took time);
+         INSERT INTO legacy_log VALUES (1, '2001-02-03 04:05:06', '01:02:03');
+         SET GLOBAL mysql56_temporal_format = ON;",
+    );
+    assert!(m
+        .sql("shop", "SHOW CREATE TABLE legacy_log")
+        .contains("/* mariadb-5.3 */"));
+    let s = register(&m);
+    let snapshot = || {
+        (
+            m.state("shop", TABLES),
+            objects(&m, "shop"),
+            m.sql(
+                "shop",
+                "SELECT HEX(greeting()), HEX(label) FROM sizes ORDER BY id LIMIT 1;
+                 SELECT * FROM legacy_log",
+            ),
+        )
+    };
+    let before = snapshot();
+    let backup = backup_of(&s);
+    // The ANSI_QUOTES objects' `DEFINER="root"@"localhost"` is left out like any other, so
+    // the shop's own login can create them again.
+    let dump = common::archive_entry(&backup.path, "database/dump.sql");
+    assert!(
+        !String::from_utf8_lossy(&dump).contains("DEFINER="),
+        "a DEFINER clause is left in the dump"
+    );
+    m.sql(
+        "shop",
+        "DROP VIEW sizes; DROP TRIGGER degree; DROP TRIGGER line_checked; DROP EVENT nightly;
+         DROP FUNCTION greeting; DELETE FROM legacy_log; DELETE FROM orders_orderline WHERE id > 10;",
+    );
+    restore_from(&s, &backup.id, false).unwrap();
+    let after = snapshot();
+    assert_eq!(after.0, before.0);
+    assert_eq!(
+        after.2, before.2,
+        "the latin1 objects' text or the old-format rows differ"
+    );
+    assert_eq!(after.1, before.1);
+
+    m.sql(
+        "shop",
+        "CREATE TABLE gone (a int); CREATE VIEW broken AS SELECT a FROM gone; DROP TABLE gone;",
+    );
+    let e = try_backup(&s).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("The view broken of the database shop no longer works ("),
+        "{}",
+        e.message
+    );
+    let live = snapshot();
+    let e = restore_from(&s, &backup.id, false).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("Nothing was changed: the live database could not be saved first")
+            && e.message.contains("The view broken"),
+        "{}",
+        e.message
+    );
+    assert_eq!(snapshot(), live);
+}

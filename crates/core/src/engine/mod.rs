@@ -14,9 +14,9 @@ pub mod sqlite;
 pub mod tls;
 mod url;
 
-use crate::manifest::{DatabasePart, TableStat};
+use crate::manifest::{DatabasePart, FileEntry, TableStat};
 use crate::progress::CancelToken;
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 use dumpfile::DumpTo;
 use std::path::{Path, PathBuf};
 
@@ -128,12 +128,12 @@ fn block_on<F: std::future::Future>(work: F) -> F::Output {
 }
 
 /// Run a dump into `file`, removing the file if the dump fails.
-fn dump_into<T>(file: &Path, dump: impl std::future::Future<Output = Result<T>>) -> Result<()> {
+fn dump_into<T>(file: &Path, dump: impl std::future::Future<Output = Result<T>>) -> Result<T> {
     let result = block_on(dump);
     if result.is_err() {
         let _ = std::fs::remove_file(file);
     }
-    result.map(drop)
+    result
 }
 
 /// A shop's database, as given by its URL.
@@ -378,12 +378,44 @@ impl Database {
     }
 
     /// Save the live database to `file`, to roll back to if the restore fails.
-    pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
-        match self {
-            Database::Sqlite(s) => s.rollback_point(file, cancel),
+    ///
+    /// For a server's database it returns what the saved dump holds, so that putting it back
+    /// can be checked as a restore is (an SQLite rollback point is the file itself).
+    pub fn rollback_point(
+        &self,
+        file: &Path,
+        cancel: &CancelToken,
+    ) -> Result<Option<DatabasePart>> {
+        let saved = match self {
+            Database::Sqlite(s) => return s.rollback_point(file, cancel).map(|()| None),
             Database::Postgres(p) => dump_into(file, p.dump(DumpTo::File(file), cancel)),
             Database::Mysql(m) => dump_into(file, m.dump(DumpTo::File(file), cancel)),
-        }
+        };
+        let (snapshot, inspection) = saved.map_err(|e| match e.kind {
+            ErrorKind::Cancelled => e,
+            kind => Error::new(
+                kind,
+                format!(
+                    "Nothing was changed: the live database could not be saved first, to roll back to if the restore fails. {}",
+                    e.message
+                ),
+            ),
+        })?;
+        Ok(Some(DatabasePart {
+            engine: self.engine().to_string(),
+            server_version: snapshot.server_version,
+            database_name: snapshot.database_name,
+            method: snapshot.method,
+            // Not in an archive: the file is only read back by this restore.
+            entry: FileEntry {
+                path: file.display().to_string(),
+                size: 0,
+                sha256: String::new(),
+            },
+            schema_fingerprint: inspection.schema_fingerprint,
+            foreign_key_violations: inspection.foreign_key_violations,
+            tables: inspection.tables,
+        }))
     }
 
     /// Check the staged database part opens soundly before anything is replaced.

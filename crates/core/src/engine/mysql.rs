@@ -184,16 +184,18 @@ fn quote(ident: &str) -> String {
     format!("`{}`", ident.replace('`', "``"))
 }
 
-/// The table name at the start of `rest` (a backquoted identifier), and what follows it.
+/// The identifier at the start of `rest` (backquoted, or double-quoted as `SHOW CREATE`
+/// writes it under `ANSI_QUOTES`), and what follows it.
 fn leading_ident(rest: &str) -> Option<(String, &str)> {
-    let body = rest.strip_prefix('`')?;
+    let q = rest.chars().next().filter(|c| matches!(c, '`' | '"'))?;
+    let body = &rest[1..];
     let mut name = String::new();
     let mut chars = body.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        if c == '`' {
-            if chars.peek().map(|(_, c)| *c) == Some('`') {
+        if c == q {
+            if chars.peek().map(|(_, c)| *c) == Some(q) {
                 chars.next();
-                name.push('`');
+                name.push(q);
             } else {
                 return Some((name, &body[i + 1..]));
             }
@@ -204,9 +206,13 @@ fn leading_ident(rest: &str) -> Option<(String, &str)> {
     None
 }
 
-/// `SHOW CREATE TABLE` text without the AUTO_INCREMENT counter, for the schema fingerprint.
+/// `SHOW CREATE TABLE` text without the AUTO_INCREMENT counter, and without the notes on
+/// columns still stored in an old server's date and time format (a table created from the
+/// text gets the current format), for the schema fingerprint.
 fn shape(create: &str) -> String {
     create
+        .replace(" /* mariadb-5.3 */", "")
+        .replace(" /* 5.5 binary format */", "")
         .split(' ')
         .filter(|w| !w.starts_with("AUTO_INCREMENT="))
         .collect::<Vec<_>>()
@@ -253,6 +259,15 @@ fn parse_block(block: &str) -> Option<(&str, &str)> {
     let create = rest.strip_suffix(";;\nDELIMITER ;\n")?;
     set.starts_with("SET SESSION ")
         .then(|| (set.trim_end_matches(';'), create))
+}
+
+/// The `character_set_client` an object block's session statement sets, if it is a plain
+/// name.
+fn client_charset(set: &str) -> Option<&str> {
+    let rest = &set[set.find("character_set_client = '")? + "character_set_client = '".len()..];
+    let name = &rest[..rest.find('\'')?];
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(name)
 }
 
 /// A string literal that reads the same under any sql_mode.
@@ -815,6 +830,23 @@ impl Mysql {
                 unsupported.join(", ")
             )));
         }
+        // A view whose table, column or function is gone could not be created again: a
+        // restore of the backup would fail after the swap.
+        for view in objects.iter().filter(|o| o.kind == "view") {
+            if let Err(err) = conn
+                .query_drop(format!("SHOW COLUMNS FROM {}", quote(&view.name)))
+                .await
+            {
+                let why = match &err {
+                    mysql_async::Error::Server(s) => s.message.trim_end_matches('.').to_string(),
+                    _ => return Err(e(err)),
+                };
+                return Err(Error::invalid(format!(
+                    "The view {} of the database {} no longer works ({why}), so a restore could not create it again; fix or drop the view, then back up again. Nothing was written.",
+                    view.name, self.dbname
+                )));
+            }
+        }
         let version: Option<String> = conn.query_first("SELECT VERSION()").await.map_err(e)?;
         let version = version.unwrap_or_default();
         // Each INSERT must fit in one packet when it is loaded again.
@@ -1305,8 +1337,21 @@ impl Mysql {
         }
         for (_, block) in objects {
             let (set, create) = parse_block(block).ok_or_else(bad_dump)?;
+            // The dump holds the statement as UTF-8 text; an object made over a connection
+            // in another character set (latin1, say) is sent in that one, as it was made.
+            let create: Vec<u8> = match client_charset(set) {
+                Some(charset) if !charset.starts_with("utf8") => conn
+                    .query_first(format!(
+                        "SELECT CAST(CONVERT(_utf8mb4 X'{}' USING {charset}) AS BINARY)",
+                        hex(create.as_bytes())
+                    ))
+                    .await
+                    .map_err(e)?
+                    .unwrap_or_default(),
+                _ => create.as_bytes().to_vec(),
+            };
             conn.query_drop(set).await.map_err(e)?;
-            conn.query_drop(create).await.map_err(e)?;
+            conn.query_drop(create.as_slice()).await.map_err(e)?;
         }
         if !objects.is_empty() {
             for s in SESSION {

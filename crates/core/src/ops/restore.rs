@@ -354,9 +354,12 @@ fn run(
     let rollback_db =
         Cleanup::fresh(db.scratch_path(&shop.dest, &format!("shopsafe-rollback-{}", m.backup_id)));
     let has_rollback_point = had_db && db.needs_rollback_point();
-    if has_rollback_point {
-        db.rollback_point(rollback_db.path(), cancel)?;
-    }
+    // What the rollback point holds, to check the database against if it is put back.
+    let rollback_holds = if has_rollback_point {
+        db.rollback_point(rollback_db.path(), cancel)?
+    } else {
+        None
+    };
 
     // 5. Swap in (when the load overlaps staging, it shows as staging).
     let swapping = || Meter::new(progress, Phase::Swapping, 0, 0).finish();
@@ -448,7 +451,7 @@ fn run(
             } else if !had_db {
                 db.remove_live()?;
             } else if applied && has_rollback_point {
-                db.apply(rollback_db.path(), None)
+                db.apply(rollback_db.path(), rollback_holds.as_ref())
                     .and_then(Applied::commit)
                     .map_err(|f| f.error)?;
             } else if applied {
