@@ -985,3 +985,64 @@ fn mysql_objects_from_other_sessions_and_old_formats_round_trip() {
     );
     assert_eq!(snapshot(), live);
 }
+
+/// Text in character sets without a Unicode counterpart for every byte (cp1250, ascii,
+/// cp932, big5, hebrew) comes back byte for byte; a stored generated column whose value
+/// depends on the session's time zone, which a restore cannot reproduce, makes the restore
+/// fail its check and roll back rather than silently change.
+#[test]
+fn mysql_text_in_other_character_sets_and_stored_generated_columns_are_checked() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    m.sql(
+        "shop",
+        "CREATE TABLE charsets (id int PRIMARY KEY, w varchar(10) CHARACTER SET cp1250,
+           a varchar(10) CHARACTER SET ascii, sj varchar(10) CHARACTER SET cp932,
+           big varchar(10) CHARACTER SET big5, heb varchar(10) CHARACTER SET hebrew,
+           note text CHARACTER SET latin1);
+         INSERT INTO charsets VALUES (1, X'81', X'80', X'ED40', X'F9FE', X'FF', X'81E9'),
+           (2, NULL, 'plain', X'8790', X'A1C3', X'CA', 'caf\\xe9'), (3, X'8A9A', '', '', '', '', '');",
+    );
+    let s = register(&m);
+    let hex = "SELECT id, HEX(w), HEX(a), HEX(sj), HEX(big), HEX(heb), HEX(note) FROM charsets ORDER BY id";
+    let before = (m.state("shop", TABLES), m.sql("shop", hex));
+    let backup = backup_of(&s);
+    m.sql("shop", "UPDATE charsets SET w = NULL, sj = NULL, big = 'x'");
+    restore_from(&s, &backup.id, false).unwrap();
+    assert_eq!((m.state("shop", TABLES), m.sql("shop", hex)), before);
+
+    // A stored column computed from a TIMESTAMP in the session's time zone (+05:00 here).
+    m.sql(
+        "shop",
+        "SET time_zone = '+05:00';
+         CREATE TABLE shipped (id int PRIMARY KEY, at timestamp NULL,
+           day date AS (CAST(at AS date)) STORED);
+         INSERT INTO shipped (id, at) VALUES (1, '2024-01-01 02:00:00');",
+    );
+    let before = (
+        m.state("shop", TABLES),
+        m.sql("shop", "SELECT * FROM shipped"),
+    );
+    let backup = backup_of(&s);
+    m.sql("shop", "DELETE FROM orders_orderline WHERE id > 5");
+    let live = (
+        m.state("shop", TABLES),
+        m.sql("shop", "SELECT * FROM shipped"),
+    );
+    let e = restore_from(&s, &backup.id, false).unwrap_err();
+    assert!(
+        e.message.contains("different content in table shipped") && e.message.contains("time zone"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        (
+            m.state("shop", TABLES),
+            m.sql("shop", "SELECT * FROM shipped")
+        ),
+        live,
+        "rolled back"
+    );
+    assert_ne!(live, before);
+}

@@ -93,10 +93,16 @@ enum Kind {
 struct Columns {
     /// Quoted names, for `INSERT INTO t (…)`.
     names: String,
-    /// What to select: the names, with FLOAT read as DOUBLE.
+    /// What to select: the names, with FLOAT read as DOUBLE, and text in a character set
+    /// other than UTF-8 or latin1 read as its bytes; then the stored generated columns,
+    /// which are fingerprinted but not written (the server computes them again).
     select: String,
-    /// Per column: how its values are written.
+    /// Per written column: how its values are written.
     kinds: Vec<Kind>,
+    /// Per written column: the character set introducer (`_cp1250 `) its bytes are written
+    /// with, or empty.
+    introducers: Vec<String>,
+    has_stored_generated: bool,
 }
 
 /// Append the SQL literal of a non-NULL value (its text-protocol bytes) to `out`
@@ -641,45 +647,68 @@ impl Mysql {
 
     /// The columns of `table` that hold data (not generated ones).
     async fn columns(&self, conn: &mut Conn, table: &str) -> Result<Columns> {
-        let rows: Vec<(String, String)> = conn
+        // Name, type, character set, and whether it is a stored generated column.
+        let rows: Vec<(String, String, Option<String>, bool)> = conn
             .exec(
-                "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS
+                "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_SET_NAME, COALESCE(GENERATION_EXPRESSION, '') <> '' AS g
+                  FROM information_schema.COLUMNS
                   WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
-                    AND (GENERATION_EXPRESSION IS NULL OR GENERATION_EXPRESSION = '')
-                  ORDER BY ORDINAL_POSITION",
+                    AND (COALESCE(GENERATION_EXPRESSION, '') = ''
+                         OR EXTRA LIKE '%STORED%' OR EXTRA LIKE '%PERSISTENT%')
+                  ORDER BY g, ORDINAL_POSITION",
                 (table,),
             )
             .await
             .map_err(|e| self.db_error(e))?;
-        let names: Vec<String> = rows.iter().map(|(c, _)| quote(c)).collect();
-        // FLOAT's text form is rounded to about six digits; DOUBLE's is exact.
-        let select: Vec<String> = rows
-            .iter()
-            .map(|(c, t)| {
-                if t.eq_ignore_ascii_case("float") {
-                    format!("CAST({} AS DOUBLE)", quote(c))
+        let mut columns = Columns {
+            names: String::new(),
+            select: String::new(),
+            kinds: Vec::new(),
+            introducers: Vec::new(),
+            has_stored_generated: false,
+        };
+        for (i, (name, data_type, charset, generated)) in rows.iter().enumerate() {
+            let t = data_type.to_ascii_lowercase();
+            // Text the server would change on its way to UTF-8 (bytes without a Unicode
+            // counterpart become `?`) is read as its bytes, and written with its character
+            // set. UTF-8 and latin1 (every byte has a counterpart) are read as text.
+            let recode = charset.as_deref().filter(|cs| {
+                !cs.starts_with("utf8")
+                    && *cs != "latin1"
+                    && cs.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+            // FLOAT's text form is rounded to about six digits; DOUBLE's is exact.
+            let select = match (t.as_str(), recode) {
+                ("float", _) => format!("CAST({} AS DOUBLE)", quote(name)),
+                (_, Some(_)) => format!("CAST({} AS BINARY)", quote(name)),
+                _ => quote(name),
+            };
+            if i > 0 {
+                columns.select.push_str(", ");
+            }
+            columns.select.push_str(&select);
+            if *generated {
+                columns.has_stored_generated = true;
+                continue;
+            }
+            if i > 0 {
+                columns.names.push_str(", ");
+            }
+            columns.names.push_str(&quote(name));
+            columns
+                .kinds
+                .push(if recode.is_some() || BINARY_TYPES.contains(&t.as_str()) {
+                    Kind::Binary
+                } else if NUMBER_TYPES.contains(&t.as_str()) {
+                    Kind::Number
                 } else {
-                    quote(c)
-                }
-            })
-            .collect();
-        Ok(Columns {
-            names: names.join(", "),
-            select: select.join(", "),
-            kinds: rows
-                .iter()
-                .map(|(_, t)| {
-                    let t = t.to_ascii_lowercase();
-                    if BINARY_TYPES.contains(&t.as_str()) {
-                        Kind::Binary
-                    } else if NUMBER_TYPES.contains(&t.as_str()) {
-                        Kind::Number
-                    } else {
-                        Kind::Text
-                    }
-                })
-                .collect(),
-        })
+                    Kind::Text
+                });
+            columns
+                .introducers
+                .push(recode.map(|cs| format!("_{cs} ")).unwrap_or_default());
+        }
+        Ok(columns)
     }
 
     /// The views, triggers, routines and events of the database in dump order, and the
@@ -906,15 +935,16 @@ impl Mysql {
                     add_row(&mut measure, &values);
                     row_text.clear();
                     row_text.push(b'(');
-                    for (i, v) in values.iter().enumerate() {
+                    // The stored generated columns at the end are only fingerprinted.
+                    for (i, v) in values.iter().take(columns.kinds.len()).enumerate() {
                         if i > 0 {
                             row_text.push(b',');
                         }
                         match v {
                             Value::NULL => row_text.extend_from_slice(b"NULL"),
                             other => {
-                                let kind = columns.kinds.get(i).copied().unwrap_or(Kind::Binary);
-                                push_literal(&mut row_text, kind, &text(other));
+                                row_text.extend_from_slice(columns.introducers[i].as_bytes());
+                                push_literal(&mut row_text, columns.kinds[i], &text(other));
                             }
                         }
                     }
@@ -1414,9 +1444,9 @@ impl Mysql {
             let Some((_, table)) = pairs.iter().find(|(n, _)| n == &want.name) else {
                 return Err(fail(format!("{what} lacks the table {}.", want.name)));
             };
-            let columns = self.columns(conn, table).await?.select;
+            let columns = self.columns(conn, table).await?;
             let mut measure = RowSum::default();
-            conn.query_iter(format!("SELECT {columns} FROM {}", quote(table)))
+            conn.query_iter(format!("SELECT {} FROM {}", columns.select, quote(table)))
                 .await
                 .map_err(|e| self.db_error(e))?
                 .for_each(|row| add_row(&mut measure, &row.unwrap()))
@@ -1430,8 +1460,13 @@ impl Mysql {
                 )));
             }
             if got.fingerprint != want.fingerprint {
+                let why = if columns.has_stored_generated {
+                    " (it has stored generated columns, which the server computes again: one whose expression depends on the session, such as its time zone, comes out different)"
+                } else {
+                    ""
+                };
                 return Err(fail(format!(
-                    "{what} has different content in table {} than the backup.",
+                    "{what} has different content in table {} than the backup{why}.",
                     want.name
                 )));
             }
