@@ -276,6 +276,16 @@ fn client_charset(set: &str) -> Option<&str> {
         .then_some(name)
 }
 
+/// `body` (of a `CREATE TABLE name …`) with its CHECK constraints named `name_chk_…` named
+/// `scratch_chk_…` instead. MySQL 8 wants CHECK constraint names unique in the database, so
+/// the scratch table cannot reuse the live table's; `RENAME TABLE` renames names that start
+/// with the table's name and `_chk_` along with the table, so they are the backup's again
+/// after the swap. (MariaDB's names are the table's own: it needs none of this.)
+fn scratch_check_names(body: &str, name: &str, scratch: &str) -> String {
+    let prefix = |table: &str| format!("CONSTRAINT `{}_chk_", table.replace('`', "``"));
+    body.replace(&prefix(name), &prefix(scratch))
+}
+
 /// A string literal that reads the same under any sql_mode.
 fn quote_str(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -1046,12 +1056,14 @@ impl Mysql {
             .query_first("SELECT VERSION()")
             .await
             .map_err(|err| before(e(err)))?;
+        let is_mysql = !live.as_deref().unwrap_or_default().contains("MariaDB");
         self.drop_scratch(conn).await.map_err(before)?;
         // Load into scratch tables; the live tables are untouched.
         let mut loaded: Vec<Scratch> = Vec::new();
-        let mut objects: Vec<(String, String)> = Vec::new(); // (kind, block)
-                                                             // Rows go in over extra connections, two statements at a time (the server works on
-                                                             // both); without them (a login limited to one connection), over this one.
+        // (kind, block)
+        let mut objects: Vec<(String, String)> = Vec::new();
+        // Rows go in over extra connections, two statements at a time (the server works on
+        // both); without them (a login limited to one connection), over this one.
         let mut lanes = Lanes::open(self, LOAD_CONNECTIONS).await;
         let load = async {
             // Whether the last table still waits for its secondary keys (and its check), and
@@ -1080,6 +1092,11 @@ impl Mysql {
                             .ok_or_else(bad_dump)?;
                         let (name, body) = leading_ident(rest).ok_or_else(bad_dump)?;
                         let scratch = format!("_shopsafe_new_{}", loaded.len());
+                        let body = if is_mysql {
+                            scratch_check_names(body, &name, &scratch)
+                        } else {
+                            body.to_string()
+                        };
                         let (body, fks) = split_foreign_keys(body.trim_end().trim_end_matches(';'));
                         let (bare, keys) = split_keys(&body);
                         conn.query_drop(format!("CREATE TABLE {}{bare}", quote(&scratch)))
@@ -1744,6 +1761,15 @@ fn split_foreign_keys(body: &str) -> (String, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mysql_check_names_follow_the_scratch_table() {
+        let body = " (\n  `qty` int NOT NULL,\n  CONSTRAINT `line_chk_1` CHECK ((`qty` >= 0)),\n  CONSTRAINT `own_name` CHECK ((`qty` < 9)),\n  CONSTRAINT `line_chk_2` CHECK ((`qty` <> 5))\n)";
+        assert_eq!(
+            scratch_check_names(body, "line", "_shopsafe_new_3"),
+            " (\n  `qty` int NOT NULL,\n  CONSTRAINT `_shopsafe_new_3_chk_1` CHECK ((`qty` >= 0)),\n  CONSTRAINT `own_name` CHECK ((`qty` < 9)),\n  CONSTRAINT `_shopsafe_new_3_chk_2` CHECK ((`qty` <> 5))\n)"
+        );
+    }
 
     #[test]
     fn urls_identifiers_and_foreign_keys() {
