@@ -312,10 +312,7 @@ async fn a_shop_owner_backs_up_checks_and_restores_by_clicking() {
     app.click("#add-save").await;
     app.wait_screen("home").await;
     assert_eq!(app.text("#home-shop").await, "Anna's Shoes");
-    let switcher = app
-        .js("return document.getElementById('shop-switcher').value")
-        .await;
-    assert_eq!(switcher, "Anna's Shoes");
+    assert_eq!(app.value("shop-switcher").await, "Anna's Shoes");
     app.click("#nav-backups").await;
     app.wait_screen("backups").await;
     assert_eq!(
@@ -511,6 +508,15 @@ async fn bad_input_is_answered_in_one_sentence_and_changes_nothing() {
     app.finish().await;
 }
 
+/// Open the edit form of the shop `name` from the list of shops.
+async fn edit_shop(app: &Desktop, name: &str) {
+    app.click("#nav-shops").await;
+    app.wait_screen("shops").await;
+    app.click(&format!("tr[data-shop='{name}'] button[data-act=edit]"))
+        .await;
+    app.wait_screen("add").await;
+}
+
 fn assert_one_sentence(text: &str) {
     let body = text.trim_start_matches("No — ");
     assert!(
@@ -543,27 +549,13 @@ async fn editing_a_server_shop_keeps_what_the_form_does_not_show() {
         .unwrap();
     let app = Desktop::start(&[("SHOPSAFE_HOME", &home)]).await;
     app.wait_screen("home").await;
-    app.click("#nav-shops").await;
-    app.wait_screen("shops").await;
-    app.click("tr[data-shop='Server shop'] button[data-act=edit]")
-        .await;
-    app.wait_screen("add").await;
-    let field = |id: &'static str| {
-        let app = &app;
-        async move {
-            app.js(&format!("return document.getElementById('{id}').value"))
-                .await
-                .as_str()
-                .unwrap()
-                .to_string()
-        }
-    };
-    assert_eq!(field("add-host").await, "::1");
-    assert_eq!(field("add-port").await, "6543");
-    assert_eq!(field("add-user").await, "shop owner");
-    assert_eq!(field("add-dbname").await, "my/shop");
+    edit_shop(&app, "Server shop").await;
+    assert_eq!(app.value("add-host").await, "::1");
+    assert_eq!(app.value("add-port").await, "6543");
+    assert_eq!(app.value("add-user").await, "shop owner");
+    assert_eq!(app.value("add-dbname").await, "my/shop");
     assert_eq!(
-        field("add-tls").await,
+        app.value("add-tls").await,
         "require",
         "the URL's TLS mode is shown"
     );
@@ -660,23 +652,9 @@ async fn the_tls_choice_of_the_form_reaches_the_server() {
     );
 
     // Editing shows the choice again, and "When the server offers it" drops the options.
-    app.click("#nav-shops").await;
-    app.wait_screen("shops").await;
-    app.click("tr[data-shop='Hosted shop'] button[data-act=edit]")
-        .await;
-    app.wait_screen("add").await;
-    let value = |id: &'static str| {
-        let app = &app;
-        async move {
-            app.js(&format!("return document.getElementById('{id}').value"))
-                .await
-                .as_str()
-                .unwrap()
-                .to_string()
-        }
-    };
-    assert_eq!(value("add-tls").await, "verify-full");
-    assert_eq!(value("add-ca").await, ca_text);
+    edit_shop(&app, "Hosted shop").await;
+    assert_eq!(app.value("add-tls").await, "verify-full");
+    assert_eq!(app.value("add-ca").await, ca_text);
     app.select("#add-tls", "prefer").await;
     app.click("#add-save").await;
     app.wait_screen("home").await;

@@ -250,6 +250,15 @@ impl Desktop {
             .unwrap_or_else(|e| panic!("could not click {css}: {e}"));
     }
 
+    /// The value of the form field with the id `id`.
+    pub async fn value(&self, id: &str) -> String {
+        self.js(&format!("return document.getElementById('{id}').value"))
+            .await
+            .as_str()
+            .unwrap_or_else(|| panic!("no field #{id}"))
+            .to_string()
+    }
+
     /// Choose the option whose value is `value` in the `<select>` at `css`, as a user would.
     pub async fn select(&self, css: &str, value: &str) {
         let el = self

@@ -102,6 +102,7 @@ struct Columns {
     /// Per written column: the character set introducer (`_cp1250 `) its bytes are written
     /// with, or empty.
     introducers: Vec<String>,
+    /// Whether the select ends with stored generated columns.
     has_stored_generated: bool,
 }
 
@@ -272,8 +273,12 @@ fn parse_block(block: &str) -> Option<(&str, &str)> {
 fn client_charset(set: &str) -> Option<&str> {
     let rest = &set[set.find("character_set_client = '")? + "character_set_client = '".len()..];
     let name = &rest[..rest.find('\'')?];
-    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-        .then_some(name)
+    is_plain_name(name).then_some(name)
+}
+
+/// Whether `name` (a character set's) can be written into SQL as it is.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `body` (of a `CREATE TABLE name …`) with its CHECK constraints named `name_chk_…` named
@@ -655,7 +660,8 @@ impl Mysql {
         .map_err(|e| self.db_error(e))
     }
 
-    /// The columns of `table` that hold data (not generated ones).
+    /// How to read and write `table`'s rows: the columns that hold data, then (read only)
+    /// its stored generated ones.
     async fn columns(&self, conn: &mut Conn, table: &str) -> Result<Columns> {
         // Name, type, character set, and whether it is a stored generated column.
         let rows: Vec<(String, String, Option<String>, bool)> = conn
@@ -682,11 +688,9 @@ impl Mysql {
             // Text the server would change on its way to UTF-8 (bytes without a Unicode
             // counterpart become `?`) is read as its bytes, and written with its character
             // set. UTF-8 and latin1 (every byte has a counterpart) are read as text.
-            let recode = charset.as_deref().filter(|cs| {
-                !cs.starts_with("utf8")
-                    && *cs != "latin1"
-                    && cs.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            });
+            let recode = charset
+                .as_deref()
+                .filter(|cs| !cs.starts_with("utf8") && *cs != "latin1" && is_plain_name(cs));
             // FLOAT's text form is rounded to about six digits; DOUBLE's is exact.
             let select = match (t.as_str(), recode) {
                 ("float", _) => format!("CAST({} AS DOUBLE)", quote(name)),
