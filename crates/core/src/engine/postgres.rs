@@ -44,7 +44,8 @@ pub const ENGINE: &str = "postgresql";
 /// Name of the database part inside the archive.
 pub const ENTRY: &str = "database/dump.sql";
 
-/// Settings every dump and restore session uses, so text forms are the same on both sides.
+/// Settings every dump and restore session uses, so text forms are the same on both sides
+/// (and no JIT compilation, which costs seconds on the catalog queries and gains nothing).
 const SESSION: &str = "SET client_encoding = 'UTF8';
 SET standard_conforming_strings = on;
 SET check_function_bodies = false;
@@ -55,6 +56,7 @@ SET TimeZone = 'UTC';
 SET extra_float_digits = 3;
 SET bytea_output = 'hex';
 SET row_security = off;
+SET jit = off;
 SELECT pg_catalog.set_config('search_path', '', false);";
 
 /// Where a shop's PostgreSQL database is. The password is never stored or shown.
@@ -824,16 +826,17 @@ fn row_type_of(kind: &str) -> String {
 }
 
 /// Whether the type `start`, or what it is an array of or a domain over (at any depth), is a
-/// type `ty` meeting `found`.
+/// type `ty` meeting `found`. The set of such types is computed once per query (an
+/// uncorrelated subquery), upwards from the types meeting `found`.
 fn type_reaches(start: &str, found: &str) -> String {
     format!(
-        "EXISTS (WITH RECURSIVE walk(oid) AS (
-             SELECT {start}::oid
+        "{start} IN (WITH RECURSIVE reach(oid) AS (
+             SELECT ty.oid FROM pg_catalog.pg_type ty WHERE {found}
              UNION
-             SELECT CASE WHEN w.typtype = 'd' THEN w.typbasetype ELSE w.typelem END
-               FROM walk JOIN pg_catalog.pg_type w ON w.oid = walk.oid
-              WHERE w.typtype = 'd' OR (w.typcategory = 'A' AND w.typelem <> 0))
-         SELECT 1 FROM walk JOIN pg_catalog.pg_type ty ON ty.oid = walk.oid WHERE {found})"
+             SELECT w.oid FROM reach JOIN pg_catalog.pg_type w
+                 ON (w.typtype = 'd' AND w.typbasetype = reach.oid)
+                 OR (w.typcategory = 'A' AND w.typelem = reach.oid))
+         SELECT oid FROM reach)"
     )
 }
 
@@ -861,7 +864,9 @@ SELECT format('%s %s (a view''s row type among its argument or result types)',
               CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.oid::regprocedure)
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
-   AND EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[] || p.prorettype) AS u(oid) WHERE {U_REACHES_VIEW_ROW_TYPE})
+   AND p.oid IN (SELECT fp.oid FROM pg_catalog.pg_proc fp
+                  CROSS JOIN LATERAL unnest(fp.proargtypes::oid[] || fp.prorettype) AS u(oid)
+                 WHERE {U_REACHES_VIEW_ROW_TYPE})
 UNION ALL
 SELECT format('domain %s (over a composite or row type)', t.oid::regtype)
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -1007,8 +1012,9 @@ SELECT format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
 /// Functions that need tables to exist first: an SQL-standard body (`BEGIN ATOMIC`), or a
 /// table's or view's row type (or an array of or domain over one) among their argument or
 /// result types.
-const NEEDS_TABLES: &str = "(p.prosqlbody IS NOT NULL OR EXISTS (
-    SELECT 1 FROM unnest(p.proargtypes::oid[] || p.prorettype) AS u(oid) WHERE {U_REACHES_RELATION_ROW_TYPE}))";
+const NEEDS_TABLES: &str = "(p.prosqlbody IS NOT NULL OR p.oid IN (
+    SELECT fp.oid FROM pg_catalog.pg_proc fp CROSS JOIN LATERAL unnest(fp.proargtypes::oid[] || fp.prorettype) AS u(oid)
+     WHERE {U_REACHES_RELATION_ROW_TYPE}))";
 
 const FUNCTIONS: &str = "
 SELECT pg_catalog.pg_get_functiondef(p.oid) || ';'
