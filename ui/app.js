@@ -209,7 +209,12 @@ function showTls() {
   const keys = TLS_KEYS[kind()];
   const value = (key) => {
     const pair = keys && urlPairs().find(([k]) => k === key);
-    return pair ? decodeURIComponent(pair[1]) : "";
+    if (!pair) return "";
+    try {
+      return decodeURIComponent(pair[1]);
+    } catch {
+      return pair[1]; // not %-encoded
+    }
   };
   const mode = keys ? value(keys.mode).toLowerCase() : "";
   const mysql = Object.keys(MYSQL_MODES).find((m) => MYSQL_MODES[m].toLowerCase() === mode);
