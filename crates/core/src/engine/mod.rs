@@ -161,6 +161,22 @@ pub struct Inspection {
     pub foreign_key_violations: u64,
 }
 
+impl Inspection {
+    /// The manifest's database part for what `snapshot` saved into `entry`.
+    pub fn into_part(self, engine: &str, snapshot: Snapshot, entry: FileEntry) -> DatabasePart {
+        DatabasePart {
+            engine: engine.to_string(),
+            server_version: snapshot.server_version,
+            database_name: snapshot.database_name,
+            method: snapshot.method,
+            entry,
+            schema_fingerprint: self.schema_fingerprint,
+            foreign_key_violations: self.foreign_key_violations,
+            tables: self.tables,
+        }
+    }
+}
+
 impl Database {
     /// Parse a database URL: `sqlite:///abs/path.sqlite3`, a plain path to an SQLite file, or
     /// `postgres://user@host:port/db` (also `postgresql://`).
@@ -401,21 +417,13 @@ impl Database {
                 ),
             ),
         })?;
-        Ok(Some(DatabasePart {
-            engine: self.engine().to_string(),
-            server_version: snapshot.server_version,
-            database_name: snapshot.database_name,
-            method: snapshot.method,
-            // Not in an archive: the file is only read back by this restore.
-            entry: FileEntry {
-                path: file.display().to_string(),
-                size: 0,
-                sha256: String::new(),
-            },
-            schema_fingerprint: inspection.schema_fingerprint,
-            foreign_key_violations: inspection.foreign_key_violations,
-            tables: inspection.tables,
-        }))
+        // Not in an archive: the file is only read back by this restore.
+        let entry = FileEntry {
+            path: file.display().to_string(),
+            size: 0,
+            sha256: String::new(),
+        };
+        Ok(Some(inspection.into_part(self.engine(), snapshot, entry)))
     }
 
     /// Check the staged database part opens soundly before anything is replaced.

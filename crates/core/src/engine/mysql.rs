@@ -97,11 +97,9 @@ struct Columns {
     /// other than UTF-8 or latin1 read as its bytes; then the stored generated columns,
     /// which are fingerprinted but not written (the server computes them again).
     select: String,
-    /// Per written column: how its values are written.
-    kinds: Vec<Kind>,
-    /// Per written column: the character set introducer (`_cp1250 `) its bytes are written
-    /// with, or empty.
-    introducers: Vec<String>,
+    /// Per written column: how its values are written, and the character set introducer
+    /// (`_cp1250 `) put before them, or empty.
+    written: Vec<(Kind, String)>,
     /// Whether the select ends with stored generated columns.
     has_stored_generated: bool,
 }
@@ -679,8 +677,7 @@ impl Mysql {
         let mut columns = Columns {
             names: String::new(),
             select: String::new(),
-            kinds: Vec::new(),
-            introducers: Vec::new(),
+            written: Vec::new(),
             has_stored_generated: false,
         };
         for (i, (name, data_type, charset, generated)) in rows.iter().enumerate() {
@@ -709,18 +706,15 @@ impl Mysql {
                 columns.names.push_str(", ");
             }
             columns.names.push_str(&quote(name));
-            columns
-                .kinds
-                .push(if recode.is_some() || BINARY_TYPES.contains(&t.as_str()) {
-                    Kind::Binary
-                } else if NUMBER_TYPES.contains(&t.as_str()) {
-                    Kind::Number
-                } else {
-                    Kind::Text
-                });
-            columns
-                .introducers
-                .push(recode.map(|cs| format!("_{cs} ")).unwrap_or_default());
+            let kind = if recode.is_some() || BINARY_TYPES.contains(&t.as_str()) {
+                Kind::Binary
+            } else if NUMBER_TYPES.contains(&t.as_str()) {
+                Kind::Number
+            } else {
+                Kind::Text
+            };
+            let introducer = recode.map(|cs| format!("_{cs} ")).unwrap_or_default();
+            columns.written.push((kind, introducer));
         }
         Ok(columns)
     }
@@ -950,15 +944,15 @@ impl Mysql {
                     row_text.clear();
                     row_text.push(b'(');
                     // The stored generated columns at the end are only fingerprinted.
-                    for (i, v) in values.iter().take(columns.kinds.len()).enumerate() {
+                    for (i, (v, (kind, introducer))) in values.iter().zip(&columns.written).enumerate() {
                         if i > 0 {
                             row_text.push(b',');
                         }
                         match v {
                             Value::NULL => row_text.extend_from_slice(b"NULL"),
                             other => {
-                                row_text.extend_from_slice(columns.introducers[i].as_bytes());
-                                push_literal(&mut row_text, columns.kinds[i], &text(other));
+                                row_text.extend_from_slice(introducer.as_bytes());
+                                push_literal(&mut row_text, *kind, &text(other));
                             }
                         }
                     }

@@ -724,13 +724,6 @@ const USER_SCHEMA: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'informa
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_namespace'::regclass
                     AND d.objid = n.oid AND d.deptype = 'e')";
 
-/// Not created by an extension (`$1` is the catalog, `$2` the object's oid column).
-fn not_extension_member(catalog: &str, oid: &str) -> String {
-    format!(
-        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext WHERE ext.classid = '{catalog}'::regclass AND ext.objid = {oid} AND ext.deptype = 'e')"
-    )
-}
-
 /// The shop's tables that hold rows (partitions among them).
 async fn tables(client: &Client) -> std::result::Result<Vec<Table>, tokio_postgres::Error> {
     relations(client, "'r'").await
@@ -744,12 +737,11 @@ async fn relations(
     let q = format!(
         "SELECT c.oid, n.nspname, c.relname
            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relkind IN ({kinds}) AND {USER_SCHEMA} AND {}
-          ORDER BY n.nspname, c.relname",
-        not_extension_member("pg_catalog.pg_class", "c.oid")
+          WHERE c.relkind IN ({kinds}) AND {{USER_SCHEMA}} AND {{CLASS_NOT_EXT}}
+          ORDER BY n.nspname, c.relname"
     );
     Ok(client
-        .query(&q, &[])
+        .query(&expand(&q), &[])
         .await?
         .into_iter()
         .map(|r| Table {
@@ -773,23 +765,27 @@ async fn strings(
         .collect())
 }
 
-/// Fill in the shared conditions of a catalog query; `{not_ext:CATALOG:OID}` stands for
-/// [`not_extension_member`] of `pg_catalog.CATALOG` and `OID`.
+/// Fill in the shared fragments of a catalog query. `{not_ext:CATALOG:OID}` is the condition
+/// that the object whose oid is `OID` in `pg_catalog.CATALOG` was not created by an
+/// extension; `{CLASS_NOT_EXT}`, `{TYPE_NOT_EXT}` and `{PROC_NOT_EXT}` are it for the
+/// relation `c`, the type `t` and the routine `p`.
 fn expand(query: &str) -> String {
-    let mut query = query.to_string();
-    while let Some(start) = query.find("{not_ext:") {
-        let end = start + query[start..].find('}').expect("a closed {not_ext:…}");
-        let (catalog, oid) = query[start + 9..end]
-            .split_once(':')
-            .expect("{not_ext:CATALOG:OID}");
-        let condition = not_extension_member(&format!("pg_catalog.{catalog}"), oid);
-        query.replace_range(start..=end, &condition);
-    }
-    query
+    let mut query = query
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
         .replace("{GRANTEE}", GRANTEE)
         .replace("{ALTER_KIND}", ALTER_KIND)
-        .replace("{RELOPTIONS}", RELOPTIONS)
+        // A relation `c`'s storage options and (`tc` joined as its TOAST table) its TOAST
+        // table's; a column `a`'s options (`n_distinct`…).
+        .replace(
+            "{RELOPTIONS}",
+            &option_list(
+                "SELECT '' AS prefix, unnest(c.reloptions) AS o UNION ALL SELECT 'toast.', unnest(tc.reloptions)",
+            ),
+        )
+        .replace(
+            "{ATTOPTIONS}",
+            &option_list("SELECT '' AS prefix, unnest(a.attoptions) AS o"),
+        )
         .replace("{STANDALONE_TYPE}", STANDALONE_TYPE)
         .replace(
             "{U_REACHES_ROW_TYPE}",
@@ -804,18 +800,21 @@ fn expand(query: &str) -> String {
             &type_reaches("u.oid", &row_type_of("IN ('v', 'm')")),
         )
         .replace("{USER_SCHEMA}", USER_SCHEMA)
-        .replace(
-            "{CLASS_NOT_EXT}",
-            &not_extension_member("pg_catalog.pg_class", "c.oid"),
-        )
-        .replace(
-            "{TYPE_NOT_EXT}",
-            &not_extension_member("pg_catalog.pg_type", "t.oid"),
-        )
-        .replace(
-            "{PROC_NOT_EXT}",
-            &not_extension_member("pg_catalog.pg_proc", "p.oid"),
-        )
+        .replace("{CLASS_NOT_EXT}", "{not_ext:pg_class:c.oid}")
+        .replace("{TYPE_NOT_EXT}", "{not_ext:pg_type:t.oid}")
+        .replace("{PROC_NOT_EXT}", "{not_ext:pg_proc:p.oid}");
+    while let Some(start) = query.find("{not_ext:") {
+        let end = start + query[start..].find('}').expect("a closed {not_ext:…}");
+        let (catalog, oid) = query[start + "{not_ext:".len()..end]
+            .split_once(':')
+            .expect("{not_ext:CATALOG:OID}");
+        let condition = format!(
+            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext WHERE ext.classid = 'pg_catalog.{catalog}'::regclass
+                            AND ext.objid = {oid} AND ext.deptype = 'e')"
+        );
+        query.replace_range(start..=end, &condition);
+    }
+    query
 }
 
 /// A type `ty` that is the row type of a relation whose kind meets `kind`.
@@ -1216,9 +1215,7 @@ SELECT format('ALTER %s %s ALTER COLUMN %s SET STATISTICS %s;', {ALTER_KIND}, c.
  WHERE coalesce(a.attstattarget::int, -1) >= 0 AND a.attnum > 0 AND NOT a.attisdropped
    AND c.relkind IN ('r', 'p', 'm', 'i') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
-SELECT format('ALTER %s %s ALTER COLUMN %I SET (%s);', {ALTER_KIND}, c.oid::regclass, a.attname,
-              (SELECT string_agg(format('%s=%L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ')
-                 FROM unnest(a.attoptions) o))
+SELECT format('ALTER %s %s ALTER COLUMN %I SET (%s);', {ALTER_KIND}, c.oid::regclass, a.attname, {ATTOPTIONS})
   FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE a.attoptions IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
@@ -1231,13 +1228,15 @@ SELECT pg_catalog.pg_get_statisticsobjdef(st.oid) || ';'
   FROM pg_catalog.pg_statistic_ext st JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
  WHERE {USER_SCHEMA}";
 
-/// A relation `c`'s storage options and (`tc` joined as its TOAST table) its TOAST table's,
-/// as `name='value', toast.name='value'`, or NULL when it has none.
-const RELOPTIONS: &str = "(SELECT string_agg(format('%s%s=%L', o.prefix, split_part(o.o, '=', 1),
-                                               substr(o.o, strpos(o.o, '=') + 1)), ', ')
-        FROM (SELECT '' AS prefix, unnest(c.reloptions) AS o
-              UNION ALL
-              SELECT 'toast.', unnest(tc.reloptions)) o)";
+/// The `name=value` options that `options` selects (rows of a prefix and an option) as SQL
+/// writes them in `WITH (…)` or `SET (…)`: `prefixname='value', …`, or NULL when none.
+fn option_list(options: &str) -> String {
+    format!(
+        "(SELECT string_agg(format('%s%s=%L', o.prefix, split_part(o.o, '=', 1),
+                                   substr(o.o, strpos(o.o, '=') + 1)), ', ')
+            FROM ({options}) o)"
+    )
+}
 
 /// The `ALTER` keyword for a relation `c`: a table, materialized view or index.
 const ALTER_KIND: &str =
@@ -1317,6 +1316,16 @@ SELECT format('COMMENT ON TYPE %I.%I IS %L;', n.nspname, t.typname, d.descriptio
 /// routines, and the access to types and routines every role has by default where it was
 /// taken away.
 const GRANTS: &str = "
+WITH objects AS (
+SELECT 'TYPE' AS what, 'USAGE' AS privilege, t.oid, t.oid::regtype::text AS name, t.typacl AS acl,
+       t.typowner AS owner, 2 AS kind
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typacl IS NOT NULL AND {STANDALONE_TYPE} AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT 'ROUTINE', 'EXECUTE', p.oid, p.oid::regprocedure::text, p.proacl, p.proowner, 3
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+)
 SELECT stmt FROM (
 SELECT format('GRANT %s ON %s %s TO %s%s;', a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
               c.oid::regclass, {GRANTEE}) AS stmt, 1 AS kind, c.oid, a.grantee, a.privilege_type
@@ -1325,25 +1334,11 @@ SELECT format('GRANT %s ON %s %s TO %s%s;', a.privilege_type, CASE c.relkind WHE
  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND a.grantee <> c.relowner
    AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
-SELECT format('REVOKE USAGE ON TYPE %s FROM PUBLIC;', t.oid::regtype), 2, t.oid, 0, ''
-  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
- WHERE t.typacl IS NOT NULL AND {STANDALONE_TYPE} AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
-   AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee = 0)
+SELECT format('REVOKE %s ON %s %s FROM PUBLIC;', o.privilege, o.what, o.name), o.kind, o.oid, 0, ''
+  FROM objects o WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.acl) a WHERE a.grantee = 0)
 UNION ALL
-SELECT format('GRANT USAGE ON TYPE %s TO %s%s;', t.oid::regtype, {GRANTEE}), 3, t.oid, a.grantee, ''
-  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-  CROSS JOIN LATERAL pg_catalog.aclexplode(t.typacl) a
- WHERE t.typacl IS NOT NULL AND a.grantee NOT IN (0, t.typowner) AND {STANDALONE_TYPE} AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
-UNION ALL
-SELECT format('REVOKE EXECUTE ON ROUTINE %s FROM PUBLIC;', p.oid::regprocedure), 4, p.oid, 0, ''
-  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
- WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
-   AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee = 0)
-UNION ALL
-SELECT format('GRANT EXECUTE ON ROUTINE %s TO %s%s;', p.oid::regprocedure, {GRANTEE}), 5, p.oid, a.grantee, ''
-  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-  CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) a
- WHERE p.proacl IS NOT NULL AND a.grantee NOT IN (0, p.proowner) AND p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+SELECT format('GRANT %s ON %s %s TO %s%s;', o.privilege, o.what, o.name, {GRANTEE}), o.kind, o.oid, a.grantee, ''
+  FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) a WHERE a.grantee NOT IN (0, o.owner)
 ) g ORDER BY kind, oid, grantee, privilege_type";
 
 /// `GRANT`'s role and grant option for a row `a` of `aclexplode`.

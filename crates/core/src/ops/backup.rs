@@ -11,8 +11,8 @@ use crate::archive::ArchiveWriter;
 use crate::catalog::{BackupRecord, Catalog, Shop};
 use crate::hashing::{sidecar_path, sidecar_text};
 use crate::manifest::{
-    BackupKind, DatabasePart, Manifest, MediaPart, ShopRef, FORMAT_NAME, FORMAT_VERSION,
-    MANIFEST_ENTRY, MEDIA_PREFIX, README_ENTRY,
+    BackupKind, Manifest, MediaPart, ShopRef, FORMAT_NAME, FORMAT_VERSION, MANIFEST_ENTRY,
+    MEDIA_PREFIX, README_ENTRY,
 };
 use crate::media::MediaScan;
 use crate::paths::{fsync_dir, write_atomic, Cleanup};
@@ -155,16 +155,7 @@ fn run(
             name: shop.name.clone(),
             uid: shop.uid.clone(),
         },
-        database: DatabasePart {
-            engine: db.engine().to_string(),
-            server_version: snap.server_version,
-            database_name: snap.database_name,
-            method: snap.method,
-            entry: db_entry,
-            schema_fingerprint: inspection.schema_fingerprint,
-            foreign_key_violations: inspection.foreign_key_violations,
-            tables: inspection.tables,
-        },
+        database: inspection.into_part(db.engine(), snap, db_entry),
         media: media_part,
     };
     writer.add_bytes(MANIFEST_ENTRY, &manifest.to_json())?;
