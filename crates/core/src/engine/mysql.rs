@@ -105,10 +105,10 @@ struct Columns {
 }
 
 /// Append the SQL literal of a non-NULL value (its text-protocol bytes) to `out`
-/// (FORMAT.md 5.2). Text is a quoted string with `'` doubled, which reads the same under
-/// any sql_mode; text holding a backslash, a NUL or Ctrl-Z byte, or bytes that are not
-/// UTF-8, is written `_utf8mb4 X'…'` instead. Numbers that look like numbers are bare;
-/// binary values are always `X'…'`.
+/// (FORMAT.md 5.2). Text is a quoted string with `'` doubled and a backslash, NUL or Ctrl-Z
+/// byte escaped (`\\`, `\0`, `\Z`: the dump's sql_mode keeps backslash escapes on); bytes
+/// that are not UTF-8 are written `_utf8mb4 X'…'` instead. Numbers that look like numbers
+/// are bare; binary values are always `X'…'`.
 fn push_literal(out: &mut Vec<u8>, kind: Kind, v: &[u8]) {
     let is_number = |v: &[u8]| {
         let digits = v.strip_prefix(b"-").unwrap_or(v);
@@ -123,16 +123,23 @@ fn push_literal(out: &mut Vec<u8>, kind: Kind, v: &[u8]) {
     match kind {
         Kind::Number if is_number(v) => out.extend_from_slice(v),
         Kind::Binary => push_hex(out, v),
-        _ if !v.iter().any(|&b| matches!(b, b'\\' | 0 | 0x1a))
-            && std::str::from_utf8(v).is_ok() =>
-        {
+        _ if std::str::from_utf8(v).is_ok() => {
+            out.reserve(v.len() + 2);
             out.push(b'\'');
-            let mut parts = v.split(|&b| b == b'\'');
-            out.extend_from_slice(parts.next().unwrap_or_default());
-            for part in parts {
-                out.extend_from_slice(b"''");
-                out.extend_from_slice(part);
+            let mut start = 0;
+            for (i, &b) in v.iter().enumerate() {
+                let escaped: &[u8] = match b {
+                    b'\'' => b"''",
+                    b'\\' => b"\\\\",
+                    0 => b"\\0",
+                    0x1a => b"\\Z",
+                    _ => continue,
+                };
+                out.extend_from_slice(&v[start..i]);
+                out.extend_from_slice(escaped);
+                start = i + 1;
             }
+            out.extend_from_slice(&v[start..]);
             out.push(b'\'');
         }
         _ => {
@@ -1806,8 +1813,7 @@ mod tests {
             String::from_utf8(out).unwrap()
         };
         assert_eq!(lit(Kind::Text, "it's 🍵\n".as_bytes()), "'it''s 🍵\n'");
-        assert_eq!(lit(Kind::Text, b"a\\b"), "_utf8mb4 X'615C62'");
-        assert_eq!(lit(Kind::Text, b"a\0b"), "_utf8mb4 X'610062'");
+        assert_eq!(lit(Kind::Text, b"a\\b\0c\x1a"), "'a\\\\b\\0c\\Z'");
         assert_eq!(lit(Kind::Text, b"\xff"), "_utf8mb4 X'FF'");
         assert_eq!(lit(Kind::Number, b"-12.50"), "-12.50");
         assert_eq!(lit(Kind::Number, b"1e5"), "'1e5'");
