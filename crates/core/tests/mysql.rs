@@ -1045,3 +1045,101 @@ fn mysql_text_in_other_character_sets_and_stored_generated_columns_are_checked()
     );
     assert_ne!(live, before);
 }
+
+/// MyISAM, Aria and MEMORY tables have no snapshot: the backup holds them still with a read
+/// lock from before its snapshot until they are read, so they agree with the InnoDB tables
+/// read in the snapshot, and they restore as they were. A login without the LOCK TABLES
+/// right, and a table of another engine, are told why before anything is written.
+#[test]
+fn mysql_tables_without_a_snapshot_are_held_still_and_round_trip() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    m.sql(
+        "shop",
+        "CREATE TABLE a_orders (id int AUTO_INCREMENT PRIMARY KEY, note varchar(20)) ENGINE=InnoDB;
+         CREATE TABLE m_big (id int PRIMARY KEY, line varchar(100)) ENGINE=InnoDB;
+         INSERT INTO m_big SELECT seq, CONCAT(MD5(seq), MD5(seq * 7)) FROM seq_1_to_60000;
+         CREATE TABLE z_log (id int AUTO_INCREMENT PRIMARY KEY, msg text, FULLTEXT KEY z_log_msg (msg)) ENGINE=MyISAM;
+         CREATE TABLE aria_pages (id int PRIMARY KEY, body text, KEY aria_body (body(20))) ENGINE=Aria;
+         CREATE TABLE mem_cache (k varchar(40) PRIMARY KEY, v int, KEY mem_v (v)) ENGINE=MEMORY;
+         INSERT INTO z_log (msg) SELECT CONCAT('line ', seq, ' «é» back\\\\slash') FROM seq_1_to_400;
+         INSERT INTO aria_pages SELECT seq, CONCAT('page ', seq, ' 🍵') FROM seq_1_to_500;
+         INSERT INTO mem_cache SELECT CONCAT('k', seq), seq FROM seq_1_to_300;",
+    );
+    let s = register(&m);
+    let tables = ["z_log", "aria_pages", "mem_cache"];
+    let before = m.state("shop", &tables);
+    let backup = backup_of(&s);
+    m.sql(
+        "shop",
+        "DELETE FROM z_log WHERE id > 10; UPDATE aria_pages SET body = 'x'; INSERT INTO mem_cache VALUES ('new', 1);",
+    );
+    restore_from(&s, &backup.id, true).unwrap();
+    assert_eq!(m.state("shop", &tables), before);
+    assert!(
+        m.sql("shop", "SHOW TABLES LIKE '\\_shopsafe%'").is_empty(),
+        "scratch or old tables were left behind"
+    );
+
+    // A writer adds an order, then its log line, one statement after the other.
+    let mut writer = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "yes \"INSERT INTO a_orders (note) VALUES ('o'); INSERT INTO z_log (msg) VALUES ('order');\" \
+             | head -n 1000000 | mariadb --no-defaults -uroot -S {} shop",
+            m.socket().display()
+        ))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let orders = || -> u64 {
+        m.sql("shop", "SELECT COUNT(*) FROM a_orders")
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    while orders() < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let at_start = orders();
+    let backup = try_backup(&s);
+    let at_end = orders();
+    let _ = writer.kill();
+    let _ = writer.wait();
+    let backup = backup.unwrap();
+    assert!(at_end > at_start, "the writer must have kept writing");
+    let rows = |name: &str| {
+        let t = backup.manifest.database.tables.iter();
+        t.filter(|t| t.name == name).map(|t| t.rows).sum::<u64>()
+    };
+    // z_log (read last, after 60,000 rows of m_big) holds 400 lines and one per order; at
+    // the snapshot the writer may be between an order and its line, never further.
+    let (orders, lines) = (rows("a_orders"), rows("z_log") - 400);
+    assert!(
+        orders >= at_start && (lines == orders || lines + 1 == orders),
+        "the backup holds {orders} orders but {lines} log lines: z_log was read at another moment than the snapshot"
+    );
+
+    // Without LOCK TABLES the backup says what to grant; other engines are named.
+    m.sql(
+        "mysql",
+        "REVOKE LOCK TABLES ON shop.* FROM 'shop'@'localhost'",
+    );
+    let e = try_backup(&s).unwrap_err();
+    assert!(
+        e.message.contains("LOCK TABLES") && e.message.contains("aria_pages, mem_cache, z_log"),
+        "{}",
+        e.message
+    );
+    m.sql("mysql", "GRANT LOCK TABLES ON shop.* TO 'shop'@'localhost'");
+    m.sql("shop", "CREATE TABLE flat (x int NOT NULL) ENGINE=CSV");
+    let e = try_backup(&s).unwrap_err();
+    assert!(
+        e.message.contains("table flat (CSV engine"),
+        "{}",
+        e.message
+    );
+    assert_eq!(s.catalog.backups(None).unwrap().len(), 3);
+}

@@ -1,16 +1,17 @@
 //! MySQL and MariaDB: a native dump and a restore that swaps every table at once.
 //!
 //! The dump runs inside `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY`, with the
-//! session in UTC and utf8mb4: `SHOW CREATE TABLE` for each table (with its AUTO_INCREMENT),
-//! then its rows as multi-row `INSERT` statements: text as quoted strings that read the same
-//! under any sql_mode (hex where a backslash or NUL byte is in it), numbers bare, bytes as
-//! hex literals, so no character set can change a byte. It is a plain SQL file the `mariadb`
+//! session in UTC and utf8mb4 (MyISAM, Aria and MEMORY tables, which have no snapshot, are
+//! held still by a read lock on a second connection from before the snapshot until they
+//! are read): `SHOW CREATE TABLE` for each table (with its AUTO_INCREMENT), then its rows
+//! as multi-row `INSERT` statements: text as quoted strings (hex where it is not UTF-8),
+//! numbers bare, bytes as hex literals, so no character set can change a byte. It is a plain SQL file the `mariadb`
 //! or `mysql` client can also load by hand into an empty database. After the rows come the
 //! views, triggers, stored functions and procedures and events, as `SHOW CREATE` gives them
 //! without their DEFINER (only a superuser may name another login), each with the session
 //! settings it was created under.
-//! Sequences, system-versioned tables and tables of non-transactional engines are detected
-//! and named, and the backup refuses.
+//! Sequences, system-versioned tables and tables of other engines (CSV, FEDERATED…) are
+//! detected and named, and the backup refuses.
 //!
 //! DDL commits by itself in MySQL, so a restore never touches the live tables until the
 //! backup has been loaded and checked in scratch tables (`_shopsafe_new_N`, without foreign
@@ -160,6 +161,15 @@ fn push_hex(out: &mut Vec<u8>, v: &[u8]) {
     }
     out.push(b'\'');
 }
+
+/// The table engines read besides InnoDB. They have no snapshot, so a backup holds them
+/// still with `LOCK TABLES … READ` on a second connection, taken before the snapshot and
+/// let go once the last of them is read. Other engines (CSV, ARCHIVE, FEDERATED,
+/// MRG_MyISAM…) are refused.
+const LOCKED_ENGINES: &str = "'MyISAM', 'Aria', 'MEMORY'";
+
+/// How long a backup waits for writers of those tables to let it lock them.
+const LOCK_WAIT_SECONDS: u32 = 30;
 
 /// Rows are written in INSERT statements of about this many bytes.
 const INSERT_BYTES: usize = 1 << 20;
@@ -655,12 +665,22 @@ impl Mysql {
     }
 
     async fn tables(&self, conn: &mut Conn) -> Result<Vec<String>> {
-        conn.query(
+        self.tables_where(conn, "TRUE").await
+    }
+
+    /// The tables whose engine has no snapshot (LOCKED_ENGINES), in the same order.
+    async fn tables_without_snapshot(&self, conn: &mut Conn) -> Result<Vec<String>> {
+        self.tables_where(conn, &format!("ENGINE IN ({LOCKED_ENGINES})"))
+            .await
+    }
+
+    async fn tables_where(&self, conn: &mut Conn, condition: &str) -> Result<Vec<String>> {
+        conn.query(format!(
             "SELECT TABLE_NAME FROM information_schema.TABLES
-              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'
+              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND {condition}
                 AND TABLE_NAME NOT LIKE BINARY '\\_shopsafe\\_new\\_%' AND TABLE_NAME NOT LIKE BINARY '\\_shopsafe\\_old\\_%'
-              ORDER BY BINARY TABLE_NAME",
-        )
+              ORDER BY BINARY TABLE_NAME"
+        ))
         .await
         .map_err(|e| self.db_error(e))
     }
@@ -822,6 +842,73 @@ impl Mysql {
         cancel: &CancelToken,
     ) -> Result<(super::Snapshot, super::Inspection)> {
         let mut conn = self.connect().await?;
+        // Tables without a snapshot are held still by a read lock on a second connection,
+        // from before the snapshot is taken until the last of them is read: they are read
+        // as they were at the snapshot.
+        let held = self.tables_without_snapshot(&mut conn).await?;
+        let mut lock = match held.is_empty() {
+            true => None,
+            false => Some(self.lock_for_reading(&held).await?),
+        };
+        let result = self
+            .dump_in_snapshot(&mut conn, to, cancel, &held, &mut lock)
+            .await;
+        if let Some(lock) = lock {
+            let _ = lock.disconnect().await;
+        }
+        let _ = conn.disconnect().await;
+        result
+    }
+
+    /// A connection holding `LOCK TABLES … READ` on `tables`: while it lives, no one
+    /// writes them; closing it lets go.
+    async fn lock_for_reading(&self, tables: &[String]) -> Result<Conn> {
+        let mut lock = self.connect().await?;
+        let list: Vec<String> = tables
+            .iter()
+            .map(|t| format!("{} READ", quote(t)))
+            .collect();
+        let result = async {
+            lock.query_drop(format!(
+                "SET SESSION lock_wait_timeout = {LOCK_WAIT_SECONDS}"
+            ))
+            .await?;
+            lock.query_drop(format!("LOCK TABLES {}", list.join(", ")))
+                .await
+        }
+        .await;
+        let names = tables.join(", ");
+        match result {
+            Ok(()) => Ok(lock),
+            Err(mysql_async::Error::Server(s)) if matches!(s.code, 1044 | 1142 | 1227) => {
+                Err(Error::new(
+                    ErrorKind::Database,
+                    format!(
+                        "User {} lacks the LOCK TABLES right on the database {}, which backing up its tables without a snapshot ({names}: MyISAM, Aria or MEMORY) needs, to keep writers out while they are read; grant it (GRANT LOCK TABLES ON {}.* TO the shop's login), or convert them to InnoDB (ALTER TABLE … ENGINE=InnoDB). Nothing was written.",
+                        self.user,
+                        self.dbname,
+                        quote(&self.dbname)
+                    ),
+                ))
+            }
+            Err(mysql_async::Error::Server(s)) if s.code == 1205 => Err(Error::new(
+                ErrorKind::Database,
+                format!(
+                    "Another connection kept writing to {names} (tables without a snapshot) for over {LOCK_WAIT_SECONDS} seconds, so the backup could not hold them still to read them; back up again at a quieter moment. Nothing was written."
+                ),
+            )),
+            Err(e) => Err(self.db_error(e)),
+        }
+    }
+
+    async fn dump_in_snapshot(
+        &self,
+        conn: &mut Conn,
+        to: DumpTo<'_>,
+        cancel: &CancelToken,
+        held: &[String],
+        lock: &mut Option<Conn>,
+    ) -> Result<(super::Snapshot, super::Inspection)> {
         let e = |e| self.db_error(e);
         conn.query_drop("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             .await
@@ -829,18 +916,28 @@ impl Mysql {
         conn.query_drop("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
             .await
             .map_err(e)?;
+        if self.tables_without_snapshot(conn).await? != held {
+            return Err(Error::new(
+                ErrorKind::Database,
+                format!(
+                    "The tables of the database {} changed while the backup started; back up again. Nothing was written.",
+                    self.dbname
+                ),
+            ));
+        }
         let mut unsupported: Vec<String> = conn
-            .query(
+            .query(format!(
                 "SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM information_schema.ROUTINES
                    WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE NOT IN ('PROCEDURE', 'FUNCTION')
                  UNION ALL SELECT CONCAT(LOWER(TABLE_TYPE), ' ', TABLE_NAME) FROM information_schema.TABLES
                    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('SYSTEM VERSIONED', 'SEQUENCE')
-                 UNION ALL SELECT CONCAT('table ', TABLE_NAME, ' (', ENGINE, ' engine, which has no consistent snapshot)')
-                   FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB'",
-            )
+                 UNION ALL SELECT CONCAT('table ', TABLE_NAME, ' (', ENGINE, ' engine; ShopSafe reads InnoDB, MyISAM, Aria and MEMORY tables)')
+                   FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'
+                    AND ENGINE NOT IN ('InnoDB', {LOCKED_ENGINES})"
+            ))
             .await
             .map_err(e)?;
-        let blind = self.rights(&mut conn).await?.blind_spots();
+        let blind = self.rights(conn).await?.blind_spots();
         if !blind.is_empty() {
             let kinds: Vec<&str> = blind.iter().map(|b| b.0).collect();
             let rights: Vec<&str> = blind.iter().map(|b| b.1).collect();
@@ -861,7 +958,7 @@ impl Mysql {
                 ),
             ));
         }
-        let (objects, hidden) = self.objects(&mut conn).await?;
+        let (objects, hidden) = self.objects(conn).await?;
         unsupported.extend(hidden.into_iter().map(|n| {
             format!(
                 "{n} (its definition is hidden from this login, because another user created it)"
@@ -910,7 +1007,7 @@ impl Mysql {
         )?;
         let mut stats = Vec::new();
         let mut schema = Sha256::new();
-        for t in self.tables(&mut conn).await? {
+        for t in self.tables(conn).await? {
             cancel.check()?;
             let create: Option<(String, String)> = conn
                 .query_first(format!("SHOW CREATE TABLE {}", quote(&t)))
@@ -920,7 +1017,7 @@ impl Mysql {
             schema_line(&mut schema, &create);
             out.marker("create")?;
             out.raw(format!("{create};\n").as_bytes())?;
-            let columns = self.columns(&mut conn, &t).await?;
+            let columns = self.columns(conn, &t).await?;
             let prefix = format!("INSERT INTO {} ({}) VALUES\n", quote(&t), columns.names);
             let mut batch: Vec<u8> = Vec::with_capacity(batch_limit + (64 << 10));
             let mut measure = RowSum::default();
@@ -990,6 +1087,12 @@ impl Mysql {
             if !batch.is_empty() {
                 flush(&mut out, &mut batch)?;
             }
+            // The last table without a snapshot is read: writers may go on.
+            if held.last() == Some(&t) {
+                if let Some(lock) = lock.take() {
+                    let _ = lock.disconnect().await;
+                }
+            }
             stats.push(measure.stat(t));
         }
         // Views, triggers, routines and events come after every row, so loading the rows
@@ -1001,7 +1104,6 @@ impl Mysql {
         add_objects(&mut schema, &objects);
         out.finish()?;
         conn.query_drop("COMMIT").await.map_err(e)?;
-        let _ = conn.disconnect().await;
         Ok((
             super::Snapshot {
                 server_version: version,
