@@ -21,6 +21,8 @@ command -v dbus-send >/dev/null || need+=(dbus-bin)
 command -v gnome-keyring-daemon >/dev/null || need+=(gnome-keyring)
 # Tests start throwaway PostgreSQL 15 servers of their own (and PostgreSQL 18, below).
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+# A GeoDjango shop's PostGIS, for one of them.
+[ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
 # ... and throwaway MariaDB servers.
 command -v mariadb-install-db >/dev/null || need+=(mariadb-server)
 command -v mariadb >/dev/null || need+=(mariadb-client)

@@ -8,8 +8,9 @@
 //! `psql --single-transaction -f` can also restore by hand. Every statement follows a marker
 //! comment carrying a random token, so ShopSafe can split the file again without parsing
 //! SQL. Objects the native dump does not cover (inherited or foreign tables, range types,
-//! rules, aggregates…: see `UNSUPPORTED`) are detected and named, and the backup refuses
-//! rather than pretend.
+//! rules, aggregates…: see `UNSUPPORTED`; rows a shop added to an extension's own table:
+//! see `EXTENSION_TABLES`) are detected and named, and the backup refuses rather than
+//! pretend.
 //!
 //! A restore runs in one transaction: it drops the shop's own objects, runs the dump while
 //! fingerprinting every row it sends, checks the schema and every table's row count (the
@@ -371,7 +372,22 @@ impl Postgres {
         let client = self.connect().await?;
         let e = |e| self.db_error(e);
         self.begin_locked(&client).await?;
-        let unsupported = strings(&client, UNSUPPORTED).await.map_err(e)?;
+        let mut unsupported = strings(&client, UNSUPPORTED).await.map_err(e)?;
+        for row in client.query(EXTENSION_TABLES, &[]).await.map_err(e)? {
+            let added: i64 = client
+                .query_one(row.get::<_, &str>(0), &[])
+                .await
+                .map_err(e)?
+                .get(0);
+            if added > 0 {
+                unsupported.push(format!(
+                    "{added} row{} added to {} (a table of extension {})",
+                    if added == 1 { "" } else { "s" },
+                    row.get::<_, &str>(1),
+                    row.get::<_, &str>(2)
+                ));
+            }
+        }
         if !unsupported.is_empty() {
             return Err(Error::invalid(format!(
                 "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
@@ -845,7 +861,8 @@ SELECT format('foreign table %I.%I', n.nspname, c.relname)
  WHERE c.relkind = 'f' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT format('inherited table %s', i.inhrelid::regclass) FROM pg_catalog.pg_inherits i
-  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE c.relkind = 'r' AND NOT c.relispartition
+  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'r' AND NOT c.relispartition AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT format('range type %I.%I', n.nspname, t.typname)
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -887,7 +904,7 @@ SELECT format('domain %s (%s)', t.oid::regtype,
 UNION ALL
 SELECT format('rule %I on %s', r.rulename, r.ev_class::regclass) FROM pg_catalog.pg_rewrite r
   JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE r.rulename <> '_RETURN' AND {USER_SCHEMA}
+ WHERE r.rulename <> '_RETURN' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT format('aggregate %s', p.oid::regprocedure) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('a', 'w') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
@@ -907,6 +924,16 @@ SELECT format('row level security forced on %s (it would hide rows from the dump
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p') AND c.relforcerowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 ";
+
+/// Extensions' configuration tables this login can read (PostGIS's `spatial_ref_sys`, say),
+/// each with the query counting the rows that are not the extension's own (its
+/// `extcondition` picks the rows an extension leaves to the user). Such rows are not
+/// dumped, so a backup refuses while there are any.
+const EXTENSION_TABLES: &str = "
+SELECT format('SELECT count(*) FROM %s %s', c.oid::regclass, x.cond), c.oid::regclass::text, e.extname::text
+  FROM pg_catalog.pg_extension e CROSS JOIN LATERAL unnest(e.extconfig, e.extcondition) AS x(oid, cond)
+  JOIN pg_catalog.pg_class c ON c.oid = x.oid
+ WHERE c.relkind = 'r' AND pg_catalog.has_table_privilege(c.oid, 'SELECT')";
 
 const SCHEMAS: &str = "
 SELECT format('CREATE SCHEMA IF NOT EXISTS %I;', n.nspname) FROM pg_catalog.pg_namespace n

@@ -182,6 +182,12 @@ impl PgServer {
 
     /// Run SQL with psql as `user` on `db`; panics on error.
     pub fn psql(&self, user: &str, db: &str, sql: &str) -> String {
+        self.try_psql(user, db, sql)
+            .unwrap_or_else(|e| panic!("psql failed on {sql:?}: {e}"))
+    }
+
+    /// Run SQL as `user` on `db`: its output, or psql's error.
+    pub fn try_psql(&self, user: &str, db: &str, sql: &str) -> Result<String, String> {
         let out = Command::new(self.bin.join("psql"))
             .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(self.socket_dir())
@@ -197,12 +203,10 @@ impl PgServer {
             ])
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "psql failed on {sql:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        match out.status.success() {
+            true => Ok(String::from_utf8(out.stdout).unwrap()),
+            false => Err(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+        }
     }
 
     /// `pg_dump -s` of `db`, without the `\restrict` lines that differ on every run.
