@@ -1129,6 +1129,65 @@ fn postgres_postgis_shop_round_trips() {
     assert_eq!(pg.rows("shop", &geo), rows);
     assert_eq!(pg.psql("shop", "shop", near), near_before);
 
+    // Into a database without PostGIS, which the shop's login may not create, and into a
+    // server that has no PostGIS at all: one sentence each, and nothing is changed.
+    let v18 = PgServer::start_from(common::pg::PG18);
+    for (name, server, why) in [
+        (
+            "geo15",
+            &pg,
+            "ask the server's administrator to run CREATE EXTENSION postgis",
+        ),
+        (
+            "geo18",
+            &v18,
+            "does not have the extension postgis installed",
+        ),
+    ] {
+        server.psql(
+            "postgres",
+            "postgres",
+            "CREATE ROLE geo LOGIN PASSWORD 'shop-pw'",
+        );
+        server.psql("postgres", "postgres", "CREATE DATABASE geo OWNER geo");
+        server.psql("postgres", "geo", "ALTER SCHEMA public OWNER TO geo");
+        server.psql(
+            "geo",
+            "geo",
+            "CREATE TABLE kept (x int); INSERT INTO kept VALUES (7)",
+        );
+        ops::add_shop(
+            &s.catalog,
+            &AddShopOptions {
+                name: name.into(),
+                db: server.socket_url("geo", "geo"),
+                media: None,
+                dest: s.shop.dest.clone(),
+                password: None,
+            },
+        )
+        .unwrap();
+        let before = server.schema("geo");
+        let plan = ops::prepare_restore(
+            &s.catalog,
+            &RestoreOptions {
+                backup: backup.id.clone(),
+                shop: Some(name.into()),
+                force: true,
+                pre_backup: false,
+            },
+        )
+        .unwrap();
+        let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+        assert!(
+            e.message.contains(why) && e.message.contains("the shop is as it was before"),
+            "{}",
+            e.message
+        );
+        assert_eq!(server.schema("geo"), before);
+        assert_eq!(server.psql("geo", "geo", "SELECT x FROM kept").trim(), "7");
+    }
+
     pg.psql(
         "postgres",
         "shop",

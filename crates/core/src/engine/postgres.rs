@@ -252,6 +252,24 @@ impl Postgres {
     }
 
     fn db_error(&self, e: tokio_postgres::Error) -> Error {
+        if let Some(missing) = e
+            .as_db_error()
+            .and_then(|db| missing_extension(db.message()))
+        {
+            return Error::new(
+                ErrorKind::Database,
+                match missing {
+                    MissingExtension::NotInstalled(name) => format!(
+                        "The server of the database {} does not have the extension {name} installed; install it on that server (its operating system package), then try again.",
+                        self.dbname
+                    ),
+                    MissingExtension::NotAllowed(name) => format!(
+                        "The extension {name} is not in the database {} and user {} may not create it (only a superuser can); ask the server's administrator to run CREATE EXTENSION {name} in that database, then try again.",
+                        self.dbname, self.user
+                    ),
+                },
+            );
+        }
         match e.as_db_error() {
             Some(db) if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE => Error::new(
                 ErrorKind::Database,
@@ -691,6 +709,32 @@ impl Open {
 
 /// Whether a failed statement names something the server does not know: syntax, objects,
 /// functions, types, columns, features or settings (of a newer server, say).
+enum MissingExtension {
+    /// The server has no such extension to install.
+    NotInstalled(String),
+    /// Only a superuser may create it.
+    NotAllowed(String),
+}
+
+/// Whether a server message says an extension cannot be created, and why.
+fn missing_extension(message: &str) -> Option<MissingExtension> {
+    let quoted = |s: &str| s.split('"').nth(1).map(str::to_string);
+    if let Some(rest) = message.strip_prefix("permission denied to create extension ") {
+        return quoted(rest).map(MissingExtension::NotAllowed);
+    }
+    if message.starts_with("extension ") && message.ends_with(" is not available") {
+        return quoted(message).map(MissingExtension::NotInstalled);
+    }
+    // Before PostgreSQL 15.
+    let file = message.strip_prefix("could not open extension control file ")?;
+    let name = quoted(file)?
+        .rsplit('/')
+        .next()?
+        .strip_suffix(".control")?
+        .to_string();
+    Some(MissingExtension::NotInstalled(name))
+}
+
 fn lacks_something(code: &SqlState) -> bool {
     [
         SqlState::SYNTAX_ERROR,
@@ -1845,6 +1889,29 @@ async fn compare(client: &Client, expected: &DatabasePart) -> std::result::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extensions_the_server_cannot_create_are_recognised() {
+        let name = |m: &str| match missing_extension(m) {
+            Some(MissingExtension::NotAllowed(n)) => format!("not allowed {n}"),
+            Some(MissingExtension::NotInstalled(n)) => format!("not installed {n}"),
+            None => "none".into(),
+        };
+        assert_eq!(
+            name("permission denied to create extension \"postgis\""),
+            "not allowed postgis"
+        );
+        assert_eq!(
+            name("extension \"postgis\" is not available"),
+            "not installed postgis"
+        );
+        // PostgreSQL 14 and older.
+        assert_eq!(
+            name("could not open extension control file \"/usr/share/postgresql/13/extension/postgis.control\": No such file or directory"),
+            "not installed postgis"
+        );
+        assert_eq!(name("permission denied for table x"), "none");
+    }
 
     #[test]
     fn urls_parse_and_never_show_the_password() {
