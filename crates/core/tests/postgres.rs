@@ -845,7 +845,16 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          ALTER TEXT SEARCH CONFIGURATION shop_search ALTER MAPPING FOR word, hword, hword_part WITH shop_stem, simple;
          ALTER TABLE catalog_product ADD COLUMN search tsvector
              GENERATED ALWAYS AS (to_tsvector('public.shop_search'::regconfig, title)) STORED;
-         CREATE INDEX product_search ON catalog_product USING gin (search);",
+         CREATE INDEX product_search ON catalog_product USING gin (search);
+         CREATE TABLE audit_log (id serial PRIMARY KEY, what text);
+         CREATE RULE log_category AS ON INSERT TO catalog_category
+             DO ALSO INSERT INTO audit_log (what) VALUES ('category ' || NEW.name);
+         CREATE RULE keep_stock AS ON DELETE TO inventory.stock DO INSTEAD NOTHING;
+         ALTER TABLE inventory.stock DISABLE RULE keep_stock;
+         CREATE RULE add_active AS ON INSERT TO active_products DO INSTEAD
+             INSERT INTO catalog_product (category_id, title, price) VALUES (1, NEW.title, 0)
+             RETURNING catalog_product.id, catalog_product.title;
+         INSERT INTO catalog_category (name) VALUES ('Kräuter');",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -880,6 +889,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "public.order_events_odd",
         "public.refunds",
         "public.customers",
+        "public.audit_log",
     ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
     assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));
@@ -937,6 +947,18 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         .trim(),
         "41|S-1|Bern",
         "the domains' and column's defaults differ"
+    );
+    assert_eq!(
+        pg.psql(
+            "shop",
+            "fresh",
+            "INSERT INTO catalog_category (name) VALUES ('Obst');
+             INSERT INTO active_products (title) VALUES ('Apfel');
+             SELECT string_agg(what, ', ' ORDER BY id) || ' ' || product_count() FROM audit_log"
+        )
+        .trim(),
+        "category Kräuter, category Obst 301",
+        "the rules work again"
     );
 
     // A domain whose check calls the database's own function: refused, with its name.

@@ -3,12 +3,12 @@
 //! The dump is taken inside one `REPEATABLE READ, READ ONLY` transaction, in pg_dump's order:
 //! schemas, extensions, types, functions, sequences, tables; then every table's rows with
 //! `COPY … TO STDOUT`; then sequence values, constraints, views and materialized views,
-//! indexes, partitions' attachment, foreign keys, triggers, row security, comments and
+//! indexes, partitions' attachment, foreign keys, triggers, rules, row security, comments and
 //! grants (FORMAT.md 5.1 has the full order). It is written as a plain SQL file that
 //! `psql --single-transaction -f` can also restore by hand. Every statement follows a marker
 //! comment carrying a random token, so ShopSafe can split the file again without parsing
 //! SQL. Objects the native dump does not cover (inherited or foreign tables, range types,
-//! rules, aggregates…: see `UNSUPPORTED`; rows a shop added to an extension's own table:
+//! aggregates…: see `UNSUPPORTED`; rows a shop added to an extension's own table:
 //! see `EXTENSION_TABLES`) are detected and named, and the backup refuses rather than
 //! pretend.
 //!
@@ -518,6 +518,7 @@ impl Postgres {
             STATISTICS,
             FOREIGN_KEYS,
             TRIGGERS,
+            RULES,
             ROW_SECURITY,
             REFRESH,
             COMMENTS,
@@ -946,10 +947,6 @@ SELECT format('domain %s (%s)', t.oid::regtype,
                       AND d.refclassid = 'pg_catalog.pg_proc'::regclass
                       AND pn.nspname NOT IN ('pg_catalog', 'information_schema') AND {PROC_NOT_EXT}))
 UNION ALL
-SELECT format('rule %I on %s', r.rulename, r.ev_class::regclass) FROM pg_catalog.pg_rewrite r
-  JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE r.rulename <> '_RETURN' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
-UNION ALL
 SELECT format('aggregate %s', p.oid::regprocedure) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('a', 'w') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 UNION ALL
@@ -1275,6 +1272,18 @@ SELECT pg_catalog.pg_get_triggerdef(tg.oid) || ';'
   FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY tg.oid";
+
+/// Rules on tables and views (other than views' own `_RETURN`), after the rows (COPY fires
+/// none), and disabled ones set so again.
+const RULES: &str = "
+SELECT pg_catalog.pg_get_ruledef(r.oid)
+       || CASE r.ev_enabled WHEN 'O' THEN ''
+            ELSE format(E'\nALTER TABLE %s %s RULE %I;', r.ev_class::regclass,
+                        CASE r.ev_enabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
+                                          ELSE 'ENABLE ALWAYS' END, r.rulename) END
+  FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE r.rulename <> '_RETURN' AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY r.oid";
 
 /// Planner settings: the statistics targets of table, materialized view and index columns,
 /// columns' options (`n_distinct`…), and extended statistics objects with their targets.
