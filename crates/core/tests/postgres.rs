@@ -854,7 +854,20 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          CREATE RULE add_active AS ON INSERT TO active_products DO INSTEAD
              INSERT INTO catalog_product (category_id, title, price) VALUES (1, NEW.title, 0)
              RETURNING catalog_product.id, catalog_product.title;
-         INSERT INTO catalog_category (name) VALUES ('Kräuter');",
+         INSERT INTO catalog_category (name) VALUES ('Kräuter');
+         CREATE FUNCTION join_step(acc text, x text) RETURNS text LANGUAGE sql IMMUTABLE
+             AS $$SELECT CASE WHEN acc = '' THEN x ELSE acc || ', ' || x END$$;
+         CREATE AGGREGATE title_list(text) (SFUNC = join_step, STYPE = text, INITCOND = '');
+         CREATE AGGREGATE price_sum(numeric) (SFUNC = numeric_add, STYPE = numeric,
+             COMBINEFUNC = numeric_add, PARALLEL = SAFE);
+         CREATE AGGREGATE row_tally(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
+         CREATE AGGREGATE top_qty(int) (SFUNC = int4larger, STYPE = int4, SORTOP = >);
+         CREATE AGGREGATE moving_sum(numeric) (SFUNC = numeric_add, STYPE = numeric, INITCOND = '0',
+             MSFUNC = numeric_add, MINVFUNC = numeric_sub, MSTYPE = numeric, MINITCOND = '0');
+         CREATE VIEW category_titles AS SELECT category_id, title_list(title ORDER BY title) AS titles,
+             price_sum(price), row_tally(*) FROM catalog_product WHERE id < 5 GROUP BY category_id;
+         REVOKE EXECUTE ON FUNCTION title_list(text) FROM PUBLIC;
+         GRANT EXECUTE ON FUNCTION row_tally() TO reader;",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -890,6 +903,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "public.refunds",
         "public.customers",
         "public.audit_log",
+        "public.category_titles",
     ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
     assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));
@@ -959,6 +973,14 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         .trim(),
         "category Kräuter, category Obst 301",
         "the rules work again"
+    );
+    let aggregates =
+        "SELECT titles, price_sum, row_tally FROM category_titles ORDER BY category_id;
+         SELECT top_qty(qty), moving_sum(qty) FROM inventory.stock";
+    assert_eq!(
+        pg.psql("shop", "fresh", aggregates),
+        pg.psql("shop", "shop", aggregates),
+        "the aggregates work again"
     );
 
     // A domain whose check calls the database's own function: refused, with its name.

@@ -8,7 +8,7 @@
 //! `psql --single-transaction -f` can also restore by hand. Every statement follows a marker
 //! comment carrying a random token, so ShopSafe can split the file again without parsing
 //! SQL. Objects the native dump does not cover (inherited or foreign tables, range types,
-//! aggregates…: see `UNSUPPORTED`; rows a shop added to an extension's own table:
+//! large objects…: see `UNSUPPORTED`; rows a shop added to an extension's own table:
 //! see `EXTENSION_TABLES`) are detected and named, and the backup refuses rather than
 //! pretend.
 //!
@@ -457,8 +457,10 @@ impl Postgres {
         for stmt in strings(&client, &column_storage('r')).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
-        for stmt in strings(&client, FUNCTIONS_ON_TABLES).await.map_err(e)? {
-            out.stmt(&stmt)?;
+        for q in [FUNCTIONS_ON_TABLES, AGGREGATES] {
+            for stmt in strings(&client, q).await.map_err(e)? {
+                out.stmt(&stmt)?;
+            }
         }
         for s in &sequences {
             if let Some(owned) = s.get::<_, Option<String>>("owned_by") {
@@ -849,6 +851,14 @@ fn expand(query: &str) -> String {
         )
         .replace("{STANDALONE_TYPE}", STANDALONE_TYPE)
         .replace(
+            "{MODIFY:a.aggfinalmodify}",
+            &modify_keyword("a.aggfinalmodify"),
+        )
+        .replace(
+            "{MODIFY:a.aggmfinalmodify}",
+            &modify_keyword("a.aggmfinalmodify"),
+        )
+        .replace(
             "{U_REACHES_ROW_TYPE}",
             &type_reaches("u.oid", "ty.typtype = 'c'"),
         )
@@ -876,6 +886,13 @@ fn expand(query: &str) -> String {
         query.replace_range(start..=end, &condition);
     }
     query
+}
+
+/// The `FINALFUNC_MODIFY` keyword for an aggregate's `column`.
+fn modify_keyword(column: &str) -> String {
+    format!(
+        "CASE {column} WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END"
+    )
 }
 
 /// A type `ty` that is the row type of a relation whose kind meets `kind`.
@@ -947,8 +964,8 @@ SELECT format('domain %s (%s)', t.oid::regtype,
                       AND d.refclassid = 'pg_catalog.pg_proc'::regclass
                       AND pn.nspname NOT IN ('pg_catalog', 'information_schema') AND {PROC_NOT_EXT}))
 UNION ALL
-SELECT format('aggregate %s', p.oid::regprocedure) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
- WHERE p.prokind IN ('a', 'w') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+SELECT format('window function %s', p.oid::regprocedure) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind = 'w' AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 UNION ALL
 SELECT format('text search parser %I.%I', n.nspname, t.prsname) FROM pg_catalog.pg_ts_parser t
   JOIN pg_catalog.pg_namespace n ON n.oid = t.prsnamespace
@@ -1092,6 +1109,40 @@ const FUNCTIONS_ON_TABLES: &str = "
 SELECT pg_catalog.pg_get_functiondef(p.oid) || ';'
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS_TABLES} ORDER BY p.oid";
+
+/// The shop's own aggregates (normal, ordered-set and hypothetical-set), once every
+/// function they are made of exists, and before the views that use them. What is the
+/// default is left out, as pg_dump does.
+const AGGREGATES: &str = "
+SELECT format('CREATE AGGREGATE %I.%I(%s) (%s);', n.nspname, p.proname,
+              CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_arguments(p.oid) END,
+              concat_ws(', ',
+                'SFUNC = ' || a.aggtransfn::regproc,
+                'STYPE = ' || pg_catalog.format_type(a.aggtranstype, NULL),
+                NULLIF('SSPACE = ' || a.aggtransspace, 'SSPACE = 0'),
+                CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc END,
+                CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
+                CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC_MODIFY = ' || {MODIFY:a.aggfinalmodify} END,
+                CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || a.aggcombinefn::regproc END,
+                CASE WHEN a.aggserialfn <> 0 THEN 'SERIALFUNC = ' || a.aggserialfn::regproc END,
+                CASE WHEN a.aggdeserialfn <> 0 THEN 'DESERIALFUNC = ' || a.aggdeserialfn::regproc END,
+                'INITCOND = ' || quote_literal(a.agginitval),
+                CASE WHEN a.aggmtransfn <> 0 THEN 'MSFUNC = ' || a.aggmtransfn::regproc END,
+                CASE WHEN a.aggminvtransfn <> 0 THEN 'MINVFUNC = ' || a.aggminvtransfn::regproc END,
+                CASE WHEN a.aggmtransfn <> 0 THEN 'MSTYPE = ' || pg_catalog.format_type(a.aggmtranstype, NULL) END,
+                NULLIF('MSSPACE = ' || a.aggmtransspace, 'MSSPACE = 0'),
+                CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC = ' || a.aggmfinalfn::regproc END,
+                CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END,
+                CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC_MODIFY = ' || {MODIFY:a.aggmfinalmodify} END,
+                'MINITCOND = ' || quote_literal(a.aggminitval),
+                (SELECT format('SORTOP = OPERATOR(%I.%s)', opn.nspname, o.oprname)
+                   FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace opn ON opn.oid = o.oprnamespace
+                  WHERE o.oid = a.aggsortop),
+                CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END,
+                CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END))
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid
+ WHERE p.prokind = 'a' AND {USER_SCHEMA} AND {PROC_NOT_EXT} ORDER BY p.oid";
 
 const SEQUENCES: &str = "
 SELECT format('%I.%I', n.nspname, c.relname) AS name,
@@ -1404,7 +1455,7 @@ SELECT 'TYPE' AS what, 'USAGE' AS privilege, t.oid, t.oid::regtype::text AS name
 UNION ALL
 SELECT 'ROUTINE', 'EXECUTE', p.oid, p.oid::regprocedure::text, p.proacl, p.proowner, 3
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
- WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+ WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 )
 SELECT stmt FROM (
 SELECT format('GRANT %s ON %s %s TO %s%s;', a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
@@ -1470,7 +1521,7 @@ SELECT format('DROP %s IF EXISTS %I.%I CASCADE;',
 UNION ALL
 SELECT format('DROP ROUTINE IF EXISTS %s CASCADE;', p.oid::regprocedure), 4
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
- WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+ WHERE p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 UNION ALL
 SELECT format('DROP %s IF EXISTS %I.%I CASCADE;', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
               n.nspname, t.typname), 5
