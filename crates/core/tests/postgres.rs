@@ -561,7 +561,10 @@ fn objects(pg: &PgServer) -> String {
            UNION ALL SELECT format('%s.%s', schemaname, viewname) FROM pg_views WHERE schemaname = 'public'
            UNION ALL SELECT format('%s.%s', schemaname, matviewname) FROM pg_matviews
            UNION ALL SELECT tgname FROM pg_trigger WHERE NOT tgisinternal
-           UNION ALL SELECT format('%s %s', sequencename, last_value) FROM pg_sequences) s",
+           UNION ALL SELECT format('%s %s', sequencename, last_value) FROM pg_sequences
+           UNION ALL SELECT definition FROM pg_rules WHERE schemaname IN ('public', 'inventory')
+           UNION ALL SELECT format('%s %s', a.aggfnoid::regprocedure, a.agginitval) FROM pg_aggregate a
+             JOIN pg_proc p ON p.oid = a.aggfnoid WHERE p.pronamespace = 'public'::regnamespace) s",
     )
 }
 
@@ -584,6 +587,8 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
          CREATE TABLE visits_rest PARTITION OF visits DEFAULT;
          ALTER TABLE visits ENABLE ROW LEVEL SECURITY;
          CREATE POLICY recent ON visits FOR SELECT USING (at > date '2020-01-01');
+         CREATE AGGREGATE row_tally(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
+         CREATE RULE keep_visits AS ON DELETE TO visits_rest DO INSTEAD NOTHING;
          INSERT INTO visits (id, at, page) SELECT g, date '2024-12-25' + g, 'page ' || g FROM generate_series(1, 20) g;",
     );
     v18.psql(
