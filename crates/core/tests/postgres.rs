@@ -872,7 +872,14 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          CREATE VIEW category_titles AS SELECT category_id, title_list(title ORDER BY title) AS titles,
              price_sum(price), row_tally(*) FROM catalog_product WHERE id < 5 GROUP BY category_id;
          REVOKE EXECUTE ON FUNCTION title_list(text) FROM PUBLIC;
-         GRANT EXECUTE ON FUNCTION row_tally() TO reader;",
+         GRANT EXECUTE ON FUNCTION row_tally() TO reader;
+         CREATE TYPE float_span AS RANGE (SUBTYPE = float8, SUBTYPE_DIFF = float8mi);
+         CREATE TYPE status_span AS RANGE (SUBTYPE = order_status, MULTIRANGE_TYPE_NAME = status_spans);
+         CREATE TYPE title_span AS RANGE (SUBTYPE = text, COLLATION = \"C\");
+         CREATE TABLE promotions (id int PRIMARY KEY, discount float_span, states status_spans,
+             titles title_span, EXCLUDE USING gist (discount WITH &&));
+         INSERT INTO promotions VALUES (1, '[0.1,0.2)', '{[new,paid]}', '[A,b)'), (2, '(0.5,)', NULL, 'empty');
+         GRANT USAGE ON TYPE float_span TO reader;",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -909,6 +916,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "public.customers",
         "public.audit_log",
         "public.category_titles",
+        "public.promotions",
     ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
     assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));
@@ -1004,6 +1012,23 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         e.message
     );
     pg.psql("shop", "shop", "DROP DOMAIN even_int");
+    // So is a range type whose subtype difference function is the database's own.
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE FUNCTION span_diff(a numeric, b numeric) RETURNS float8 LANGUAGE sql IMMUTABLE
+             AS 'SELECT (a - b)::float8';
+         CREATE TYPE price_span AS RANGE (SUBTYPE = numeric, SUBTYPE_DIFF = span_diff);",
+    );
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains(
+            "range type public.price_span (a subtype difference function of the database's own)"
+        ),
+        "{}",
+        e.message
+    );
+    pg.psql("shop", "shop", "DROP TYPE price_span");
     // So is a composite type over another one (their order is not followed).
     pg.psql(
         "shop",

@@ -7,8 +7,8 @@
 //! grants (FORMAT.md 5.1 has the full order). It is written as a plain SQL file that
 //! `psql --single-transaction -f` can also restore by hand. Every statement follows a marker
 //! comment carrying a random token, so ShopSafe can split the file again without parsing
-//! SQL. Objects the native dump does not cover (inherited or foreign tables, range types,
-//! large objects…: see `UNSUPPORTED`; rows a shop added to an extension's own table:
+//! SQL. Objects the native dump does not cover (inherited or foreign tables, large
+//! objects…: see `UNSUPPORTED`; rows a shop added to an extension's own table:
 //! see `EXTENSION_TABLES`) are detected and named, and the backup refuses rather than
 //! pretend.
 //!
@@ -434,6 +434,7 @@ impl Postgres {
             COLLATIONS,
             TEXT_SEARCH,
             ENUMS,
+            RANGES,
             DOMAINS,
             COMPOSITES,
             FUNCTIONS,
@@ -831,7 +832,8 @@ async fn strings(
 /// Fill in the shared fragments of a catalog query. `{not_ext:CATALOG:OID}` is the condition
 /// that the object whose oid is `OID` in `pg_catalog.CATALOG` was not created by an
 /// extension; `{CLASS_NOT_EXT}`, `{TYPE_NOT_EXT}` and `{PROC_NOT_EXT}` are it for the
-/// relation `c`, the type `t` and the routine `p`.
+/// relation `c`, the type `t` and the routine `p` (which must not be part of another object
+/// either, as a range type's constructors are).
 fn expand(query: &str) -> String {
     let mut query = query
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
@@ -873,7 +875,11 @@ fn expand(query: &str) -> String {
         .replace("{USER_SCHEMA}", USER_SCHEMA)
         .replace("{CLASS_NOT_EXT}", "{not_ext:pg_class:c.oid}")
         .replace("{TYPE_NOT_EXT}", "{not_ext:pg_type:t.oid}")
-        .replace("{PROC_NOT_EXT}", "{not_ext:pg_proc:p.oid}");
+        .replace(
+            "{PROC_NOT_EXT}",
+            "{not_ext:pg_proc:p.oid} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend part
+                 WHERE part.classid = 'pg_catalog.pg_proc'::regclass AND part.objid = p.oid AND part.deptype = 'i')",
+        );
     while let Some(start) = query.find("{not_ext:") {
         let end = start + query[start..].find('}').expect("a closed {not_ext:…}");
         let (catalog, oid) = query[start + "{not_ext:".len()..end]
@@ -926,9 +932,16 @@ SELECT format('inherited table %s', i.inhrelid::regclass) FROM pg_catalog.pg_inh
   JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'r' AND NOT c.relispartition AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
-SELECT format('range type %I.%I', n.nspname, t.typname)
-  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
- WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT} AND t.typtype IN ('r', 'm')
+SELECT format('range type %s (%s)', t.oid::regtype,
+              CASE WHEN r.rngcanonical <> 0 THEN 'a canonical function'
+                   WHEN st.typtype NOT IN ('b', 'e') THEN 'over a domain, composite or range type'
+                   ELSE 'a subtype difference function of the database''s own' END)
+  FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype
+ WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT}
+   AND (r.rngcanonical <> 0 OR st.typtype NOT IN ('b', 'e')
+        OR r.rngsubdiff IN (SELECT p.oid FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                             WHERE {USER_SCHEMA} AND {PROC_NOT_EXT}))
 UNION ALL
 SELECT format('%s %s (its %s %I is of a composite or row type)',
               CASE c.relkind WHEN 'c' THEN 'composite type' ELSE 'table' END, c.oid::regclass,
@@ -1048,6 +1061,26 @@ SELECT format('CREATE TYPE %I.%I AS ENUM (%s);', n.nspname, t.typname,
                  FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid))
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
  WHERE t.typtype = 'e' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
+
+/// Range types (over a base type or an enum, with the server's own subtype difference
+/// function if any: others are refused, see `UNSUPPORTED`), after the enums and before the
+/// domains, each with its multirange type's name.
+const RANGES: &str = "
+SELECT format('CREATE TYPE %I.%I AS RANGE (%s);', n.nspname, t.typname, concat_ws(', ',
+         'SUBTYPE = ' || pg_catalog.format_type(r.rngsubtype, NULL),
+         CASE WHEN NOT opc.opcdefault THEN format('SUBTYPE_OPCLASS = %I.%I', opn.nspname, opc.opcname) END,
+         (SELECT format('COLLATION = %I.%I', cn.nspname, co.collname)
+            FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+           WHERE co.oid = r.rngcollation),
+         CASE WHEN r.rngsubdiff <> 0 THEN 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc END,
+         (SELECT format('MULTIRANGE_TYPE_NAME = %I.%I', mn.nspname, m.typname)
+            FROM pg_catalog.pg_type m JOIN pg_catalog.pg_namespace mn ON mn.oid = m.typnamespace
+           WHERE m.oid = r.rngmultitypid)))
+  FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc
+  JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace
+ WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
 /// Domains, after the enums they may be over and before the functions and tables that use
 /// them (a check calling the database's own functions is refused: see `UNSUPPORTED`). Their
@@ -1476,9 +1509,9 @@ SELECT format('GRANT %s ON %s %s TO %s%s;', o.privilege, o.what, o.name, {GRANTE
 const GRANTEE: &str = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,
               CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END";
 
-/// A type `t` the shop created on its own: an enum, a domain or a composite type (not a
+/// A type `t` the shop created on its own: an enum, a range, a domain or a composite type (not a
 /// table's row type, nor an array type).
-const STANDALONE_TYPE: &str = "(t.typtype IN ('e', 'd')
+const STANDALONE_TYPE: &str = "(t.typtype IN ('e', 'r', 'd')
     OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c'))";
 
 /// The `CREATE VIEW` statements, each after the views it reads.
