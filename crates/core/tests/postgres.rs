@@ -879,7 +879,19 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          CREATE TABLE promotions (id int PRIMARY KEY, discount float_span, states status_spans,
              titles title_span, EXCLUDE USING gist (discount WITH &&));
          INSERT INTO promotions VALUES (1, '[0.1,0.2)', '{[new,paid]}', '[A,b)'), (2, '(0.5,)', NULL, 'empty');
-         GRANT USAGE ON TYPE float_span TO reader;",
+         GRANT USAGE ON TYPE float_span TO reader;
+         CREATE TABLE media_item (id serial PRIMARY KEY, title text NOT NULL, added date DEFAULT '2020-01-01',
+             CONSTRAINT media_titled CHECK (title <> ''), CONSTRAINT media_own CHECK (id > 0) NO INHERIT);
+         CREATE TABLE media_video (seconds int NOT NULL CHECK (seconds > 0)) INHERITS (media_item);
+         CREATE TABLE media_photo (width int, title text DEFAULT 'untitled' NOT NULL) INHERITS (media_item);
+         CREATE TABLE media_clip (PRIMARY KEY (id)) INHERITS (media_video);
+         ALTER TABLE media_video ALTER COLUMN added SET DEFAULT '2024-01-01', ALTER COLUMN id DROP DEFAULT;
+         ALTER TABLE media_photo ALTER COLUMN width SET NOT NULL;
+         ALTER TABLE media_item ADD COLUMN note text;
+         INSERT INTO media_item (title) VALUES ('item');
+         INSERT INTO media_video (id, title, seconds) VALUES (100, 'video', 30);
+         INSERT INTO media_photo (title, width) VALUES ('photo', 800);
+         INSERT INTO media_clip (id, title, seconds) VALUES (200, 'clip', 5);",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -920,6 +932,16 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
     ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
     assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));
+    // A table inheriting columns added to its parent later has them in another order after
+    // a restore (as after pg_dump and psql): its rows are compared as JSON objects.
+    let media = "SELECT string_agg(to_jsonb(m)::text || m.tableoid::regclass::text, E'\\n' ORDER BY id) FROM media_item m
+         UNION ALL SELECT string_agg(to_jsonb(v)::text, E'\\n' ORDER BY id) FROM media_video v
+         UNION ALL SELECT string_agg(to_jsonb(p)::text, E'\\n' ORDER BY id) FROM media_photo p";
+    assert_eq!(
+        pg.psql("shop", "fresh", media),
+        pg.psql("shop", "shop", media)
+    );
+    assert!(pg.psql("shop", "shop", media).contains("\"seconds\": 5"));
     assert_eq!(
         pg.psql(
             "shop",

@@ -7,8 +7,8 @@
 //! grants (FORMAT.md 5.1 has the full order). It is written as a plain SQL file that
 //! `psql --single-transaction -f` can also restore by hand. Every statement follows a marker
 //! comment carrying a random token, so ShopSafe can split the file again without parsing
-//! SQL. Objects the native dump does not cover (inherited or foreign tables, large
-//! objects…: see `UNSUPPORTED`; rows a shop added to an extension's own table:
+//! SQL. Objects the native dump does not cover (foreign tables, large objects…: see
+//! `UNSUPPORTED`; rows a shop added to an extension's own table:
 //! see `EXTENSION_TABLES`) are detected and named, and the backup refuses rather than
 //! pretend.
 //!
@@ -451,8 +451,18 @@ impl Postgres {
             }
         }
         // Partitioned tables too: each partition is created as a table of its own, and
-        // attached to its parent once its constraints and indexes exist (`ATTACH`).
-        for t in relations(&client, "'r', 'p'").await.map_err(e)? {
+        // attached to its parent once its constraints and indexes exist (`ATTACH`). A table
+        // that inherits from others comes after them: it has more ancestors than any of them.
+        let mut creates = relations(&client, "'r', 'p'").await.map_err(e)?;
+        let ancestors: std::collections::HashMap<u32, i64> = client
+            .query(ANCESTORS, &[])
+            .await
+            .map_err(e)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        creates.sort_by_key(|t| ancestors.get(&t.oid).copied().unwrap_or(0));
+        for t in creates {
             out.stmt(&create_table(&client, &t).await.map_err(e)?)?;
         }
         for stmt in strings(&client, &column_storage('r')).await.map_err(e)? {
@@ -478,10 +488,10 @@ impl Postgres {
         let mut stats = Vec::new();
         for t in &tables {
             cancel.check()?;
-            let copy = format!("COPY {} TO STDOUT", t.qualified());
+            let copy = format!("COPY {}{} TO STDOUT", t.qualified(), t.columns);
             let stream = client.copy_out(&copy).await.map_err(e)?;
             out.marker("copy")?;
-            out.raw(format!("COPY {} FROM stdin;\n", t.qualified()).as_bytes())?;
+            out.raw(format!("COPY {}{} FROM stdin;\n", t.qualified(), t.columns).as_bytes())?;
             let stat =
                 copy_lines(stream, |chunk| out.raw(chunk))
                     .await
@@ -659,10 +669,12 @@ impl Postgres {
     pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
         super::block_on(async {
             let client = self.connect().await?;
-            compare(&client, expected).await.map_err(|err| match err {
-                Replay::Io(err) => err,
-                Replay::Db(err) => self.db_error(err),
-            })
+            compare(&client, expected, &[])
+                .await
+                .map_err(|err| match err {
+                    Replay::Io(err) => err,
+                    Replay::Db(err) => self.db_error(err),
+                })
         })
     }
 }
@@ -766,6 +778,9 @@ struct Table {
     oid: u32,
     schema: String,
     name: String,
+    /// The columns its rows are copied in and out with (` ("a", "b")`, in the table's
+    /// order, without generated columns), or nothing for a table without columns.
+    columns: String,
 }
 
 impl Table {
@@ -793,13 +808,16 @@ async fn tables(client: &Client) -> std::result::Result<Vec<Table>, tokio_postgr
     relations(client, "'r'").await
 }
 
-/// The shop's relations whose `relkind` is among `kinds` (`'r', 'p'`…).
+/// The shop's relations whose `relkind` is among `kinds` (`'r', 'p'`…), by name.
 async fn relations(
     client: &Client,
     kinds: &str,
 ) -> std::result::Result<Vec<Table>, tokio_postgres::Error> {
     let q = format!(
-        "SELECT c.oid, n.nspname, c.relname
+        "SELECT c.oid, n.nspname, c.relname,
+                ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+                       ORDER BY a.attnum)
            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relkind IN ({kinds}) AND {{USER_SCHEMA}} AND {{CLASS_NOT_EXT}}
           ORDER BY n.nspname, c.relname"
@@ -808,10 +826,24 @@ async fn relations(
         .query(&expand(&q), &[])
         .await?
         .into_iter()
-        .map(|r| Table {
-            oid: r.get(0),
-            schema: r.get(1),
-            name: r.get(2),
+        .map(|r| {
+            let columns: Vec<String> = r.get(3);
+            Table {
+                oid: r.get(0),
+                schema: r.get(1),
+                name: r.get(2),
+                columns: match columns.is_empty() {
+                    true => String::new(),
+                    false => format!(
+                        " ({})",
+                        columns
+                            .iter()
+                            .map(|c| quote(c))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                },
+            }
         })
         .collect())
 }
@@ -927,10 +959,6 @@ const UNSUPPORTED: &str = "
 SELECT format('foreign table %I.%I', n.nspname, c.relname)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'f' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
-UNION ALL
-SELECT format('inherited table %s', i.inhrelid::regclass) FROM pg_catalog.pg_inherits i
-  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind = 'r' AND NOT c.relispartition AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT format('range type %s (%s)', t.oid::regtype,
               CASE WHEN r.rngcanonical <> 0 THEN 'a canonical function'
@@ -1212,7 +1240,15 @@ async fn create_table(
                                    s.seqincrement, s.seqmin, s.seqmax, s.seqstart, s.seqcache,
                                    CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)
                        FROM pg_catalog.pg_sequence s
-                      WHERE s.seqrelid = pg_catalog.pg_get_serial_sequence(format('%I.%I', $2::text, $3::text), a.attname)::regclass)
+                      WHERE s.seqrelid = pg_catalog.pg_get_serial_sequence(format('%I.%I', $2::text, $3::text), a.attname)::regclass),
+                    a.attislocal,
+                    (SELECT pg_catalog.pg_get_expr(pd.adbin, pd.adrelid)
+                       FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+                       JOIN pg_catalog.pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
+                      WHERE i.inhrelid = a.attrelid ORDER BY i.inhseqno LIMIT 1),
+                    COALESCE((SELECT bool_or(pa.attnotnull)
+                                FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+                               WHERE i.inhrelid = a.attrelid), false)
                FROM pg_catalog.pg_attribute a
                JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
                LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -1232,6 +1268,23 @@ async fn create_table(
             &[&t.oid],
         )
         .await?;
+    // The parents of a table that inherits from others (not a partition: those are created
+    // as tables of their own and attached later).
+    let parents: Vec<String> = client
+        .query(
+            "SELECT i.inhparent::regclass::text FROM pg_catalog.pg_inherits i
+               JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+              WHERE i.inhrelid = $1 AND NOT c.relispartition ORDER BY i.inhseqno",
+            &[&t.oid],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let inherits = match parents.is_empty() {
+        true => String::new(),
+        false => format!(" INHERITS ({})", parents.join(", ")),
+    };
     let unlogged = if storage.get(0) { "UNLOGGED " } else { "" };
     let with = storage
         .get::<_, Option<String>>(1)
@@ -1241,8 +1294,31 @@ async fn create_table(
         .get::<_, Option<String>>(2)
         .map(|key| format!(" PARTITION BY {key}"))
         .unwrap_or_default();
+    // A column that only comes from a parent is not declared again; where its default or
+    // NOT NULL is the table's own, that is set afterwards. (A partition's columns all come
+    // from its parent, but it is created on its own.)
+    let inherited = |r: &&tokio_postgres::Row| !parents.is_empty() && !r.get::<_, bool>(8);
+    let mut own_settings = String::new();
+    for r in rows.iter().filter(inherited) {
+        let column = format!(
+            "ALTER TABLE ONLY {} ALTER COLUMN {}",
+            t.qualified(),
+            quote(r.get(0))
+        );
+        let (default, inherited): (Option<String>, Option<String>) = (r.get(3), r.get(9));
+        if r.get::<_, String>(5).is_empty() && default != inherited {
+            own_settings.push_str(&match default {
+                Some(expr) => format!("\n{column} SET DEFAULT {expr};"),
+                None => format!("\n{column} DROP DEFAULT;"),
+            });
+        }
+        if r.get::<_, bool>(2) && !r.get::<_, bool>(10) {
+            own_settings.push_str(&format!("\n{column} SET NOT NULL;"));
+        }
+    }
     let columns: Vec<String> = rows
         .iter()
+        .filter(|r| !inherited(r))
         .map(|r| {
             let mut col = format!("    {} {}", quote(r.get(0)), r.get::<_, String>(1));
             if let Some(coll) = r.get::<_, Option<String>>(6) {
@@ -1275,17 +1351,33 @@ async fn create_table(
         })
         .collect();
     Ok(format!(
-        "CREATE {unlogged}TABLE {} (\n{}\n){partition_by}{with};",
+        "CREATE {unlogged}TABLE {} (\n{}\n){inherits}{partition_by}{with};{own_settings}",
         t.qualified(),
         columns.join(",\n")
     ))
 }
 
+/// Each table that inherits from others (not a partition) with how many ancestors it has.
+const ANCESTORS: &str = "
+WITH RECURSIVE up(child, parent) AS (
+    SELECT i.inhrelid, i.inhparent FROM pg_catalog.pg_inherits i
+      JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE NOT c.relispartition
+    UNION SELECT up.child, i.inhparent FROM up JOIN pg_catalog.pg_inherits i ON i.inhrelid = up.parent)
+SELECT child, count(DISTINCT parent) FROM up GROUP BY child";
+
+/// Primary-key, unique, exclusion and check constraints. A check an inheriting table only
+/// has from its parent comes with the parent's, which is added to the tables that inherit
+/// from it too (partitions, created on their own, get every one of theirs).
 const CONSTRAINTS: &str = "
-SELECT format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s;', co.conrelid::regclass, co.conname, pg_catalog.pg_get_constraintdef(co.oid))
+SELECT format('ALTER TABLE %s%s ADD CONSTRAINT %I %s;',
+              CASE WHEN co.contype = 'c' AND NOT co.connoinherit AND EXISTS (
+                     SELECT 1 FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class ch ON ch.oid = i.inhrelid
+                      WHERE i.inhparent = c.oid AND NOT ch.relispartition) THEN '' ELSE 'ONLY ' END,
+              co.conrelid::regclass, co.conname, pg_catalog.pg_get_constraintdef(co.oid))
   FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE co.contype IN ('p', 'u', 'c', 'x') AND c.relkind IN ('r', 'p') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ WHERE co.contype IN ('p', 'u', 'c', 'x') AND c.relkind IN ('r', 'p') AND (co.conislocal OR c.relispartition)
+   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
  ORDER BY co.contype = 'c', co.conrelid, co.conname";
 
 /// Partitions attached to their parents, once both have their constraints (a partition must
@@ -1702,13 +1794,16 @@ impl Read for Arriving<'_> {
 struct Loaded {
     stat: crate::manifest::TableStat,
     stored: u64,
+    /// The columns it was loaded with (` ("a", "b")`, or nothing in dumps written before
+    /// column lists were), which the read-back reads in the same order.
+    columns: String,
 }
 
 /// One piece of a dump, as [`read_dump`] hands it to [`run_dump`].
 enum Piece {
     Stmt(String),
-    /// A `COPY … FROM stdin` statement and the manifest name of its table.
-    Copy(String, String),
+    /// A `COPY … FROM stdin` statement, the manifest name of its table and its column list.
+    Copy(String, String, String),
     Rows(Bytes),
     /// The end of a COPY block, with the fingerprint of its rows.
     CopyEnd(RowSum),
@@ -1786,10 +1881,10 @@ fn split_dump(
             let copy = String::from_utf8_lossy(&line)
                 .trim_end_matches(';')
                 .to_string();
-            let name = copy_target(&copy).ok_or_else(|| {
+            let (name, columns) = copy_target(&copy).ok_or_else(|| {
                 Error::corrupt("The dump has a COPY line ShopSafe did not write.")
             })?;
-            if !send(Ok(Piece::Copy(copy, name))) {
+            if !send(Ok(Piece::Copy(copy, name, columns))) {
                 return Ok(());
             }
             let mut buf = Vec::with_capacity(1 << 20);
@@ -1835,7 +1930,7 @@ async fn run_dump(
     while let Some(piece) = pieces.next() {
         match piece.map_err(Replay::Io)? {
             Piece::Stmt(stmt) => client.batch_execute(&stmt).await?,
-            Piece::Copy(copy, name) => {
+            Piece::Copy(copy, name, columns) => {
                 // The dump created the table in this transaction, so its rows may be written
                 // frozen: the read-back and the shop's first reads after the commit need not
                 // check or set each row's visibility, and no vacuum has to freeze them later.
@@ -1863,6 +1958,7 @@ async fn run_dump(
                 loaded.push(Loaded {
                     stat: sum.stat(name),
                     stored,
+                    columns,
                 });
             }
             Piece::Rows(_) | Piece::CopyEnd(_) => {
@@ -1875,13 +1971,27 @@ async fn run_dump(
     Ok(loaded)
 }
 
-/// The manifest name (`schema.table`) of the table in a dump's `COPY "schema"."table" FROM
-/// stdin` line.
-fn copy_target(copy: &str) -> Option<String> {
+/// The manifest name (`schema.table`) of the table in a dump's `COPY "schema"."table"
+/// ("a", "b") FROM stdin` line, and its column list (` ("a", "b")`; dumps written before
+/// column lists have none).
+fn copy_target(copy: &str) -> Option<(String, String)> {
     let rest = copy.strip_prefix("COPY ")?.strip_suffix(" FROM stdin")?;
     let (schema, rest) = quoted_ident(rest)?;
-    let (table, rest) = quoted_ident(rest.strip_prefix('.')?)?;
-    rest.is_empty().then(|| format!("{schema}.{table}"))
+    let (table, columns) = quoted_ident(rest.strip_prefix('.')?)?;
+    if let Some(list) = columns.strip_prefix(" (") {
+        let mut list = list.strip_suffix(')')?;
+        loop {
+            let (_, after) = quoted_ident(list)?;
+            match after.strip_prefix(", ") {
+                Some(next) => list = next,
+                None if after.is_empty() => break,
+                None => return None,
+            }
+        }
+    } else if !columns.is_empty() {
+        return None;
+    }
+    Some((format!("{schema}.{table}"), columns.to_string()))
 }
 
 /// A leading `"identifier"` (with `""` for a quote), and what follows it.
@@ -1931,12 +2041,16 @@ async fn check_loaded(
             )));
         }
     }
-    compare(client, expected).await
+    compare(client, expected, loaded).await
 }
 
 /// Every table the manifest lists must exist with its row count and fingerprint, no other
 /// table may exist, and the schema's shape must match.
-async fn compare(client: &Client, expected: &DatabasePart) -> std::result::Result<(), Replay> {
+async fn compare(
+    client: &Client,
+    expected: &DatabasePart,
+    loaded: &[Loaded],
+) -> std::result::Result<(), Replay> {
     let what = "The restored database";
     let fail = |m: String| Replay::Io(Error::new(ErrorKind::VerificationFailed, m));
     if schema_fingerprint(client).await? != expected.schema_fingerprint {
@@ -1958,7 +2072,13 @@ async fn compare(client: &Client, expected: &DatabasePart) -> std::result::Resul
         let Some(t) = live.iter().find(|t| t.name() == want.name) else {
             return Err(fail(format!("{what} lacks the table {}.", want.name)));
         };
-        let copy = format!("COPY {} TO STDOUT", t.qualified());
+        // In the order the rows were loaded in: a table that inherits from another may have
+        // its columns in another order than when it was backed up.
+        let columns = loaded
+            .iter()
+            .find(|l| l.stat.name == want.name)
+            .map_or(&t.columns, |l| &l.columns);
+        let copy = format!("COPY {}{columns} TO STDOUT", t.qualified());
         let stream = client.copy_out(&copy).await?;
         let got = copy_lines(stream, |_| Ok(()))
             .await?
@@ -1982,6 +2102,28 @@ async fn compare(client: &Client, expected: &DatabasePart) -> std::result::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_lines_name_their_table_and_columns() {
+        let target = |l: &str| copy_target(l).map(|(n, c)| format!("{n}|{c}"));
+        assert_eq!(
+            target(r#"COPY "public"."t" ("a", "b ""q""") FROM stdin"#).as_deref(),
+            Some(r#"public.t| ("a", "b ""q""")"#)
+        );
+        // Dumps written before column lists.
+        assert_eq!(
+            target(r#"COPY "s"."t" FROM stdin"#).as_deref(),
+            Some("s.t|")
+        );
+        for bad in [
+            r#"COPY "s"."t" ("a", b) FROM stdin"#,
+            r#"COPY "s"."t" ("a") ; DROP TABLE x FROM stdin"#,
+            r#"COPY "s"."t" x FROM stdin"#,
+            r#"COPY s.t FROM stdin"#,
+        ] {
+            assert_eq!(target(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn extensions_the_server_cannot_create_are_recognised() {
