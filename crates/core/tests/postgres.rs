@@ -589,6 +589,9 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
          CREATE POLICY recent ON visits FOR SELECT USING (at > date '2020-01-01');
          CREATE AGGREGATE row_tally(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
          CREATE RULE keep_visits AS ON DELETE TO visits_rest DO INSTEAD NOTHING;
+         CREATE TABLE base_item (id int NOT NULL, label text CHECK (label <> ''));
+         CREATE TABLE sub_item (extra int DEFAULT 7) INHERITS (base_item);
+         INSERT INTO sub_item (id, label) VALUES (1, 'one'), (2, 'two');
          INSERT INTO visits (id, at, page) SELECT g, date '2024-12-25' + g, 'page ' || g FROM generate_series(1, 20) g;",
     );
     v18.psql(
@@ -644,7 +647,7 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
     // 15 -> 18
     let from15 = backup_of("pgshop");
     restore_into(&from15.id, "pg18");
-    let visits = ["public.visits", "public.visits_rest"];
+    let visits = ["public.visits", "public.visits_rest", "public.sub_item"];
     assert_eq!(v18.rows("shop", TABLES), v15.rows("shop", TABLES));
     assert_eq!(v18.rows("shop", &visits), v15.rows("shop", &visits));
     assert_eq!(objects(&v18), objects(&v15));
