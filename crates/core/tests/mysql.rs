@@ -317,15 +317,25 @@ fn mysql_tricky_values_round_trip_and_unsupported_tables_are_named() {
          INSERT INTO tricky VALUES
            (1, 123456.789, '123e4567-e89b-12d3-a456-426614174000', '2001:db8::1', 'café', X'00FF27'),
            (2, 16777217, NULL, '::ffff:10.0.0.1', 'naïve', NULL),
-           (3, 1.17549435e-38, '00000000-0000-0000-0000-000000000001', NULL, NULL, X'5C');",
+           (3, 1.17549435e-38, '00000000-0000-0000-0000-000000000001', NULL, NULL, X'5C');
+         CREATE TABLE stores (id int PRIMARY KEY, loc POINT NOT NULL, area POLYGON, route GEOMETRY,
+           SPATIAL INDEX stores_loc (loc)) ENGINE=InnoDB;
+         INSERT INTO stores SELECT seq, POINT(seq * 0.5, -seq / 3),
+           IF(seq % 2 = 0, ST_GeomFromText('POLYGON((0 0,0 1,1 1,1 0,0 0))'), NULL),
+           ST_GeomFromText(CONCAT('LINESTRING(0 0,', seq, ' ', seq / 7, ')')) FROM seq_1_to_40;",
     );
     let s = register(&m);
     let exact =
-        "SELECT id, CAST(f AS DOUBLE), u, ip, HEX(legacy), HEX(raw) FROM tricky ORDER BY id";
+        "SELECT id, CAST(f AS DOUBLE), u, ip, HEX(legacy), HEX(raw) FROM tricky ORDER BY id;
+         SELECT id, HEX(loc), HEX(area), HEX(route) FROM stores ORDER BY id;
+         SHOW CREATE TABLE stores";
     let before = m.sql("shop", exact);
     let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
-    m.sql("shop", "DELETE FROM tricky");
+    m.sql(
+        "shop",
+        "DELETE FROM tricky; DELETE FROM stores WHERE id > 3",
+    );
     let plan = ops::prepare_restore(
         &s.catalog,
         &RestoreOptions {
