@@ -592,6 +592,10 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
          CREATE TABLE base_item (id int NOT NULL, label text CHECK (label <> ''));
          CREATE TABLE sub_item (extra int DEFAULT 7) INHERITS (base_item);
          INSERT INTO sub_item (id, label) VALUES (1, 'one'), (2, 'two');
+         CREATE TABLE tag_a (label text DEFAULT 'a');
+         CREATE TABLE tag_b (label text);
+         CREATE TABLE tag_ab () INHERITS (tag_a, tag_b);
+         ALTER TABLE ONLY tag_b ALTER COLUMN label SET DEFAULT 'b';
          INSERT INTO visits (id, at, page) SELECT g, date '2024-12-25' + g, 'page ' || g FROM generate_series(1, 20) g;",
     );
     v18.psql(
@@ -651,6 +655,16 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
     assert_eq!(v18.rows("shop", TABLES), v15.rows("shop", TABLES));
     assert_eq!(v18.rows("shop", &visits), v15.rows("shop", &visits));
     assert_eq!(objects(&v18), objects(&v15));
+    // A table whose parents' defaults came to differ keeps its own.
+    assert_eq!(
+        v18.psql(
+            "shop",
+            "shop",
+            "INSERT INTO tag_ab DEFAULT VALUES RETURNING label"
+        )
+        .trim(),
+        "a"
+    );
 
     // 18 -> 15, over a changed database.
     v18.psql(
@@ -708,6 +722,21 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
         e.message
     );
     assert_eq!((v15.rows("shop", TABLES), objects(&v15)), before);
+
+    // PostgreSQL 18's NOT NULL constraints keep their names and NO INHERIT, also for a
+    // table that inherits the column.
+    v18.psql(
+        "shop",
+        "shop",
+        "CREATE TABLE nn_parent (a int NOT NULL NO INHERIT, b int CONSTRAINT b_required NOT NULL);
+         CREATE TABLE nn_child () INHERITS (nn_parent);
+         INSERT INTO nn_child VALUES (NULL, 1);",
+    );
+    let schema = v18.schema("shop");
+    let again = backup_of("pg18");
+    v18.psql("shop", "shop", "DROP TABLE nn_parent CASCADE");
+    restore_into(&again.id, "pg18");
+    assert_eq!(v18.schema("shop"), schema);
 }
 
 #[test]
@@ -894,7 +923,22 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          INSERT INTO media_item (title) VALUES ('item');
          INSERT INTO media_video (id, title, seconds) VALUES (100, 'video', 30);
          INSERT INTO media_photo (title, width) VALUES ('photo', 800);
-         INSERT INTO media_clip (id, title, seconds) VALUES (200, 'clip', 5);",
+         INSERT INTO media_clip (id, title, seconds) VALUES (200, 'clip', 5);
+         CREATE TABLE tag (label text DEFAULT 'a', weight int NOT NULL);
+         CREATE TABLE tag_loose () INHERITS (tag);
+         ALTER TABLE tag_loose ALTER COLUMN weight DROP NOT NULL;
+         CREATE TABLE tag_counted () INHERITS (tag);
+         ALTER TABLE tag_counted ALTER COLUMN weight ADD GENERATED ALWAYS AS IDENTITY;
+         ALTER TABLE tag ADD CONSTRAINT tag_weight CHECK (weight > 0) NOT VALID;
+         ALTER TABLE tag_loose VALIDATE CONSTRAINT tag_weight;
+         INSERT INTO tag_loose (label) VALUES ('no weight');
+         INSERT INTO tag_counted (label) VALUES ('counted');
+         CREATE TABLE sized (w int, area int GENERATED ALWAYS AS (w * 2) STORED);
+         CREATE TABLE sized_copy (w int, area int GENERATED ALWAYS AS (w * 2) STORED);
+         ALTER TABLE sized_copy INHERIT sized;
+         INSERT INTO sized_copy (w) VALUES (3);
+         CREATE FUNCTION first_titles() RETURNS text LANGUAGE sql
+             BEGIN ATOMIC SELECT title_list(title ORDER BY title) FROM catalog_product WHERE id < 3; END;",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -932,6 +976,9 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "public.audit_log",
         "public.category_titles",
         "public.promotions",
+        "public.tag_loose",
+        "public.tag_counted",
+        "public.sized_copy",
     ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
     assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));
@@ -1021,6 +1068,48 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "the aggregates work again"
     );
 
+    let checks = "SELECT first_titles(), (SELECT string_agg(format('%s %s %s', conrelid::regclass, conname, convalidated), ', '
+                            ORDER BY conrelid::regclass::text) FROM pg_constraint WHERE conname = 'tag_weight')";
+    assert_eq!(
+        pg.psql("shop", "fresh", checks),
+        pg.psql("shop", "shop", checks)
+    );
+    assert!(pg
+        .psql("shop", "shop", checks)
+        .contains("tag_loose tag_weight t"));
+    assert_eq!(
+        pg.psql(
+            "shop",
+            "fresh",
+            "INSERT INTO tag_counted (label) VALUES ('next') RETURNING weight"
+        )
+        .trim(),
+        "2",
+        "the identity on an inherited column continues"
+    );
+
+    // A line break in a column's name (its COPY line could not hold it), and an operator
+    // of the database's own: refused, with their names.
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE TABLE notes (\"two\nlines\" text);
+         CREATE FUNCTION near(a int, b int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT abs(a - b) < 2';
+         CREATE OPERATOR ~~~ (LEFTARG = int, RIGHTARG = int, FUNCTION = near);",
+    );
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message
+            .contains("table public.notes (a line break in its name or a column's")
+            && e.message.contains("operator public.~~~(integer,integer)"),
+        "{}",
+        e.message
+    );
+    pg.psql(
+        "shop",
+        "shop",
+        "DROP TABLE notes; DROP OPERATOR ~~~ (int, int)",
+    );
     // A domain whose check calls the database's own function: refused, with its name.
     pg.psql(
         "shop",

@@ -468,7 +468,9 @@ impl Postgres {
         for stmt in strings(&client, &column_storage('r')).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
-        for q in [FUNCTIONS_ON_TABLES, AGGREGATES] {
+        // Aggregates made of functions that need no tables come before the functions that
+        // need tables (whose `BEGIN ATOMIC` bodies may call them); the others after them.
+        for q in [&aggregates(false), FUNCTIONS_ON_TABLES, &aggregates(true)] {
             for stmt in strings(&client, q).await.map_err(e)? {
                 out.stmt(&stmt)?;
             }
@@ -517,8 +519,10 @@ impl Postgres {
                 name.replace('\'', "''")
             ))?;
         }
-        for stmt in strings(&client, CONSTRAINTS).await.map_err(e)? {
-            out.stmt(&stmt)?;
+        for q in [CONSTRAINTS, VALIDATIONS] {
+            for stmt in strings(&client, q).await.map_err(e)? {
+                out.stmt(&stmt)?;
+            }
         }
         for stmt in views_in_order(&client).await.map_err(e)? {
             out.stmt(&stmt)?;
@@ -723,8 +727,7 @@ impl Open {
     }
 }
 
-/// Whether a failed statement names something the server does not know: syntax, objects,
-/// functions, types, columns, features or settings (of a newer server, say).
+/// Why an extension cannot be created.
 enum MissingExtension {
     /// The server has no such extension to install.
     NotInstalled(String),
@@ -751,6 +754,8 @@ fn missing_extension(message: &str) -> Option<MissingExtension> {
     Some(MissingExtension::NotInstalled(name))
 }
 
+/// Whether a failed statement names something the server does not know: syntax, objects,
+/// functions, types, columns, features or settings (of a newer server, say).
 fn lacks_something(code: &SqlState) -> bool {
     [
         SqlState::SYNTAX_ERROR,
@@ -1018,6 +1023,22 @@ SELECT format('text search template %I.%I', n.nspname, t.tmplname) FROM pg_catal
 UNION ALL
 SELECT 'large objects' WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata)
 UNION ALL
+SELECT format('table %s (a line break in its name or a column''s, which its COPY line cannot hold)', c.oid::regclass)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND (c.relname ~ '[\n\r]' OR n.nspname ~ '[\n\r]'
+        OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+                      AND NOT a.attisdropped AND a.attname ~ '[\n\r]'))
+UNION ALL
+SELECT format('operator %s', o.oid::regoperator) FROM pg_catalog.pg_operator o
+  JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE {USER_SCHEMA} AND {not_ext:pg_operator:o.oid}
+UNION ALL
+SELECT format('operator class %I.%I', n.nspname, oc.opcname) FROM pg_catalog.pg_opclass oc
+  JOIN pg_catalog.pg_namespace n ON n.oid = oc.opcnamespace WHERE {USER_SCHEMA} AND {not_ext:pg_opclass:oc.oid}
+UNION ALL
+SELECT format('operator family %I.%I', n.nspname, f.opfname) FROM pg_catalog.pg_opfamily f
+  JOIN pg_catalog.pg_namespace n ON n.oid = f.opfnamespace WHERE {USER_SCHEMA} AND {not_ext:pg_opfamily:f.oid}
+UNION ALL
 SELECT format('row level security forced on %s (it would hide rows from the dump even for the table''s owner)',
               c.oid::regclass)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -1171,9 +1192,23 @@ SELECT pg_catalog.pg_get_functiondef(p.oid) || ';'
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS_TABLES} ORDER BY p.oid";
 
-/// The shop's own aggregates (normal, ordered-set and hypothetical-set), once every
-/// function they are made of exists, and before the views that use them. What is the
-/// default is left out, as pg_dump does.
+/// The shop's own aggregates (normal, ordered-set and hypothetical-set) that are made of a
+/// function needing the tables (`on_tables`) or not: each once every function it is made
+/// of exists, and before the views that use it. What is the default is left out, as
+/// pg_dump does.
+fn aggregates(on_tables: bool) -> String {
+    let needs = if on_tables { "" } else { "NOT " };
+    AGGREGATES.replace(
+        "{NEEDS}",
+        &format!(
+            "{needs}EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE p.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
+                                a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn)
+                  AND {{USER_SCHEMA}} AND {{PROC_NOT_EXT}} AND {{NEEDS_TABLES}})"
+        ),
+    )
+}
+
 const AGGREGATES: &str = "
 SELECT format('CREATE AGGREGATE %I.%I(%s) (%s);', n.nspname, p.proname,
               CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_arguments(p.oid) END,
@@ -1203,7 +1238,7 @@ SELECT format('CREATE AGGREGATE %I.%I(%s) (%s);', n.nspname, p.proname,
                 CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END))
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
   JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid
- WHERE p.prokind = 'a' AND {USER_SCHEMA} AND {PROC_NOT_EXT} ORDER BY p.oid";
+ WHERE p.prokind = 'a' AND {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS} ORDER BY p.oid";
 
 const SEQUENCES: &str = "
 SELECT format('%I.%I', n.nspname, c.relname) AS name,
@@ -1246,9 +1281,18 @@ async fn create_table(
                        FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
                        JOIN pg_catalog.pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
                       WHERE i.inhrelid = a.attrelid ORDER BY i.inhseqno LIMIT 1),
-                    COALESCE((SELECT bool_or(pa.attnotnull)
+                    COALESCE((SELECT bool_or(pa.attnotnull AND NOT EXISTS (
+                                       SELECT 1 FROM pg_catalog.pg_constraint pc WHERE pc.conrelid = pa.attrelid
+                                          AND pc.contype = 'n' AND pc.conkey[1] = pa.attnum AND pc.connoinherit))
                                 FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
-                               WHERE i.inhrelid = a.attrelid), false)
+                               WHERE i.inhrelid = a.attrelid), false),
+                    (SELECT count(DISTINCT pg_catalog.pg_get_expr(pd.adbin, pd.adrelid)) > 1
+                       FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+                       JOIN pg_catalog.pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
+                      WHERE i.inhrelid = a.attrelid),
+                    (SELECT format('CONSTRAINT %I NOT NULL%s', nn.conname, CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END)
+                       FROM pg_catalog.pg_constraint nn
+                      WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum)
                FROM pg_catalog.pg_attribute a
                JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
                LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -1294,26 +1338,45 @@ async fn create_table(
         .get::<_, Option<String>>(2)
         .map(|key| format!(" PARTITION BY {key}"))
         .unwrap_or_default();
-    // A column that only comes from a parent is not declared again; where its default or
+    // A column that only comes from a parent is not declared again (unless its parents'
+    // defaults differ, which only a declared one settles); where its default, identity or
     // NOT NULL is the table's own, that is set afterwards. (A partition's columns all come
     // from its parent, but it is created on its own.)
-    let inherited = |r: &&tokio_postgres::Row| !parents.is_empty() && !r.get::<_, bool>(8);
+    let inherited = |r: &&tokio_postgres::Row| {
+        !parents.is_empty() && !r.get::<_, bool>(8) && !r.get::<_, bool>(11)
+    };
     let mut own_settings = String::new();
-    for r in rows.iter().filter(inherited) {
+    for r in rows.iter().filter(|_| !parents.is_empty()) {
         let column = format!(
             "ALTER TABLE ONLY {} ALTER COLUMN {}",
             t.qualified(),
             quote(r.get(0))
         );
-        let (default, inherited): (Option<String>, Option<String>) = (r.get(3), r.get(9));
-        if r.get::<_, String>(5).is_empty() && default != inherited {
-            own_settings.push_str(&match default {
-                Some(expr) => format!("\n{column} SET DEFAULT {expr};"),
-                None => format!("\n{column} DROP DEFAULT;"),
-            });
+        let (notnull, parent_notnull) = (r.get::<_, bool>(2), r.get::<_, bool>(10));
+        if inherited(&r) {
+            let (default, from_parent): (Option<String>, Option<String>) = (r.get(3), r.get(9));
+            let identity = match r.get::<_, String>(4).as_str() {
+                "a" => Some("ALWAYS"),
+                "d" => Some("BY DEFAULT"),
+                _ => None,
+            };
+            if let Some(kind) = identity {
+                own_settings.push_str(&format!(
+                    "\n{column} ADD GENERATED {kind} AS IDENTITY{};",
+                    r.get::<_, Option<String>>(7).unwrap_or_default()
+                ));
+            } else if r.get::<_, String>(5).is_empty() && default != from_parent {
+                own_settings.push_str(&match default {
+                    Some(expr) => format!("\n{column} SET DEFAULT {expr};"),
+                    None => format!("\n{column} DROP DEFAULT;"),
+                });
+            }
+            if notnull && !parent_notnull && identity.is_none() {
+                own_settings.push_str(&format!("\n{column} SET NOT NULL;"));
+            }
         }
-        if r.get::<_, bool>(2) && !r.get::<_, bool>(10) {
-            own_settings.push_str(&format!("\n{column} SET NOT NULL;"));
+        if !notnull && parent_notnull {
+            own_settings.push_str(&format!("\n{column} DROP NOT NULL;"));
         }
     }
     let columns: Vec<String> = rows
@@ -1325,7 +1388,13 @@ async fn create_table(
                 col.push_str(&format!(" COLLATE {coll}"));
             }
             let default: Option<String> = r.get(3);
+            // A generated column also declared by a parent takes the parent's expression
+            // (PostgreSQL 15 refuses it written again); a different one is its own.
+            let generated_as_parent = !parents.is_empty()
+                && default.is_some()
+                && default == r.get::<_, Option<String>>(9);
             match (r.get::<_, String>(5).as_str(), default) {
+                ("s" | "v", Some(_)) if generated_as_parent => {}
                 ("s", Some(expr)) => col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED")),
                 ("v", Some(expr)) => {
                     col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL"))
@@ -1345,7 +1414,11 @@ async fn create_table(
                 _ => {}
             }
             if r.get::<_, bool>(2) {
-                col.push_str(" NOT NULL");
+                // PostgreSQL 18 names NOT NULL constraints and may keep them from children.
+                match r.get::<_, Option<String>>(12) {
+                    Some(named) => col.push_str(&format!(" {named}")),
+                    None => col.push_str(" NOT NULL"),
+                }
             }
             col
         })
@@ -1379,6 +1452,17 @@ SELECT format('ALTER TABLE %s%s ADD CONSTRAINT %I %s;',
  WHERE co.contype IN ('p', 'u', 'c', 'x') AND c.relkind IN ('r', 'p') AND (co.conislocal OR c.relispartition)
    AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
  ORDER BY co.contype = 'c', co.conrelid, co.conname";
+
+/// Checks an inheriting table has only from its parents, validated: a parent's check added
+/// `NOT VALID` reaches the table unvalidated, so it is validated again (where it is valid
+/// already, nothing happens).
+const VALIDATIONS: &str = "
+SELECT format('ALTER TABLE ONLY %s VALIDATE CONSTRAINT %I;', co.conrelid::regclass, co.conname)
+  FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE co.contype = 'c' AND co.convalidated AND NOT co.conislocal AND NOT c.relispartition
+   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ ORDER BY co.conrelid, co.conname";
 
 /// Partitions attached to their parents, once both have their constraints (a partition must
 /// have its parent's checks) and indexes (each partition's are attached to its parent's
