@@ -168,7 +168,8 @@ fn push_hex(out: &mut Vec<u8>, v: &[u8]) {
 /// MRG_MyISAM…) are refused.
 const LOCKED_ENGINES: &str = "'MyISAM', 'Aria', 'MEMORY'";
 
-/// How long a backup waits for writers of those tables to let it lock them.
+/// How long a backup waits for another connection's lock on a table (writers of the tables
+/// it locks, a long ALTER TABLE).
 const LOCK_WAIT_SECONDS: u32 = 30;
 
 /// Rows are written in INSERT statements of about this many bytes.
@@ -909,13 +910,38 @@ impl Mysql {
         held: &[String],
         lock: &mut Option<Conn>,
     ) -> Result<(super::Snapshot, super::Inspection)> {
-        let e = |e| self.db_error(e);
+        // A table another connection keeps locked (a long ALTER TABLE, say) makes the
+        // backup fail with a sentence after a while instead of waiting for a day.
+        let e = |e| {
+            match e {
+            mysql_async::Error::Server(s) if s.code == 1205 => Error::new(
+                ErrorKind::Database,
+                format!(
+                    "Another connection kept a table of the database {} locked for over {LOCK_WAIT_SECONDS} seconds (a long ALTER TABLE or LOCK TABLES, say), so the backup could not read it; back up again once that is done. Nothing was written.",
+                    self.dbname
+                ),
+            ),
+            other => self.db_error(other),
+        }
+        };
+        conn.query_drop(format!(
+            "SET SESSION lock_wait_timeout = {LOCK_WAIT_SECONDS}"
+        ))
+        .await
+        .map_err(e)?;
         conn.query_drop("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             .await
             .map_err(e)?;
         conn.query_drop("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
             .await
             .map_err(e)?;
+        // Touch the held tables now: the transaction keeps them open until it ends, so an
+        // ALTER TABLE waiting for the read lock to go cannot make the dump queue behind it.
+        for t in held {
+            conn.query_drop(format!("SELECT 1 FROM {} LIMIT 0", quote(t)))
+                .await
+                .map_err(e)?;
+        }
         if self.tables_without_snapshot(conn).await? != held {
             return Err(Error::new(
                 ErrorKind::Database,
