@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// The `format` field of every ShopSafe manifest.
 pub const FORMAT_NAME: &str = "shopsafe-archive";
 /// The newest archive format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Path of the manifest inside the archive.
 pub const MANIFEST_ENTRY: &str = "manifest.json";
 /// Path of the plain-words guide inside the archive.
