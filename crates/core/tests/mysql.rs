@@ -374,17 +374,10 @@ fn mysql_backup_during_constant_writes_holds_one_consistent_snapshot() {
     );
     let s = register(&m);
     // One session commits a transaction after another: a ledger row and the total with it.
-    let mut writer = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "yes 'BEGIN; INSERT INTO ledger (amount) VALUES (1); UPDATE ledger_total SET n = n + 1; COMMIT;' \
-             | head -n 1000000 | mariadb --no-defaults -uroot -S {} shop",
-            m.socket().display()
-        ))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut writer = m.keep_running(
+        "shop",
+        "BEGIN; INSERT INTO ledger (amount) VALUES (1); UPDATE ledger_total SET n = n + 1; COMMIT;",
+    );
     let count = || -> u64 {
         m.sql("shop", "SELECT n FROM ledger_total")
             .trim()
@@ -1093,17 +1086,10 @@ fn mysql_tables_without_a_snapshot_are_held_still_and_round_trip() {
     );
 
     // A writer adds an order, then its log line, one statement after the other.
-    let mut writer = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "yes \"INSERT INTO a_orders (note) VALUES ('o'); INSERT INTO z_log (msg) VALUES ('order');\" \
-             | head -n 1000000 | mariadb --no-defaults -uroot -S {} shop",
-            m.socket().display()
-        ))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut writer = m.keep_running(
+        "shop",
+        "INSERT INTO a_orders (note) VALUES ('o'); INSERT INTO z_log (msg) VALUES ('order');",
+    );
     let orders = || -> u64 {
         m.sql("shop", "SELECT COUNT(*) FROM a_orders")
             .trim()

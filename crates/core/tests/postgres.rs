@@ -137,6 +137,21 @@ fn register(pg: &PgServer) -> PgShop {
     PgShop { dir, catalog, shop }
 }
 
+/// Restore the backup `id` into `shop` (the backup's own shop if none), over what is there,
+/// without a safety backup.
+fn restore(s: &PgShop, id: &str, shop: Option<&str>) -> shopsafe_core::Result<()> {
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: id.into(),
+            shop: shop.map(Into::into),
+            force: true,
+            pre_backup: false,
+        },
+    )?;
+    ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).map(drop)
+}
+
 #[test]
 fn postgres_round_trip_restores_schema_rows_sequences_and_media() {
     let pg = PgServer::start();
@@ -956,17 +971,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
     .unwrap();
     let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
-    let plan = ops::prepare_restore(
-        &s.catalog,
-        &RestoreOptions {
-            backup: backup.id.clone(),
-            shop: Some("fresh".into()),
-            force: true,
-            pre_backup: false,
-        },
-    )
-    .unwrap();
-    ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    restore(&s, &backup.id, Some("fresh")).unwrap();
     assert_eq!(pg.schema("fresh"), pg.schema("shop"));
     let more = [
         "public.order_events",
@@ -1014,17 +1019,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
     );
     // Restoring over the database itself drops its partitioned tables with their partitions.
     let schema = pg.schema("shop");
-    let plan = ops::prepare_restore(
-        &s.catalog,
-        &RestoreOptions {
-            backup: backup.id.clone(),
-            shop: None,
-            force: true,
-            pre_backup: false,
-        },
-    )
-    .unwrap();
-    ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    restore(&s, &backup.id, None).unwrap();
     assert_eq!(pg.schema("shop"), schema);
 
     let next = pg.psql(
@@ -1302,17 +1297,7 @@ fn postgres_postgis_shop_round_trips() {
         "DELETE FROM stores_store WHERE id > 10; DROP VIEW stores_near_paris;
          ALTER TABLE stores_store ADD COLUMN opened date;",
     );
-    let plan = ops::prepare_restore(
-        &s.catalog,
-        &RestoreOptions {
-            backup: backup.id.clone(),
-            shop: None,
-            force: true,
-            pre_backup: false,
-        },
-    )
-    .unwrap();
-    ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    restore(&s, &backup.id, None).unwrap();
     assert_eq!(pg.schema("shop"), schema);
     assert_eq!(pg.rows("shop", &geo), rows);
     assert_eq!(pg.psql("shop", "shop", near), near_before);
@@ -1356,17 +1341,7 @@ fn postgres_postgis_shop_round_trips() {
         )
         .unwrap();
         let before = server.schema("geo");
-        let plan = ops::prepare_restore(
-            &s.catalog,
-            &RestoreOptions {
-                backup: backup.id.clone(),
-                shop: Some(name.into()),
-                force: true,
-                pre_backup: false,
-            },
-        )
-        .unwrap();
-        let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+        let e = restore(&s, &backup.id, Some(name)).unwrap_err();
         assert!(
             e.message.contains(why) && e.message.contains("the shop is as it was before"),
             "{}",

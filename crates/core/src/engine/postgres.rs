@@ -897,6 +897,8 @@ fn expand(query: &str) -> String {
             "{MODIFY:a.aggmfinalmodify}",
             &modify_keyword("a.aggmfinalmodify"),
         )
+        .replace("{ENABLED:tg.tgenabled}", &enabled_keyword("tg.tgenabled"))
+        .replace("{ENABLED:r.ev_enabled}", &enabled_keyword("r.ev_enabled"))
         .replace(
             "{U_REACHES_ROW_TYPE}",
             &type_reaches("u.oid", "ty.typtype = 'c'"),
@@ -929,6 +931,12 @@ fn expand(query: &str) -> String {
         query.replace_range(start..=end, &condition);
     }
     query
+}
+
+/// The `ALTER TABLE` keyword that sets a trigger or rule (its `column`, not `'O'`) to fire
+/// as it did.
+fn enabled_keyword(column: &str) -> String {
+    format!("CASE {column} WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE ALWAYS' END")
 }
 
 /// The `FINALFUNC_MODIFY` keyword for an aggregate's `column`.
@@ -1527,8 +1535,7 @@ const TRIGGERS: &str = "
 SELECT pg_catalog.pg_get_triggerdef(tg.oid) || ';'
        || CASE tg.tgenabled WHEN 'O' THEN ''
             ELSE format(E'\nALTER TABLE ONLY %s %s TRIGGER %I;', tg.tgrelid::regclass,
-                        CASE tg.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
-                                          ELSE 'ENABLE ALWAYS' END, tg.tgname) END
+                        {ENABLED:tg.tgenabled}, tg.tgname) END
   FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY tg.oid";
@@ -1539,8 +1546,7 @@ const RULES: &str = "
 SELECT pg_catalog.pg_get_ruledef(r.oid)
        || CASE r.ev_enabled WHEN 'O' THEN ''
             ELSE format(E'\nALTER TABLE %s %s RULE %I;', r.ev_class::regclass,
-                        CASE r.ev_enabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
-                                          ELSE 'ENABLE ALWAYS' END, r.rulename) END
+                        {ENABLED:r.ev_enabled}, r.rulename) END
   FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE r.rulename <> '_RETURN' AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY r.oid";

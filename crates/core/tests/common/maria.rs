@@ -174,6 +174,21 @@ impl MariaServer {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// A root session on `db` that runs `statements` over and over (up to a million times)
+    /// until it is killed.
+    pub fn keep_running(&self, db: &str, statements: &str) -> std::process::Child {
+        Command::new("sh")
+            .arg("-c")
+            .arg("yes \"$SQL\" | head -n 1000000 | mariadb --no-defaults -uroot -S \"$SOCK\" \"$DB\"")
+            .env("SQL", statements)
+            .env("SOCK", self.socket())
+            .env("DB", db)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
     /// `SHOW CREATE TABLE` and every row (sorted) of each listed table.
     pub fn state(&self, db: &str, tables: &[&str]) -> Vec<String> {
         tables
