@@ -5,8 +5,9 @@
 //! held still by a read lock on a second connection from before the snapshot until they
 //! are read): `SHOW CREATE TABLE` for each table (with its AUTO_INCREMENT), then its rows
 //! as multi-row `INSERT` statements: text as quoted strings (hex where it is not UTF-8),
-//! numbers bare, bytes as hex literals, so no character set can change a byte. It is a plain SQL file the `mariadb`
-//! or `mysql` client can also load by hand into an empty database. After the rows come the
+//! numbers bare, bytes as hex literals, so no character set can change a byte. It is a
+//! plain SQL file the `mariadb` or `mysql` client can also load by hand into an empty
+//! database. After the rows come the
 //! views, triggers, stored functions and procedures and events, as `SHOW CREATE` gives them
 //! without their DEFINER (only a superuser may name another login), each with the session
 //! settings it was created under.
@@ -902,18 +903,11 @@ impl Mysql {
         }
     }
 
-    async fn dump_in_snapshot(
-        &self,
-        conn: &mut Conn,
-        to: DumpTo<'_>,
-        cancel: &CancelToken,
-        held: &[String],
-        lock: &mut Option<Conn>,
-    ) -> Result<(super::Snapshot, super::Inspection)> {
-        // A table another connection keeps locked (a long ALTER TABLE, say) makes the
-        // backup fail with a sentence after a while instead of waiting for a day.
-        let e = |e| {
-            match e {
+    /// A failed statement of the dump as a sentence: a table another connection keeps
+    /// locked (a long ALTER TABLE, say) makes the backup fail after a while instead of
+    /// waiting for a day.
+    fn snapshot_error(&self, e: mysql_async::Error) -> Error {
+        match e {
             mysql_async::Error::Server(s) if s.code == 1205 => Error::new(
                 ErrorKind::Database,
                 format!(
@@ -923,7 +917,17 @@ impl Mysql {
             ),
             other => self.db_error(other),
         }
-        };
+    }
+
+    async fn dump_in_snapshot(
+        &self,
+        conn: &mut Conn,
+        to: DumpTo<'_>,
+        cancel: &CancelToken,
+        held: &[String],
+        lock: &mut Option<Conn>,
+    ) -> Result<(super::Snapshot, super::Inspection)> {
+        let e = |e| self.snapshot_error(e);
         conn.query_drop(format!(
             "SET SESSION lock_wait_timeout = {LOCK_WAIT_SECONDS}"
         ))
