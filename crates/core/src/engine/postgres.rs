@@ -519,7 +519,7 @@ impl Postgres {
                 name.replace('\'', "''")
             ))?;
         }
-        for q in [CONSTRAINTS, VALIDATIONS] {
+        for q in [CONSTRAINTS, VALIDATIONS, DOMAIN_CHECKS] {
             for stmt in strings(&client, q).await.map_err(e)? {
                 out.stmt(&stmt)?;
             }
@@ -889,6 +889,7 @@ fn expand(query: &str) -> String {
             &option_list("SELECT '' AS prefix, unnest(a.attoptions) AS o"),
         )
         .replace("{STANDALONE_TYPE}", STANDALONE_TYPE)
+        .replace("{LATE_CHECK}", LATE_CHECK)
         .replace(
             "{MODIFY:a.aggfinalmodify}",
             &modify_keyword("a.aggfinalmodify"),
@@ -1004,19 +1005,6 @@ SELECT format('domain %s (over a composite or row type)', t.oid::regtype)
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   CROSS JOIN LATERAL (SELECT t.typbasetype) u(oid)
  WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} AND {U_REACHES_ROW_TYPE}
-UNION ALL
-SELECT format('domain %s (%s)', t.oid::regtype,
-              CASE WHEN NOT co.convalidated THEN 'a check not yet validated'
-                   ELSE 'a check that calls one of the database''s own functions' END)
-  FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_type t ON t.oid = co.contypid
-  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
- WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT}
-   AND (NOT co.convalidated
-        OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid
-                     JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
-                    WHERE d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = co.oid
-                      AND d.refclassid = 'pg_catalog.pg_proc'::regclass
-                      AND pn.nspname NOT IN ('pg_catalog', 'information_schema') AND {PROC_NOT_EXT}))
 UNION ALL
 SELECT format('window function %s', p.oid::regprocedure) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind = 'w' AND {USER_SCHEMA} AND {PROC_NOT_EXT}
@@ -1140,8 +1128,8 @@ SELECT format('CREATE TYPE %I.%I AS RANGE (%s);', n.nspname, t.typname, concat_w
  WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
 /// Domains, after the enums they may be over and before the functions and tables that use
-/// them (a check calling the database's own functions is refused: see `UNSUPPORTED`). Their
-/// defaults come later, in `DOMAIN_DEFAULTS`.
+/// them. Their defaults come later, in `DOMAIN_DEFAULTS`, and some checks after the rows, in
+/// `DOMAIN_CHECKS`.
 const DOMAINS: &str = "
 SELECT format('CREATE DOMAIN %I.%I AS %s%s%s%s;', n.nspname, t.typname,
               pg_catalog.format_type(t.typbasetype, t.typtypmod),
@@ -1154,10 +1142,27 @@ SELECT format('CREATE DOMAIN %I.%I AS %s%s%s%s;', n.nspname, t.typname,
                    THEN ' NOT NULL' ELSE '' END,
               (SELECT coalesce(string_agg(format(' CONSTRAINT %I %s', co.conname, pg_catalog.pg_get_constraintdef(co.oid)),
                                           '' ORDER BY co.conname), '')
-                 FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid AND co.contype IN ('c', 'n')))
+                 FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid AND co.contype IN ('c', 'n') AND NOT {LATE_CHECK}))
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
  WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
+
+/// A domain's check `co` that is added after the rows (`DOMAIN_CHECKS`) rather than in
+/// `CREATE DOMAIN`: one not yet validated (the rows may break it), or one calling the
+/// database's own functions (which may take the domain as an argument themselves).
+const LATE_CHECK: &str = "(co.contype = 'c' AND (NOT co.convalidated
+    OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = co.oid
+                  AND d.refclassid = 'pg_catalog.pg_proc'::regclass AND {USER_SCHEMA} AND {PROC_NOT_EXT})))";
+
+/// Domains' checks that come after the rows (see `LATE_CHECK`): adding one checks the rows
+/// already there, unless it was `NOT VALID`.
+const DOMAIN_CHECKS: &str = "
+SELECT format('ALTER DOMAIN %s ADD CONSTRAINT %I %s;', t.oid::regtype, co.conname, pg_catalog.pg_get_constraintdef(co.oid))
+  FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_type t ON t.oid = co.contypid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT} AND {LATE_CHECK} ORDER BY t.oid, co.conname";
 
 /// Domains' defaults, once the sequences and functions they may call exist (and before any
 /// row is loaded), deparsed schema-qualified.
