@@ -1359,6 +1359,7 @@ async fn create_table(
         !parents.is_empty() && !r.get::<_, bool>(8) && !r.get::<_, bool>(11)
     };
     let mut own_settings = String::new();
+    // Only a table that inherits from others has settings of its own on inherited columns.
     for r in rows.iter().filter(|_| !parents.is_empty()) {
         let column = format!(
             "ALTER TABLE ONLY {} ALTER COLUMN {}",
