@@ -429,19 +429,16 @@ impl Postgres {
         for stmt in strings(&client, SCHEMAS).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
-        for q in [
-            EXTENSIONS,
-            COLLATIONS,
-            TEXT_SEARCH,
-            ENUMS,
-            RANGES,
-            DOMAINS,
-            COMPOSITES,
-            FUNCTIONS,
-        ] {
+        for q in [EXTENSIONS, COLLATIONS, TEXT_SEARCH, ENUMS, RANGES] {
             for stmt in strings(&client, q).await.map_err(e)? {
                 out.stmt(&stmt)?;
             }
+        }
+        for stmt in domains_and_composites(&client).await.map_err(e)? {
+            out.stmt(&stmt)?;
+        }
+        for stmt in strings(&client, FUNCTIONS).await.map_err(e)? {
+            out.stmt(&stmt)?;
         }
         let sequences = client.query(&expand(SEQUENCES), &[]).await.map_err(e)?;
         for s in &sequences {
@@ -901,10 +898,6 @@ fn expand(query: &str) -> String {
         .replace("{ENABLED:tg.tgenabled}", &enabled_keyword("tg.tgenabled"))
         .replace("{ENABLED:r.ev_enabled}", &enabled_keyword("r.ev_enabled"))
         .replace(
-            "{U_REACHES_ROW_TYPE}",
-            &type_reaches("u.oid", "ty.typtype = 'c'"),
-        )
-        .replace(
             "{U_REACHES_RELATION_ROW_TYPE}",
             &type_reaches("u.oid", &row_type_of("<> 'c'")),
         )
@@ -985,13 +978,13 @@ SELECT format('range type %s (%s)', t.oid::regtype,
         OR r.rngsubdiff IN (SELECT p.oid FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
                              WHERE {USER_SCHEMA} AND {PROC_NOT_EXT}))
 UNION ALL
-SELECT format('%s %s (its %s %I is of a composite or row type)',
+SELECT format('%s %s (its %s %I is of a table''s or view''s row type)',
               CASE c.relkind WHEN 'c' THEN 'composite type' ELSE 'table' END, c.oid::regclass,
               CASE c.relkind WHEN 'c' THEN 'attribute' ELSE 'column' END, a.attname)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid CROSS JOIN LATERAL (SELECT a.atttypid) u(oid)
  WHERE a.attnum > 0 AND NOT a.attisdropped AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
-   AND ((c.relkind = 'c' AND {U_REACHES_ROW_TYPE}) OR (c.relkind IN ('r', 'p') AND {U_REACHES_RELATION_ROW_TYPE}))
+   AND c.relkind IN ('c', 'r', 'p') AND {U_REACHES_RELATION_ROW_TYPE}
 UNION ALL
 SELECT format('%s %s (a view''s row type among its argument or result types)',
               CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.oid::regprocedure)
@@ -1001,10 +994,10 @@ SELECT format('%s %s (a view''s row type among its argument or result types)',
                   CROSS JOIN LATERAL unnest(fp.proargtypes::oid[] || fp.prorettype) AS u(oid)
                  WHERE {U_REACHES_VIEW_ROW_TYPE})
 UNION ALL
-SELECT format('domain %s (over a composite or row type)', t.oid::regtype)
+SELECT format('domain %s (over a table''s or view''s row type)', t.oid::regtype)
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   CROSS JOIN LATERAL (SELECT t.typbasetype) u(oid)
- WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} AND {U_REACHES_ROW_TYPE}
+ WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} AND {U_REACHES_RELATION_ROW_TYPE}
 UNION ALL
 SELECT format('window function %s', p.oid::regprocedure) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind = 'w' AND {USER_SCHEMA} AND {PROC_NOT_EXT}
@@ -1131,7 +1124,7 @@ SELECT format('CREATE TYPE %I.%I AS RANGE (%s);', n.nspname, t.typname, concat_w
 /// them. Their defaults come later, in `DOMAIN_DEFAULTS`, and some checks after the rows, in
 /// `DOMAIN_CHECKS`.
 const DOMAINS: &str = "
-SELECT format('CREATE DOMAIN %I.%I AS %s%s%s%s;', n.nspname, t.typname,
+SELECT t.oid, format('CREATE DOMAIN %I.%I AS %s%s%s%s;', n.nspname, t.typname,
               pg_catalog.format_type(t.typbasetype, t.typtypmod),
               CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0
                    THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co
@@ -1171,10 +1164,10 @@ SELECT format('ALTER DOMAIN %I.%I SET DEFAULT %s;', n.nspname, t.typname, pg_cat
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
  WHERE t.typtype = 'd' AND t.typdefaultbin IS NOT NULL AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
-/// Composite types, after the enums and domains their attributes may use (one over another
-/// composite or a table's row type is refused: see `UNSUPPORTED`).
+/// Composite types (ordered with the domains by `domains_and_composites`; one with an
+/// attribute of a table's or view's row type is refused: see `UNSUPPORTED`).
 const COMPOSITES: &str = "
-SELECT format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
+SELECT t.oid, format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
               (SELECT coalesce(string_agg(format('%I %s%s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
                                                  CASE WHEN a.attcollation <> at.typcollation AND a.attcollation <> 0
                                                       THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname)
@@ -1187,6 +1180,51 @@ SELECT format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
  WHERE t.typtype = 'c' AND c.relkind = 'c' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
+
+/// What each domain (its base type) and composite type (its attributes' types) is made of,
+/// arrays counted as their element type.
+const TYPE_PARTS: &str = "
+SELECT t.oid, CASE WHEN b.typcategory = 'A' THEN b.typelem ELSE b.oid END
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype WHERE t.typtype = 'd'
+UNION ALL
+SELECT t.oid, CASE WHEN b.typcategory = 'A' THEN b.typelem ELSE b.oid END
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid
+  JOIN pg_catalog.pg_type b ON b.oid = a.atttypid
+ WHERE t.typtype = 'c' AND a.attnum > 0 AND NOT a.attisdropped";
+
+/// The `CREATE` statements of the shop's domains and composite types, each after the ones
+/// it is made of (a composite of composites, a domain over one, a composite with a domain
+/// attribute…); otherwise domains first, each group in creation order.
+async fn domains_and_composites(
+    client: &Client,
+) -> std::result::Result<Vec<String>, tokio_postgres::Error> {
+    let mut pending: Vec<(u32, String)> = Vec::new();
+    for q in [DOMAINS, COMPOSITES] {
+        for r in client.query(&expand(q), &[]).await? {
+            pending.push((r.get(0), r.get(1)));
+        }
+    }
+    let parts: Vec<(u32, u32)> = client
+        .query(TYPE_PARTS, &[])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut ordered = Vec::new();
+    while !pending.is_empty() {
+        // The server allows no type made of itself, so one is always ready.
+        let ready = pending
+            .iter()
+            .position(|(oid, _)| {
+                !parts
+                    .iter()
+                    .any(|(t, part)| t == oid && pending.iter().any(|(p, _)| p == part))
+            })
+            .unwrap_or(0);
+        ordered.push(pending.remove(ready).1);
+    }
+    Ok(ordered)
+}
 
 /// Functions that need tables to exist first: an SQL-standard body (`BEGIN ATOMIC`), or a
 /// table's or view's row type (or an array of or domain over one) among their argument or
