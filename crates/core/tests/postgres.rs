@@ -1151,6 +1151,11 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
             "DROP TYPE basket",
         ),
         (
+            "CREATE DOMAIN even_qty AS int CHECK (is_even(VALUE)); CREATE TABLE even_lists (qty even_qty[])",
+            "domain public.even_qty (a check that calls the database's own functions, on a domain used in an array",
+            "DROP TABLE even_lists; DROP DOMAIN even_qty",
+        ),
+        (
             "CREATE TABLE wishlist (products catalog_product[])",
             "table public.wishlist (its column products is of a table's or view's row type)",
             "DROP TABLE wishlist",

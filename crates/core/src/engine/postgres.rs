@@ -999,6 +999,18 @@ SELECT format('domain %s (over a table''s or view''s row type)', t.oid::regtype)
   CROSS JOIN LATERAL (SELECT t.typbasetype) u(oid)
  WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} AND {U_REACHES_RELATION_ROW_TYPE}
 UNION ALL
+SELECT format('domain %s (a check that calls the database''s own functions, on a domain used in an array or composite type, where PostgreSQL cannot add it once there are rows)', t.oid::regtype)
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+   AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid AND co.convalidated AND {LATE_CHECK})
+   AND EXISTS (WITH RECURSIVE built(oid) AS (
+                 SELECT t.oid UNION SELECT w.oid FROM built JOIN pg_catalog.pg_type w
+                     ON (w.typtype = 'd' AND w.typbasetype = built.oid) OR (w.typcategory = 'A' AND w.typelem = built.oid))
+               SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class ac ON ac.oid = a.attrelid
+                 JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+                WHERE a.atttypid IN (SELECT oid FROM built) AND a.attnum > 0 AND NOT a.attisdropped
+                  AND (at.typcategory = 'A' OR ac.relkind = 'c'))
+UNION ALL
 SELECT format('window function %s', p.oid::regprocedure) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind = 'w' AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 UNION ALL
