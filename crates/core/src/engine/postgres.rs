@@ -1193,15 +1193,20 @@ SELECT t.oid, format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
   JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
  WHERE t.typtype = 'c' AND c.relkind = 'c' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
-/// What each domain (its base type) and composite type (its attributes' types) is made of,
-/// arrays counted as their element type.
+/// What each domain (its base type, and the types its checks name) and composite type (its
+/// attributes' types) is made of, arrays counted as their element type.
 const TYPE_PARTS: &str = "
 SELECT t.oid, CASE WHEN b.typcategory = 'A' THEN b.typelem ELSE b.oid END
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype WHERE t.typtype = 'd'
 UNION ALL
+SELECT co.contypid, d.refobjid FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_depend d
+    ON d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = co.oid
+   AND d.refclassid = 'pg_catalog.pg_type'::regclass
+ WHERE co.contypid <> 0
+UNION ALL
 SELECT t.oid, CASE WHEN b.typcategory = 'A' THEN b.typelem ELSE b.oid END
-  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid
-  JOIN pg_catalog.pg_type b ON b.oid = a.atttypid
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid JOIN pg_catalog.pg_type b ON b.oid = a.atttypid
  WHERE t.typtype = 'c' AND a.attnum > 0 AND NOT a.attisdropped";
 
 /// The `CREATE` statements of the shop's domains and composite types, each after the ones
@@ -1355,6 +1360,9 @@ async fn create_table(
                       WHERE i.inhrelid = a.attrelid),
                     (SELECT format('CONSTRAINT %I NOT NULL%s', nn.conname, CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END)
                        FROM pg_catalog.pg_constraint nn
+                      WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum),
+                    (SELECT format('CONSTRAINT %I NOT NULL %I%s', nn.conname, a.attname, CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END)
+                       FROM pg_catalog.pg_constraint nn
                       WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum)
                FROM pg_catalog.pg_attribute a
                JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
@@ -1417,6 +1425,11 @@ async fn create_table(
             quote(r.get(0))
         );
         let (notnull, parent_notnull) = (r.get::<_, bool>(2), r.get::<_, bool>(10));
+        // PostgreSQL 18 keeps a NOT NULL's name (and NO INHERIT) as a table constraint.
+        let set_not_null = match r.get::<_, Option<String>>(13) {
+            Some(constraint) => format!("\nALTER TABLE ONLY {} ADD {constraint};", t.qualified()),
+            None => format!("\n{column} SET NOT NULL;"),
+        };
         if inherited(&r) {
             let (default, from_parent): (Option<String>, Option<String>) = (r.get(3), r.get(9));
             let identity = match r.get::<_, String>(4).as_str() {
@@ -1424,19 +1437,28 @@ async fn create_table(
                 "d" => Some("BY DEFAULT"),
                 _ => None,
             };
+            let generated = !r.get::<_, String>(5).is_empty();
             if let Some(kind) = identity {
+                // An identity needs the column NOT NULL and without a default first.
+                if from_parent.is_some() {
+                    own_settings.push_str(&format!("\n{column} DROP DEFAULT;"));
+                }
+                if !parent_notnull {
+                    own_settings.push_str(&set_not_null);
+                }
                 own_settings.push_str(&format!(
                     "\n{column} ADD GENERATED {kind} AS IDENTITY{};",
                     r.get::<_, Option<String>>(7).unwrap_or_default()
                 ));
-            } else if r.get::<_, String>(5).is_empty() && default != from_parent {
-                own_settings.push_str(&match default {
-                    Some(expr) => format!("\n{column} SET DEFAULT {expr};"),
-                    None => format!("\n{column} DROP DEFAULT;"),
+            } else if default != from_parent {
+                own_settings.push_str(&match (generated, default) {
+                    (true, Some(expr)) => format!("\n{column} SET EXPRESSION AS ({expr});"),
+                    (_, Some(expr)) => format!("\n{column} SET DEFAULT {expr};"),
+                    (_, None) => format!("\n{column} DROP DEFAULT;"),
                 });
             }
             if notnull && !parent_notnull && identity.is_none() {
-                own_settings.push_str(&format!("\n{column} SET NOT NULL;"));
+                own_settings.push_str(&set_not_null);
             }
         }
         if !notnull && parent_notnull {
@@ -1464,6 +1486,14 @@ async fn create_table(
                     col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL"))
                 }
                 (_, Some(expr)) => col.push_str(&format!(" DEFAULT {expr}")),
+                // Without a default of its own it would take a parent's (as pg_dump does).
+                ("", None)
+                    if !parents.is_empty()
+                        && r.get::<_, String>(4).is_empty()
+                        && r.get::<_, Option<String>>(9).is_some() =>
+                {
+                    col.push_str(" DEFAULT NULL")
+                }
                 _ => {}
             }
             match r.get::<_, String>(4).as_str() {
@@ -1518,10 +1548,11 @@ SELECT format('ALTER TABLE %s%s ADD CONSTRAINT %I %s;',
  ORDER BY co.contype = 'c', co.conrelid, co.conname";
 
 /// Checks an inheriting table has only from its parents, validated: a parent's check added
-/// `NOT VALID` reaches the table unvalidated, so it is validated again (where it is valid
-/// already, nothing happens).
+/// `NOT VALID` reaches the table unvalidated, so it is validated again, with the tables that
+/// inherit from it in turn (which then had theirs validated too); where it is valid
+/// already, nothing happens.
 const VALIDATIONS: &str = "
-SELECT format('ALTER TABLE ONLY %s VALIDATE CONSTRAINT %I;', co.conrelid::regclass, co.conname)
+SELECT format('ALTER TABLE %s VALIDATE CONSTRAINT %I;', co.conrelid::regclass, co.conname)
   FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE co.contype = 'c' AND co.convalidated AND NOT co.conislocal AND NOT c.relispartition
