@@ -753,17 +753,27 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
          CREATE TABLE gen_parent (w int, area int GENERATED ALWAYS AS (w * 2) STORED);
          CREATE TABLE gen_child () INHERITS (gen_parent);
          ALTER TABLE ONLY gen_child ALTER area SET EXPRESSION AS (w * 3);
-         INSERT INTO gen_child (w) VALUES (5);",
+         INSERT INTO gen_child (w) VALUES (5);
+         CREATE TABLE nn_later (id int, x int);
+         INSERT INTO nn_later VALUES (1, NULL);
+         ALTER TABLE nn_later ADD CONSTRAINT x_later NOT NULL x NOT VALID;",
     );
     let schema = v18.schema("shop");
     let again = backup_of("pg18");
-    v18.psql("shop", "shop", "DROP TABLE nn_parent, gen_parent CASCADE");
+    v18.psql(
+        "shop",
+        "shop",
+        "DROP TABLE nn_parent, gen_parent, nn_later CASCADE",
+    );
     restore_into(&again.id, "pg18");
     assert_eq!(v18.schema("shop"), schema);
     assert_eq!(
-        v18.psql("shop", "shop", "SELECT area FROM gen_child")
-            .trim(),
-        "15"
+        v18.psql(
+            "shop",
+            "shop",
+            "SELECT area FROM gen_child UNION ALL SELECT count(*) FROM nn_later"
+        ),
+        "15\n1\n"
     );
 }
 

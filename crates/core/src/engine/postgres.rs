@@ -516,7 +516,7 @@ impl Postgres {
                 name.replace('\'', "''")
             ))?;
         }
-        for q in [CONSTRAINTS, VALIDATIONS, DOMAIN_CHECKS] {
+        for q in [CONSTRAINTS, VALIDATIONS, DOMAIN_CHECKS, LATE_NOT_NULLS] {
             for stmt in strings(&client, q).await.map_err(e)? {
                 out.stmt(&stmt)?;
             }
@@ -1363,7 +1363,10 @@ async fn create_table(
                       WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum),
                     (SELECT format('CONSTRAINT %I NOT NULL %I%s', nn.conname, a.attname, CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END)
                        FROM pg_catalog.pg_constraint nn
-                      WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum)
+                      WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum),
+                    EXISTS (SELECT 1 FROM pg_catalog.pg_constraint nn
+                             WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum
+                               AND NOT nn.convalidated)
                FROM pg_catalog.pg_attribute a
                JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
                LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -1424,7 +1427,11 @@ async fn create_table(
             t.qualified(),
             quote(r.get(0))
         );
-        let (notnull, parent_notnull) = (r.get::<_, bool>(2), r.get::<_, bool>(10));
+        // A NOT VALID NOT NULL (PostgreSQL 18) comes after the rows (`LATE_NOT_NULLS`).
+        let (notnull, parent_notnull) = (
+            r.get::<_, bool>(2) && !r.get::<_, bool>(14),
+            r.get::<_, bool>(10),
+        );
         // PostgreSQL 18 keeps a NOT NULL's name (and NO INHERIT) as a table constraint.
         let set_not_null = match r.get::<_, Option<String>>(13) {
             Some(constraint) => format!("\nALTER TABLE ONLY {} ADD {constraint};", t.qualified()),
@@ -1507,7 +1514,7 @@ async fn create_table(
                 )),
                 _ => {}
             }
-            if r.get::<_, bool>(2) {
+            if r.get::<_, bool>(2) && !r.get::<_, bool>(14) {
                 // PostgreSQL 18 names NOT NULL constraints and may keep them from children.
                 match r.get::<_, Option<String>>(12) {
                     Some(named) => col.push_str(&format!(" {named}")),
@@ -1546,6 +1553,17 @@ SELECT format('ALTER TABLE %s%s ADD CONSTRAINT %I %s;',
  WHERE co.contype IN ('p', 'u', 'c', 'x') AND c.relkind IN ('r', 'p') AND (co.conislocal OR c.relispartition)
    AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
  ORDER BY co.contype = 'c', co.conrelid, co.conname";
+
+/// PostgreSQL 18's NOT NULL constraints added `NOT VALID` (the rows may break them): after
+/// the rows, each on the table that made it (the tables inheriting from it get theirs).
+const LATE_NOT_NULLS: &str = "
+SELECT format('ALTER TABLE %s ADD CONSTRAINT %I NOT NULL %I NOT VALID;', co.conrelid::regclass, co.conname, a.attname)
+  FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = co.conkey[1]
+ WHERE co.contype = 'n' AND NOT co.convalidated AND co.conislocal AND c.relkind IN ('r', 'p')
+   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ ORDER BY co.conrelid, co.conname";
 
 /// Checks an inheriting table has only from its parents, validated: a parent's check added
 /// `NOT VALID` reaches the table unvalidated, so it is validated again, with the tables that
