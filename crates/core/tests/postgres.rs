@@ -21,17 +21,8 @@ const TABLES: &[&str] = &[
 /// A shop database owned by an ordinary login (no superuser, no CREATE DATABASE), with the
 /// kinds of objects a real shop holds.
 fn make_shop_db(pg: &PgServer) {
-    pg.psql(
-        "postgres",
-        "postgres",
-        "CREATE ROLE shop LOGIN PASSWORD 'shop-pw' NOSUPERUSER NOCREATEDB",
-    );
-    pg.psql("postgres", "postgres", "CREATE DATABASE shop OWNER shop");
-    pg.psql(
-        "postgres",
-        "shop",
-        "ALTER SCHEMA public OWNER TO shop; GRANT CREATE ON DATABASE shop TO shop;",
-    );
+    pg.owned_database("shop", "shop-pw", "shop");
+    pg.psql("postgres", "shop", "GRANT CREATE ON DATABASE shop TO shop");
     pg.psql(
         "shop",
         "shop",
@@ -613,13 +604,7 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
          ALTER TABLE ONLY tag_b ALTER COLUMN label SET DEFAULT 'b';
          INSERT INTO visits (id, at, page) SELECT g, date '2024-12-25' + g, 'page ' || g FROM generate_series(1, 20) g;",
     );
-    v18.psql(
-        "postgres",
-        "postgres",
-        "CREATE ROLE shop LOGIN NOSUPERUSER NOCREATEDB",
-    );
-    v18.psql("postgres", "postgres", "CREATE DATABASE shop OWNER shop");
-    v18.psql("postgres", "shop", "ALTER SCHEMA public OWNER TO shop");
+    v18.owned_database("shop", "shop-pw", "shop");
     let s = register(&v15);
     let media18 = s.dir.path().join("media18");
     std::fs::create_dir(&media18).unwrap();
@@ -1349,13 +1334,7 @@ fn postgres_postgis_shop_round_trips() {
             "does not have the extension postgis installed",
         ),
     ] {
-        server.psql(
-            "postgres",
-            "postgres",
-            "CREATE ROLE geo LOGIN PASSWORD 'shop-pw'",
-        );
-        server.psql("postgres", "postgres", "CREATE DATABASE geo OWNER geo");
-        server.psql("postgres", "geo", "ALTER SCHEMA public OWNER TO geo");
+        server.owned_database("geo", "shop-pw", "geo");
         server.psql(
             "geo",
             "geo",

@@ -169,8 +169,8 @@ fn push_hex(out: &mut Vec<u8>, v: &[u8]) {
 /// MRG_MyISAM…) are refused.
 const LOCKED_ENGINES: &str = "'MyISAM', 'Aria', 'MEMORY'";
 
-/// How long a backup waits for another connection's lock on a table (writers of the tables
-/// it locks, a long ALTER TABLE).
+/// How long every connection waits for another connection's lock on a table (writers of the
+/// tables a backup locks, a long ALTER TABLE) before its statement fails.
 const LOCK_WAIT_SECONDS: u32 = 30;
 
 /// Rows are written in INSERT statements of about this many bytes.
@@ -549,7 +549,15 @@ impl Mysql {
             .socket(self.socket.clone())
             .prefer_socket(false)
             .ssl_opts(ssl)
-            .setup(SESSION.to_vec());
+            .setup(
+                SESSION
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain([format!(
+                        "SET SESSION lock_wait_timeout = {LOCK_WAIT_SECONDS}"
+                    )])
+                    .collect::<Vec<_>>(),
+            );
         let connect = Conn::new(opts);
         match tokio::time::timeout(std::time::Duration::from_secs(15), connect).await {
             Ok(Ok(conn)) => Ok(conn),
@@ -870,36 +878,24 @@ impl Mysql {
             .iter()
             .map(|t| format!("{} READ", quote(t)))
             .collect();
-        let result = async {
-            lock.query_drop(format!(
-                "SET SESSION lock_wait_timeout = {LOCK_WAIT_SECONDS}"
-            ))
-            .await?;
-            lock.query_drop(format!("LOCK TABLES {}", list.join(", ")))
-                .await
-        }
-        .await;
-        let names = tables.join(", ");
-        match result {
+        match lock
+            .query_drop(format!("LOCK TABLES {}", list.join(", ")))
+            .await
+        {
             Ok(()) => Ok(lock),
             Err(mysql_async::Error::Server(s)) if matches!(s.code, 1044 | 1142 | 1227) => {
                 Err(Error::new(
                     ErrorKind::Database,
                     format!(
-                        "User {} lacks the LOCK TABLES right on the database {}, which backing up its tables without a snapshot ({names}: MyISAM, Aria or MEMORY) needs, to keep writers out while they are read; grant it (GRANT LOCK TABLES ON {}.* TO the shop's login), or convert them to InnoDB (ALTER TABLE … ENGINE=InnoDB). Nothing was written.",
+                        "User {} lacks the LOCK TABLES right on the database {}, which backing up its tables without a snapshot ({}: MyISAM, Aria or MEMORY) needs, to keep writers out while they are read; grant it (GRANT LOCK TABLES ON {}.* TO the shop's login), or convert them to InnoDB (ALTER TABLE … ENGINE=InnoDB). Nothing was written.",
                         self.user,
                         self.dbname,
+                        tables.join(", "),
                         quote(&self.dbname)
                     ),
                 ))
             }
-            Err(mysql_async::Error::Server(s)) if s.code == 1205 => Err(Error::new(
-                ErrorKind::Database,
-                format!(
-                    "Another connection kept writing to {names} (tables without a snapshot) for over {LOCK_WAIT_SECONDS} seconds, so the backup could not hold them still to read them; back up again at a quieter moment. Nothing was written."
-                ),
-            )),
-            Err(e) => Err(self.db_error(e)),
+            Err(e) => Err(self.snapshot_error(e)),
         }
     }
 
@@ -928,11 +924,6 @@ impl Mysql {
         lock: &mut Option<Conn>,
     ) -> Result<(super::Snapshot, super::Inspection)> {
         let e = |e| self.snapshot_error(e);
-        conn.query_drop(format!(
-            "SET SESSION lock_wait_timeout = {LOCK_WAIT_SECONDS}"
-        ))
-        .await
-        .map_err(e)?;
         conn.query_drop("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             .await
             .map_err(e)?;
@@ -1186,9 +1177,6 @@ impl Mysql {
             error,
             changed: true,
         };
-        conn.query_drop("SET SESSION lock_wait_timeout = 30")
-            .await
-            .map_err(|err| before(e(err)))?;
         let live: Option<String> = conn
             .query_first("SELECT VERSION()")
             .await
@@ -1729,13 +1717,7 @@ impl Lanes {
     async fn open(m: &Mysql, n: usize) -> Option<Lanes> {
         let mut lanes = Vec::new();
         for _ in 0..n {
-            let Ok(mut c) = m.connect().await else { break };
-            if c.query_drop("SET SESSION lock_wait_timeout = 30")
-                .await
-                .is_err()
-            {
-                break;
-            }
+            let Ok(c) = m.connect().await else { break };
             lanes.push(Lane::Idle(c));
         }
         (!lanes.is_empty()).then_some(Lanes(lanes, 0))

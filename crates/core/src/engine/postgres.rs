@@ -449,17 +449,24 @@ impl Postgres {
         }
         // Partitioned tables too: each partition is created as a table of its own, and
         // attached to its parent once its constraints and indexes exist (`ATTACH`). A table
-        // that inherits from others comes after them: it has more ancestors than any of them.
-        let mut creates = relations(&client, "'r', 'p'").await.map_err(e)?;
-        let ancestors: std::collections::HashMap<u32, i64> = client
-            .query(ANCESTORS, &[])
+        // that inherits from others comes after them.
+        let parents: Vec<(u32, u32)> = client
+            .query(INHERITS_FROM, &[])
             .await
             .map_err(e)?
             .iter()
             .map(|r| (r.get(0), r.get(1)))
             .collect();
-        creates.sort_by_key(|t| ancestors.get(&t.oid).copied().unwrap_or(0));
-        for t in creates {
+        let tables_to_create = relations(&client, "'r', 'p'").await.map_err(e)?;
+        let tables_to_create = tables_to_create.into_iter().map(|t| {
+            let needs = parents
+                .iter()
+                .filter(|p| p.0 == t.oid)
+                .map(|p| p.1)
+                .collect();
+            (t.oid, t, needs)
+        });
+        for t in in_dependency_order(tables_to_create.collect()) {
             out.stmt(&create_table(&client, &t).await.map_err(e)?)?;
         }
         for stmt in strings(&client, &column_storage('r')).await.map_err(e)? {
@@ -867,7 +874,8 @@ async fn strings(
 /// that the object whose oid is `OID` in `pg_catalog.CATALOG` was not created by an
 /// extension; `{CLASS_NOT_EXT}`, `{TYPE_NOT_EXT}` and `{PROC_NOT_EXT}` are it for the
 /// relation `c`, the type `t` and the routine `p` (which must not be part of another object
-/// either, as a range type's constructors are).
+/// either, as a range type's constructors are). `{modify:COL}`, `{enabled:COL}` and
+/// `{element:TYPE}` are the keyword and type expressions described below.
 fn expand(query: &str) -> String {
     let mut query = query
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
@@ -888,16 +896,6 @@ fn expand(query: &str) -> String {
         .replace("{STANDALONE_TYPE}", STANDALONE_TYPE)
         .replace("{LATE_CHECK}", LATE_CHECK)
         .replace(
-            "{MODIFY:a.aggfinalmodify}",
-            &modify_keyword("a.aggfinalmodify"),
-        )
-        .replace(
-            "{MODIFY:a.aggmfinalmodify}",
-            &modify_keyword("a.aggmfinalmodify"),
-        )
-        .replace("{ENABLED:tg.tgenabled}", &enabled_keyword("tg.tgenabled"))
-        .replace("{ENABLED:r.ev_enabled}", &enabled_keyword("r.ev_enabled"))
-        .replace(
             "{U_REACHES_RELATION_ROW_TYPE}",
             &type_reaches("u.oid", &row_type_of("<> 'c'")),
         )
@@ -913,31 +911,37 @@ fn expand(query: &str) -> String {
             "{not_ext:pg_proc:p.oid} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend part
                  WHERE part.classid = 'pg_catalog.pg_proc'::regclass AND part.objid = p.oid AND part.deptype = 'i')",
         );
-    while let Some(start) = query.find("{not_ext:") {
-        let end = start + query[start..].find('}').expect("a closed {not_ext:…}");
-        let (catalog, oid) = query[start + "{not_ext:".len()..end]
-            .split_once(':')
-            .expect("{not_ext:CATALOG:OID}");
-        let condition = format!(
-            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext WHERE ext.classid = 'pg_catalog.{catalog}'::regclass
+    // The fragments that take an argument, `{name:ARG}`, expanded last, as the ones above
+    // may hold them.
+    let with_argument = ["{not_ext:", "{modify:", "{enabled:", "{element:"];
+    while let Some(start) = with_argument.iter().filter_map(|f| query.find(f)).min() {
+        let end = start + query[start..].find('}').expect("a closed {name:ARG}");
+        let (name, arg) = query[start + 1..end].split_once(':').expect("{name:ARG}");
+        let fragment = match name {
+            // Not created by an extension: ARG is `CATALOG:OID`.
+            "not_ext" => {
+                let (catalog, oid) = arg.split_once(':').expect("{not_ext:CATALOG:OID}");
+                format!(
+                    "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext WHERE ext.classid = 'pg_catalog.{catalog}'::regclass
                             AND ext.objid = {oid} AND ext.deptype = 'e')"
-        );
-        query.replace_range(start..=end, &condition);
+                )
+            }
+            // The `FINALFUNC_MODIFY` keyword for an aggregate's ARG column.
+            "modify" => format!(
+                "CASE {arg} WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END"
+            ),
+            // The `ALTER TABLE` keyword that sets a trigger or rule (its ARG column, not
+            // `'O'`) to fire as it did.
+            "enabled" => format!(
+                "CASE {arg} WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE ALWAYS' END"
+            ),
+            // The type ARG (a `pg_type` row) or, for an array type, its element type.
+            "element" => format!("CASE WHEN {arg}.typcategory = 'A' THEN {arg}.typelem ELSE {arg}.oid END"),
+            other => unreachable!("no fragment {{{other}:…}}"),
+        };
+        query.replace_range(start..=end, &fragment);
     }
     query
-}
-
-/// The `ALTER TABLE` keyword that sets a trigger or rule (its `column`, not `'O'`) to fire
-/// as it did.
-fn enabled_keyword(column: &str) -> String {
-    format!("CASE {column} WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE ALWAYS' END")
-}
-
-/// The `FINALFUNC_MODIFY` keyword for an aggregate's `column`.
-fn modify_keyword(column: &str) -> String {
-    format!(
-        "CASE {column} WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END"
-    )
 }
 
 /// A type `ty` that is the row type of a relation whose kind meets `kind`.
@@ -1132,11 +1136,14 @@ SELECT format('CREATE TYPE %I.%I AS RANGE (%s);', n.nspname, t.typname, concat_w
   JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace
  WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
-/// Domains, after the enums they may be over and before the functions and tables that use
-/// them. Their defaults come later, in `DOMAIN_DEFAULTS`, and some checks after the rows, in
+/// Domains with the types they are made of (base type, types their checks name), after the
+/// enums they may be over and before the functions and tables that use them. Their defaults come later, in `DOMAIN_DEFAULTS`, and some checks after the rows, in
 /// `DOMAIN_CHECKS`.
 const DOMAINS: &str = "
-SELECT t.oid, format('CREATE DOMAIN %I.%I AS %s%s%s%s;', n.nspname, t.typname,
+SELECT t.oid, {element:bt} || ARRAY(SELECT d.refobjid FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_depend d
+                    ON d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = co.oid
+                   AND d.refclassid = 'pg_catalog.pg_type'::regclass WHERE co.contypid = t.oid),
+       format('CREATE DOMAIN %I.%I AS %s%s%s%s;', n.nspname, t.typname,
               pg_catalog.format_type(t.typbasetype, t.typtypmod),
               CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0
                    THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co
@@ -1176,10 +1183,13 @@ SELECT format('ALTER DOMAIN %I.%I SET DEFAULT %s;', n.nspname, t.typname, pg_cat
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
  WHERE t.typtype = 'd' AND t.typdefaultbin IS NOT NULL AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
-/// Composite types (ordered with the domains by `domains_and_composites`; one with an
-/// attribute of a table's or view's row type is refused: see `UNSUPPORTED`).
+/// Composite types with the types of their attributes (ordered with the domains by
+/// `domains_and_composites`; one with an attribute of a table's or view's row type is
+/// refused: see `UNSUPPORTED`).
 const COMPOSITES: &str = "
-SELECT t.oid, format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
+SELECT t.oid, ARRAY(SELECT {element:at} FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+                     WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped),
+       format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
               (SELECT coalesce(string_agg(format('%I %s%s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
                                                  CASE WHEN a.attcollation <> at.typcollation AND a.attcollation <> 0
                                                       THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname)
@@ -1193,54 +1203,20 @@ SELECT t.oid, format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
   JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
  WHERE t.typtype = 'c' AND c.relkind = 'c' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
-/// What each domain (its base type, and the types its checks name) and composite type (its
-/// attributes' types) is made of, arrays counted as their element type.
-const TYPE_PARTS: &str = "
-SELECT t.oid, CASE WHEN b.typcategory = 'A' THEN b.typelem ELSE b.oid END
-  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype WHERE t.typtype = 'd'
-UNION ALL
-SELECT co.contypid, d.refobjid FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_depend d
-    ON d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = co.oid
-   AND d.refclassid = 'pg_catalog.pg_type'::regclass
- WHERE co.contypid <> 0
-UNION ALL
-SELECT t.oid, CASE WHEN b.typcategory = 'A' THEN b.typelem ELSE b.oid END
-  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
-  JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid JOIN pg_catalog.pg_type b ON b.oid = a.atttypid
- WHERE t.typtype = 'c' AND a.attnum > 0 AND NOT a.attisdropped";
-
 /// The `CREATE` statements of the shop's domains and composite types, each after the ones
 /// it is made of (a composite of composites, a domain over one, a composite with a domain
-/// attribute…); otherwise domains first, each group in creation order.
+/// attribute, a domain whose check names a type…); otherwise domains first, each group in
+/// creation order.
 async fn domains_and_composites(
     client: &Client,
 ) -> std::result::Result<Vec<String>, tokio_postgres::Error> {
-    let mut pending: Vec<(u32, String)> = Vec::new();
+    let mut types = Vec::new();
     for q in [DOMAINS, COMPOSITES] {
         for r in client.query(&expand(q), &[]).await? {
-            pending.push((r.get(0), r.get(1)));
+            types.push((r.get(0), r.get(2), r.get(1)));
         }
     }
-    let parts: Vec<(u32, u32)> = client
-        .query(TYPE_PARTS, &[])
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    let mut ordered = Vec::new();
-    while !pending.is_empty() {
-        // The server allows no type made of itself, so one is always ready.
-        let ready = pending
-            .iter()
-            .position(|(oid, _)| {
-                !parts
-                    .iter()
-                    .any(|(t, part)| t == oid && pending.iter().any(|(p, _)| p == part))
-            })
-            .unwrap_or(0);
-        ordered.push(pending.remove(ready).1);
-    }
-    Ok(ordered)
+    Ok(in_dependency_order(types))
 }
 
 /// Functions that need tables to exist first: an SQL-standard body (`BEGIN ATOMIC`), or a
@@ -1286,7 +1262,7 @@ SELECT format('CREATE AGGREGATE %I.%I(%s) (%s);', n.nspname, p.proname,
                 NULLIF('SSPACE = ' || a.aggtransspace, 'SSPACE = 0'),
                 CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc END,
                 CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
-                CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC_MODIFY = ' || {MODIFY:a.aggfinalmodify} END,
+                CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC_MODIFY = ' || {modify:a.aggfinalmodify} END,
                 CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || a.aggcombinefn::regproc END,
                 CASE WHEN a.aggserialfn <> 0 THEN 'SERIALFUNC = ' || a.aggserialfn::regproc END,
                 CASE WHEN a.aggdeserialfn <> 0 THEN 'DESERIALFUNC = ' || a.aggdeserialfn::regproc END,
@@ -1297,7 +1273,7 @@ SELECT format('CREATE AGGREGATE %I.%I(%s) (%s);', n.nspname, p.proname,
                 NULLIF('MSSPACE = ' || a.aggmtransspace, 'MSSPACE = 0'),
                 CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC = ' || a.aggmfinalfn::regproc END,
                 CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END,
-                CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC_MODIFY = ' || {MODIFY:a.aggmfinalmodify} END,
+                CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC_MODIFY = ' || {modify:a.aggmfinalmodify} END,
                 'MINITCOND = ' || quote_literal(a.aggminitval),
                 (SELECT format('SORTOP = OPERATOR(%I.%s)', opn.nspname, o.oprname)
                    FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace opn ON opn.oid = o.oprnamespace
@@ -1325,15 +1301,89 @@ SELECT format('%I.%I', n.nspname, c.relname) AS name,
  WHERE c.relkind = 'S' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
  ORDER BY c.oid";
 
+/// A column as [`create_table`] reads it.
+struct Column {
+    name: String,
+    /// `format_type` of its type.
+    type_name: String,
+    /// `NOT NULL`, validated.
+    not_null: bool,
+    /// Its default or generation expression.
+    default: Option<String>,
+    /// `a`, `d` or empty.
+    identity: String,
+    /// `s`, `v` or empty.
+    generated: String,
+    /// `COLLATE` where not the type's.
+    collation: Option<String>,
+    /// ` (SEQUENCE NAME … )` of an identity column.
+    identity_sequence: Option<String>,
+    /// Declared by the table itself (not only inherited).
+    local: bool,
+    /// The first parent's default for a column of that name, among the parents that have one.
+    parent_default: Option<String>,
+    /// Whether a parent passes NOT NULL on to it.
+    parent_not_null: bool,
+    /// Whether the parents' defaults differ.
+    parents_differ: bool,
+    /// PostgreSQL 18: its NOT NULL constraint's name, whether it is `NO INHERIT`, and whether
+    /// it is `NOT VALID` (then made after the rows, in `LATE_NOT_NULLS`).
+    not_null_name: Option<String>,
+    not_null_no_inherit: bool,
+    not_null_not_valid: bool,
+}
+
+impl Column {
+    fn from_row(r: &tokio_postgres::Row) -> Column {
+        Column {
+            name: r.get(0),
+            type_name: r.get(1),
+            not_null: r.get(2),
+            default: r.get(3),
+            identity: r.get(4),
+            generated: r.get(5),
+            collation: r.get(6),
+            identity_sequence: r.get(7),
+            local: r.get(8),
+            parent_default: r.get(9),
+            parent_not_null: r.get(10),
+            parents_differ: r.get(11),
+            not_null_name: r.get(12),
+            not_null_no_inherit: r.get(13),
+            not_null_not_valid: r.get(14),
+        }
+    }
+
+    /// Its NOT NULL as a column constraint (`CONSTRAINT n NOT NULL NO INHERIT`), or as a
+    /// table constraint with the column's name (`… NOT NULL col …`).
+    fn not_null_clause(&self, with_column: bool) -> String {
+        let column = if with_column {
+            format!(" {}", quote(&self.name))
+        } else {
+            String::new()
+        };
+        let no_inherit = if self.not_null_no_inherit {
+            " NO INHERIT"
+        } else {
+            ""
+        };
+        match &self.not_null_name {
+            Some(name) => format!("CONSTRAINT {} NOT NULL{column}{no_inherit}", quote(name)),
+            None => format!("NOT NULL{column}"),
+        }
+    }
+}
+
 /// `CREATE TABLE` with columns, types, collations, defaults, NOT NULL, identity and
 /// generated columns.
 async fn create_table(
     client: &Client,
     t: &Table,
 ) -> std::result::Result<String, tokio_postgres::Error> {
-    let rows = client
+    let columns: Vec<Column> = client
         .query(
-            "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
+            "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
+                    a.attnotnull AND nn.convalidated IS NOT FALSE,
                     pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text,
                     CASE WHEN a.attcollation <> ty.typcollation AND a.attcollation <> 0
                          THEN (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co
@@ -1344,37 +1394,32 @@ async fn create_table(
                                    CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)
                        FROM pg_catalog.pg_sequence s
                       WHERE s.seqrelid = pg_catalog.pg_get_serial_sequence(format('%I.%I', $2::text, $3::text), a.attname)::regclass),
-                    a.attislocal,
-                    (SELECT pg_catalog.pg_get_expr(pd.adbin, pd.adrelid)
-                       FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
-                       JOIN pg_catalog.pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
-                      WHERE i.inhrelid = a.attrelid ORDER BY i.inhseqno LIMIT 1),
-                    COALESCE((SELECT bool_or(pa.attnotnull AND NOT EXISTS (
-                                       SELECT 1 FROM pg_catalog.pg_constraint pc WHERE pc.conrelid = pa.attrelid
-                                          AND pc.contype = 'n' AND pc.conkey[1] = pa.attnum AND pc.connoinherit))
-                                FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
-                               WHERE i.inhrelid = a.attrelid), false),
-                    (SELECT count(DISTINCT pg_catalog.pg_get_expr(pd.adbin, pd.adrelid)) > 1
-                       FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
-                       JOIN pg_catalog.pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
-                      WHERE i.inhrelid = a.attrelid),
-                    (SELECT format('CONSTRAINT %I NOT NULL%s', nn.conname, CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END)
-                       FROM pg_catalog.pg_constraint nn
-                      WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum),
-                    (SELECT format('CONSTRAINT %I NOT NULL %I%s', nn.conname, a.attname, CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END)
-                       FROM pg_catalog.pg_constraint nn
-                      WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum),
-                    EXISTS (SELECT 1 FROM pg_catalog.pg_constraint nn
-                             WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum
-                               AND NOT nn.convalidated)
+                    a.attislocal, par.default_expr, coalesce(par.not_null, false), coalesce(par.defaults > 1, false),
+                    nn.conname::text, coalesce(nn.connoinherit, false), nn.convalidated IS FALSE
                FROM pg_catalog.pg_attribute a
                JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
                LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+               LEFT JOIN pg_catalog.pg_constraint nn
+                      ON nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum
+               LEFT JOIN LATERAL (
+                   SELECT (array_agg(pg_catalog.pg_get_expr(pd.adbin, pd.adrelid) ORDER BY i.inhseqno)
+                             FILTER (WHERE pd.adbin IS NOT NULL))[1] AS default_expr,
+                          count(DISTINCT pg_catalog.pg_get_expr(pd.adbin, pd.adrelid)) AS defaults,
+                          bool_or(pa.attnotnull AND pn.connoinherit IS NOT TRUE) AS not_null
+                     FROM pg_catalog.pg_inherits i
+                     JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+                     LEFT JOIN pg_catalog.pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
+                     LEFT JOIN pg_catalog.pg_constraint pn
+                            ON pn.conrelid = pa.attrelid AND pn.contype = 'n' AND pn.conkey[1] = pa.attnum
+                    WHERE i.inhrelid = a.attrelid) par ON true
               WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
               ORDER BY a.attnum",
             &[&t.oid, &t.schema, &t.name],
         )
-        .await?;
+        .await?
+        .iter()
+        .map(Column::from_row)
+        .collect();
     // Unlogged storage, and the table's and its TOAST table's storage options.
     let storage = client
         .query_one(
@@ -1399,9 +1444,10 @@ async fn create_table(
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let inherits = match parents.is_empty() {
-        true => String::new(),
-        false => format!(" INHERITS ({})", parents.join(", ")),
+    let inheriting = !parents.is_empty();
+    let inherits = match inheriting {
+        true => format!(" INHERITS ({})", parents.join(", ")),
+        false => String::new(),
     };
     let unlogged = if storage.get(0) { "UNLOGGED " } else { "" };
     let with = storage
@@ -1416,77 +1462,68 @@ async fn create_table(
     // defaults differ, which only a declared one settles); where its default, identity or
     // NOT NULL is the table's own, that is set afterwards. (A partition's columns all come
     // from its parent, but it is created on its own.)
-    let inherited = |r: &&tokio_postgres::Row| {
-        !parents.is_empty() && !r.get::<_, bool>(8) && !r.get::<_, bool>(11)
-    };
+    let inherited = |c: &Column| inheriting && !c.local && !c.parents_differ;
     let mut own_settings = String::new();
-    // Only a table that inherits from others has settings of its own on inherited columns.
-    for r in rows.iter().filter(|_| !parents.is_empty()) {
+    for c in columns.iter().filter(|_| inheriting) {
         let column = format!(
             "ALTER TABLE ONLY {} ALTER COLUMN {}",
             t.qualified(),
-            quote(r.get(0))
+            quote(&c.name)
         );
-        // A NOT VALID NOT NULL (PostgreSQL 18) comes after the rows (`LATE_NOT_NULLS`).
-        let (notnull, parent_notnull) = (
-            r.get::<_, bool>(2) && !r.get::<_, bool>(14),
-            r.get::<_, bool>(10),
-        );
-        // PostgreSQL 18 keeps a NOT NULL's name (and NO INHERIT) as a table constraint.
-        let set_not_null = match r.get::<_, Option<String>>(13) {
-            Some(constraint) => format!("\nALTER TABLE ONLY {} ADD {constraint};", t.qualified()),
+        let set_not_null = match c.not_null_name {
+            Some(_) => format!(
+                "\nALTER TABLE ONLY {} ADD {};",
+                t.qualified(),
+                c.not_null_clause(true)
+            ),
             None => format!("\n{column} SET NOT NULL;"),
         };
-        if inherited(&r) {
-            let (default, from_parent): (Option<String>, Option<String>) = (r.get(3), r.get(9));
-            let identity = match r.get::<_, String>(4).as_str() {
+        if inherited(c) {
+            let identity = match c.identity.as_str() {
                 "a" => Some("ALWAYS"),
                 "d" => Some("BY DEFAULT"),
                 _ => None,
             };
-            let generated = !r.get::<_, String>(5).is_empty();
             if let Some(kind) = identity {
                 // An identity needs the column NOT NULL and without a default first.
-                if from_parent.is_some() {
+                if c.parent_default.is_some() {
                     own_settings.push_str(&format!("\n{column} DROP DEFAULT;"));
                 }
-                if !parent_notnull {
+                if !c.parent_not_null {
                     own_settings.push_str(&set_not_null);
                 }
                 own_settings.push_str(&format!(
                     "\n{column} ADD GENERATED {kind} AS IDENTITY{};",
-                    r.get::<_, Option<String>>(7).unwrap_or_default()
+                    c.identity_sequence.as_deref().unwrap_or_default()
                 ));
-            } else if default != from_parent {
-                own_settings.push_str(&match (generated, default) {
-                    (true, Some(expr)) => format!("\n{column} SET EXPRESSION AS ({expr});"),
-                    (_, Some(expr)) => format!("\n{column} SET DEFAULT {expr};"),
+            } else if c.default != c.parent_default {
+                own_settings.push_str(&match (c.generated.is_empty(), &c.default) {
+                    (false, Some(expr)) => format!("\n{column} SET EXPRESSION AS ({expr});"),
+                    (true, Some(expr)) => format!("\n{column} SET DEFAULT {expr};"),
                     (_, None) => format!("\n{column} DROP DEFAULT;"),
                 });
             }
-            if notnull && !parent_notnull && identity.is_none() {
+            if c.not_null && !c.parent_not_null && identity.is_none() {
                 own_settings.push_str(&set_not_null);
             }
         }
-        if !notnull && parent_notnull {
+        if !c.not_null && !c.not_null_not_valid && c.parent_not_null {
             own_settings.push_str(&format!("\n{column} DROP NOT NULL;"));
         }
     }
-    let columns: Vec<String> = rows
+    let declared: Vec<String> = columns
         .iter()
-        .filter(|r| !inherited(r))
-        .map(|r| {
-            let mut col = format!("    {} {}", quote(r.get(0)), r.get::<_, String>(1));
-            if let Some(coll) = r.get::<_, Option<String>>(6) {
+        .filter(|c| !inherited(c))
+        .map(|c| {
+            let mut col = format!("    {} {}", quote(&c.name), c.type_name);
+            if let Some(coll) = &c.collation {
                 col.push_str(&format!(" COLLATE {coll}"));
             }
-            let default: Option<String> = r.get(3);
             // A generated column also declared by a parent takes the parent's expression
             // (PostgreSQL 15 refuses it written again); a different one is its own.
-            let generated_as_parent = !parents.is_empty()
-                && default.is_some()
-                && default == r.get::<_, Option<String>>(9);
-            match (r.get::<_, String>(5).as_str(), default) {
+            let generated_as_parent =
+                inheriting && c.default.is_some() && c.default == c.parent_default;
+            match (c.generated.as_str(), &c.default) {
                 ("s" | "v", Some(_)) if generated_as_parent => {}
                 ("s", Some(expr)) => col.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED")),
                 ("v", Some(expr)) => {
@@ -1494,32 +1531,22 @@ async fn create_table(
                 }
                 (_, Some(expr)) => col.push_str(&format!(" DEFAULT {expr}")),
                 // Without a default of its own it would take a parent's (as pg_dump does).
-                ("", None)
-                    if !parents.is_empty()
-                        && r.get::<_, String>(4).is_empty()
-                        && r.get::<_, Option<String>>(9).is_some() =>
-                {
+                ("", None) if inheriting && c.identity.is_empty() && c.parent_default.is_some() => {
                     col.push_str(" DEFAULT NULL")
                 }
                 _ => {}
             }
-            match r.get::<_, String>(4).as_str() {
-                "a" => col.push_str(&format!(
-                    " GENERATED ALWAYS AS IDENTITY{}",
-                    r.get::<_, Option<String>>(7).unwrap_or_default()
-                )),
-                "d" => col.push_str(&format!(
-                    " GENERATED BY DEFAULT AS IDENTITY{}",
-                    r.get::<_, Option<String>>(7).unwrap_or_default()
-                )),
+            match c.identity.as_str() {
+                "a" => col.push_str(" GENERATED ALWAYS AS IDENTITY"),
+                "d" => col.push_str(" GENERATED BY DEFAULT AS IDENTITY"),
                 _ => {}
             }
-            if r.get::<_, bool>(2) && !r.get::<_, bool>(14) {
-                // PostgreSQL 18 names NOT NULL constraints and may keep them from children.
-                match r.get::<_, Option<String>>(12) {
-                    Some(named) => col.push_str(&format!(" {named}")),
-                    None => col.push_str(" NOT NULL"),
-                }
+            if !c.identity.is_empty() {
+                col.push_str(c.identity_sequence.as_deref().unwrap_or_default());
+            }
+            if c.not_null {
+                col.push(' ');
+                col.push_str(&c.not_null_clause(false));
             }
             col
         })
@@ -1527,17 +1554,14 @@ async fn create_table(
     Ok(format!(
         "CREATE {unlogged}TABLE {} (\n{}\n){inherits}{partition_by}{with};{own_settings}",
         t.qualified(),
-        columns.join(",\n")
+        declared.join(",\n")
     ))
 }
 
-/// Each table that inherits from others (not a partition) with how many ancestors it has.
-const ANCESTORS: &str = "
-WITH RECURSIVE up(child, parent) AS (
-    SELECT i.inhrelid, i.inhparent FROM pg_catalog.pg_inherits i
-      JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE NOT c.relispartition
-    UNION SELECT up.child, i.inhparent FROM up JOIN pg_catalog.pg_inherits i ON i.inhrelid = up.parent)
-SELECT child, count(DISTINCT parent) FROM up GROUP BY child";
+/// Each table that inherits from another (not a partition), with that parent.
+const INHERITS_FROM: &str = "
+SELECT i.inhrelid, i.inhparent FROM pg_catalog.pg_inherits i
+  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE NOT c.relispartition";
 
 /// Primary-key, unique, exclusion and check constraints. A check an inheriting table only
 /// has from its parent comes with the parent's, which is added to the tables that inherit
@@ -1640,7 +1664,7 @@ const TRIGGERS: &str = "
 SELECT pg_catalog.pg_get_triggerdef(tg.oid) || ';'
        || CASE tg.tgenabled WHEN 'O' THEN ''
             ELSE format(E'\nALTER TABLE ONLY %s %s TRIGGER %I;', tg.tgrelid::regclass,
-                        {ENABLED:tg.tgenabled}, tg.tgname) END
+                        {enabled:tg.tgenabled}, tg.tgname) END
   FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY tg.oid";
@@ -1651,7 +1675,7 @@ const RULES: &str = "
 SELECT pg_catalog.pg_get_ruledef(r.oid)
        || CASE r.ev_enabled WHEN 'O' THEN ''
             ELSE format(E'\nALTER TABLE %s %s RULE %I;', r.ev_class::regclass,
-                        {ENABLED:r.ev_enabled}, r.rulename) END
+                        {enabled:r.ev_enabled}, r.rulename) END
   FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE r.rulename <> '_RETURN' AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY r.oid";
@@ -1805,25 +1829,32 @@ const STANDALONE_TYPE: &str = "(t.typtype IN ('e', 'r', 'd')
 async fn views_in_order(
     client: &Client,
 ) -> std::result::Result<Vec<String>, tokio_postgres::Error> {
-    let mut pending: Vec<(u32, String, Vec<u32>)> = client
-        .query(&expand(VIEWS), &[])
-        .await?
-        .into_iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect();
-    let all: std::collections::HashSet<u32> = pending.iter().map(|v| v.0).collect();
+    let views = client.query(&expand(VIEWS), &[]).await?;
+    Ok(in_dependency_order(
+        views
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect(),
+    ))
+}
+
+/// `items` (oid, item, the oids it needs) in an order where each comes after those it
+/// needs among them (the others exist already), and otherwise in the order given. The
+/// server allows no cycle; were there one, the first waiting item would go next.
+fn in_dependency_order<T>(mut pending: Vec<(u32, T, Vec<u32>)>) -> Vec<T> {
+    let all: std::collections::HashSet<u32> = pending.iter().map(|p| p.0).collect();
     let mut done = std::collections::HashSet::new();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(pending.len());
     while !pending.is_empty() {
         let ready = pending
             .iter()
-            .position(|(_, _, deps)| deps.iter().all(|d| !all.contains(d) || done.contains(d)))
+            .position(|(_, _, needs)| needs.iter().all(|d| !all.contains(d) || done.contains(d)))
             .unwrap_or(0);
-        let (oid, stmt, _) = pending.remove(ready);
+        let (oid, item, _) = pending.remove(ready);
         done.insert(oid);
-        out.push(stmt);
+        out.push(item);
     }
-    Ok(out)
+    out
 }
 
 /// What a restore drops first: the shop's own views, tables, sequences, functions, types,

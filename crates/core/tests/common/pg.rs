@@ -209,6 +209,26 @@ impl PgServer {
         }
     }
 
+    /// A login `role` (password `password`, no superuser, no CREATE DATABASE) that owns the
+    /// database `db` and its `public` schema, as a hosting account does.
+    pub fn owned_database(&self, role: &str, password: &str, db: &str) {
+        self.psql(
+            "postgres",
+            "postgres",
+            &format!("CREATE ROLE {role} LOGIN PASSWORD '{password}' NOSUPERUSER NOCREATEDB"),
+        );
+        self.psql(
+            "postgres",
+            "postgres",
+            &format!("CREATE DATABASE {db} OWNER {role}"),
+        );
+        self.psql(
+            "postgres",
+            db,
+            &format!("ALTER SCHEMA public OWNER TO {role}"),
+        );
+    }
+
     /// `pg_dump -s` of `db`, without the `\restrict` lines that differ on every run.
     pub fn schema(&self, db: &str) -> String {
         let out = Command::new(self.bin.join("pg_dump"))
