@@ -2,6 +2,17 @@
 //! the options of one core operation, renders progress and results, and maps errors to exit
 //! codes. Every decision about data lives in `shopsafe-core`.
 
+/// `println!` that survives a closed or failing standard output (see `output`).
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::output::line(false, format_args!($($arg)*)) };
+}
+
+/// `eprintln!` that survives a closed or failing standard error (see `output`).
+macro_rules! note {
+    ($($arg:tt)*) => { $crate::output::line(true, format_args!($($arg)*)) };
+}
+
+mod output;
 mod render;
 
 use clap::{Args, Parser, Subcommand};
@@ -178,10 +189,16 @@ struct ShopArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("shopsafe: {}", e.message.replace('\n', " "));
+    let result = run(cli);
+    let unwritten = output::failure();
+    match (result, unwritten) {
+        (Ok(()), None) => ExitCode::SUCCESS,
+        (Ok(()), Some(why)) => {
+            note!("shopsafe: the job is done, but its report could not be written ({why}); run the command again with its output going somewhere that has room.");
+            ExitCode::FAILURE
+        }
+        (Err(e), _) => {
+            note!("shopsafe: {}", e.message.replace('\n', " "));
             ExitCode::from(exit_code(e.kind))
         }
     }
@@ -215,7 +232,7 @@ fn ctrl_c_token() -> CancelToken {
 }
 
 fn print_json(value: &impl serde::Serialize) {
-    println!(
+    out!(
         "{}",
         serde_json::to_string_pretty(value).expect("results always serialise")
     );
@@ -271,7 +288,7 @@ fn with_password<T>(ask: bool, attempt: impl Fn(Option<String>) -> Result<T>) ->
     }
     match attempt(None) {
         Err(e) if e.kind == ErrorKind::PasswordRequired && std::io::stdin().is_terminal() => {
-            eprintln!("{}", e.message.split(';').next().unwrap_or_default());
+            note!("{}", e.message.split(';').next().unwrap_or_default());
             attempt(Some(read_password()?))
         }
         other => other,
@@ -283,7 +300,7 @@ fn where_kept(catalog: &Catalog, shop: &shopsafe_core::Shop) {
     if let Some(w) =
         shopsafe_core::secrets::where_kept(catalog.home(), &shop.uid, shop.password_store)
     {
-        println!("{w}");
+        out!("{w}");
     }
 }
 
@@ -315,7 +332,7 @@ fn run(cli: Cli) -> Result<()> {
                     if json {
                         print_json(&shop);
                     } else {
-                        println!("Registered shop {} ({}).", shop.name, shop.db_url);
+                        out!("Registered shop {} ({}).", shop.name, shop.db_url);
                         where_kept(&catalog, &shop);
                     }
                 }
@@ -352,7 +369,7 @@ fn run(cli: Cli) -> Result<()> {
                     if json {
                         print_json(&shop);
                     } else {
-                        println!("Shop {} is now: {}.", shop.name, render::shop_line(&shop));
+                        out!("Shop {} is now: {}.", shop.name, render::shop_line(&shop));
                         if new_password {
                             where_kept(&catalog, &shop);
                         }
@@ -375,11 +392,11 @@ fn run(cli: Cli) -> Result<()> {
                     }
                 }
                 ShopCommand::Test { name } => {
-                    println!("{}", ops::test_shop(&catalog, &name)?);
+                    out!("{}", ops::test_shop(&catalog, &name)?);
                 }
                 ShopCommand::Remove { name } => {
                     ops::remove_shop(&catalog, &name)?;
-                    println!("Removed shop {name}; its backups stay where they are.");
+                    out!("Removed shop {name}; its backups stay where they are.");
                 }
             }
         }
@@ -435,7 +452,7 @@ fn run(cli: Cli) -> Result<()> {
             if json {
                 print_json(&report);
             } else {
-                println!(
+                out!(
                     "Backup {} is intact: {} entries and {} checked, archive SHA-256 {}.",
                     report.backup_id,
                     report.entries,
@@ -489,7 +506,7 @@ fn run(cli: Cli) -> Result<()> {
                 )?;
             }
             let record = ops::delete(&catalog, &record.id)?;
-            println!(
+            out!(
                 "Deleted backup {} and its archive {}.",
                 record.id,
                 record.path.display()
@@ -501,13 +518,13 @@ fn run(cli: Cli) -> Result<()> {
             if json {
                 print_json(&report);
             } else {
-                println!(
+                out!(
                     "Imported {} backups; {} were already in the catalog.",
                     report.added.len(),
                     report.known.len()
                 );
                 for (file, why) in &report.failed {
-                    println!("Skipped {}: {why}", file.display());
+                    out!("Skipped {}: {why}", file.display());
                 }
             }
         }
@@ -531,7 +548,7 @@ fn run(cli: Cli) -> Result<()> {
                 rows_scale,
                 media_bytes: media_mb << 20,
             })?;
-            println!(
+            out!(
                 "Created a demo shop in {}: {} tables, {} rows, {} media files ({}).",
                 dir.display(),
                 shop.tables,
@@ -541,7 +558,7 @@ fn run(cli: Cli) -> Result<()> {
             );
             if !no_register {
                 ops::add_demo_shop(&open_catalog(cli.home)?, &shop, &name)?;
-                println!("Registered it as shop {name}. Try: shopsafe backup --shop {name}");
+                out!("Registered it as shop {name}. Try: shopsafe backup --shop {name}");
             }
         }
     }

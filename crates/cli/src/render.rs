@@ -89,22 +89,22 @@ pub fn clear(bar: &Throttled<Bar>) {
 
 pub fn shops(shops: &[Shop], home: &std::path::Path) {
     if shops.is_empty() {
-        println!(
+        out!(
             "No shops registered yet. Add one with `shopsafe shop add NAME --db PATH --dest DIR`."
         );
         return;
     }
     for s in shops {
-        println!("{}", s.name);
-        println!("  database     {}", s.db_url);
-        println!(
+        out!("{}", s.name);
+        out!("  database     {}", s.db_url);
+        out!(
             "  media        {}",
             s.media
                 .as_ref()
                 .map(|m| m.display().to_string())
                 .unwrap_or_else(|| "(none)".into())
         );
-        println!("  backups to   {}", s.dest.display());
+        out!("  backups to   {}", s.dest.display());
         let password = match s.password_store {
             PasswordStore::Keyring => "in the OS keyring".to_string(),
             PasswordStore::File => format!(
@@ -113,7 +113,7 @@ pub fn shops(shops: &[Shop], home: &std::path::Path) {
             ),
             PasswordStore::None => "(none stored)".to_string(),
         };
-        println!("  password     {password}");
+        out!("  password     {password}");
     }
 }
 
@@ -132,7 +132,7 @@ pub fn shop_line(s: &Shop) -> String {
 
 pub fn backup_done(r: &BackupRecord) {
     let s = r.summary();
-    println!(
+    out!(
         "Backed up shop {}: {} tables, {} rows, {} media files ({}).",
         s.shop,
         s.tables,
@@ -140,8 +140,8 @@ pub fn backup_done(r: &BackupRecord) {
         s.media_files,
         bytes(s.media_bytes)
     );
-    println!("Archive: {} ({})", s.path.display(), bytes(s.size));
-    println!("Backup id: {}", s.id);
+    out!("Archive: {} ({})", s.path.display(), bytes(s.size));
+    out!("Backup id: {}", s.id);
 }
 
 fn verified(s: &BackupSummary) -> String {
@@ -154,15 +154,20 @@ fn verified(s: &BackupSummary) -> String {
 
 pub fn backups(list: &[BackupSummary]) {
     if list.is_empty() {
-        println!("No backups yet. Make one with `shopsafe backup`.");
+        out!("No backups yet. Make one with `shopsafe backup`.");
         return;
     }
-    println!(
+    out!(
         "{:<21} {:<20} {:<10} {:<10} {:>9} {:<24} NAME",
-        "ID", "CREATED", "SHOP", "KIND", "SIZE", "VERIFIED"
+        "ID",
+        "CREATED",
+        "SHOP",
+        "KIND",
+        "SIZE",
+        "VERIFIED"
     );
     for s in list {
-        println!(
+        out!(
             "{:<21} {:<20} {:<10} {:<10} {:>9} {:<24} {}",
             s.id,
             s.created,
@@ -178,17 +183,17 @@ pub fn backups(list: &[BackupSummary]) {
 pub fn show(r: &BackupRecord) {
     let s = r.summary();
     let m = &r.manifest;
-    println!("Backup {}", s.id);
-    println!("  shop          {}", s.shop);
-    println!("  kind          {}", s.kind.as_str());
+    out!("Backup {}", s.id);
+    out!("  shop          {}", s.shop);
+    out!("  kind          {}", s.kind.as_str());
     if let Some(n) = &s.name {
-        println!("  name          {n}");
+        out!("  name          {n}");
     }
-    println!("  created       {}", s.created);
-    println!("  archive       {} ({})", s.path.display(), bytes(s.size));
-    println!("  sha256        {}", s.sha256);
-    println!("  verified      {}", verified(&s));
-    println!(
+    out!("  created       {}", s.created);
+    out!("  archive       {} ({})", s.path.display(), bytes(s.size));
+    out!("  sha256        {}", s.sha256);
+    out!("  verified      {}", verified(&s));
+    out!(
         "  database      {} {} ({}), {} via {}",
         m.database.engine,
         m.database.server_version,
@@ -196,31 +201,33 @@ pub fn show(r: &BackupRecord) {
         bytes(m.database.entry.size),
         m.database.method
     );
-    println!("  database sha  {}", m.database.entry.sha256);
+    out!("  database sha  {}", m.database.entry.sha256);
     if m.media.included {
-        println!(
+        out!(
             "  media         {} files, {}",
             m.media.file_count,
             bytes(m.media.total_bytes)
         );
         for skipped in &m.media.skipped {
-            println!("  not saved     {skipped}");
+            out!("  not saved     {skipped}");
         }
     } else {
-        println!("  media         not included (database-only backup)");
+        out!("  media         not included (database-only backup)");
     }
-    println!("  tables        {} tables, {} rows", s.tables, s.rows);
+    out!("  tables        {} tables, {} rows", s.tables, s.rows);
     for t in &m.database.tables {
-        println!("    {:<40} {:>10} rows", t.name, t.rows);
+        out!("    {:<40} {:>10} rows", t.name, t.rows);
     }
 }
 
 pub fn plan(p: &RestorePlan) {
-    eprintln!(
+    note!(
         "Restore backup {} (made {} from shop {})",
-        p.backup_id, p.backup_created, p.backup_shop
+        p.backup_id,
+        p.backup_created,
+        p.backup_shop
     );
-    eprintln!("into shop {}. This replaces:", p.shop.name);
+    note!("into shop {}. This replaces:", p.shop.name);
     for t in &p.tables {
         let now = t
             .rows_now
@@ -231,9 +238,11 @@ pub fn plan(p: &RestorePlan) {
             .map(|n| n.to_string())
             .unwrap_or_else(|| "dropped".into());
         if t.rows_now != t.rows_backup {
-            eprintln!(
+            note!(
                 "  table {:<40} {:>8} rows now -> {:>8} in the backup",
-                t.name, now, then
+                t.name,
+                now,
+                then
             );
         }
     }
@@ -242,9 +251,9 @@ pub fn plan(p: &RestorePlan) {
         .iter()
         .filter(|t| t.rows_now == t.rows_backup)
         .count();
-    eprintln!("  ({unchanged} more tables with the same row count are replaced too)");
+    note!("  ({unchanged} more tables with the same row count are replaced too)");
     match &p.media {
-        Some(m) => eprintln!(
+        Some(m) => note!(
             "  media {}: {} files now, {} in the backup; {} added since will be removed, {} removed since come back, {} changed",
             m.root.display(),
             m.files_now,
@@ -253,41 +262,43 @@ pub fn plan(p: &RestorePlan) {
             m.removed_since,
             m.changed
         ),
-        None => eprintln!("  media: left as it is"),
+        None => note!("  media: left as it is"),
     }
     if p.other_shop {
-        eprintln!(
+        note!(
             "  WARNING: this backup was made from shop {}, not {}.",
-            p.backup_shop, p.shop.name
+            p.backup_shop,
+            p.shop.name
         );
     }
     if p.pre_backup {
-        eprintln!("A safety backup of the shop as it is now is taken first.");
+        note!("A safety backup of the shop as it is now is taken first.");
     } else {
-        eprintln!("No safety backup will be taken (--no-pre-backup).");
+        note!("No safety backup will be taken (--no-pre-backup).");
     }
 }
 
 pub fn restored(r: &RestoreReport) {
-    println!("Restored backup {} into shop {}.", r.backup_id, r.shop);
-    println!(
+    out!("Restored backup {} into shop {}.", r.backup_id, r.shop);
+    out!(
         "Verified: {} tables, {} rows match the backup.",
-        r.tables_checked, r.rows_checked
+        r.tables_checked,
+        r.rows_checked
     );
     if let Some(n) = r.media_files_checked {
-        println!("Verified: {n} media files match the backup.");
+        out!("Verified: {n} media files match the backup.");
     }
     if let Some(id) = &r.safety_backup {
-        println!("Safety backup taken first: {id}");
+        out!("Safety backup taken first: {id}");
     }
     for note in &r.notes {
-        println!("Note: {note}");
+        out!("Note: {note}");
     }
 }
 
 pub fn log(entries: &[LogEntry]) {
     for e in entries {
-        println!(
+        out!(
             "{}  {:<14} {:<9} {:<10} {:<21} {}",
             e.time,
             e.action,

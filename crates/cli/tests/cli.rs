@@ -400,3 +400,38 @@ fn shop_edit_renames_with_backups_and_refuses_a_bad_change() {
     let log = env.ok(&["log"]);
     assert!(log.contains("renamed to main"), "{log}");
 }
+
+#[test]
+fn a_closed_or_full_standard_output_does_not_cut_a_command_short() {
+    let env = Env::new();
+    env.demo("demo", &["--media-mb", "1"]);
+    // A reader that went away before anything was printed (`shopsafe … | head -0`).
+    let closed = |args: &[&str]| {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = env.cmd(args).stdout(writer).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "shopsafe {args:?}: {err}");
+        assert!(err.is_empty(), "shopsafe {args:?} wrote {err:?}");
+    };
+    closed(&["backup", "--shop", "demo"]);
+    closed(&["list"]);
+    let backups = env.json(&["list"]);
+    assert_eq!(backups.as_array().unwrap().len(), 1, "{backups}");
+
+    // A disk with no room: the backup is made and kept, and the lost report is one sentence.
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = env
+        .cmd(&["backup", "--shop", "demo"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(err.contains("could not be written"), "{err}");
+    assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 2);
+}
