@@ -619,7 +619,7 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
         },
     )
     .unwrap();
-    let restore_into = |id: &str, shop: &str| {
+    let try_restore = |id: &str, shop: &str| {
         let plan = ops::prepare_restore(
             &s.catalog,
             &RestoreOptions {
@@ -630,7 +630,10 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
             },
         )
         .unwrap();
-        ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+        ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new())
+    };
+    let restore_into = |id: &str, shop: &str| {
+        try_restore(id, shop).unwrap();
     };
     let backup_of = |shop: &str| {
         let shop = s.catalog.resolve_shop(Some(shop)).unwrap();
@@ -703,17 +706,7 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
     );
     let newer = backup_of("pg18");
     let before = (v15.rows("shop", TABLES), objects(&v15));
-    let plan = ops::prepare_restore(
-        &s.catalog,
-        &RestoreOptions {
-            backup: newer.id.clone(),
-            shop: Some("pgshop".into()),
-            force: true,
-            pre_backup: true,
-        },
-    )
-    .unwrap();
-    let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+    let e = try_restore(&newer.id, "pgshop").unwrap_err();
     assert!(
         e.message.contains("The backup comes from PostgreSQL 18.")
             && e.message.contains("holds something PostgreSQL 15.")
@@ -760,6 +753,28 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
         ),
         "15\n1\n"
     );
+
+    // PostgreSQL 18 keeps a parent's NOT NULL on every inheritor, so a 15 table that let it
+    // go cannot be made there: one sentence, and 18 is left as it was.
+    v15.psql(
+        "shop",
+        "shop",
+        "CREATE TABLE nn_base (x int NOT NULL);
+         CREATE TABLE nn_loose () INHERITS (nn_base);
+         ALTER TABLE nn_loose ALTER x DROP NOT NULL;
+         INSERT INTO nn_loose VALUES (NULL);",
+    );
+    let loose = backup_of("pgshop");
+    let before = (v18.schema("shop"), v18.rows("shop", TABLES));
+    let e = try_restore(&loose.id, "pg18").unwrap_err();
+    assert!(
+        e.message.contains("The backup comes from PostgreSQL 15.")
+            && e.message.contains("which PostgreSQL 18.")
+            && e.message.contains("restore it into PostgreSQL 17 or older"),
+        "{}",
+        e.message
+    );
+    assert_eq!((v18.schema("shop"), v18.rows("shop", TABLES)), before);
 }
 
 #[test]
@@ -997,7 +1012,16 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          CREATE TABLE spans (s span_text);
          INSERT INTO spans VALUES ('(1,2)');
          CREATE FUNCTION first_titles() RETURNS text LANGUAGE sql
-             BEGIN ATOMIC SELECT title_list(title ORDER BY title) FROM catalog_product WHERE id < 3; END;",
+             BEGIN ATOMIC SELECT title_list(title ORDER BY title) FROM catalog_product WHERE id < 3; END;
+         CREATE FUNCTION product_step(acc int, p catalog_product) RETURNS int LANGUAGE sql AS 'SELECT acc + 1';
+         CREATE AGGREGATE product_tally(catalog_product) (SFUNC = product_step, STYPE = int, INITCOND = '0');
+         CREATE FUNCTION tallied() RETURNS int LANGUAGE sql
+             BEGIN ATOMIC SELECT product_tally(p) FROM catalog_product p; END;
+         CREATE FUNCTION outer_count() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;
+         CREATE FUNCTION inner_count() RETURNS int LANGUAGE sql
+             BEGIN ATOMIC SELECT count(*)::int FROM catalog_category; END;
+         CREATE OR REPLACE FUNCTION outer_count() RETURNS int LANGUAGE sql
+             BEGIN ATOMIC SELECT inner_count() + 1; END;",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");

@@ -37,7 +37,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Duration;
 use tokio_postgres::config::SslMode;
-use tokio_postgres::error::SqlState;
+use tokio_postgres::error::{DbError, SqlState};
 use tokio_postgres::Client;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -314,9 +314,9 @@ impl Postgres {
                 .map_err(e)?
                 .get(0);
             let n = tables(&client).await.map_err(e)?.len();
-            let version = version.split_whitespace().next().unwrap_or("").to_string();
             Ok(format!(
-                "PostgreSQL {version} — {}",
+                "PostgreSQL {} — {}",
+                short_version(&version),
                 super::tables_phrase(n)
             ))
         })
@@ -473,9 +473,13 @@ impl Postgres {
             out.stmt(&stmt)?;
         }
         // Aggregates made of functions that need no tables come before the functions that
-        // need tables (whose `BEGIN ATOMIC` bodies may call them); the others after them.
-        for q in [&aggregates(false), FUNCTIONS_ON_TABLES, &aggregates(true)] {
-            for stmt in strings(&client, q).await.map_err(e)? {
+        // need tables (whose `BEGIN ATOMIC` bodies may call them); the others among them,
+        // each after the routines it is made of or calls.
+        for queries in [
+            &[aggregates(false)][..],
+            &[FUNCTIONS_ON_TABLES.into(), aggregates(true)],
+        ] {
+            for stmt in routines_in_order(&client, queries).await.map_err(e)? {
                 out.stmt(&stmt)?;
             }
         }
@@ -637,10 +641,13 @@ impl Postgres {
                                 &lacking,
                             )
                         });
+                        let no_longer = expected.zip(err.as_db_error()).and_then(|(x, d)| {
+                            inherited_not_null_dropped(&x.server_version, &live, d)
+                        });
                         let inner = self.db_error(err);
                         Error::new(
                             inner.kind,
-                            newer.unwrap_or_else(|| {
+                            newer.or(no_longer).unwrap_or_else(|| {
                                 format!("The backup could not be loaded: {}", inner.message)
                             }),
                         )
@@ -756,6 +763,29 @@ fn missing_extension(message: &str) -> Option<MissingExtension> {
         .strip_suffix(".control")?
         .to_string();
     Some(MissingExtension::NotInstalled(name))
+}
+
+/// The sentence for a backup from PostgreSQL 17 or older whose inheriting table lets a
+/// column be NULL that its parent keeps NOT NULL, loaded into PostgreSQL 18 or newer, where
+/// every inheritor keeps its parents' NOT NULL constraints.
+fn inherited_not_null_dropped(backup: &str, live: &str, d: &DbError) -> Option<String> {
+    let (backup, live) = (short_version(backup), short_version(live));
+    let major = |v: &str| -> u32 { v.split('.').next().unwrap_or("").parse().unwrap_or(0) };
+    (d.code() == &SqlState::INVALID_TABLE_DEFINITION
+        && d.message().starts_with("cannot drop inherited constraint")
+        && major(backup) < 18
+        && major(live) >= 18)
+        .then(|| {
+            format!(
+                "The backup comes from PostgreSQL {backup} and has a table that lets a column be empty where the table it inherits from does not, which PostgreSQL {live} no longer allows ({}); restore it into PostgreSQL 17 or older, or make that column NOT NULL in the shop and back up again.",
+                d.message()
+            )
+        })
+}
+
+/// `15.18` of `15.18 (Debian 15.18-1.pgdg120+1)`.
+fn short_version(v: &str) -> &str {
+    v.split_whitespace().next().unwrap_or(v)
 }
 
 /// Whether a failed statement names something the server does not know: syntax, objects,
@@ -879,6 +909,7 @@ async fn strings(
 fn expand(query: &str) -> String {
     let mut query = query
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
+        .replace("{ROUTINES_USED}", ROUTINES_USED)
         .replace("{GRANTEE}", GRANTEE)
         .replace("{ALTER_KIND}", ALTER_KIND)
         // A relation `c`'s storage options and (`tc` joined as its TOAST table) its TOAST
@@ -1232,9 +1263,30 @@ SELECT pg_catalog.pg_get_functiondef(p.oid) || ';'
  WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT} AND NOT {NEEDS_TABLES} ORDER BY p.oid";
 
 const FUNCTIONS_ON_TABLES: &str = "
-SELECT pg_catalog.pg_get_functiondef(p.oid) || ';'
+SELECT p.oid, {ROUTINES_USED}, pg_catalog.pg_get_functiondef(p.oid) || ';'
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS_TABLES} ORDER BY p.oid";
+
+/// The routines a routine `p` is made of (an aggregate's functions) or calls (a `BEGIN
+/// ATOMIC` body), as the server records them.
+const ROUTINES_USED: &str = "ARRAY(SELECT d.refobjid FROM pg_catalog.pg_depend d
+     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+       AND d.refclassid = 'pg_catalog.pg_proc'::regclass)";
+
+/// The `CREATE` statements of the routines `queries` select (oid, routines used, statement),
+/// each after the ones among them it uses.
+async fn routines_in_order(
+    client: &Client,
+    queries: &[String],
+) -> std::result::Result<Vec<String>, tokio_postgres::Error> {
+    let mut routines = Vec::new();
+    for q in queries {
+        for r in client.query(&expand(q), &[]).await? {
+            routines.push((r.get(0), r.get(2), r.get(1)));
+        }
+    }
+    Ok(in_dependency_order(routines))
+}
 
 /// The shop's own aggregates (normal, ordered-set and hypothetical-set) that are made of a
 /// function needing the tables (`on_tables`) or not: each once every function it is made
@@ -1254,7 +1306,7 @@ fn aggregates(on_tables: bool) -> String {
 }
 
 const AGGREGATES: &str = "
-SELECT format('CREATE AGGREGATE %I.%I(%s) (%s);', n.nspname, p.proname,
+SELECT p.oid, {ROUTINES_USED}, format('CREATE AGGREGATE %I.%I(%s) (%s);', n.nspname, p.proname,
               CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_arguments(p.oid) END,
               concat_ws(', ',
                 'SFUNC = ' || a.aggtransfn::regproc,
