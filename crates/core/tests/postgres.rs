@@ -1021,7 +1021,17 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          CREATE FUNCTION inner_count() RETURNS int LANGUAGE sql
              BEGIN ATOMIC SELECT count(*)::int FROM catalog_category; END;
          CREATE OR REPLACE FUNCTION outer_count() RETURNS int LANGUAGE sql
-             BEGIN ATOMIC SELECT inner_count() + 1; END;",
+             BEGIN ATOMIC SELECT inner_count() + 1; END;
+         CREATE TABLE stock_level (n int, kind regclass);
+         INSERT INTO stock_level VALUES (3, 'catalog_product'), (4, 'inventory.stock');
+         CREATE FUNCTION stock_total() RETURNS bigint LANGUAGE plpgsql STABLE
+             AS $$BEGIN RETURN (SELECT sum(n) FROM stock_level); END$$;
+         CREATE MATERIALIZED VIEW stock_summary AS SELECT stock_total() AS total;
+         CREATE FUNCTION even_stock_ok(n int) RETURNS boolean LANGUAGE sql IMMUTABLE
+             AS 'SELECT n > 0 AND is_even(n)';
+         CREATE TABLE even_stock (n int CHECK (even_stock_ok(n)),
+             half_n int GENERATED ALWAYS AS (CASE WHEN even_stock_ok(n) THEN n / 2 END) STORED);
+         INSERT INTO even_stock VALUES (2), (8);",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -1056,6 +1066,9 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "public.shipments",
         "public.level3",
         "public.spans",
+        "public.stock_level",
+        "public.stock_summary",
+        "public.even_stock",
     ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
     assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));

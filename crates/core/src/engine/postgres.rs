@@ -426,6 +426,21 @@ impl Postgres {
             ),
             SESSION,
         )?;
+        // Every name in the dump is qualified, but the restore runs the shop's functions
+        // (a generated column's, a check's, a materialized view's), whose bodies find
+        // unqualified names through the search_path: the one the shop's own sessions get.
+        let path: String = client
+            .query_one(
+                "SELECT reset_val FROM pg_catalog.pg_settings WHERE name = 'search_path'",
+                &[],
+            )
+            .await
+            .map_err(e)?
+            .get(0);
+        out.stmt(&format!(
+            "SELECT pg_catalog.set_config('search_path', '{}', false);",
+            path.replace('\'', "''")
+        ))?;
         for stmt in strings(&client, SCHEMAS).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
@@ -2331,6 +2346,10 @@ async fn compare(
 ) -> std::result::Result<(), Replay> {
     let what = "The restored database";
     let fail = |m: String| Replay::Io(Error::new(ErrorKind::VerificationFailed, m));
+    // Type names and reg* values read back qualified, as when they were backed up.
+    client
+        .batch_execute("SELECT pg_catalog.set_config('search_path', '', false)")
+        .await?;
     if schema_fingerprint(client).await? != expected.schema_fingerprint {
         return Err(fail(format!(
             "{what} does not have the schema recorded in the manifest."
