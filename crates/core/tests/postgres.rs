@@ -498,6 +498,29 @@ fn postgres_bad_input_gets_one_sentence() {
         "{}",
         e.message
     );
+
+    // A table of another role's that the login may read but not replace: the backup is
+    // made, and the restore says whose it is and what to do, changing nothing.
+    pg.psql(
+        "postgres",
+        "shop",
+        "CREATE SCHEMA reporting; GRANT USAGE ON SCHEMA reporting TO shop;
+         CREATE TABLE reporting.daily (d date PRIMARY KEY, n int);
+         INSERT INTO reporting.daily VALUES ('2024-01-01', 5);
+         GRANT SELECT ON reporting.daily TO shop;",
+    );
+    let opts = common::database_only(&s.shop);
+    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
+    let before = (pg.schema("shop"), pg.rows("shop", TABLES));
+    let e = restore(&s, &backup.id, None).unwrap_err();
+    assert!(
+        e.message.contains("table daily")
+            && e.message.contains("belongs to another role")
+            && e.message.contains("OWNER TO shop"),
+        "{}",
+        e.message
+    );
+    assert_eq!((pg.schema("shop"), pg.rows("shop", TABLES)), before);
 }
 
 /// Cancels the job once the database part has begun to stream into the archive.
@@ -1040,7 +1063,10 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
              AS 'SELECT n > 0 AND is_even(n)';
          CREATE TABLE even_stock (n int CHECK (even_stock_ok(n)),
              half_n int GENERATED ALWAYS AS (CASE WHEN even_stock_ok(n) THEN n / 2 END) STORED);
-         INSERT INTO even_stock VALUES (2), (8);",
+         INSERT INTO even_stock VALUES (2), (8);
+         CREATE INDEX product_even ON catalog_product (even_stock_ok(id::int));
+         CREATE TABLE odd_settings (a int[], x xml);
+         INSERT INTO odd_settings VALUES (ARRAY[1, NULL], XMLPARSE(CONTENT 'plain <b>bold</b>'));",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -1078,8 +1104,23 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "public.stock_level",
         "public.stock_summary",
         "public.even_stock",
+        "public.odd_settings",
     ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
+    assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));
+    // Again over itself, where the shop's sessions get settings that would cut statements
+    // short or read rows otherwise, and where counting the rows plans over an index that
+    // calls the shop's function (whose body names another without a schema).
+    let settings = "ALTER ROLE shop IN DATABASE fresh SET statement_timeout = '1ms';
+         ALTER DATABASE fresh SET array_nulls = off; ALTER DATABASE fresh SET xmloption = document";
+    pg.psql("postgres", "postgres", settings);
+    restore(&s, &backup.id, Some("fresh")).unwrap();
+    pg.psql(
+        "postgres",
+        "postgres",
+        "ALTER ROLE shop IN DATABASE fresh RESET ALL; ALTER DATABASE fresh RESET ALL",
+    );
+    assert_eq!(pg.schema("fresh"), pg.schema("shop"));
     assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));
     // A table inheriting columns added to its parent later has them in another order after
     // a restore (as after pg_dump and psql): its rows are compared as JSON objects.

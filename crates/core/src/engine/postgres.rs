@@ -46,8 +46,11 @@ pub const ENGINE: &str = "postgresql";
 pub const ENTRY: &str = "database/dump.sql";
 
 /// Settings every dump and restore session uses, so text forms are the same on both sides
-/// (and no JIT compilation, which costs seconds on the catalog queries and gains nothing).
-const SESSION: &str = "SET client_encoding = 'UTF8';
+/// whatever the role or database sets (no statement time limit, which a long index build
+/// would pass; no JIT compilation, which costs seconds on the catalog queries and gains
+/// nothing).
+const SESSION: &str = "SET statement_timeout = 0;
+SET client_encoding = 'UTF8';
 SET standard_conforming_strings = on;
 SET check_function_bodies = false;
 SET client_min_messages = warning;
@@ -56,9 +59,14 @@ SET IntervalStyle = 'postgres';
 SET TimeZone = 'UTC';
 SET extra_float_digits = 3;
 SET bytea_output = 'hex';
+SET xmloption = content;
+SET array_nulls = on;
 SET row_security = off;
 SET jit = off;
 SELECT pg_catalog.set_config('search_path', '', false);";
+
+/// How long a restore waits for another connection's lock on a table before it gives up.
+const RESTORE_LOCK_WAIT: u32 = 30;
 
 /// Where a shop's PostgreSQL database is. The password is never stored or shown.
 #[derive(Clone, PartialEq, Eq)]
@@ -271,6 +279,27 @@ impl Postgres {
             );
         }
         match e.as_db_error() {
+            Some(db)
+                if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE
+                    && db.message().starts_with("must be owner of ") =>
+            {
+                let what = db.message().trim_start_matches("must be owner of ");
+                Error::new(
+                    ErrorKind::Database,
+                    format!(
+                        "The {what} in {} belongs to another role, so user {user} may not replace it; make {user} its owner (ALTER … OWNER TO {user}, run by that owner or a superuser), or use the login that owns it.",
+                        self.place(),
+                        user = self.user
+                    ),
+                )
+            }
+            Some(db) if *db.code() == SqlState::LOCK_NOT_AVAILABLE => Error::new(
+                ErrorKind::Database,
+                format!(
+                    "Another connection to {} (the running site, say) held a lock on a table ShopSafe needed for over {RESTORE_LOCK_WAIT} seconds; stop the site or wait until that work is done, then try again.",
+                    self.place()
+                ),
+            ),
             Some(db) if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE => Error::new(
                 ErrorKind::Database,
                 format!(
@@ -280,10 +309,22 @@ impl Postgres {
                     db.message()
                 ),
             ),
-            Some(db) => Error::new(
-                ErrorKind::Database,
-                format!("PostgreSQL reported an error on {}: {}.", self.place(), db.message().trim_end_matches('.')),
-            ),
+            Some(db) => {
+                // Where it happened (a function of the shop's, say), when the server says.
+                let context = db
+                    .where_()
+                    .and_then(|w| w.lines().next())
+                    .map(|w| format!(" ({w})"))
+                    .unwrap_or_default();
+                Error::new(
+                    ErrorKind::Database,
+                    format!(
+                        "PostgreSQL reported an error on {}: {}{context}.",
+                        self.place(),
+                        db.message().trim_end_matches('.')
+                    ),
+                )
+            }
             None => Error::new(
                 ErrorKind::Database,
                 format!("The connection to PostgreSQL ({}) failed: {}.", self.place(), source_text(&e)),
@@ -326,6 +367,12 @@ impl Postgres {
     pub fn row_counts(&self) -> Result<Vec<(String, u64)>> {
         super::block_on(async {
             let client = self.connect().await?;
+            // Counting plans over the table's indexes, whose expressions may call the shop's
+            // functions: with the search_path its own sessions get, those find their names.
+            client
+                .batch_execute("RESET search_path")
+                .await
+                .map_err(|e| self.db_error(e))?;
             let mut out = Vec::new();
             for t in tables(&client).await.map_err(|e| self.db_error(e))? {
                 let row = client
@@ -624,7 +671,7 @@ impl Postgres {
             // server-wide idle timeout must not end it then.
             client
                 .batch_execute(
-                    "BEGIN; SET LOCAL lock_timeout = '30s'; SET LOCAL idle_in_transaction_session_timeout = 0",
+                    &format!("BEGIN; SET LOCAL lock_timeout = '{RESTORE_LOCK_WAIT}s'; SET LOCAL idle_in_transaction_session_timeout = 0"),
                 )
                 .await
                 .map_err(e)?;
