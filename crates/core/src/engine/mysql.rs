@@ -44,11 +44,16 @@ pub const ENGINE: &str = "mysql";
 pub const ENTRY: &str = "database/dump.sql";
 
 /// Session settings of every dump and restore.
-const SESSION: [&str; 5] = [
+const SESSION: [&str; 6] = [
     "SET NAMES utf8mb4",
     "SET time_zone = '+00:00'",
     "SET FOREIGN_KEY_CHECKS = 0",
-    "SET UNIQUE_CHECKS = 0",
+    // MariaDB (the `/*M!` part, which MySQL skips): rows load without their checks, as
+    // without their foreign keys; tables the server once took with innodb_strict_mode off
+    // are made again; a TIMESTAMP column gets only the defaults its definition spells out.
+    "SET UNIQUE_CHECKS = 0 /*M!100201 , check_constraint_checks = 0, innodb_strict_mode = OFF, explicit_defaults_for_timestamp = ON */",
+    // A MEMORY table may hold as much as it did, whatever the server's default limit.
+    "SET max_heap_table_size = 17179869184",
     "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO'",
 ];
 /// Column types whose values are bytes, not text in a character set.
@@ -1302,8 +1307,13 @@ impl Mysql {
         if let Some(lanes) = lanes {
             lanes.close().await;
         }
-        if let Err(err) = load {
+        if let Err(mut err) = load {
             let _ = self.drop_scratch(conn).await;
+            // The server names the scratch tables; say the shop's (the highest numbers first,
+            // so `_shopsafe_new_1` does not eat into `_shopsafe_new_12`).
+            for s in loaded.iter().rev() {
+                err.message = err.message.replace(&s.scratch, &s.name);
+            }
             let newer = expected
                 .filter(|_| lacks_something(&err.message))
                 .and_then(|x| {
@@ -1818,7 +1828,7 @@ fn split_keys(body: &str) -> (String, Vec<String>) {
     let auto = lines.iter().find_map(|l| {
         let t = l.trim();
         leading_ident(t)
-            .filter(|(_, rest)| rest.contains(" AUTO_INCREMENT"))
+            .filter(|(_, rest)| unquoted(rest).contains(" AUTO_INCREMENT"))
             .map(|(n, _)| quote(&n))
     });
     let is_key = |t: &str| {
@@ -1856,6 +1866,26 @@ fn split_keys(body: &str) -> (String, Vec<String>) {
         .map(|k| k.trim_end_matches(',').to_string())
         .collect();
     (kept.join("\n"), keys)
+}
+
+/// A column definition without what its quoted strings hold (a `DEFAULT` or `COMMENT` may
+/// say anything); a quote is written `''` or `\'` inside them.
+fn unquoted(definition: &str) -> String {
+    let mut out = String::with_capacity(definition.len());
+    let mut chars = definition.chars();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '\\') => {
+                chars.next();
+            }
+            // `''` inside a string closes and reopens it: nothing is kept either way.
+            (_, '\'') => quoted = !quoted,
+            (true, _) => {}
+            (false, c) => out.push(c),
+        }
+    }
+    out
 }
 
 /// The definition before the closing parenthesis of a `CREATE TABLE` must not end with a comma.
