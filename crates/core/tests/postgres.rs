@@ -625,7 +625,10 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
          CREATE TABLE tag_b (label text);
          CREATE TABLE tag_ab () INHERITS (tag_a, tag_b);
          ALTER TABLE ONLY tag_b ALTER COLUMN label SET DEFAULT 'b';
-         INSERT INTO visits (id, at, page) SELECT g, date '2024-12-25' + g, 'page ' || g FROM generate_series(1, 20) g;",
+         INSERT INTO visits (id, at, page) SELECT g, date '2024-12-25' + g, 'page ' || g FROM generate_series(1, 20) g;
+         CREATE TABLE visit_notes (id int PRIMARY KEY, visit_id bigint, visit_at date,
+             FOREIGN KEY (visit_id, visit_at) REFERENCES visits (id, at));
+         INSERT INTO visit_notes VALUES (1, 3, date '2024-12-28');",
     );
     v18.owned_database("shop", "shop-pw", "shop");
     let s = register(&v15);
@@ -688,7 +691,12 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
     // 15 -> 18
     let from15 = backup_of("pgshop");
     restore_into(&from15.id, "pg18");
-    let visits = ["public.visits", "public.visits_rest", "public.sub_item"];
+    let visits = [
+        "public.visits",
+        "public.visits_rest",
+        "public.sub_item",
+        "public.visit_notes",
+    ];
     assert_eq!(v18.rows("shop", TABLES), v15.rows("shop", TABLES));
     assert_eq!(v18.rows("shop", &visits), v15.rows("shop", &visits));
     assert_eq!(objects(&v18), objects(&v15));
