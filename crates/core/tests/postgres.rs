@@ -1073,6 +1073,21 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
              half_n int GENERATED ALWAYS AS (CASE WHEN even_stock_ok(n) THEN n / 2 END) STORED);
          INSERT INTO even_stock VALUES (2), (8);
          CREATE INDEX product_even ON catalog_product (even_stock_ok(id::int));
+         COMMENT ON FUNCTION is_even(int) IS 'even?';
+         COMMENT ON AGGREGATE title_list(text) IS 'titles, joined';
+         COMMENT ON SEQUENCE audit_log_id_seq IS 'log numbers';
+         COMMENT ON CONSTRAINT media_titled ON media_item IS 'a title is needed';
+         COMMENT ON INDEX product_search IS 'full text';
+         COMMENT ON CONSTRAINT small ON DOMAIN small_int IS 'under six';
+         COMMENT ON SCHEMA inventory IS 'stock keeping';
+         COMMENT ON TRIGGER orders_note_off ON orders_order IS 'not now';
+         GRANT USAGE ON SCHEMA inventory TO reader;
+         GRANT SELECT (id, title) ON catalog_product TO reader;
+         ALTER TABLE media_item REPLICA IDENTITY FULL;
+         CREATE UNIQUE INDEX tag_weight_key ON tag (weight);
+         ALTER TABLE tag REPLICA IDENTITY USING INDEX tag_weight_key, CLUSTER ON tag_weight_key;
+         CREATE VIEW new_orders AS SELECT * FROM stock_level;
+         ALTER VIEW new_orders ALTER COLUMN n SET DEFAULT 1;
          CREATE TABLE odd_settings (a int[], x xml);
          INSERT INTO odd_settings VALUES (ARRAY[1, NULL], XMLPARSE(CONTENT 'plain <b>bold</b>'));",
     );

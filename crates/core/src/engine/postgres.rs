@@ -601,6 +601,7 @@ impl Postgres {
             OPTIONS,
             &column_storage('m'),
             INDEXES,
+            RELATION_SETTINGS,
             ATTACH,
             STATISTICS,
             FOREIGN_KEYS,
@@ -1754,6 +1755,28 @@ SELECT format('ALTER %s %s SET (%s);',
                                           AND co.contype IN ('p', 'u', 'x'))))
  ORDER BY c.oid";
 
+/// A table's replica identity (other than the default) and the index it is clustered on,
+/// and a view's column defaults (an `INSERT` into the view takes them).
+const RELATION_SETTINGS: &str = "
+SELECT format('ALTER TABLE ONLY %s REPLICA IDENTITY %s;', c.oid::regclass,
+              CASE c.relreplident WHEN 'f' THEN 'FULL' ELSE 'NOTHING' END)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND c.relreplident IN ('f', 'n') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('ALTER TABLE ONLY %s %s %I;', c.oid::regclass, f.what, ic.relname)
+  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES ('REPLICA IDENTITY USING INDEX', i.indisreplident),
+                             ('CLUSTER ON', i.indisclustered)) AS f(what, set)
+ WHERE f.set AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s;', c.oid::regclass, a.attname,
+              pg_catalog.pg_get_expr(d.adbin, d.adrelid))
+  FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_class c ON c.oid = d.adrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'v' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}";
+
 const INDEXES: &str = "
 SELECT pg_catalog.pg_get_indexdef(i.indexrelid) || ';'
   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
@@ -1881,13 +1904,20 @@ SELECT format('REFRESH MATERIALIZED VIEW %I.%I;', n.nspname, c.relname)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'm' AND c.relispopulated AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY c.oid";
 
+/// Comments on the shop's tables, views, materialized views, sequences (not an identity's,
+/// whose name the server picks), indexes (not a partition's copy), columns, types,
+/// routines, constraints, triggers and schemas (other than `public`).
 const COMMENTS: &str = "
 SELECT format('COMMENT ON %s %s IS %L;',
-              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                             WHEN 'i' THEN 'INDEX' WHEN 'I' THEN 'INDEX' ELSE 'TABLE' END,
               c.oid::regclass, d.description)
   FROM pg_catalog.pg_description d JOIN pg_catalog.pg_class c ON c.oid = d.objoid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND c.relkind IN ('r', 'p', 'v', 'm')
+ WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
+   AND (c.relkind IN ('r', 'p', 'v', 'm') OR (c.relkind IN ('i', 'I') AND NOT c.relispartition)
+        OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_class'::regclass
+                                                AND i.objid = c.oid AND i.deptype = 'i')))
    AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT format('COMMENT ON COLUMN %s.%I IS %L;', c.oid::regclass, a.attname, d.description)
@@ -1899,10 +1929,37 @@ UNION ALL
 SELECT format('COMMENT ON TYPE %I.%I IS %L;', n.nspname, t.typname, d.description)
   FROM pg_catalog.pg_description d JOIN pg_catalog.pg_type t ON t.oid = d.objoid
   JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
- WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND {USER_SCHEMA} AND {TYPE_NOT_EXT}";
+ WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON %s %s IS %L;', CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END,
+              p.oid::regprocedure, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_proc p ON p.oid = d.objoid
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE d.classoid = 'pg_catalog.pg_proc'::regclass AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+   AND (p.prokind IN ('f', 'p') OR (p.prokind = 'a' AND p.pronargs > 0
+        AND (SELECT ag.aggkind FROM pg_catalog.pg_aggregate ag WHERE ag.aggfnoid = p.oid) = 'n'))
+UNION ALL
+SELECT format('COMMENT ON CONSTRAINT %I ON %s IS %L;', co.conname, c.oid::regclass, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_constraint co ON co.oid = d.objoid
+  JOIN pg_catalog.pg_class c ON c.oid = co.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.classoid = 'pg_catalog.pg_constraint'::regclass AND co.conparentid = 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON CONSTRAINT %I ON DOMAIN %I.%I IS %L;', co.conname, n.nspname, t.typname, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_constraint co ON co.oid = d.objoid
+  JOIN pg_catalog.pg_type t ON t.oid = co.contypid JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE d.classoid = 'pg_catalog.pg_constraint'::regclass AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON TRIGGER %I ON %s IS %L;', tg.tgname, c.oid::regclass, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_trigger tg ON tg.oid = d.objoid
+  JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.classoid = 'pg_catalog.pg_trigger'::regclass AND NOT tg.tgisinternal AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON SCHEMA %I IS %L;', n.nspname, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid
+ WHERE d.classoid = 'pg_catalog.pg_namespace'::regclass AND {USER_SCHEMA} AND n.nspname <> 'public'";
 
-/// Access other roles have been granted on the shop's tables, views, sequences, types and
-/// routines, and the access to types and routines every role has by default where it was
+/// Access other roles have been granted on the shop's tables, views, sequences (and
+/// columns), types, routines and schemas (other than `public`), and the access to types and routines every role has by default where it was
 /// taken away.
 const GRANTS: &str = "
 WITH objects AS (
@@ -1922,6 +1979,18 @@ SELECT format('GRANT %s ON %s %s TO %s%s;', a.privilege_type, CASE c.relkind WHE
   CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND a.grantee <> c.relowner
    AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('GRANT %s (%I) ON TABLE %s TO %s%s;', a.privilege_type, att.attname, c.oid::regclass, {GRANTEE}),
+       1, c.oid, a.grantee, a.privilege_type
+  FROM pg_catalog.pg_attribute att JOIN pg_catalog.pg_class c ON c.oid = att.attrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL pg_catalog.aclexplode(att.attacl) a
+ WHERE att.attacl IS NOT NULL AND att.attnum > 0 AND NOT att.attisdropped AND a.grantee <> c.relowner
+   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('GRANT %s ON SCHEMA %I TO %s%s;', a.privilege_type, n.nspname, {GRANTEE}), 0, n.oid, a.grantee, a.privilege_type
+  FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) a
+ WHERE n.nspacl IS NOT NULL AND a.grantee <> n.nspowner AND {USER_SCHEMA} AND n.nspname <> 'public'
 UNION ALL
 SELECT format('REVOKE %s ON %s %s FROM PUBLIC;', o.privilege, o.what, o.name), o.kind, o.oid, 0, ''
   FROM objects o WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.acl) a WHERE a.grantee = 0)
