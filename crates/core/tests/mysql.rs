@@ -1194,6 +1194,21 @@ fn mysql_tables_without_a_snapshot_are_held_still_and_round_trip() {
         e.message
     );
     m.sql("mysql", "GRANT LOCK TABLES ON shop.* TO 'shop'@'localhost'");
+    // Holding them takes a second connection, which a hosting limit may not allow.
+    m.sql(
+        "mysql",
+        "ALTER USER 'shop'@'localhost' WITH MAX_USER_CONNECTIONS 1",
+    );
+    let e = try_backup(&s).unwrap_err();
+    assert!(
+        e.message.contains("MAX_USER_CONNECTIONS") && e.message.contains("mem_cache"),
+        "{}",
+        e.message
+    );
+    m.sql(
+        "mysql",
+        "ALTER USER 'shop'@'localhost' WITH MAX_USER_CONNECTIONS 0",
+    );
     m.sql("shop", "CREATE TABLE flat (x int NOT NULL) ENGINE=CSV");
     let e = try_backup(&s).unwrap_err();
     assert!(

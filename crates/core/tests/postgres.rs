@@ -521,6 +521,20 @@ fn postgres_bad_input_gets_one_sentence() {
         e.message
     );
     assert_eq!((pg.schema("shop"), pg.rows("shop", TABLES)), before);
+
+    // Another role's table with row level security: the backup could not read every row.
+    pg.psql(
+        "postgres",
+        "shop",
+        "CREATE TABLE reporting.tenant_data (id int); ALTER TABLE reporting.tenant_data ENABLE ROW LEVEL SECURITY;
+         GRANT SELECT ON reporting.tenant_data TO shop;",
+    );
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains("may not read every row") && e.message.contains("BYPASSRLS"),
+        "{}",
+        e.message
+    );
 }
 
 /// Cancels the job once the database part has begun to stream into the archive.

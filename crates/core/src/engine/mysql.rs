@@ -898,7 +898,20 @@ impl Mysql {
     /// A connection holding `LOCK TABLES … READ` on `tables`: while it lives, no one
     /// writes them; closing it lets go.
     async fn lock_for_reading(&self, tables: &[String]) -> Result<Conn> {
-        let mut lock = self.connect().await?;
+        let mut lock = self.connect().await.map_err(|e| {
+            if !e.message.contains("max_user_connections") {
+                return e;
+            }
+            Error::new(
+                ErrorKind::Database,
+                format!(
+                    "User {} may not open a second connection to the database {} (its MAX_USER_CONNECTIONS is reached), which backing up its tables without a snapshot ({}: MyISAM, Aria or MEMORY) needs, to keep writers out while they are read; raise that limit, or convert them to InnoDB (ALTER TABLE … ENGINE=InnoDB). Nothing was written.",
+                    self.user,
+                    self.dbname,
+                    tables.join(", ")
+                ),
+            )
+        })?;
         let list: Vec<String> = tables
             .iter()
             .map(|t| format!("{} READ", quote(t)))

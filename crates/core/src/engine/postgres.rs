@@ -293,6 +293,20 @@ impl Postgres {
                     ),
                 )
             }
+            Some(db)
+                if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE
+                    && db.message().contains("row-level security") =>
+            {
+                Error::new(
+                    ErrorKind::Database,
+                    format!(
+                        "User {user} may not read every row of a table in {} ({}); use the login that owns the table, or let {user} bypass row level security (ALTER ROLE {user} BYPASSRLS, run by a superuser).",
+                        self.place(),
+                        db.message().trim_end_matches('.'),
+                        user = self.user
+                    ),
+                )
+            }
             Some(db) if *db.code() == SqlState::LOCK_NOT_AVAILABLE => Error::new(
                 ErrorKind::Database,
                 format!(
