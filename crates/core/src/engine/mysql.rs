@@ -435,6 +435,23 @@ fn event_ends(create: &str) -> bool {
         && (schedule.contains(" ON SCHEDULE AT ") || schedule.contains(" ENDS '"))
 }
 
+/// ` (the backup has: …; the server made: …)` for the first line of a table's definition
+/// in the backup (`wanted`) that the server made otherwise (`got`).
+fn first_difference(wanted: &str, got: &str) -> String {
+    wanted
+        .lines()
+        .zip(got.lines().chain(std::iter::repeat("")))
+        .find(|(w, g)| w != g)
+        .map(|(w, g)| {
+            format!(
+                " (the backup has: {}; the server made: {})",
+                w.trim().trim_end_matches(','),
+                g.trim().trim_end_matches(',')
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// For a restore whose objects fail the schema check: the first object the dump makes that
 /// is not there as it was made, or else the first one there the dump does not make (the
 /// start of its `CREATE` text), or nothing when the objects agree (a table differs then).
@@ -1494,11 +1511,16 @@ impl Mysql {
                 .query_first(format!("SHOW CREATE TABLE {}", quote(&s.scratch)))
                 .await
                 .map_err(e)?;
-            if got.map(|g| shape(&g.1)) != Some(shape(&s.create)) {
+            let (got, wanted) = (
+                shape(&got.map(|g| g.1).unwrap_or_default()),
+                shape(&s.create),
+            );
+            if got != wanted {
+                let line = first_difference(&wanted, &got);
                 return Err(Error::new(
                     ErrorKind::VerificationFailed,
                     format!(
-                        "the table {} came out different from its definition in the backup.",
+                        "the table {} came out different from its definition in the backup{line}.",
                         s.name
                     ),
                 ));
@@ -2118,6 +2140,13 @@ mod tests {
         assert_eq!(
             object_difference(&dumped, &[forever, view("b", ordered[0].create.as_str())]),
             ""
+        );
+        assert_eq!(
+            first_difference(
+                "CREATE TABLE `t` (\n  `a` timestamp NOT NULL,\n  `b` int\n)",
+                "CREATE TABLE `t` (\n  `a` timestamp NOT NULL DEFAULT current_timestamp(),\n  `b` int\n)"
+            ),
+            " (the backup has: `a` timestamp NOT NULL; the server made: `a` timestamp NOT NULL DEFAULT current_timestamp())"
         );
         let missing = object_difference(&dumped, &[view("b", ordered[0].create.as_str())]);
         assert!(
