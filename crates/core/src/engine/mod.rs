@@ -73,6 +73,12 @@ fn tables_phrase(n: usize) -> String {
     }
 }
 
+/// The version number of a server's version string: `15.18` of `15.18 (Debian 15.18-1)`,
+/// `10.11.14` of `10.11.14-MariaDB`.
+fn short_version(v: &str) -> &str {
+    v.split([' ', '-']).next().unwrap_or(v)
+}
+
 /// When a restore's load failed on something the live server does not know, and the backup
 /// came from a newer server (comparing the first `parts` numbers of the versions) or another
 /// flavour (MariaDB or MySQL): one sentence naming both, else `None`.
@@ -96,7 +102,6 @@ fn from_other_server(
         "MySQL" if v.contains("MariaDB") => "MariaDB",
         other => other,
     };
-    let short = |v: &str| v.split([' ', '-']).next().unwrap_or(v).to_string();
     let (from, to) = (flavour(backup), flavour(live));
     if from == to && numbers(backup) <= numbers(live) {
         return None;
@@ -108,8 +113,8 @@ fn from_other_server(
         .join(".");
     Some(format!(
         "The backup comes from {from} {} and holds something {to} {} does not have ({}); restore it into {from} {wanted} or newer.",
-        short(backup),
-        short(live),
+        short_version(backup),
+        short_version(live),
         detail.trim_end_matches('.')
     ))
 }

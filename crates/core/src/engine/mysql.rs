@@ -406,7 +406,7 @@ fn order_views(mut views: Vec<Object>) -> Vec<Object> {
 fn add_objects(h: &mut Sha256, objects: &[Object], with_ending_events: bool) {
     let mut sorted: Vec<&Object> = objects
         .iter()
-        .filter(|o| with_ending_events || !ends(o))
+        .filter(|o| with_ending_events || !ends(&o.create))
         .collect();
     sorted.sort_by(|a, b| (a.kind, a.name.as_bytes()).cmp(&(b.kind, b.name.as_bytes())));
     for o in sorted {
@@ -420,16 +420,11 @@ fn add_objects(h: &mut Sha256, objects: &[Object], with_ending_events: bool) {
     }
 }
 
-/// Whether an object is an event with an end (a one-time event, or one with `ENDS`). Once
+/// Whether an object's `CREATE` text (without DEFINER) is an event with an end (a one-time event, or one with `ENDS`). Once
 /// that moment has passed, a server whose event scheduler is off still holds it, but given
 /// it again drops it (or, `ON COMPLETION PRESERVE`, disables it), so such an event is made
 /// again but not compared.
-fn ends(o: &Object) -> bool {
-    event_ends(&o.create)
-}
-
-/// [`ends`] of an object's `CREATE` text (without DEFINER).
-fn event_ends(create: &str) -> bool {
+fn ends(create: &str) -> bool {
     let schedule = create.split(" ON COMPLETION ").next().unwrap_or_default();
     create.starts_with("CREATE EVENT ")
         && (schedule.contains(" ON SCHEDULE AT ") || schedule.contains(" ENDS '"))
@@ -458,13 +453,13 @@ fn first_difference(wanted: &str, got: &str) -> String {
 fn object_difference(dumped: &[(String, String)], live: &[Object]) -> String {
     let made: Vec<&str> = live
         .iter()
-        .filter(|o| !ends(o))
         .map(|o| o.create.as_str())
+        .filter(|create| !ends(create))
         .collect();
     let wanted: Vec<&str> = dumped
         .iter()
         .filter_map(|(_, block)| parse_block(block).map(|(_, create)| create))
-        .filter(|create| !event_ends(create))
+        .filter(|create| !ends(create))
         .collect();
     let start = |c: &str| c.chars().take(80).collect::<String>();
     if let Some(w) = wanted.iter().find(|w| !made.contains(w)) {
@@ -1310,18 +1305,19 @@ impl Mysql {
                         };
                         let (body, fks) = split_foreign_keys(body.trim_end().trim_end_matches(';'));
                         let (bare, keys) = split_keys(&body);
+                        // Listed before it is made, so an error making it names the shop's table.
+                        loaded.push(Scratch {
+                            create: format!("CREATE TABLE {}{body}", quote(&scratch)),
+                            name,
+                            scratch: scratch.clone(),
+                            fks,
+                            keys,
+                        });
                         conn.query_drop(format!("CREATE TABLE {}{bare}", quote(&scratch)))
                             .await
                             .map_err(e)?;
                         open = true;
                         fresh = true;
-                        loaded.push(Scratch {
-                            create: format!("CREATE TABLE {}{body}", quote(&scratch)),
-                            name,
-                            scratch,
-                            fks,
-                            keys,
-                        });
                     }
                     "insert" => {
                         let s = loaded.last().ok_or_else(bad_dump)?;
@@ -2132,7 +2128,12 @@ mod tests {
         let once = event("CREATE EVENT `e` ON SCHEDULE AT '2020-01-01 00:00:00' ON COMPLETION NOT PRESERVE ENABLE DO DELETE FROM t");
         let until = event("CREATE EVENT `u` ON SCHEDULE EVERY 1 HOUR STARTS '2020-01-01 00:00:00' ENDS '2021-01-01 00:00:00' ON COMPLETION PRESERVE ENABLE DO SELECT 1");
         let forever = event("CREATE EVENT `f` ON SCHEDULE EVERY 1 HOUR STARTS '2020-01-01 00:00:00' ON COMPLETION NOT PRESERVE ENABLE DO SELECT ' ENDS ''x'' '");
-        assert!(ends(&once) && ends(&until) && !ends(&forever) && !ends(&ordered[0]));
+        assert!(
+            ends(&once.create)
+                && ends(&until.create)
+                && !ends(&forever.create)
+                && !ends(&ordered[0].create)
+        );
         let dumped: Vec<(String, String)> = [&once, &forever, &ordered[0]]
             .iter()
             .map(|o| (o.kind.to_string(), o.block()))

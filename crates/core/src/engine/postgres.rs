@@ -371,7 +371,7 @@ impl Postgres {
             let n = tables(&client).await.map_err(e)?.len();
             Ok(format!(
                 "PostgreSQL {} — {}",
-                short_version(&version),
+                super::short_version(&version),
                 super::tables_phrase(n)
             ))
         })
@@ -846,7 +846,7 @@ fn missing_extension(message: &str) -> Option<MissingExtension> {
 /// column be NULL that its parent keeps NOT NULL, loaded into PostgreSQL 18 or newer, where
 /// every inheritor keeps its parents' NOT NULL constraints.
 fn inherited_not_null_dropped(backup: &str, live: &str, d: &DbError) -> Option<String> {
-    let (backup, live) = (short_version(backup), short_version(live));
+    let (backup, live) = (super::short_version(backup), super::short_version(live));
     let major = |v: &str| -> u32 { v.split('.').next().unwrap_or("").parse().unwrap_or(0) };
     (d.code() == &SqlState::INVALID_TABLE_DEFINITION
         && d.message().starts_with("cannot drop inherited constraint")
@@ -858,11 +858,6 @@ fn inherited_not_null_dropped(backup: &str, live: &str, d: &DbError) -> Option<S
                 d.message()
             )
         })
-}
-
-/// `15.18` of `15.18 (Debian 15.18-1.pgdg120+1)`.
-fn short_version(v: &str) -> &str {
-    v.split_whitespace().next().unwrap_or(v)
 }
 
 /// Whether a failed statement names something the server does not know: syntax, objects,
