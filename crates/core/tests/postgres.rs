@@ -792,9 +792,17 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
          ALTER TABLE nn_later ADD CONSTRAINT x_later NOT NULL x NOT VALID;",
     );
     let schema = v18.schema("shop");
+    // A hosting account's time limits on transactions (PostgreSQL 17 and newer) and idle
+    // ones end the login's sessions, but not ShopSafe's backup and restore.
+    v18.psql(
+        "postgres",
+        "shop",
+        "ALTER ROLE shop IN DATABASE shop SET transaction_timeout = '200ms';
+         ALTER ROLE shop IN DATABASE shop SET idle_in_transaction_session_timeout = '200ms'",
+    );
     let again = backup_of("pg18");
     v18.psql(
-        "shop",
+        "postgres",
         "shop",
         "DROP TABLE nn_parent, gen_parent, nn_later CASCADE",
     );
@@ -802,11 +810,16 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
     assert_eq!(v18.schema("shop"), schema);
     assert_eq!(
         v18.psql(
-            "shop",
+            "postgres",
             "shop",
             "SELECT area FROM gen_child UNION ALL SELECT count(*) FROM nn_later"
         ),
         "15\n1\n"
+    );
+    v18.psql(
+        "postgres",
+        "shop",
+        "ALTER ROLE shop IN DATABASE shop RESET ALL",
     );
 
     // PostgreSQL 18 keeps a parent's NOT NULL on every inheritor, so a 15 table that let it

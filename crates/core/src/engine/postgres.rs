@@ -46,10 +46,13 @@ pub const ENGINE: &str = "postgresql";
 pub const ENTRY: &str = "database/dump.sql";
 
 /// Settings every dump and restore session uses, so text forms are the same on both sides
-/// whatever the role or database sets (no statement time limit, which a long index build
-/// would pass; no JIT compilation, which costs seconds on the catalog queries and gains
-/// nothing).
+/// whatever the role or database sets (no time limit on a statement, an idle transaction or
+/// a whole transaction, which a long dump, index build or a restore waiting for its archive
+/// check would pass; `transaction_timeout` is only known from PostgreSQL 17 on; no JIT
+/// compilation, which costs seconds on the catalog queries and gains nothing).
 const SESSION: &str = "SET statement_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::int >= 170000;
 SET client_encoding = 'UTF8';
 SET standard_conforming_strings = on;
 SET check_function_bodies = false;
