@@ -674,8 +674,9 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
     assert_eq!(objects(&m, "hand"), before.1);
 
     // Events whose time has passed, which a server with its event scheduler off (the
-    // default) keeps: given again, it drops one, or disables one kept on completion. One
-    // passes before the backup, one between backup and restore; the restore goes through.
+    // default) keeps, though given one again it drops it, or disables it if kept on
+    // completion. One passes before the backup, one between backup and restore; both come
+    // back as they were, as does one the owner disabled.
     let event = |name: &str, keep: &str| {
         m.sql_as(
             "shop",
@@ -689,16 +690,19 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
     event("spring_sale", "");
     pass();
     event("kept_sale", "ON COMPLETION PRESERVE");
-    let with_events = backup_of(&s);
-    pass();
-    restore_from(&s, &with_events.id, true).unwrap();
-    assert_eq!(
+    event("paused_sale", "ON COMPLETION PRESERVE DISABLE");
+    let events = || {
         m.sql(
             "shop",
-            "SELECT EVENT_NAME, STATUS FROM information_schema.EVENTS WHERE EVENT_NAME LIKE '%sale' ORDER BY 1"
-        ),
-        "kept_sale\tDISABLED\n"
-    );
+            "SELECT EVENT_NAME, STATUS, ON_COMPLETION, EXECUTE_AT FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'shop' ORDER BY 1",
+        )
+    };
+    let with_events = (backup_of(&s), events());
+    pass();
+    m.sql("shop", "DROP EVENT spring_sale");
+    restore_from(&s, &with_events.0.id, true).unwrap();
+    assert_eq!(events(), with_events.1);
+    assert_eq!(with_events.1.lines().count(), 4, "{}", with_events.1);
 
     // A routine another login created cannot be read by the shop's login: named, refused.
     m.sql(

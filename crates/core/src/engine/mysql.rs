@@ -262,7 +262,7 @@ const OBJECT_KINDS: [&str; 5] = ["function", "procedure", "view", "trigger", "ev
 /// A view, trigger, stored routine or event as `SHOW CREATE` gives it, without its DEFINER
 /// (a restore makes the restoring login the definer), with the session settings it was
 /// created under (empty where `SHOW CREATE` reports none).
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 struct Object {
     kind: &'static str,
     name: String,
@@ -402,7 +402,8 @@ fn order_views(mut views: Vec<Object>) -> Vec<Object> {
 
 /// Feed the objects, in kind then name order, to the schema hash: one line each with kind,
 /// name, session settings and `CREATE` text. Events with an end are left out unless
-/// `with_ending_events` (as archives written before them were fingerprinted): see [`ends`].
+/// `with_ending_events`, as archives written while they could not be made exactly again
+/// were fingerprinted: see [`ends`].
 fn add_objects(h: &mut Sha256, objects: &[Object], with_ending_events: bool) {
     let mut sorted: Vec<&Object> = objects
         .iter()
@@ -420,14 +421,50 @@ fn add_objects(h: &mut Sha256, objects: &[Object], with_ending_events: bool) {
     }
 }
 
-/// Whether an object's `CREATE` text (without DEFINER) is an event with an end (a one-time event, or one with `ENDS`). Once
-/// that moment has passed, a server whose event scheduler is off still holds it, but given
-/// it again drops it (or, `ON COMPLETION PRESERVE`, disables it), so such an event is made
-/// again but not compared.
+/// Whether an object's `CREATE` text (without DEFINER) is an event with an end (a one-time
+/// event, or one with `ENDS`). Once that moment has passed, a server whose event scheduler
+/// is off still holds it, but given it again drops it (or, `ON COMPLETION PRESERVE`,
+/// disables it): see [`made_in_two_steps`].
 fn ends(create: &str) -> bool {
     let schedule = create.split(" ON COMPLETION ").next().unwrap_or_default();
     create.starts_with("CREATE EVENT ")
         && (schedule.contains(" ON SCHEDULE AT ") || schedule.contains(" ENDS '"))
+}
+
+/// An event with an end, as two statements that make it as it was even once its end has
+/// passed: the `CREATE` kept on completion and disabled (which the server accepts for a
+/// time past), then an `ALTER EVENT` giving back its own completion and status. `None` for
+/// anything else, which is made by its `CREATE` alone.
+fn made_in_two_steps(create: &str) -> Option<(String, String)> {
+    if !ends(create) {
+        return None;
+    }
+    let (name, _) = leading_ident(create.strip_prefix("CREATE EVENT ")?)?;
+    let (schedule, rest) = create.split_once(" ON COMPLETION ")?;
+    let completion = if rest.starts_with("NOT PRESERVE ") {
+        "NOT PRESERVE"
+    } else {
+        "PRESERVE"
+    };
+    let rest = &rest[completion.len() + 1..];
+    let status = [
+        "DISABLE ON SLAVE",
+        "DISABLE ON REPLICA",
+        "ENABLE",
+        "DISABLE",
+    ]
+    .into_iter()
+    .find(|s| rest.starts_with(s))?;
+    Some((
+        format!(
+            "{schedule} ON COMPLETION PRESERVE DISABLE{}",
+            &rest[status.len()..]
+        ),
+        format!(
+            "ALTER EVENT {} ON COMPLETION {completion} {status}",
+            quote(&name)
+        ),
+    ))
 }
 
 /// ` (the backup has: …; the server made: …)` for the first line of a table's definition
@@ -451,15 +488,10 @@ fn first_difference(wanted: &str, got: &str) -> String {
 /// is not there as it was made, or else the first one there the dump does not make (the
 /// start of its `CREATE` text), or nothing when the objects agree (a table differs then).
 fn object_difference(dumped: &[(String, String)], live: &[Object]) -> String {
-    let made: Vec<&str> = live
-        .iter()
-        .map(|o| o.create.as_str())
-        .filter(|create| !ends(create))
-        .collect();
+    let made: Vec<&str> = live.iter().map(|o| o.create.as_str()).collect();
     let wanted: Vec<&str> = dumped
         .iter()
         .filter_map(|(_, block)| parse_block(block).map(|(_, create)| create))
-        .filter(|create| !ends(create))
         .collect();
     let start = |c: &str| c.chars().take(80).collect::<String>();
     if let Some(w) = wanted.iter().find(|w| !made.contains(w)) {
@@ -1203,7 +1235,7 @@ impl Mysql {
             out.marker(o.kind)?;
             out.raw(o.block().as_bytes())?;
         }
-        add_objects(&mut schema, &objects, false);
+        add_objects(&mut schema, &objects, true);
         out.finish()?;
         conn.query_drop("COMMIT").await.map_err(e)?;
         Ok((
@@ -1618,7 +1650,16 @@ impl Mysql {
                 _ => create.as_bytes().to_vec(),
             };
             conn.query_drop(set).await.map_err(e)?;
-            conn.query_drop(create.as_slice()).await.map_err(e)?;
+            match std::str::from_utf8(&create)
+                .ok()
+                .and_then(made_in_two_steps)
+            {
+                Some((create, alter)) => {
+                    conn.query_drop(create).await.map_err(e)?;
+                    conn.query_drop(alter).await.map_err(e)?;
+                }
+                None => conn.query_drop(create.as_slice()).await.map_err(e)?,
+            }
         }
         if !objects.is_empty() {
             for s in SESSION {
@@ -2119,14 +2160,14 @@ mod tests {
             ))
         );
 
-        // Events with an end are made again but not compared; a restore's schema check names
-        // the first object that differs.
+        // Events with an end are made in two steps; a restore's schema check names the first
+        // object that differs.
         let event = |create: &str| Object {
             kind: "event",
             ..view("e", create)
         };
-        let once = event("CREATE EVENT `e` ON SCHEDULE AT '2020-01-01 00:00:00' ON COMPLETION NOT PRESERVE ENABLE DO DELETE FROM t");
-        let until = event("CREATE EVENT `u` ON SCHEDULE EVERY 1 HOUR STARTS '2020-01-01 00:00:00' ENDS '2021-01-01 00:00:00' ON COMPLETION PRESERVE ENABLE DO SELECT 1");
+        let once = event("CREATE EVENT `e``s` ON SCHEDULE AT '2020-01-01 00:00:00' ON COMPLETION NOT PRESERVE ENABLE COMMENT 'x' DO DELETE FROM t");
+        let until = event("CREATE EVENT `u` ON SCHEDULE EVERY 1 HOUR STARTS '2020-01-01 00:00:00' ENDS '2021-01-01 00:00:00' ON COMPLETION PRESERVE DISABLE ON SLAVE DO SELECT 1");
         let forever = event("CREATE EVENT `f` ON SCHEDULE EVERY 1 HOUR STARTS '2020-01-01 00:00:00' ON COMPLETION NOT PRESERVE ENABLE DO SELECT ' ENDS ''x'' '");
         assert!(
             ends(&once.create)
@@ -2134,12 +2175,32 @@ mod tests {
                 && !ends(&forever.create)
                 && !ends(&ordered[0].create)
         );
+        assert_eq!(
+            made_in_two_steps(&once.create),
+            Some((
+                "CREATE EVENT `e``s` ON SCHEDULE AT '2020-01-01 00:00:00' ON COMPLETION PRESERVE DISABLE COMMENT 'x' DO DELETE FROM t".into(),
+                "ALTER EVENT `e``s` ON COMPLETION NOT PRESERVE ENABLE".into()
+            ))
+        );
+        assert_eq!(
+            made_in_two_steps(&until.create).map(|(_, alter)| alter),
+            Some("ALTER EVENT `u` ON COMPLETION PRESERVE DISABLE ON SLAVE".into())
+        );
+        assert_eq!(made_in_two_steps(&forever.create), None);
         let dumped: Vec<(String, String)> = [&once, &forever, &ordered[0]]
             .iter()
             .map(|o| (o.kind.to_string(), o.block()))
             .collect();
+        assert!(object_difference(
+            &dumped,
+            &[forever.clone(), view("b", ordered[0].create.as_str())]
+        )
+        .starts_with(" (not as the backup made it: CREATE EVENT `e``s` ON SCHEDULE AT"));
         assert_eq!(
-            object_difference(&dumped, &[forever, view("b", ordered[0].create.as_str())]),
+            object_difference(
+                &dumped,
+                &[once, forever, view("b", ordered[0].create.as_str())]
+            ),
             ""
         );
         assert_eq!(
@@ -2151,7 +2212,7 @@ mod tests {
         );
         let missing = object_difference(&dumped, &[view("b", ordered[0].create.as_str())]);
         assert!(
-            missing.starts_with(" (not as the backup made it: CREATE EVENT `f` ON SCHEDULE")
+            missing.starts_with(" (not as the backup made it: CREATE EVENT `e``s` ON SCHEDULE")
                 && missing.ends_with("…)"),
             "{missing}"
         );
@@ -2160,7 +2221,6 @@ mod tests {
                 &dumped[2..],
                 &[
                     view("b", ordered[0].create.as_str()),
-                    until,
                     view("z", "CREATE VIEW `z` AS select 1")
                 ]
             ),
