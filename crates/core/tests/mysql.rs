@@ -1136,18 +1136,31 @@ fn mysql_tables_without_a_snapshot_are_held_still_and_round_trip() {
          CREATE TABLE mem_cache (k varchar(40) PRIMARY KEY, v int, KEY mem_v (v)) ENGINE=MEMORY;
          INSERT INTO z_log (msg) SELECT CONCAT('line ', seq, ' «é» back\\\\slash') FROM seq_1_to_400;
          INSERT INTO aria_pages SELECT seq, CONCAT('page ', seq, ' 🍵') FROM seq_1_to_500;
-         INSERT INTO mem_cache SELECT CONCAT('k', seq), seq FROM seq_1_to_300;",
+         INSERT INTO mem_cache SELECT CONCAT('k', seq), seq FROM seq_1_to_300;
+         SET SESSION max_heap_table_size = 64 * 1024 * 1024;
+         CREATE TABLE mem_big (id int PRIMARY KEY, pad char(200)) ENGINE=MEMORY;
+         INSERT INTO mem_big SELECT seq, MD5(seq) FROM seq_1_to_30000;",
     );
     let s = register(&m);
-    let tables = ["z_log", "aria_pages", "mem_cache"];
-    let before = m.state("shop", &tables);
+    let tables = ["z_log", "aria_pages", "mem_cache", "mem_big"];
+    // A MEMORY table's limit on its size, which it gets from the session that makes it.
+    let limits = || {
+        m.sql(
+            "shop",
+            "SELECT TABLE_NAME, MAX_DATA_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' AND ENGINE = 'MEMORY' ORDER BY 1",
+        )
+    };
+    let before = (m.state("shop", &tables), limits());
     let backup = backup_of(&s);
     m.sql(
         "shop",
         "DELETE FROM z_log WHERE id > 10; UPDATE aria_pages SET body = 'x'; INSERT INTO mem_cache VALUES ('new', 1);",
     );
     restore_from(&s, &backup.id, true).unwrap();
-    assert_eq!(m.state("shop", &tables), before);
+    // mem_cache gets the server's limit again; mem_big, over it, holds all its rows.
+    let after = (m.state("shop", &tables), limits());
+    assert_eq!(after.0, before.0);
+    assert_eq!(after.1.lines().nth(1), before.1.lines().nth(1));
     assert!(
         m.sql("shop", "SHOW TABLES LIKE '\\_shopsafe%'").is_empty(),
         "scratch or old tables were left behind"
@@ -1193,7 +1206,8 @@ fn mysql_tables_without_a_snapshot_are_held_still_and_round_trip() {
     );
     let e = try_backup(&s).unwrap_err();
     assert!(
-        e.message.contains("LOCK TABLES") && e.message.contains("aria_pages, mem_cache, z_log"),
+        e.message.contains("LOCK TABLES")
+            && e.message.contains("aria_pages, mem_big, mem_cache, z_log"),
         "{}",
         e.message
     );

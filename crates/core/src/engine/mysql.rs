@@ -52,10 +52,11 @@ const SESSION: [&str; 6] = [
     // without their foreign keys; tables the server once took with innodb_strict_mode off
     // are made again; a TIMESTAMP column gets only the defaults its definition spells out.
     "SET UNIQUE_CHECKS = 0 /*M!100201 , check_constraint_checks = 0, innodb_strict_mode = OFF, explicit_defaults_for_timestamp = ON */",
-    // A MEMORY table may hold as much as it did, whatever the server's default limit.
-    "SET max_heap_table_size = 17179869184",
+    HEAP_LIMIT,
     "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO'",
 ];
+/// A MEMORY table loads all it held, whatever the server's own limit (see `finish_scratch`).
+const HEAP_LIMIT: &str = "SET max_heap_table_size = 17179869184";
 /// Column types whose values are bytes, not text in a character set.
 const BINARY_TYPES: &[&str] = &[
     "binary",
@@ -1521,18 +1522,41 @@ impl Mysql {
 
     /// After a scratch table's rows: add its secondary keys (built by sorting,
     /// faster than keeping them up to date row by row) in one statement, and, when `check`,
-    /// make sure the table came out as the dump's `CREATE TABLE` says.
+    /// make sure the table came out as the dump's `CREATE TABLE` says. A MEMORY table, made
+    /// under [`HEAP_LIMIT`], is made again with the server's own limit on its size (which it
+    /// gets from the session that makes it), as a table the shop made has it, unless its rows
+    /// do not fit in that.
     async fn finish_scratch(&self, conn: &mut Conn, s: &Scratch, check: bool) -> Result<()> {
         let e = |e| self.db_error(e);
-        if !s.keys.is_empty() {
-            let adds: Vec<String> = s.keys.iter().map(|k| format!("ADD {k}")).collect();
-            conn.query_drop(format!(
-                "ALTER TABLE {} {}",
-                quote(&s.scratch),
-                adds.join(", ")
-            ))
-            .await
-            .map_err(e)?;
+        let memory = s.create.contains("\n) ENGINE=MEMORY");
+        let mut changes: Vec<String> = s.keys.iter().map(|k| format!("ADD {k}")).collect();
+        if memory {
+            changes.push("ENGINE=MEMORY".into());
+        }
+        if !changes.is_empty() {
+            let alter = |changes: &[String]| {
+                format!("ALTER TABLE {} {}", quote(&s.scratch), changes.join(", "))
+            };
+            if memory {
+                conn.query_drop("SET SESSION max_heap_table_size = @@GLOBAL.max_heap_table_size")
+                    .await
+                    .map_err(e)?;
+            }
+            let done = conn.query_drop(alter(&changes)).await;
+            if memory {
+                conn.query_drop(HEAP_LIMIT).await.map_err(e)?;
+            }
+            match done {
+                // Too big for the server's limit: it keeps the one it was loaded with.
+                Err(mysql_async::Error::Server(x)) if memory && x.code == 1114 => {
+                    if !s.keys.is_empty() {
+                        conn.query_drop(alter(&changes[..s.keys.len()]))
+                            .await
+                            .map_err(e)?;
+                    }
+                }
+                done => done.map_err(e)?,
+            }
         }
         if check {
             let got: Option<(String, String)> = conn
