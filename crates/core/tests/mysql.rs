@@ -806,7 +806,13 @@ fn failed_mysql_restores_leave_views_triggers_and_routines_as_they_were() {
         "GRANT CREATE ROUTINE ON shop.* TO 'shop'@'localhost'; FLUSH PRIVILEGES;",
     );
     let e = restore_from(&s, &backup.id, false).unwrap_err();
-    assert!(e.message.contains("rolled back"), "{}", e.message);
+    assert!(
+        e.message.contains("rolled back")
+            && e.message
+                .contains("(making the view z_rates of the backup)"),
+        "{}",
+        e.message
+    );
     assert_eq!((m.state("shop", TABLES), objects(&m, "shop")), before);
     assert_eq!(
         m.sql("shop", "SHOW FULL TABLES").trim().lines().count(),

@@ -1658,11 +1658,24 @@ impl Mysql {
                 .await
                 .map_err(e)?;
         }
-        for (_, block) in objects {
+        for (kind, block) in objects {
             let (set, create) = parse_block(block).ok_or_else(bad_dump)?;
+            // The server's sentence, saying which object it was making.
+            let making = |err| {
+                let mut err = self.db_error(err);
+                let name = create
+                    .split_once(&format!("{} ", kind.to_uppercase()))
+                    .and_then(|(_, rest)| leading_ident(rest))
+                    .map_or_else(String::new, |(name, _)| format!(" {name}"));
+                err.message = format!(
+                    "{} (making the {kind}{name} of the backup).",
+                    err.message.trim_end_matches('.')
+                );
+                err
+            };
             // The dump holds the statement as UTF-8 text; an object made over a connection
             // in another character set (latin1, say) is sent in that one, as it was made.
-            let create: Vec<u8> = match client_charset(set) {
+            let bytes: Vec<u8> = match client_charset(set) {
                 Some(charset) if !charset.starts_with("utf8") => conn
                     .query_first(format!(
                         "SELECT CAST(CONVERT(_utf8mb4 X'{}' USING {charset}) AS BINARY)",
@@ -1674,15 +1687,12 @@ impl Mysql {
                 _ => create.as_bytes().to_vec(),
             };
             conn.query_drop(set).await.map_err(e)?;
-            match std::str::from_utf8(&create)
-                .ok()
-                .and_then(made_in_two_steps)
-            {
+            match std::str::from_utf8(&bytes).ok().and_then(made_in_two_steps) {
                 Some((create, alter)) => {
-                    conn.query_drop(create).await.map_err(e)?;
-                    conn.query_drop(alter).await.map_err(e)?;
+                    conn.query_drop(create).await.map_err(making)?;
+                    conn.query_drop(alter).await.map_err(making)?;
                 }
-                None => conn.query_drop(create.as_slice()).await.map_err(e)?,
+                None => conn.query_drop(bytes.as_slice()).await.map_err(making)?,
             }
         }
         if !objects.is_empty() {
