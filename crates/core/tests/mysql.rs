@@ -299,6 +299,38 @@ fn mysql_bad_input_gets_one_sentence() {
         "{}",
         e.message
     );
+
+    // A row bigger than the server takes in one statement (max_allowed_packet): backing it
+    // up says so; restoring one into a server that takes less says so, changing nothing.
+    m.sql("mysql", "SET GLOBAL max_allowed_packet = 64 * 1024 * 1024");
+    m.sql(
+        "shop",
+        "CREATE TABLE big_blob (id int PRIMARY KEY, b longblob);
+         INSERT INTO big_blob VALUES (1, REPEAT('x', 3000000));",
+    );
+    let backup = backup_of(&s);
+    m.sql("mysql", "SET GLOBAL max_allowed_packet = 1024 * 1024");
+    let e = try_backup(&s).unwrap_err();
+    assert!(
+        e.message.contains("Table big_blob has a row of")
+            && e.message.contains("max_allowed_packet is 1048576")
+            && e.message.contains("raise max_allowed_packet"),
+        "{}",
+        e.message
+    );
+    assert_eq!(s.catalog.backups(None).unwrap().len(), 1);
+    m.sql("shop", "DELETE FROM big_blob");
+    let before = m.state("shop", TABLES);
+    let e = restore_from(&s, &backup.id, false).unwrap_err();
+    assert!(
+        e.message
+            .contains("it holds rows of table big_blob that make a statement of")
+            && e.message.contains("raise max_allowed_packet on the server"),
+        "{}",
+        e.message
+    );
+    assert_eq!(m.state("shop", TABLES), before);
+    assert_eq!(m.sql("shop", "SELECT COUNT(*) FROM big_blob").trim(), "0");
 }
 
 #[test]

@@ -648,6 +648,9 @@ impl Mysql {
             .db_name(Some(self.dbname.clone()))
             .socket(self.socket.clone())
             .prefer_socket(false)
+            // The protocol's own limit: a row as big as the server holds can be read (the
+            // client's default, the server's max_allowed_packet, fails on it).
+            .max_allowed_packet(Some(1 << 30))
             .ssl_opts(ssl)
             .setup(
                 SESSION
@@ -1291,11 +1294,12 @@ impl Mysql {
             error,
             changed: true,
         };
-        let live: Option<String> = conn
-            .query_first("SELECT VERSION()")
+        let (live, packet): (String, usize) = conn
+            .query_first("SELECT VERSION(), @@max_allowed_packet")
             .await
-            .map_err(|err| before(e(err)))?;
-        let is_mysql = !live.as_deref().unwrap_or_default().contains("MariaDB");
+            .map_err(|err| before(e(err)))?
+            .unwrap_or_default();
+        let is_mysql = !live.contains("MariaDB");
         self.drop_scratch(conn).await.map_err(before)?;
         // Load into scratch tables; the live tables are untouched.
         let mut loaded: Vec<Scratch> = Vec::new();
@@ -1364,6 +1368,15 @@ impl Mysql {
                         }
                         let body = body.trim_end().trim_end_matches(';');
                         let insert = format!("INSERT INTO {}{body}", quote(&s.scratch));
+                        // A server that takes less in one statement than the one backed up
+                        // would close the connection on it.
+                        if insert.len() >= packet {
+                            return Err(Error::invalid(format!(
+                                "it holds rows of table {} that make a statement of {} bytes, more than the MySQL server takes in one (its max_allowed_packet is {packet}); raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824, or in its configuration), then restore again.",
+                                s.name,
+                                insert.len()
+                            )));
+                        }
                         match lanes.as_mut() {
                             Some(lanes) => {
                                 lanes.send(self, insert).await?;
@@ -1419,13 +1432,12 @@ impl Mysql {
             let newer = expected
                 .filter(|_| lacks_something(&err.message))
                 .and_then(|x| {
-                    let live = live.as_deref().unwrap_or_default();
                     // The server's own words, without "MySQL reported an error on …: ".
                     let said = err
                         .message
                         .split_once(": ")
                         .map_or(&*err.message, |(_, m)| m);
-                    super::from_other_server("MySQL", &x.server_version, live, 2, said)
+                    super::from_other_server("MySQL", &x.server_version, &live, 2, said)
                 });
             return Err(before(Error::new(
                 err.kind,
