@@ -44,9 +44,13 @@ pub const ENGINE: &str = "mysql";
 pub const ENTRY: &str = "database/dump.sql";
 
 /// Session settings of every dump and restore.
-const SESSION: [&str; 6] = [
+const SESSION: [&str; 7] = [
     "SET NAMES utf8mb4",
     "SET time_zone = '+00:00'",
+    // No time limits a hosting account may set: on a statement (MariaDB), on a connection
+    // left idle (the one holding tables without a snapshot still while the others read),
+    // on the network while a long statement runs.
+    "SET SESSION wait_timeout = 86400, net_read_timeout = 3600, net_write_timeout = 3600 /*M!100108 , max_statement_time = 0 */",
     "SET FOREIGN_KEY_CHECKS = 0",
     // MariaDB (the `/*M!` part, which MySQL skips): rows load without their checks, as
     // without their foreign keys; tables the server once took with innodb_strict_mode off
