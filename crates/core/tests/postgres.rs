@@ -593,6 +593,93 @@ fn cancelling_a_postgres_backup_while_its_dump_streams_leaves_nothing() {
 }
 
 /// Objects that make up the schema, as text the same on every server version.
+/// A shop whose tables belong to its own role while an administrator's login backs it up and
+/// restores it, as on a server of its own: every object keeps its owner, or, where that
+/// role is gone, goes to the restoring login.
+#[test]
+fn postgres_objects_keep_their_owners_when_another_login_restores() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    pg.psql(
+        "postgres",
+        "shop",
+        "CREATE ROLE reporting NOLOGIN; CREATE ROLE gone NOLOGIN;
+         GRANT CREATE ON SCHEMA public TO reporting;
+         CREATE TABLE public.report (id serial PRIMARY KEY, body text);
+         ALTER TABLE public.report OWNER TO reporting;
+         GRANT SELECT ON public.report TO shop;
+         CREATE AGGREGATE public.row_tally(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
+         ALTER AGGREGATE public.row_tally(*) OWNER TO reporting;
+         COMMENT ON AGGREGATE public.row_tally(*) IS 'rows, counted';
+         CREATE TABLE public.legacy (x int);
+         ALTER TABLE public.legacy OWNER TO gone;",
+    );
+    let s = register(&pg);
+    let add = |name: &str, user: &str, db: &str| {
+        ops::add_shop(
+            &s.catalog,
+            &AddShopOptions {
+                name: name.into(),
+                db: pg.socket_url(user, db),
+                media: None,
+                dest: s.shop.dest.clone(),
+                password: None,
+            },
+        )
+        .unwrap()
+    };
+    let admin = add("admin", "postgres", "shop");
+    let before = pg.schema("shop");
+    let backup = ops::backup(
+        &s.catalog,
+        &BackupOptions {
+            shop: admin,
+            name: None,
+            include_media: false,
+            safety: false,
+        },
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    pg.psql(
+        "postgres",
+        "shop",
+        "DROP TABLE public.report, public.legacy; DROP AGGREGATE public.row_tally(*);
+         DROP ROLE gone; ALTER TABLE catalog_product ADD COLUMN later int;",
+    );
+    restore(&s, &backup.id, Some("admin")).unwrap();
+    assert_eq!(
+        pg.schema("shop"),
+        before
+            .replace("OWNER TO gone;", "OWNER TO postgres;")
+            .replace("Owner: gone\n", "Owner: postgres\n")
+    );
+    assert!(before.contains("OWNER TO gone;") && before.contains("OWNER TO reporting;"));
+
+    // The shop's own login, not a member of reporting, cannot give it the report table:
+    // one sentence, and the empty database it restores into stays empty.
+    pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
+    pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
+    add("fresh", "shop", "fresh");
+    let e = restore(&s, &backup.id, Some("fresh")).unwrap_err();
+    assert!(
+        e.message.contains("belong to the role reporting")
+            && e.message.contains("GRANT \"reporting\" TO shop"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        pg.psql(
+            "postgres",
+            "fresh",
+            "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+        )
+        .trim(),
+        "0"
+    );
+}
+
 fn objects(pg: &PgServer) -> String {
     pg.psql(
         "postgres",

@@ -193,10 +193,14 @@ impl Postgres {
         tokio::spawn(async move {
             let _ = connection.await;
         });
-        client
-            .batch_execute(SESSION)
-            .await
-            .map_err(|e| self.db_error(e))?;
+        // The statement time limit first, on its own: the role's would count from the start
+        // of a batch holding it.
+        for settings in ["SET statement_timeout = 0", SESSION] {
+            client
+                .batch_execute(settings)
+                .await
+                .map_err(|e| self.db_error(e))?;
+        }
         Ok(client)
     }
 
@@ -291,6 +295,23 @@ impl Postgres {
                     ErrorKind::Database,
                     format!(
                         "The {what} in {} belongs to another role, so user {user} may not replace it; make {user} its owner (ALTER … OWNER TO {user}, run by that owner or a superuser), or use the login that owns it.",
+                        self.place(),
+                        user = self.user
+                    ),
+                )
+            }
+            Some(db)
+                if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE
+                    && (db.message().starts_with("must be member of role ")
+                        || db.message().starts_with("must be able to SET ROLE ")) =>
+            {
+                // The server quotes the role's name: `… SET ROLE "reporting"`.
+                let quoted = db.message().find('"').map_or("", |i| &db.message()[i..]);
+                let role = quoted.trim_matches('"').replace("\"\"", "\"");
+                Error::new(
+                    ErrorKind::Database,
+                    format!(
+                        "Objects of the backup belong to the role {role}, to which user {user} may not give them in {}; make {user} a member of {role} (GRANT {quoted} TO {user}, run by a superuser), or restore as {role}.",
                         self.place(),
                         user = self.user
                     ),
@@ -627,6 +648,7 @@ impl Postgres {
             ROW_SECURITY,
             REFRESH,
             COMMENTS,
+            OWNERS,
             GRANTS,
         ] {
             for stmt in strings(&client, q).await.map_err(e)? {
@@ -986,6 +1008,7 @@ fn expand(query: &str) -> String {
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
         .replace("{ROUTINES_USED}", ROUTINES_USED)
         .replace("{GRANTEE}", GRANTEE)
+        .replace("{ROUTINE_SIGNATURE}", ROUTINE_SIGNATURE)
         .replace("{ALTER_KIND}", ALTER_KIND)
         // A relation `c`'s storage options and (`tc` joined as its TOAST table) its TOAST
         // table's; a column `a`'s options (`n_distinct`…).
@@ -1944,12 +1967,10 @@ SELECT format('COMMENT ON TYPE %I.%I IS %L;', n.nspname, t.typname, d.descriptio
  WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
 UNION ALL
 SELECT format('COMMENT ON %s %s IS %L;', CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END,
-              p.oid::regprocedure, d.description)
+              {ROUTINE_SIGNATURE}, d.description)
   FROM pg_catalog.pg_description d JOIN pg_catalog.pg_proc p ON p.oid = d.objoid
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
- WHERE d.classoid = 'pg_catalog.pg_proc'::regclass AND {USER_SCHEMA} AND {PROC_NOT_EXT}
-   AND (p.prokind IN ('f', 'p') OR (p.prokind = 'a' AND p.pronargs > 0
-        AND (SELECT ag.aggkind FROM pg_catalog.pg_aggregate ag WHERE ag.aggfnoid = p.oid) = 'n'))
+ WHERE d.classoid = 'pg_catalog.pg_proc'::regclass AND p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 UNION ALL
 SELECT format('COMMENT ON CONSTRAINT %I ON %s IS %L;', co.conname, c.oid::regclass, d.description)
   FROM pg_catalog.pg_description d JOIN pg_catalog.pg_constraint co ON co.oid = d.objoid
@@ -1969,6 +1990,60 @@ UNION ALL
 SELECT format('COMMENT ON SCHEMA %I IS %L;', n.nspname, d.description)
   FROM pg_catalog.pg_description d JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid
  WHERE d.classoid = 'pg_catalog.pg_namespace'::regclass AND {USER_SCHEMA} AND n.nspname <> 'public'";
+
+/// Who owns what the dump makes, where that is not the backup's login: one `DO` block per
+/// owning role that gives it its objects if a role of that name exists where the dump is
+/// restored (another server may not have it; there the restoring login keeps them). A
+/// sequence a table owns, an index and a table's row type go with their table. Comes before
+/// the grants, which a member of the owning role then gives in the owner's name.
+const OWNERS: &str = "
+SELECT format('DO %L;', format('BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = %L) THEN %s END IF; END',
+                               pg_catalog.pg_get_userbyid(owner),
+                               string_agg(format('ALTER %s %s OWNER TO %I;', what, name, pg_catalog.pg_get_userbyid(owner)),
+                                          ' ' ORDER BY kind, oid)))
+  FROM (
+SELECT n.nspowner AS owner, 'SCHEMA' AS what, quote_ident(n.nspname) AS name, 0 AS kind, n.oid
+  FROM pg_catalog.pg_namespace n WHERE {USER_SCHEMA} AND n.nspname <> 'public'
+UNION ALL
+SELECT co.collowner, 'COLLATION', format('%I.%I', n.nspname, co.collname), 1, co.oid
+  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_collation:co.oid}
+UNION ALL
+SELECT d.dictowner, 'TEXT SEARCH DICTIONARY', format('%I.%I', n.nspname, d.dictname), 2, d.oid
+  FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_dict:d.oid}
+UNION ALL
+SELECT cf.cfgowner, 'TEXT SEARCH CONFIGURATION', format('%I.%I', n.nspname, cf.cfgname), 3, cf.oid
+  FROM pg_catalog.pg_ts_config cf JOIN pg_catalog.pg_namespace n ON n.oid = cf.cfgnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_config:cf.oid}
+UNION ALL
+SELECT t.typowner, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.oid::regtype::text, 4, t.oid
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE {STANDALONE_TYPE} AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT p.proowner, CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, {ROUTINE_SIGNATURE}, 5, p.oid
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+UNION ALL
+SELECT c.relowner, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                                  ELSE 'TABLE' END, c.oid::regclass::text, 6, c.oid
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                      AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i'))
+UNION ALL
+SELECT st.stxowner, 'STATISTICS', format('%I.%I', n.nspname, st.stxname), 7, st.oid
+  FROM pg_catalog.pg_statistic_ext st JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
+ WHERE {USER_SCHEMA}
+) o
+ WHERE owner <> (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
+ GROUP BY owner ORDER BY pg_catalog.pg_get_userbyid(owner)";
+
+/// How `ALTER`, `COMMENT ON` and the like name a routine or aggregate `p` (of schema `n`):
+/// its name and argument types, `*` for an aggregate of no argument (`count(*)`), and
+/// `… ORDER BY …` for an ordered-set aggregate.
+const ROUTINE_SIGNATURE: &str = "format('%I.%I(%s)', n.nspname, p.proname,
+       CASE WHEN p.prokind = 'a' AND p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_identity_arguments(p.oid) END)";
 
 /// Access other roles have been granted on the shop's tables, views, sequences (and
 /// columns), types, routines and schemas (other than `public`), and the access to types and routines every role has by default where it was
