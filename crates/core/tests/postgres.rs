@@ -657,6 +657,15 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
     );
     assert!(before.contains("OWNER TO gone;") && before.contains("OWNER TO reporting;"));
 
+    // Testing the shop's connection says which logins could not restore over it.
+    let said = ops::test_connection(&pg.socket_url("shop", "shop"), None).unwrap();
+    assert!(
+        said.contains("user shop could not restore over it, as 3 of its objects belong to roles it is not a member of (aggregate public.row_tally(*) (owned by reporting), …)"),
+        "{said}"
+    );
+    let said = ops::test_connection(&pg.socket_url("postgres", "shop"), None).unwrap();
+    assert!(said.ends_with(" tables"), "{said}");
+
     // The shop's own login, not a member of reporting, cannot give it the report table:
     // one sentence, and the empty database it restores into stays empty.
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");

@@ -393,8 +393,18 @@ impl Postgres {
                 .map_err(e)?
                 .get(0);
             let n = tables(&client).await.map_err(e)?.len();
+            let foreign = strings(&client, NOT_REPLACEABLE).await.map_err(e)?;
+            let warning = match foreign.as_slice() {
+                [] => String::new(),
+                [first, ..] => format!(
+                    "; user {user} could not restore over it, as {} of its objects belong to roles it is not a member of ({first}{}): make {user} a member of those roles (GRANT role TO {user}) or use the login that owns them",
+                    foreign.len(),
+                    if foreign.len() > 1 { ", …" } else { "" },
+                    user = self.user
+                ),
+            };
             Ok(format!(
-                "PostgreSQL {} — {}",
+                "PostgreSQL {} — {}{warning}",
                 super::short_version(&version),
                 super::tables_phrase(n)
             ))
@@ -1005,6 +1015,7 @@ async fn strings(
 /// `{element:TYPE}` are the keyword and type expressions described below.
 fn expand(query: &str) -> String {
     let mut query = query
+        .replace("{OWNED}", OWNED)
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
         .replace("{ROUTINES_USED}", ROUTINES_USED)
         .replace("{GRANTEE}", GRANTEE)
@@ -1991,17 +2002,10 @@ SELECT format('COMMENT ON SCHEMA %I IS %L;', n.nspname, d.description)
   FROM pg_catalog.pg_description d JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid
  WHERE d.classoid = 'pg_catalog.pg_namespace'::regclass AND {USER_SCHEMA} AND n.nspname <> 'public'";
 
-/// Who owns what the dump makes, where that is not the backup's login: one `DO` block per
-/// owning role that gives it its objects if a role of that name exists where the dump is
-/// restored (another server may not have it; there the restoring login keeps them). A
-/// sequence a table owns, an index and a table's row type go with their table. Comes before
-/// the grants, which a member of the owning role then gives in the owner's name.
-const OWNERS: &str = "
-SELECT format('DO %L;', format('BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = %L) THEN %s END IF; END',
-                               pg_catalog.pg_get_userbyid(owner),
-                               string_agg(format('ALTER %s %s OWNER TO %I;', what, name, pg_catalog.pg_get_userbyid(owner)),
-                                          ' ' ORDER BY kind, oid)))
-  FROM (
+/// What the dump makes that has an owner of its own: the owner, the kind of object as
+/// `ALTER` names it, its name, an order of kinds, its oid. A sequence a table owns, an index
+/// and a table's row type go with their table.
+const OWNED: &str = "
 SELECT n.nspowner AS owner, 'SCHEMA' AS what, quote_ident(n.nspname) AS name, 0 AS kind, n.oid
   FROM pg_catalog.pg_namespace n WHERE {USER_SCHEMA} AND n.nspname <> 'public'
 UNION ALL
@@ -2035,9 +2039,27 @@ UNION ALL
 SELECT st.stxowner, 'STATISTICS', format('%I.%I', n.nspname, st.stxname), 7, st.oid
   FROM pg_catalog.pg_statistic_ext st JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
  WHERE {USER_SCHEMA}
-) o
+";
+
+/// Who owns what the dump makes, where that is not the backup's login: one `DO` block per
+/// owning role that gives it its objects if a role of that name exists where the dump is
+/// restored (another server may not have it; there the restoring login keeps them). Comes
+/// before the grants, which a member of the owning role then gives in the owner's name.
+const OWNERS: &str = "
+SELECT format('DO %L;', format('BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = %L) THEN %s END IF; END',
+                               pg_catalog.pg_get_userbyid(owner),
+                               string_agg(format('ALTER %s %s OWNER TO %I;', what, name, pg_catalog.pg_get_userbyid(owner)),
+                                          ' ' ORDER BY kind, oid)))
+  FROM ({OWNED}) o
  WHERE owner <> (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
  GROUP BY owner ORDER BY pg_catalog.pg_get_userbyid(owner)";
+
+/// The objects the login may neither drop nor give back to their owner, not being a member
+/// of the role that owns them (a superuser is a member of every role): a restore with it
+/// would be refused.
+const NOT_REPLACEABLE: &str = "
+SELECT format('%s %s (owned by %s)', lower(what), name, pg_catalog.pg_get_userbyid(owner))
+  FROM ({OWNED}) o WHERE NOT pg_catalog.pg_has_role(current_user, owner, 'MEMBER') ORDER BY kind, oid";
 
 /// How `ALTER`, `COMMENT ON` and the like name a routine or aggregate `p` (of schema `n`):
 /// its name and argument types, `*` for an aggregate of no argument (`count(*)`), and
