@@ -550,7 +550,7 @@ async function openRestore(id) {
   $("confirm-tables").tBodies[0].replaceChildren(...tables.map((t) =>
     el("tr", { class: differs(t) ? "changed" : "" },
       el("td", {}, t.name),
-      el("td", { class: "num" }, t.rows_now == null ? "not there" : count(t.rows_now)),
+      el("td", { class: "num" }, !t.exists_now ? "not there" : t.rows_now == null ? "could not be counted" : count(t.rows_now)),
       el("td", { class: "num" }, t.rows_backup == null ? "not in backup (removed)" : count(t.rows_backup)))));
   const md = plan.media;
   $("confirm-media").textContent = md

@@ -229,10 +229,11 @@ pub fn plan(p: &RestorePlan) {
     );
     note!("into shop {}. This replaces:", p.shop.name);
     for t in &p.tables {
-        let now = t
-            .rows_now
-            .map(|n| n.to_string())
-            .unwrap_or_else(|| "absent".into());
+        let now = match (t.exists_now, t.rows_now) {
+            (false, _) => "absent".into(),
+            (true, None) => "uncounted".into(),
+            (true, Some(n)) => n.to_string(),
+        };
         let then = t
             .rows_backup
             .map(|n| n.to_string())

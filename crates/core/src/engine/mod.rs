@@ -351,12 +351,16 @@ impl Database {
         }
     }
 
-    /// Row counts of the live tables, for a restore plan.
-    pub fn row_counts(&self) -> Result<Vec<(String, u64)>> {
+    /// Row counts of the live tables, for a restore plan: `None` for a table the server
+    /// could not count (PostgreSQL, whose count may run the shop's functions).
+    pub fn row_counts(&self) -> Result<Vec<(String, Option<u64>)>> {
+        let counted = |counts: Vec<(String, u64)>| -> Vec<(String, Option<u64>)> {
+            counts.into_iter().map(|(t, n)| (t, Some(n))).collect()
+        };
         match self {
-            Database::Sqlite(s) => sqlite::row_counts(&s.open_existing()?),
+            Database::Sqlite(s) => sqlite::row_counts(&s.open_existing()?).map(counted),
             Database::Postgres(p) => p.row_counts(),
-            Database::Mysql(m) => m.row_counts(),
+            Database::Mysql(m) => m.row_counts().map(counted),
         }
     }
 }

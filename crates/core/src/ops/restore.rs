@@ -63,7 +63,9 @@ pub struct RestorePlan {
 #[derive(Debug, Clone, Serialize)]
 pub struct TableChange {
     pub name: String,
-    /// Rows now, or `None` if the table does not exist now.
+    /// Whether the table exists now.
+    pub exists_now: bool,
+    /// Rows now, or `None` if the table does not exist now or could not be counted.
     pub rows_now: Option<u64>,
     /// Rows in the backup, or `None` if the backup lacks the table (it will be dropped).
     pub rows_backup: Option<u64>,
@@ -130,7 +132,7 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
             ),
         ));
     }
-    let now: HashMap<String, u64> = match db.row_counts() {
+    let now: HashMap<String, Option<u64>> = match db.row_counts() {
         Ok(counts) => counts.into_iter().collect(),
         Err(e) if e.kind == ErrorKind::InvalidInput => HashMap::new(),
         Err(e) => return Err(e),
@@ -141,7 +143,8 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
         .iter()
         .map(|t| TableChange {
             name: t.name.clone(),
-            rows_now: now.get(&t.name).copied(),
+            exists_now: now.contains_key(&t.name),
+            rows_now: now.get(&t.name).copied().flatten(),
             rows_backup: Some(t.rows),
         })
         .collect();
@@ -149,7 +152,8 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
         if !manifest.database.tables.iter().any(|t| &t.name == name) {
             tables.push(TableChange {
                 name: name.clone(),
-                rows_now: Some(*rows),
+                exists_now: true,
+                rows_now: *rows,
                 rows_backup: None,
             });
         }
