@@ -1205,6 +1205,8 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          COMMENT ON SCHEMA inventory IS 'stock keeping';
          COMMENT ON TRIGGER orders_note_off ON orders_order IS 'not now';
          GRANT USAGE ON SCHEMA inventory TO reader;
+         REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+         GRANT USAGE, CREATE ON SCHEMA public TO reader;
          GRANT SELECT (id, title) ON catalog_product TO reader;
          ALTER TABLE media_item REPLICA IDENTITY FULL;
          CREATE UNIQUE INDEX tag_weight_key ON tag (weight);
@@ -1490,7 +1492,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
     pg.psql(
         "shop",
         "shop",
-        "GRANT USAGE ON SCHEMA inventory TO clerk;
+        "GRANT USAGE ON SCHEMA inventory, public TO clerk;
          GRANT SELECT ON ALL TABLES IN SCHEMA public, inventory TO clerk;
          GRANT SELECT ON ALL SEQUENCES IN SCHEMA public, inventory TO clerk;",
     );

@@ -2074,8 +2074,8 @@ const ROUTINE_SIGNATURE: &str = "format('%I.%I(%s)', n.nspname, p.proname,
        CASE WHEN p.prokind = 'a' AND p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_identity_arguments(p.oid) END)";
 
 /// Access other roles have been granted on the shop's tables, views, sequences (and
-/// columns), types, routines and schemas (other than `public`), and the access to types and routines every role has by default where it was
-/// taken away.
+/// columns), types, routines and schemas, and the access every role has by default to
+/// types, routines and the schema `public` where it was taken away.
 const GRANTS: &str = "
 WITH objects AS (
 SELECT 'TYPE' AS what, 'USAGE' AS privilege, t.oid, t.oid::regtype::text AS name, t.typacl AS acl,
@@ -2105,7 +2105,12 @@ SELECT format('GRANT %s (%I) ON TABLE %s TO %s%s;', a.privilege_type, att.attnam
 UNION ALL
 SELECT format('GRANT %s ON SCHEMA %I TO %s%s;', a.privilege_type, n.nspname, {GRANTEE}), 0, n.oid, a.grantee, a.privilege_type
   FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) a
- WHERE n.nspacl IS NOT NULL AND a.grantee <> n.nspowner AND {USER_SCHEMA} AND n.nspname <> 'public'
+ WHERE n.nspacl IS NOT NULL AND a.grantee <> n.nspowner AND {USER_SCHEMA}
+UNION ALL
+SELECT 'REVOKE USAGE ON SCHEMA public FROM PUBLIC;', 0, n.oid, 0, ''
+  FROM pg_catalog.pg_namespace n
+ WHERE n.nspname = 'public' AND n.nspacl IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee = 0 AND a.privilege_type = 'USAGE')
 UNION ALL
 SELECT format('REVOKE %s ON %s %s FROM PUBLIC;', o.privilege, o.what, o.name), o.kind, o.oid, 0, ''
   FROM objects o WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.acl) a WHERE a.grantee = 0)
