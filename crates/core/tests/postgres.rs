@@ -938,6 +938,35 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
             "restore it into PostgreSQL 17 or older",
         ],
     );
+
+    // PostgreSQL 18 builds an index with only pg_catalog on the search path, so a function
+    // that finds another by the shop's search path fails there: the sentence says how to
+    // mend it, and mended so, the backup goes in.
+    v15.psql(
+        "shop",
+        "shop",
+        "DELETE FROM nn_loose; ALTER TABLE nn_loose ALTER x SET NOT NULL;
+         CREATE FUNCTION norm(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT lower(t)';
+         CREATE FUNCTION norm2(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT norm(t)';
+         CREATE TABLE names (n text); INSERT INTO names VALUES ('Anna');
+         CREATE INDEX names_norm ON names (norm2(n));",
+    );
+    let unqualified = backup_of("pgshop");
+    refused(
+        &unqualified.id,
+        ("pg18", &v18),
+        &[
+            "runs the function norm2 (for an index",
+            "(ALTER FUNCTION norm2 SET search_path = public",
+        ],
+    );
+    v15.psql(
+        "shop",
+        "shop",
+        "ALTER FUNCTION norm2(text) SET search_path = public",
+    );
+    restore_into(&backup_of("pgshop").id, "pg18");
+    assert_eq!(objects(&v18), objects(&v15));
 }
 
 #[test]

@@ -761,6 +761,7 @@ impl Postgres {
                         });
                         let no_longer = expected.zip(err.as_db_error()).and_then(|(x, d)| {
                             inherited_not_null_dropped(&x.server_version, &live, d)
+                                .or_else(|| restricted_search_path(&x.server_version, &live, d))
                         });
                         let inner = self.db_error(err);
                         Error::new(
@@ -886,6 +887,33 @@ fn missing_extension(message: &str) -> Option<MissingExtension> {
 /// The sentence for a backup from PostgreSQL 17 or older whose inheriting table lets a
 /// column be NULL that its parent keeps NOT NULL, loaded into PostgreSQL 18 or newer, where
 /// every inheritor keeps its parents' NOT NULL constraints.
+/// For a backup from PostgreSQL 16 or older failing to load into 17 or newer because a
+/// function of the shop's, called by an index, a materialized view or a check, no longer
+/// finds a name: from 17 on, the server runs such functions with only `pg_catalog` on
+/// the search path while it builds or refreshes them. The sentence says how to mend it.
+fn restricted_search_path(backup: &str, live: &str, d: &DbError) -> Option<String> {
+    let (backup, live) = (super::short_version(backup), super::short_version(live));
+    let major = |v: &str| -> u32 { v.split('.').next().unwrap_or("").parse().unwrap_or(0) };
+    let function = d.where_()?.lines().find_map(|l| {
+        let (_, rest) = l.split_once(" function \"")?;
+        Some(rest.split('"').next()?.to_string())
+    })?;
+    ([
+        SqlState::UNDEFINED_FUNCTION,
+        SqlState::UNDEFINED_TABLE,
+        SqlState::UNDEFINED_OBJECT,
+    ]
+    .contains(d.code())
+        && major(backup) < 17
+        && major(live) >= 17)
+        .then(|| {
+            format!(
+                "The backup comes from PostgreSQL {backup}, and PostgreSQL {live} runs the function {function} (for an index, a materialized view or a check) with only pg_catalog on its search path, so it no longer finds what it uses ({}); give that function its own search path in the shop (ALTER FUNCTION {function} SET search_path = public, or the schemas it uses), back up again and restore that backup, or restore into PostgreSQL 16 or older.",
+                d.message()
+            )
+        })
+}
+
 fn inherited_not_null_dropped(backup: &str, live: &str, d: &DbError) -> Option<String> {
     let (backup, live) = (super::short_version(backup), super::short_version(live));
     let major = |v: &str| -> u32 { v.split('.').next().unwrap_or("").parse().unwrap_or(0) };
