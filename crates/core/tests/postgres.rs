@@ -535,6 +535,43 @@ fn postgres_bad_input_gets_one_sentence() {
         "{}",
         e.message
     );
+
+    // A SQL_ASCII database holding bytes that are no UTF-8: named, with what to do.
+    pg.psql(
+        "postgres",
+        "postgres",
+        "CREATE DATABASE ascii OWNER shop ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0",
+    );
+    pg.psql(
+        "shop",
+        "ascii",
+        "CREATE TABLE words (w text); INSERT INTO words VALUES (E'caf\\xe9')",
+    );
+    let ascii = ops::add_shop(
+        &s.catalog,
+        &AddShopOptions {
+            name: "ascii".into(),
+            db: pg.socket_url("shop", "ascii"),
+            media: None,
+            dest: s.shop.dest.clone(),
+            password: None,
+        },
+    )
+    .unwrap();
+    let e = ops::backup(
+        &s.catalog,
+        &common::database_only(&ascii),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert!(
+        e.message
+            .contains("holds text in table public.words that cannot be written as UTF-8")
+            && e.message.contains("convert the database to UTF8"),
+        "{}",
+        e.message
+    );
 }
 
 /// Cancels the job once the database part has begun to stream into the archive.

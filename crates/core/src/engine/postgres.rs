@@ -331,6 +331,7 @@ impl Postgres {
                     ),
                 )
             }
+            Some(db) if not_utf8(db) => self.not_utf8_error(db, None),
             Some(db) if *db.code() == SqlState::LOCK_NOT_AVAILABLE => Error::new(
                 ErrorKind::Database,
                 format!(
@@ -368,6 +369,20 @@ impl Postgres {
                 format!("The connection to PostgreSQL ({}) failed: {}.", self.place(), source_text(&e)),
             ),
         }
+    }
+
+    /// The sentence for text the server cannot send as UTF-8 (see [`not_utf8`]), in `table`
+    /// when known.
+    fn not_utf8_error(&self, d: &DbError, table: Option<&str>) -> Error {
+        Error::new(
+            ErrorKind::Database,
+            format!(
+                "The database {} holds text{} that cannot be written as UTF-8, as ShopSafe writes every dump ({}; a database in the SQL_ASCII encoding may hold such bytes); correct that text, or convert the database to UTF8, then try again.",
+                self.dbname,
+                table.map(|t| format!(" in table {t}")).unwrap_or_default(),
+                d.message().trim_end_matches('.')
+            ),
+        )
     }
 
     /// Connect and run a trivial query; one sentence if that fails.
@@ -622,7 +637,10 @@ impl Postgres {
                 copy_lines(stream, |chunk| out.raw(chunk))
                     .await
                     .map_err(|err| match err {
-                        CopyError::Db(err) => self.db_error(err),
+                        CopyError::Db(err) => match err.as_db_error().filter(|d| not_utf8(d)) {
+                            Some(d) => self.not_utf8_error(d, Some(&t.name())),
+                            None => self.db_error(err),
+                        },
                         CopyError::Io(err) => err,
                     })?;
             out.raw(b"\\.\n")?;
@@ -927,6 +945,16 @@ fn inherited_not_null_dropped(backup: &str, live: &str, d: &DbError) -> Option<S
                 d.message()
             )
         })
+}
+
+/// Whether the server could not send text as UTF-8: bytes that are no text in the
+/// database's encoding (SQL_ASCII holds any), or a character UTF-8 lacks.
+fn not_utf8(d: &DbError) -> bool {
+    [
+        SqlState::CHARACTER_NOT_IN_REPERTOIRE,
+        SqlState::UNTRANSLATABLE_CHARACTER,
+    ]
+    .contains(d.code())
 }
 
 /// Whether a failed statement names something the server does not know: syntax, objects,
