@@ -1,0 +1,873 @@
+//! The SQL text of the catalog queries: one `const` per kind of object the dump writes or
+//! the restore drops, most of them selecting ready-made statements, with shared fragments
+//! (`{USER_SCHEMA}`, `{CLASS_NOT_EXT}`…) that [`expand`] fills in before a query runs.
+//! What `postgres/mod.rs` uses is `pub(crate)`; as this module is private to `postgres`,
+//! that reaches no further.
+
+/// The shop's own schemas: not system schemas, not owned by an extension.
+const USER_SCHEMA: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_namespace'::regclass
+                    AND d.objid = n.oid AND d.deptype = 'e')";
+
+/// Fill in the shared fragments of a catalog query. `{not_ext:CATALOG:OID}` is the condition
+/// that the object whose oid is `OID` in `pg_catalog.CATALOG` was not created by an
+/// extension; `{CLASS_NOT_EXT}`, `{TYPE_NOT_EXT}` and `{PROC_NOT_EXT}` are it for the
+/// relation `c`, the type `t` and the routine `p` (which must not be part of another object
+/// either, as a range type's constructors are). `{modify:COL}`, `{enabled:COL}` and
+/// `{element:TYPE}` are the keyword and type expressions described below.
+pub(crate) fn expand(query: &str) -> String {
+    let mut query = query
+        .replace("{OWNED}", OWNED)
+        .replace("{NEEDS_TABLES}", NEEDS_TABLES)
+        .replace("{ROUTINES_USED}", ROUTINES_USED)
+        .replace("{GRANTEE}", GRANTEE)
+        .replace("{ROUTINE_SIGNATURE}", ROUTINE_SIGNATURE)
+        .replace("{ALTER_KIND}", ALTER_KIND)
+        // A relation `c`'s storage options and (`tc` joined as its TOAST table) its TOAST
+        // table's; a column `a`'s options (`n_distinct`…).
+        .replace(
+            "{RELOPTIONS}",
+            &option_list(
+                "SELECT '' AS prefix, unnest(c.reloptions) AS o UNION ALL SELECT 'toast.', unnest(tc.reloptions)",
+            ),
+        )
+        .replace(
+            "{ATTOPTIONS}",
+            &option_list("SELECT '' AS prefix, unnest(a.attoptions) AS o"),
+        )
+        .replace("{STANDALONE_TYPE}", STANDALONE_TYPE)
+        .replace("{LATE_CHECK}", LATE_CHECK)
+        .replace(
+            "{U_REACHES_RELATION_ROW_TYPE}",
+            &type_reaches("u.oid", &row_type_of("<> 'c'")),
+        )
+        .replace(
+            "{U_REACHES_VIEW_ROW_TYPE}",
+            &type_reaches("u.oid", &row_type_of("IN ('v', 'm')")),
+        )
+        .replace("{USER_SCHEMA}", USER_SCHEMA)
+        .replace("{CLASS_NOT_EXT}", "{not_ext:pg_class:c.oid}")
+        .replace("{TYPE_NOT_EXT}", "{not_ext:pg_type:t.oid}")
+        .replace(
+            "{PROC_NOT_EXT}",
+            "{not_ext:pg_proc:p.oid} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend part
+                 WHERE part.classid = 'pg_catalog.pg_proc'::regclass AND part.objid = p.oid AND part.deptype = 'i')",
+        );
+    // The fragments that take an argument, `{name:ARG}`, expanded last, as the ones above
+    // may hold them.
+    let with_argument = ["{not_ext:", "{modify:", "{enabled:", "{element:"];
+    while let Some(start) = with_argument.iter().filter_map(|f| query.find(f)).min() {
+        let end = start + query[start..].find('}').expect("a closed {name:ARG}");
+        let (name, arg) = query[start + 1..end].split_once(':').expect("{name:ARG}");
+        let fragment = match name {
+            // Not created by an extension: ARG is `CATALOG:OID`.
+            "not_ext" => {
+                let (catalog, oid) = arg.split_once(':').expect("{not_ext:CATALOG:OID}");
+                format!(
+                    "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext WHERE ext.classid = 'pg_catalog.{catalog}'::regclass
+                            AND ext.objid = {oid} AND ext.deptype = 'e')"
+                )
+            }
+            // The `FINALFUNC_MODIFY` keyword for an aggregate's ARG column.
+            "modify" => format!(
+                "CASE {arg} WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END"
+            ),
+            // The `ALTER TABLE` keyword that sets a trigger or rule (its ARG column, not
+            // `'O'`) to fire as it did.
+            "enabled" => format!(
+                "CASE {arg} WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE ALWAYS' END"
+            ),
+            // The type ARG (a `pg_type` row) or, for an array type, its element type.
+            "element" => format!("CASE WHEN {arg}.typcategory = 'A' THEN {arg}.typelem ELSE {arg}.oid END"),
+            other => unreachable!("no fragment {{{other}:…}}"),
+        };
+        query.replace_range(start..=end, &fragment);
+    }
+    query
+}
+
+/// A type `ty` that is the row type of a relation whose kind meets `kind`.
+fn row_type_of(kind: &str) -> String {
+    format!(
+        "ty.typtype = 'c' AND (SELECT rc.relkind FROM pg_catalog.pg_class rc WHERE rc.oid = ty.typrelid) {kind}"
+    )
+}
+
+/// Whether the type `start`, or what it is an array of or a domain over (at any depth), is a
+/// type `ty` meeting `found`. The set of such types is computed once per query (an
+/// uncorrelated subquery), upwards from the types meeting `found`.
+fn type_reaches(start: &str, found: &str) -> String {
+    format!(
+        "{start} IN (WITH RECURSIVE reach(oid) AS (
+             SELECT ty.oid FROM pg_catalog.pg_type ty WHERE {found}
+             UNION
+             SELECT w.oid FROM reach JOIN pg_catalog.pg_type w
+                 ON (w.typtype = 'd' AND w.typbasetype = reach.oid)
+                 OR (w.typcategory = 'A' AND w.typelem = reach.oid))
+         SELECT oid FROM reach)"
+    )
+}
+
+pub(crate) const UNSUPPORTED: &str = "
+SELECT format('foreign table %I.%I', n.nspname, c.relname)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'f' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('range type %s (%s)', t.oid::regtype,
+              CASE WHEN r.rngcanonical <> 0 THEN 'a canonical function'
+                   WHEN st.typtype NOT IN ('b', 'e') THEN 'over a domain, composite or range type'
+                   ELSE 'a subtype difference function of the database''s own' END)
+  FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype
+ WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT}
+   AND (r.rngcanonical <> 0 OR st.typtype NOT IN ('b', 'e')
+        OR r.rngsubdiff IN (SELECT p.oid FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                             WHERE {USER_SCHEMA} AND {PROC_NOT_EXT}))
+UNION ALL
+SELECT format('%s %s (its %s %I is of a table''s or view''s row type)',
+              CASE c.relkind WHEN 'c' THEN 'composite type' ELSE 'table' END, c.oid::regclass,
+              CASE c.relkind WHEN 'c' THEN 'attribute' ELSE 'column' END, a.attname)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid CROSS JOIN LATERAL (SELECT a.atttypid) u(oid)
+ WHERE a.attnum > 0 AND NOT a.attisdropped AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND c.relkind IN ('c', 'r', 'p') AND {U_REACHES_RELATION_ROW_TYPE}
+UNION ALL
+SELECT format('%s %s (a view''s row type among its argument or result types)',
+              CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.oid::regprocedure)
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+   AND p.oid IN (SELECT fp.oid FROM pg_catalog.pg_proc fp
+                  CROSS JOIN LATERAL unnest(fp.proargtypes::oid[] || fp.prorettype) AS u(oid)
+                 WHERE {U_REACHES_VIEW_ROW_TYPE})
+UNION ALL
+SELECT format('domain %s (over a table''s or view''s row type)', t.oid::regtype)
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  CROSS JOIN LATERAL (SELECT t.typbasetype) u(oid)
+ WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} AND {U_REACHES_RELATION_ROW_TYPE}
+UNION ALL
+SELECT format('domain %s (a check that calls the database''s own functions, on a domain used in an array or composite type, where PostgreSQL cannot add it once there are rows)', t.oid::regtype)
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+   AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid AND co.convalidated AND {LATE_CHECK})
+   AND EXISTS (WITH RECURSIVE built(oid) AS (
+                 SELECT t.oid UNION SELECT w.oid FROM built JOIN pg_catalog.pg_type w
+                     ON (w.typtype = 'd' AND w.typbasetype = built.oid) OR (w.typcategory = 'A' AND w.typelem = built.oid))
+               SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class ac ON ac.oid = a.attrelid
+                 JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+                WHERE a.atttypid IN (SELECT oid FROM built) AND a.attnum > 0 AND NOT a.attisdropped
+                  AND (at.typcategory = 'A' OR ac.relkind = 'c'))
+UNION ALL
+SELECT format('window function %s', p.oid::regprocedure) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind = 'w' AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+UNION ALL
+SELECT format('text search parser %I.%I', n.nspname, t.prsname) FROM pg_catalog.pg_ts_parser t
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.prsnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_parser:t.oid}
+UNION ALL
+SELECT format('text search template %I.%I', n.nspname, t.tmplname) FROM pg_catalog.pg_ts_template t
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_template:t.oid}
+UNION ALL
+SELECT 'large objects' WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata)
+UNION ALL
+SELECT format('table %s (a line break in its name or a column''s, which its COPY line cannot hold)', c.oid::regclass)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND (c.relname ~ '[\n\r]' OR n.nspname ~ '[\n\r]'
+        OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+                      AND NOT a.attisdropped AND a.attname ~ '[\n\r]'))
+UNION ALL
+SELECT format('operator %s', o.oid::regoperator) FROM pg_catalog.pg_operator o
+  JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE {USER_SCHEMA} AND {not_ext:pg_operator:o.oid}
+UNION ALL
+SELECT format('operator class %I.%I', n.nspname, oc.opcname) FROM pg_catalog.pg_opclass oc
+  JOIN pg_catalog.pg_namespace n ON n.oid = oc.opcnamespace WHERE {USER_SCHEMA} AND {not_ext:pg_opclass:oc.oid}
+UNION ALL
+SELECT format('operator family %I.%I', n.nspname, f.opfname) FROM pg_catalog.pg_opfamily f
+  JOIN pg_catalog.pg_namespace n ON n.oid = f.opfnamespace WHERE {USER_SCHEMA} AND {not_ext:pg_opfamily:f.oid}
+UNION ALL
+SELECT format('row level security forced on %s (it would hide rows from the dump even for the table''s owner)',
+              c.oid::regclass)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND c.relforcerowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+";
+
+/// Extensions' configuration tables this login can read (PostGIS's `spatial_ref_sys`, say),
+/// each with the query counting the rows that are not the extension's own (its
+/// `extcondition` picks the rows an extension leaves to the user). Such rows are not
+/// dumped, so a backup refuses while there are any.
+pub(crate) const EXTENSION_TABLES: &str = "
+SELECT format('SELECT count(*) FROM %s %s', c.oid::regclass, x.cond), c.oid::regclass::text, e.extname::text
+  FROM pg_catalog.pg_extension e CROSS JOIN LATERAL unnest(e.extconfig, e.extcondition) AS x(oid, cond)
+  JOIN pg_catalog.pg_class c ON c.oid = x.oid
+ WHERE c.relkind = 'r' AND pg_catalog.has_table_privilege(c.oid, 'SELECT')";
+
+pub(crate) const SCHEMAS: &str = "
+SELECT format('CREATE SCHEMA IF NOT EXISTS %I;', n.nspname) FROM pg_catalog.pg_namespace n
+ WHERE {USER_SCHEMA} AND n.nspname <> 'public' ORDER BY n.nspname";
+
+pub(crate) const EXTENSIONS: &str = "
+SELECT format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I;', e.extname, n.nspname)
+  FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+ WHERE e.extname <> 'plpgsql' ORDER BY e.oid";
+
+/// The shop's own collations (a case-insensitive ICU one, say), before the types and tables
+/// that use them. The locale's column differs between versions (`colllocale` from 17,
+/// `colliculocale` in 15 and 16, `collcollate` before), so the row is read as JSON.
+pub(crate) const COLLATIONS: &str = "
+SELECT format('CREATE COLLATION %I.%I (provider = %s, %s, deterministic = %s%s);', n.nspname, co.collname,
+              CASE co.collprovider WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin' ELSE 'libc' END,
+              CASE WHEN co.collprovider IN ('i', 'b')
+                   THEN format('locale = %L', coalesce(j->>'colllocale', j->>'colliculocale', co.collcollate))
+                   ELSE format('lc_collate = %L, lc_ctype = %L', co.collcollate, co.collctype) END,
+              CASE WHEN co.collisdeterministic THEN 'true' ELSE 'false' END,
+              coalesce(', rules = ' || quote_literal(j->>'collicurules'), ''))
+  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+  CROSS JOIN LATERAL to_jsonb(co) j
+ WHERE {USER_SCHEMA} AND {not_ext:pg_collation:co.oid} ORDER BY co.oid";
+
+/// Text search dictionaries (over any template, such as `snowball` or an extension's
+/// `unaccent`) and configurations with every token type's dictionaries, before the tables
+/// whose generated columns and indexes name them.
+pub(crate) const TEXT_SEARCH: &str = "
+SELECT stmt FROM (
+SELECT format('CREATE TEXT SEARCH DICTIONARY %I.%I (TEMPLATE = %I.%I%s);', n.nspname, d.dictname,
+              tn.nspname, t.tmplname, coalesce(', ' || d.dictinitoption, '')) AS stmt, 1 AS step, d.oid
+  FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+  JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_dict:d.oid}
+UNION ALL
+SELECT format('CREATE TEXT SEARCH CONFIGURATION %I.%I (PARSER = %I.%I);', n.nspname, c.cfgname, pn.nspname, p.prsname)
+       || coalesce((SELECT string_agg(format(E'\nALTER TEXT SEARCH CONFIGURATION %I.%I ADD MAPPING FOR %s WITH %s;',
+                                             n.nspname, c.cfgname, tt.alias,
+                                             (SELECT string_agg(m.mapdict::pg_catalog.regdictionary::text, ', ' ORDER BY m.mapseqno)
+                                                FROM pg_catalog.pg_ts_config_map m
+                                               WHERE m.mapcfg = c.oid AND m.maptokentype = tt.tokid)), '' ORDER BY tt.tokid)
+                      FROM pg_catalog.ts_token_type(c.cfgparser) tt
+                     WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_ts_config_map m
+                                    WHERE m.mapcfg = c.oid AND m.maptokentype = tt.tokid)), ''), 2, c.oid
+  FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
+  JOIN pg_catalog.pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_config:c.oid}
+) s ORDER BY step, oid";
+
+pub(crate) const ENUMS: &str = "
+SELECT format('CREATE TYPE %I.%I AS ENUM (%s);', n.nspname, t.typname,
+              (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
+                 FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid))
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typtype = 'e' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
+
+/// Range types (over a base type or an enum, with the server's own subtype difference
+/// function if any: others are refused, see `UNSUPPORTED`), after the enums and before the
+/// domains, each with its multirange type's name.
+pub(crate) const RANGES: &str = "
+SELECT format('CREATE TYPE %I.%I AS RANGE (%s);', n.nspname, t.typname, concat_ws(', ',
+         'SUBTYPE = ' || pg_catalog.format_type(r.rngsubtype, NULL),
+         CASE WHEN NOT opc.opcdefault THEN format('SUBTYPE_OPCLASS = %I.%I', opn.nspname, opc.opcname) END,
+         (SELECT format('COLLATION = %I.%I', cn.nspname, co.collname)
+            FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+           WHERE co.oid = r.rngcollation),
+         CASE WHEN r.rngsubdiff <> 0 THEN 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc END,
+         (SELECT format('MULTIRANGE_TYPE_NAME = %I.%I', mn.nspname, m.typname)
+            FROM pg_catalog.pg_type m JOIN pg_catalog.pg_namespace mn ON mn.oid = m.typnamespace
+           WHERE m.oid = r.rngmultitypid)))
+  FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc
+  JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace
+ WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
+
+/// Domains with the types they are made of (base type, types their checks name), after the
+/// enums they may be over and before the functions and tables that use them. Their defaults come later, in `DOMAIN_DEFAULTS`, and some checks after the rows, in
+/// `DOMAIN_CHECKS`.
+pub(super) const DOMAINS: &str = "
+SELECT t.oid, {element:bt} || ARRAY(SELECT d.refobjid FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_depend d
+                    ON d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = co.oid
+                   AND d.refclassid = 'pg_catalog.pg_type'::regclass WHERE co.contypid = t.oid),
+       format('CREATE DOMAIN %I.%I AS %s%s%s%s;', n.nspname, t.typname,
+              pg_catalog.format_type(t.typbasetype, t.typtypmod),
+              CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0
+                   THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co
+                           JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = t.typcollation)
+                   ELSE '' END,
+              CASE WHEN t.typnotnull AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co
+                                                      WHERE co.contypid = t.oid AND co.contype = 'n')
+                   THEN ' NOT NULL' ELSE '' END,
+              (SELECT coalesce(string_agg(format(' CONSTRAINT %I %s', co.conname, pg_catalog.pg_get_constraintdef(co.oid)),
+                                          '' ORDER BY co.conname), '')
+                 FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid AND co.contype IN ('c', 'n') AND NOT {LATE_CHECK}))
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
+ WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
+
+/// A domain's check `co` that is added after the rows (`DOMAIN_CHECKS`) rather than in
+/// `CREATE DOMAIN`: one not yet validated (the rows may break it), or one calling the
+/// database's own functions (which may take the domain as an argument themselves).
+const LATE_CHECK: &str = "(co.contype = 'c' AND (NOT co.convalidated
+    OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = co.oid
+                  AND d.refclassid = 'pg_catalog.pg_proc'::regclass AND {USER_SCHEMA} AND {PROC_NOT_EXT})))";
+
+/// Domains' checks that come after the rows (see `LATE_CHECK`): adding one checks the rows
+/// already there, unless it was `NOT VALID`.
+pub(crate) const DOMAIN_CHECKS: &str = "
+SELECT format('ALTER DOMAIN %s ADD CONSTRAINT %I %s;', t.oid::regtype, co.conname, pg_catalog.pg_get_constraintdef(co.oid))
+  FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_type t ON t.oid = co.contypid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE {USER_SCHEMA} AND {TYPE_NOT_EXT} AND {LATE_CHECK} ORDER BY t.oid, co.conname";
+
+/// Domains' defaults, once the sequences and functions they may call exist (and before any
+/// row is loaded), deparsed schema-qualified.
+pub(crate) const DOMAIN_DEFAULTS: &str = "
+SELECT format('ALTER DOMAIN %I.%I SET DEFAULT %s;', n.nspname, t.typname, pg_catalog.pg_get_expr(t.typdefaultbin, 0))
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typtype = 'd' AND t.typdefaultbin IS NOT NULL AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
+
+/// Composite types with the types of their attributes (ordered with the domains by
+/// `domains_and_composites`; one with an attribute of a table's or view's row type is
+/// refused: see `UNSUPPORTED`).
+pub(super) const COMPOSITES: &str = "
+SELECT t.oid, ARRAY(SELECT {element:at} FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+                     WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped),
+       format('CREATE TYPE %I.%I AS (%s);', n.nspname, t.typname,
+              (SELECT coalesce(string_agg(format('%I %s%s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
+                                                 CASE WHEN a.attcollation <> at.typcollation AND a.attcollation <> 0
+                                                      THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname)
+                                                              FROM pg_catalog.pg_collation co
+                                                              JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+                                                             WHERE co.oid = a.attcollation)
+                                                      ELSE '' END), ', ' ORDER BY a.attnum), '')
+                 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+                WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped))
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
+ WHERE t.typtype = 'c' AND c.relkind = 'c' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
+
+/// Functions that need tables to exist first: an SQL-standard body (`BEGIN ATOMIC`), or a
+/// table's or view's row type (or an array of or domain over one) among their argument or
+/// result types.
+const NEEDS_TABLES: &str = "(p.prosqlbody IS NOT NULL OR p.oid IN (
+    SELECT fp.oid FROM pg_catalog.pg_proc fp CROSS JOIN LATERAL unnest(fp.proargtypes::oid[] || fp.prorettype) AS u(oid)
+     WHERE {U_REACHES_RELATION_ROW_TYPE}))";
+
+pub(crate) const FUNCTIONS: &str = "
+SELECT pg_catalog.pg_get_functiondef(p.oid) || ';'
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT} AND NOT {NEEDS_TABLES} ORDER BY p.oid";
+
+pub(crate) const FUNCTIONS_ON_TABLES: &str = "
+SELECT p.oid, {ROUTINES_USED}, pg_catalog.pg_get_functiondef(p.oid) || ';'
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS_TABLES} ORDER BY p.oid";
+
+/// The routines a routine `p` is made of (an aggregate's functions) or calls (a `BEGIN
+/// ATOMIC` body), as the server records them.
+const ROUTINES_USED: &str = "ARRAY(SELECT d.refobjid FROM pg_catalog.pg_depend d
+     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+       AND d.refclassid = 'pg_catalog.pg_proc'::regclass)";
+
+/// The shop's own aggregates (normal, ordered-set and hypothetical-set) that are made of a
+/// function needing the tables (`on_tables`) or not: each once every function it is made
+/// of exists, and before the views that use it. What is the default is left out, as
+/// pg_dump does.
+pub(crate) fn aggregates(on_tables: bool) -> String {
+    let needs = if on_tables { "" } else { "NOT " };
+    AGGREGATES.replace(
+        "{NEEDS}",
+        &format!(
+            "{needs}EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE p.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
+                                a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn)
+                  AND {{USER_SCHEMA}} AND {{PROC_NOT_EXT}} AND {{NEEDS_TABLES}})"
+        ),
+    )
+}
+
+const AGGREGATES: &str = "
+SELECT p.oid, {ROUTINES_USED}, format('CREATE AGGREGATE %I.%I(%s) (%s);', n.nspname, p.proname,
+              CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_arguments(p.oid) END,
+              concat_ws(', ',
+                'SFUNC = ' || a.aggtransfn::regproc,
+                'STYPE = ' || pg_catalog.format_type(a.aggtranstype, NULL),
+                NULLIF('SSPACE = ' || a.aggtransspace, 'SSPACE = 0'),
+                CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc END,
+                CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
+                CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC_MODIFY = ' || {modify:a.aggfinalmodify} END,
+                CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || a.aggcombinefn::regproc END,
+                CASE WHEN a.aggserialfn <> 0 THEN 'SERIALFUNC = ' || a.aggserialfn::regproc END,
+                CASE WHEN a.aggdeserialfn <> 0 THEN 'DESERIALFUNC = ' || a.aggdeserialfn::regproc END,
+                'INITCOND = ' || quote_literal(a.agginitval),
+                CASE WHEN a.aggmtransfn <> 0 THEN 'MSFUNC = ' || a.aggmtransfn::regproc END,
+                CASE WHEN a.aggminvtransfn <> 0 THEN 'MINVFUNC = ' || a.aggminvtransfn::regproc END,
+                CASE WHEN a.aggmtransfn <> 0 THEN 'MSTYPE = ' || pg_catalog.format_type(a.aggmtranstype, NULL) END,
+                NULLIF('MSSPACE = ' || a.aggmtransspace, 'MSSPACE = 0'),
+                CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC = ' || a.aggmfinalfn::regproc END,
+                CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END,
+                CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC_MODIFY = ' || {modify:a.aggmfinalmodify} END,
+                'MINITCOND = ' || quote_literal(a.aggminitval),
+                (SELECT format('SORTOP = OPERATOR(%I.%s)', opn.nspname, o.oprname)
+                   FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace opn ON opn.oid = o.oprnamespace
+                  WHERE o.oid = a.aggsortop),
+                CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END,
+                CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END))
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid
+ WHERE p.prokind = 'a' AND {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS} ORDER BY p.oid";
+
+pub(crate) const SEQUENCES: &str = "
+SELECT format('%I.%I', n.nspname, c.relname) AS name,
+       format('CREATE %sSEQUENCE %I.%I AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s%s;',
+              CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END, n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax,
+              s.seqstart, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END) AS create,
+       (SELECT format('%I.%I.%I', tn.nspname, t.relname, a.attname)
+          FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+          JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+         WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a') AS owned_by,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'i') AS identity
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+ WHERE c.relkind = 'S' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ ORDER BY c.oid";
+
+/// Each table that inherits from another (not a partition), with that parent.
+pub(crate) const INHERITS_FROM: &str = "
+SELECT i.inhrelid, i.inhparent FROM pg_catalog.pg_inherits i
+  JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE NOT c.relispartition";
+
+/// Primary-key, unique, exclusion and check constraints. A check an inheriting table only
+/// has from its parent comes with the parent's, which is added to the tables that inherit
+/// from it too (partitions, created on their own, get every one of theirs).
+pub(crate) const CONSTRAINTS: &str = "
+SELECT format('ALTER TABLE %s%s ADD CONSTRAINT %I %s;',
+              CASE WHEN co.contype = 'c' AND NOT co.connoinherit AND EXISTS (
+                     SELECT 1 FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class ch ON ch.oid = i.inhrelid
+                      WHERE i.inhparent = c.oid AND NOT ch.relispartition) THEN '' ELSE 'ONLY ' END,
+              co.conrelid::regclass, co.conname, pg_catalog.pg_get_constraintdef(co.oid))
+  FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE co.contype IN ('p', 'u', 'c', 'x') AND c.relkind IN ('r', 'p') AND (co.conislocal OR c.relispartition)
+   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ ORDER BY co.contype = 'c', co.conrelid, co.conname";
+
+/// PostgreSQL 18's NOT NULL constraints added `NOT VALID` (the rows may break them): after
+/// the rows, each on the table that made it (the tables inheriting from it get theirs).
+pub(crate) const LATE_NOT_NULLS: &str = "
+SELECT format('ALTER TABLE %s ADD CONSTRAINT %I NOT NULL %I NOT VALID;', co.conrelid::regclass, co.conname, a.attname)
+  FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = co.conkey[1]
+ WHERE co.contype = 'n' AND NOT co.convalidated AND co.conislocal AND c.relkind IN ('r', 'p')
+   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ ORDER BY co.conrelid, co.conname";
+
+/// Checks an inheriting table has only from its parents, validated: a parent's check added
+/// `NOT VALID` reaches the table unvalidated, so it is validated again, with the tables that
+/// inherit from it in turn (which then had theirs validated too); where it is valid
+/// already, nothing happens.
+pub(crate) const VALIDATIONS: &str = "
+SELECT format('ALTER TABLE %s VALIDATE CONSTRAINT %I;', co.conrelid::regclass, co.conname)
+  FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE co.contype = 'c' AND co.convalidated AND NOT co.conislocal AND NOT c.relispartition
+   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ ORDER BY co.conrelid, co.conname";
+
+/// Partitions attached to their parents, once both have their constraints (a partition must
+/// have its parent's checks) and indexes (each partition's are attached to its parent's
+/// matching ones); attaching checks the rows against the partition's bounds.
+pub(crate) const ATTACH: &str = "
+SELECT format('ALTER TABLE ONLY %s ATTACH PARTITION %s %s;', i.inhparent::regclass, c.oid::regclass,
+              pg_catalog.pg_get_expr(c.relpartbound, c.oid))
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid
+ WHERE c.relispartition AND c.relkind IN ('r', 'p') AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY c.oid";
+
+/// Views and materialized views with the relations they read (for dependency order).
+pub(super) const VIEWS: &str = "
+SELECT c.oid,
+       CASE c.relkind
+         WHEN 'v' THEN format('CREATE VIEW %I.%I AS %s;', n.nspname, c.relname, rtrim(pg_catalog.pg_get_viewdef(c.oid), ';'))
+         ELSE format('CREATE MATERIALIZED VIEW %I.%I AS %s WITH NO DATA;', n.nspname, c.relname, rtrim(pg_catalog.pg_get_viewdef(c.oid), ';'))
+       END,
+       ARRAY(SELECT DISTINCT d.refobjid FROM pg_catalog.pg_rewrite r
+               JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+              WHERE r.ev_class = c.oid AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> c.oid)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('v', 'm') AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY c.oid";
+
+/// Storage and view options set after the object exists: views' and materialized views'
+/// (`check_option`, `security_barrier`, `fillfactor`, `toast.`…) and those of the indexes behind
+/// primary-key, unique and exclusion constraints (`pg_get_constraintdef` leaves them out).
+/// Tables get theirs in `CREATE TABLE … WITH`, other indexes in `pg_get_indexdef`.
+pub(crate) const OPTIONS: &str = "
+SELECT format('ALTER %s %s SET (%s);',
+              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'INDEX' END,
+              c.oid::regclass, {RELOPTIONS})
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
+ WHERE (c.reloptions IS NOT NULL OR tc.reloptions IS NOT NULL) AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND (c.relkind IN ('v', 'm')
+        OR (c.relkind = 'i' AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = c.oid
+                                          AND co.contype IN ('p', 'u', 'x'))))
+ ORDER BY c.oid";
+
+/// A table's replica identity (other than the default) and the index it is clustered on,
+/// and a view's column defaults (an `INSERT` into the view takes them).
+pub(crate) const RELATION_SETTINGS: &str = "
+SELECT format('ALTER TABLE ONLY %s REPLICA IDENTITY %s;', c.oid::regclass,
+              CASE c.relreplident WHEN 'f' THEN 'FULL' ELSE 'NOTHING' END)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND c.relreplident IN ('f', 'n') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('ALTER TABLE ONLY %s %s %I;', c.oid::regclass, f.what, ic.relname)
+  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES ('REPLICA IDENTITY USING INDEX', i.indisreplident),
+                             ('CLUSTER ON', i.indisclustered)) AS f(what, set)
+ WHERE f.set AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s;', c.oid::regclass, a.attname,
+              pg_catalog.pg_get_expr(d.adbin, d.adrelid))
+  FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_class c ON c.oid = d.adrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'v' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}";
+
+pub(crate) const INDEXES: &str = "
+SELECT pg_catalog.pg_get_indexdef(i.indexrelid) || ';'
+  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'm', 'p') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid
+                      AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x'))
+ ORDER BY i.indexrelid";
+
+/// Foreign keys; one on a partitioned table is added to the whole table (a partition's copy
+/// of it, and the rows of a key that references a partitioned table, come with it).
+pub(crate) const FOREIGN_KEYS: &str = "
+SELECT format('ALTER TABLE %s%s ADD CONSTRAINT %I %s;', CASE c.relkind WHEN 'p' THEN '' ELSE 'ONLY ' END,
+              co.conrelid::regclass, co.conname, pg_catalog.pg_get_constraintdef(co.oid))
+  FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE co.contype = 'f' AND co.conparentid = 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY co.conrelid, co.conname";
+
+/// Triggers, each disabled (or set to fire on replicas) as it was; one on a partitioned table
+/// brings its partitions' copies.
+pub(crate) const TRIGGERS: &str = "
+SELECT pg_catalog.pg_get_triggerdef(tg.oid) || ';'
+       || CASE tg.tgenabled WHEN 'O' THEN ''
+            ELSE format(E'\nALTER TABLE ONLY %s %s TRIGGER %I;', tg.tgrelid::regclass,
+                        {enabled:tg.tgenabled}, tg.tgname) END
+  FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY tg.oid";
+
+/// Rules on tables and views (other than views' own `_RETURN`), after the rows (COPY fires
+/// none), and disabled ones set so again.
+pub(crate) const RULES: &str = "
+SELECT pg_catalog.pg_get_ruledef(r.oid)
+       || CASE r.ev_enabled WHEN 'O' THEN ''
+            ELSE format(E'\nALTER TABLE %s %s RULE %I;', r.ev_class::regclass,
+                        {enabled:r.ev_enabled}, r.rulename) END
+  FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE r.rulename <> '_RETURN' AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY r.oid";
+
+/// Planner settings: the statistics targets of table, materialized view and index columns,
+/// columns' options (`n_distinct`…), and extended statistics objects with their targets.
+pub(crate) const STATISTICS: &str = "
+SELECT format('ALTER %s %s ALTER COLUMN %s SET STATISTICS %s;', {ALTER_KIND}, c.oid::regclass,
+              CASE c.relkind WHEN 'i' THEN a.attnum::text ELSE quote_ident(a.attname) END, a.attstattarget)
+  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE coalesce(a.attstattarget::int, -1) >= 0 AND a.attnum > 0 AND NOT a.attisdropped
+   AND c.relkind IN ('r', 'p', 'm', 'i') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('ALTER %s %s ALTER COLUMN %I SET (%s);', {ALTER_KIND}, c.oid::regclass, a.attname, {ATTOPTIONS})
+  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE a.attoptions IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
+   AND c.relkind IN ('r', 'p', 'm') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT pg_catalog.pg_get_statisticsobjdef(st.oid) || ';'
+       || CASE WHEN coalesce(st.stxstattarget::int, -1) >= 0
+               THEN format(E'\nALTER STATISTICS %I.%I SET STATISTICS %s;', n.nspname, st.stxname, st.stxstattarget)
+               ELSE '' END
+  FROM pg_catalog.pg_statistic_ext st JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
+ WHERE {USER_SCHEMA}";
+
+/// The `name=value` options that `options` selects (rows of a prefix and an option) as SQL
+/// writes them in `WITH (…)` or `SET (…)`: `prefixname='value', …`, or NULL when none.
+fn option_list(options: &str) -> String {
+    format!(
+        "(SELECT string_agg(format('%s%s=%L', o.prefix, split_part(o.o, '=', 1),
+                                   substr(o.o, strpos(o.o, '=') + 1)), ', ')
+            FROM ({options}) o)"
+    )
+}
+
+/// The `ALTER` keyword for a relation `c`: a table, materialized view or index.
+const ALTER_KIND: &str =
+    "CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'i' THEN 'INDEX' ELSE 'TABLE ONLY' END";
+
+/// How the columns of tables (`r`) or materialized views (`m`) store their values where
+/// that differs from their type's: `SET STORAGE` and `SET COMPRESSION`, to be run before
+/// any row is loaded.
+pub(crate) fn column_storage(relkind: char) -> String {
+    format!(
+        "SELECT format('ALTER %s %s ALTER COLUMN %I SET STORAGE %s;', {{ALTER_KIND}}, c.oid::regclass, a.attname,
+                      CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'
+                                        ELSE 'EXTENDED' END)
+           FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
+          WHERE a.attstorage <> ty.typstorage AND a.attnum > 0 AND NOT a.attisdropped
+            AND c.relkind = '{relkind}' AND {{USER_SCHEMA}} AND {{CLASS_NOT_EXT}}
+         UNION ALL
+         SELECT format('ALTER %s %s ALTER COLUMN %I SET COMPRESSION %s;', {{ALTER_KIND}}, c.oid::regclass, a.attname,
+                       CASE a.attcompression WHEN 'p' THEN 'pglz' ELSE 'lz4' END)
+           FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE a.attcompression <> '' AND a.attnum > 0 AND NOT a.attisdropped
+            AND c.relkind = '{relkind}' AND {{USER_SCHEMA}} AND {{CLASS_NOT_EXT}}"
+    )
+}
+
+/// Row level security: each table's switch, then its policies. (The dump runs with
+/// `row_security` off, so a login whose reads the policies would filter gets an error, never
+/// a partial table; forced security, which filters even the owner, is refused.)
+pub(crate) const ROW_SECURITY: &str = "
+SELECT stmt FROM (
+SELECT format('ALTER TABLE ONLY %s ENABLE ROW LEVEL SECURITY;', c.oid::regclass) AS stmt, c.oid, '' AS name
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s;', pol.polname, c.oid::regclass,
+              CASE WHEN pol.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+              CASE pol.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                              WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+              (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(r)) END,
+                                 ', ' ORDER BY r)
+                 FROM unnest(pol.polroles) r),
+              ' USING (' || pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) || ')',
+              ' WITH CHECK (' || pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) || ')'), c.oid, pol.polname
+  FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE {USER_SCHEMA} AND {CLASS_NOT_EXT}
+) s ORDER BY oid, name";
+
+pub(crate) const REFRESH: &str = "
+SELECT format('REFRESH MATERIALIZED VIEW %I.%I;', n.nspname, c.relname)
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'm' AND c.relispopulated AND {USER_SCHEMA} AND {CLASS_NOT_EXT} ORDER BY c.oid";
+
+/// Comments on the shop's tables, views, materialized views, sequences (not an identity's,
+/// whose name the server picks), indexes (not a partition's copy), columns, types,
+/// routines, constraints, triggers and schemas (other than `public`).
+pub(crate) const COMMENTS: &str = "
+SELECT format('COMMENT ON %s %s IS %L;',
+              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                             WHEN 'i' THEN 'INDEX' WHEN 'I' THEN 'INDEX' ELSE 'TABLE' END,
+              c.oid::regclass, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_class c ON c.oid = d.objoid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
+   AND (c.relkind IN ('r', 'p', 'v', 'm') OR (c.relkind IN ('i', 'I') AND NOT c.relispartition)
+        OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_class'::regclass
+                                                AND i.objid = c.oid AND i.deptype = 'i')))
+   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON COLUMN %s.%I IS %L;', c.oid::regclass, a.attname, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_class c ON c.oid = d.objoid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid > 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON TYPE %I.%I IS %L;', n.nspname, t.typname, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_type t ON t.oid = d.objoid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON %s %s IS %L;', CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END,
+              {ROUTINE_SIGNATURE}, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_proc p ON p.oid = d.objoid
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE d.classoid = 'pg_catalog.pg_proc'::regclass AND p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON CONSTRAINT %I ON %s IS %L;', co.conname, c.oid::regclass, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_constraint co ON co.oid = d.objoid
+  JOIN pg_catalog.pg_class c ON c.oid = co.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.classoid = 'pg_catalog.pg_constraint'::regclass AND co.conparentid = 0 AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON CONSTRAINT %I ON DOMAIN %I.%I IS %L;', co.conname, n.nspname, t.typname, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_constraint co ON co.oid = d.objoid
+  JOIN pg_catalog.pg_type t ON t.oid = co.contypid JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE d.classoid = 'pg_catalog.pg_constraint'::regclass AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON TRIGGER %I ON %s IS %L;', tg.tgname, c.oid::regclass, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_trigger tg ON tg.oid = d.objoid
+  JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.classoid = 'pg_catalog.pg_trigger'::regclass AND NOT tg.tgisinternal AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON SCHEMA %I IS %L;', n.nspname, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid
+ WHERE d.classoid = 'pg_catalog.pg_namespace'::regclass AND {USER_SCHEMA} AND n.nspname <> 'public'";
+
+/// What the dump makes that has an owner of its own: the owner, the kind of object as
+/// `ALTER` names it, its name, an order of kinds, its oid. A sequence a table owns, an index
+/// and a table's row type go with their table.
+const OWNED: &str = "
+SELECT n.nspowner AS owner, 'SCHEMA' AS what, quote_ident(n.nspname) AS name, 0 AS kind, n.oid
+  FROM pg_catalog.pg_namespace n WHERE {USER_SCHEMA} AND n.nspname <> 'public'
+UNION ALL
+SELECT co.collowner, 'COLLATION', format('%I.%I', n.nspname, co.collname), 1, co.oid
+  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_collation:co.oid}
+UNION ALL
+SELECT d.dictowner, 'TEXT SEARCH DICTIONARY', format('%I.%I', n.nspname, d.dictname), 2, d.oid
+  FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_dict:d.oid}
+UNION ALL
+SELECT cf.cfgowner, 'TEXT SEARCH CONFIGURATION', format('%I.%I', n.nspname, cf.cfgname), 3, cf.oid
+  FROM pg_catalog.pg_ts_config cf JOIN pg_catalog.pg_namespace n ON n.oid = cf.cfgnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_config:cf.oid}
+UNION ALL
+SELECT t.typowner, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.oid::regtype::text, 4, t.oid
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE {STANDALONE_TYPE} AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT p.proowner, CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, {ROUTINE_SIGNATURE}, 5, p.oid
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+UNION ALL
+SELECT c.relowner, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                                  ELSE 'TABLE' END, c.oid::regclass::text, 6, c.oid
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                      AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i'))
+UNION ALL
+SELECT st.stxowner, 'STATISTICS', format('%I.%I', n.nspname, st.stxname), 7, st.oid
+  FROM pg_catalog.pg_statistic_ext st JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
+ WHERE {USER_SCHEMA}
+";
+
+/// Who owns what the dump makes, where that is not the backup's login: one `DO` block per
+/// owning role that gives it its objects if a role of that name exists where the dump is
+/// restored (another server may not have it; there the restoring login keeps them). Comes
+/// before the grants, which a member of the owning role then gives in the owner's name.
+pub(crate) const OWNERS: &str = "
+SELECT format('DO %L;', format('BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = %L) THEN %s END IF; END',
+                               pg_catalog.pg_get_userbyid(owner),
+                               string_agg(format('ALTER %s %s OWNER TO %I;', what, name, pg_catalog.pg_get_userbyid(owner)),
+                                          ' ' ORDER BY kind, oid)))
+  FROM ({OWNED}) o
+ WHERE owner <> (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
+ GROUP BY owner ORDER BY pg_catalog.pg_get_userbyid(owner)";
+
+/// The objects the login may neither drop nor give back to their owner, not being a member
+/// of the role that owns them (a superuser is a member of every role): a restore with it
+/// would be refused.
+pub(crate) const NOT_REPLACEABLE: &str = "
+SELECT format('%s %s (owned by %s)', lower(what), name, pg_catalog.pg_get_userbyid(owner))
+  FROM ({OWNED}) o WHERE NOT pg_catalog.pg_has_role(current_user, owner, 'MEMBER') ORDER BY kind, oid";
+
+/// How `ALTER`, `COMMENT ON` and the like name a routine or aggregate `p` (of schema `n`):
+/// its name and argument types, `*` for an aggregate of no argument (`count(*)`), and
+/// `… ORDER BY …` for an ordered-set aggregate.
+const ROUTINE_SIGNATURE: &str = "format('%I.%I(%s)', n.nspname, p.proname,
+       CASE WHEN p.prokind = 'a' AND p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_identity_arguments(p.oid) END)";
+
+/// Access other roles have been granted on the shop's tables, views, sequences (and
+/// columns), types, routines and schemas, and the access every role has by default to
+/// types, routines and the schema `public` where it was taken away.
+pub(crate) const GRANTS: &str = "
+WITH objects AS (
+SELECT 'TYPE' AS what, 'USAGE' AS privilege, t.oid, t.oid::regtype::text AS name, t.typacl AS acl,
+       t.typowner AS owner, 2 AS kind
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typacl IS NOT NULL AND {STANDALONE_TYPE} AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT 'ROUTINE', 'EXECUTE', p.oid, p.oid::regprocedure::text, p.proacl, p.proowner, 3
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+)
+SELECT stmt FROM (
+SELECT format('GRANT %s ON %s %s TO %s%s;', a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+              c.oid::regclass, {GRANTEE}) AS stmt, 1 AS kind, c.oid, a.grantee, a.privilege_type
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND a.grantee <> c.relowner
+   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('GRANT %s (%I) ON TABLE %s TO %s%s;', a.privilege_type, att.attname, c.oid::regclass, {GRANTEE}),
+       1, c.oid, a.grantee, a.privilege_type
+  FROM pg_catalog.pg_attribute att JOIN pg_catalog.pg_class c ON c.oid = att.attrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL pg_catalog.aclexplode(att.attacl) a
+ WHERE att.attacl IS NOT NULL AND att.attnum > 0 AND NOT att.attisdropped AND a.grantee <> c.relowner
+   AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('GRANT %s ON SCHEMA %I TO %s%s;', a.privilege_type, n.nspname, {GRANTEE}), 0, n.oid, a.grantee, a.privilege_type
+  FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) a
+ WHERE n.nspacl IS NOT NULL AND a.grantee <> n.nspowner AND {USER_SCHEMA}
+UNION ALL
+SELECT 'REVOKE USAGE ON SCHEMA public FROM PUBLIC;', 0, n.oid, 0, ''
+  FROM pg_catalog.pg_namespace n
+ WHERE n.nspname = 'public' AND n.nspacl IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee = 0 AND a.privilege_type = 'USAGE')
+UNION ALL
+SELECT format('REVOKE %s ON %s %s FROM PUBLIC;', o.privilege, o.what, o.name), o.kind, o.oid, 0, ''
+  FROM objects o WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.acl) a WHERE a.grantee = 0)
+UNION ALL
+SELECT format('GRANT %s ON %s %s TO %s%s;', o.privilege, o.what, o.name, {GRANTEE}), o.kind, o.oid, a.grantee, ''
+  FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) a WHERE a.grantee NOT IN (0, o.owner)
+) g ORDER BY kind, oid, grantee, privilege_type";
+
+/// `GRANT`'s role and grant option for a row `a` of `aclexplode`.
+const GRANTEE: &str = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,
+              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END";
+
+/// A type `t` the shop created on its own: an enum, a range, a domain or a composite type (not a
+/// table's row type, nor an array type).
+const STANDALONE_TYPE: &str = "(t.typtype IN ('e', 'r', 'd')
+    OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c'))";
+
+/// What a restore drops first: the shop's own views, tables, sequences, functions, types,
+/// text search configurations and dictionaries, and collations.
+pub(crate) const DROPS: &str = "
+SELECT stmt FROM (
+SELECT format('DROP %s IF EXISTS %I.%I CASCADE;',
+              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+              n.nspname, c.relname) AS stmt,
+       CASE c.relkind WHEN 'v' THEN 1 WHEN 'm' THEN 1 WHEN 'S' THEN 3 ELSE 2 END AS step
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('v', 'm', 'r', 'p', 'S') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                      AND d.objid = c.oid AND d.deptype IN ('i', 'a') AND d.refobjid <> c.oid)
+UNION ALL
+SELECT format('DROP ROUTINE IF EXISTS %s CASCADE;', p.oid::regprocedure), 4
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+UNION ALL
+SELECT format('DROP %s IF EXISTS %I.%I CASCADE;', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
+              n.nspname, t.typname), 5
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE {STANDALONE_TYPE}
+   AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %I.%I CASCADE;', n.nspname, c.cfgname), 6
+  FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_config:c.oid}
+UNION ALL
+SELECT format('DROP TEXT SEARCH DICTIONARY IF EXISTS %I.%I CASCADE;', n.nspname, d.dictname), 7
+  FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_dict:d.oid}
+UNION ALL
+SELECT format('DROP COLLATION IF EXISTS %I.%I CASCADE;', n.nspname, co.collname), 6
+  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_collation:co.oid}
+) drops ORDER BY step, stmt";
