@@ -334,6 +334,10 @@ fn run(cli: Cli) -> Result<()> {
                     } else {
                         out!("Registered shop {} ({}).", shop.name, shop.db_url);
                         where_kept(&catalog, &shop);
+                        // What is there, and whether the login could restore over it.
+                        if let Ok(said) = ops::test_shop(&catalog, &shop.name) {
+                            out!("Its database: {said}.");
+                        }
                     }
                 }
                 ShopCommand::Edit {
@@ -392,7 +396,12 @@ fn run(cli: Cli) -> Result<()> {
                     }
                 }
                 ShopCommand::Test { name } => {
-                    out!("{}", ops::test_shop(&catalog, &name)?);
+                    let said = ops::test_shop(&catalog, &name)?;
+                    if json {
+                        print_json(&serde_json::json!({ "shop": name, "database": said }));
+                    } else {
+                        out!("{said}");
+                    }
                 }
                 ShopCommand::Remove { name } => {
                     ops::remove_shop(&catalog, &name)?;

@@ -378,6 +378,11 @@ fn shop_edit_renames_with_backups_and_refuses_a_bad_change() {
     env.ok(&["backup", "--shop", "demo"]);
     let shown = env.ok(&["shop", "test", "demo"]);
     assert!(shown.starts_with("SQLite file, 40 tables"), "{shown}");
+    let said = env.json(&["shop", "test", "demo"]);
+    assert_eq!(
+        (&said["shop"], &said["database"]),
+        (&Value::from("demo"), &Value::from(shown.trim()))
+    );
 
     // A missing destination: one line, exit 2, the shop as it was.
     let before = env.json(&["shop", "show", "demo"]);

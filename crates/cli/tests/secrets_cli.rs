@@ -171,6 +171,7 @@ fn cli_asks_for_a_password_stores_it_out_of_the_catalog_and_uses_it() {
     );
     assert!(out.contains("Database password:"), "{out}");
     assert!(out.contains("Registered shop pg2"), "{out}");
+    assert!(out.contains("Its database: PostgreSQL 15."), "{out}");
     no_password_in("the terminal", out.as_bytes());
     catalog_files(&cli.home);
 

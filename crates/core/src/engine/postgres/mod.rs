@@ -36,8 +36,8 @@ use catalog::queries::{
     aggregates, column_storage, expand, ATTACH, COLLATIONS, COMMENTS, CONSTRAINTS, DOMAIN_CHECKS,
     DOMAIN_DEFAULTS, DROPS, ENUMS, EXTENSIONS, EXTENSION_TABLES, FOREIGN_KEYS, FUNCTIONS,
     FUNCTIONS_ON_TABLES, GRANTS, INDEXES, INHERITS_FROM, LATE_NOT_NULLS, NOT_REPLACEABLE, OPTIONS,
-    OWNERS, RANGES, REFRESH, RELATION_SETTINGS, ROW_SECURITY, RULES, SCHEMAS, SEQUENCES,
-    STATISTICS, TEXT_SEARCH, TRIGGERS, UNSUPPORTED, VALIDATIONS,
+    OWNERS, RANGES, REFRESH, RELATION_SETTINGS, ROW_SECURITY, RULES, SCHEMAS, SCHEMA_GRANTS,
+    SEQUENCES, STATISTICS, TEXT_SEARCH, TRIGGERS, UNSUPPORTED, VALIDATIONS,
 };
 use catalog::{
     create_table, domains_and_composites, in_dependency_order, relations, routines_in_order,
@@ -315,23 +315,6 @@ impl Postgres {
             }
             Some(db)
                 if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE
-                    && (db.message().starts_with("must be member of role ")
-                        || db.message().starts_with("must be able to SET ROLE ")) =>
-            {
-                // The server quotes the role's name: `… SET ROLE "reporting"`.
-                let quoted = db.message().find('"').map_or("", |i| &db.message()[i..]);
-                let role = quoted.trim_matches('"').replace("\"\"", "\"");
-                Error::new(
-                    ErrorKind::Database,
-                    format!(
-                        "Objects of the backup belong to the role {role}, to which user {user} may not give them in {}; make {user} a member of {role} (GRANT {quoted} TO {user}, run by a superuser), or restore as {role}.",
-                        self.place(),
-                        user = self.user
-                    ),
-                )
-            }
-            Some(db)
-                if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE
                     && db.message().contains("row-level security") =>
             {
                 Error::new(
@@ -421,15 +404,29 @@ impl Postgres {
                 .map_err(e)?
                 .get(0);
             let n = tables(&client).await.map_err(e)?.len();
-            let foreign = strings(&client, NOT_REPLACEABLE).await.map_err(e)?;
-            let warning = match foreign.as_slice() {
-                [] => String::new(),
-                [first, ..] => format!(
-                    "; user {user} could not restore over it, as {} of its objects belong to roles it is not a member of ({first}{}): make {user} a member of those roles (GRANT role TO {user}) or use the login that owns them",
-                    foreign.len(),
-                    if foreign.len() > 1 { ", …" } else { "" },
-                    user = self.user
-                ),
+            let foreign: Vec<(String, String)> = client
+                .query(&expand(NOT_REPLACEABLE), &[])
+                .await
+                .map_err(e)?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            let warning = match foreign.first() {
+                None => String::new(),
+                Some((_, first)) => {
+                    let mut roles: Vec<&str> = foreign.iter().map(|(r, _)| r.as_str()).collect();
+                    roles.sort_unstable();
+                    roles.dedup();
+                    let n = foreign.len();
+                    format!(
+                        "; user {user} could not restore over it, as {n} {} to {} {} it may not act as, in schemas it does not own ({first}{}): restore with a login that owns them or may act as their owners",
+                        if n == 1 { "object belongs" } else { "objects belong" },
+                        if roles.len() == 1 { "the role" } else { "the roles" },
+                        roles.join(", "),
+                        if n > 1 { ", …" } else { "" },
+                        user = self.user
+                    )
+                }
             };
             Ok(format!(
                 "PostgreSQL {} — {}{warning}",
@@ -695,6 +692,7 @@ impl Postgres {
             ROW_SECURITY,
             REFRESH,
             COMMENTS,
+            SCHEMA_GRANTS,
             OWNERS,
             GRANTS,
         ] {
@@ -915,9 +913,6 @@ fn missing_extension(message: &str) -> Option<MissingExtension> {
     Some(MissingExtension::NotInstalled(name))
 }
 
-/// The sentence for a backup from PostgreSQL 17 or older whose inheriting table lets a
-/// column be NULL that its parent keeps NOT NULL, loaded into PostgreSQL 18 or newer, where
-/// every inheritor keeps its parents' NOT NULL constraints.
 /// For a backup from PostgreSQL 16 or older failing to load into 17 or newer because a
 /// function of the shop's, called by an index, a materialized view or a check, no longer
 /// finds a name: from 17 on, the server runs such functions with only `pg_catalog` on
@@ -945,6 +940,9 @@ fn restricted_search_path(backup: &str, live: &str, d: &DbError) -> Option<Strin
         })
 }
 
+/// The sentence for a backup from PostgreSQL 17 or older whose inheriting table lets a
+/// column be NULL that its parent keeps NOT NULL, loaded into PostgreSQL 18 or newer, where
+/// every inheritor keeps its parents' NOT NULL constraints.
 fn inherited_not_null_dropped(backup: &str, live: &str, d: &DbError) -> Option<String> {
     let (backup, live) = (super::short_version(backup), super::short_version(live));
     let major = |v: &str| -> u32 { v.split('.').next().unwrap_or("").parse().unwrap_or(0) };

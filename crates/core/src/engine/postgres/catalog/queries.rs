@@ -18,6 +18,7 @@ const USER_SCHEMA: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'informa
 pub(crate) fn expand(query: &str) -> String {
     let mut query = query
         .replace("{OWNED}", OWNED)
+        .replace("{GRANT_ROWS}", GRANT_ROWS)
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
         .replace("{ROUTINES_USED}", ROUTINES_USED)
         .replace("{GRANTEE}", GRANTEE)
@@ -716,64 +717,73 @@ SELECT format('COMMENT ON SCHEMA %I IS %L;', n.nspname, d.description)
   FROM pg_catalog.pg_description d JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid
  WHERE d.classoid = 'pg_catalog.pg_namespace'::regclass AND {USER_SCHEMA} AND n.nspname <> 'public'";
 
-/// What the dump makes that has an owner of its own: the owner, the kind of object as
-/// `ALTER` names it, its name, an order of kinds, its oid. A sequence a table owns, an index
-/// and a table's row type go with their table.
+/// What the dump makes that has an owner of its own: the owner, the owner of its schema
+/// (none for a schema), the kind of object as `ALTER` names it, its name, an order of
+/// kinds, its oid. A sequence a table owns, an index and a table's row type go with their
+/// table.
 const OWNED: &str = "
-SELECT n.nspowner AS owner, 'SCHEMA' AS what, quote_ident(n.nspname) AS name, 0 AS kind, n.oid
+SELECT n.nspowner AS owner, NULL::oid AS space_owner, 'SCHEMA' AS what, quote_ident(n.nspname) AS name,
+       0 AS kind, n.oid
   FROM pg_catalog.pg_namespace n WHERE {USER_SCHEMA} AND n.nspname <> 'public'
 UNION ALL
-SELECT co.collowner, 'COLLATION', format('%I.%I', n.nspname, co.collname), 1, co.oid
+SELECT co.collowner, n.nspowner, 'COLLATION', format('%I.%I', n.nspname, co.collname), 1, co.oid
   FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
  WHERE {USER_SCHEMA} AND {not_ext:pg_collation:co.oid}
 UNION ALL
-SELECT d.dictowner, 'TEXT SEARCH DICTIONARY', format('%I.%I', n.nspname, d.dictname), 2, d.oid
+SELECT d.dictowner, n.nspowner, 'TEXT SEARCH DICTIONARY', format('%I.%I', n.nspname, d.dictname), 2, d.oid
   FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
  WHERE {USER_SCHEMA} AND {not_ext:pg_ts_dict:d.oid}
 UNION ALL
-SELECT cf.cfgowner, 'TEXT SEARCH CONFIGURATION', format('%I.%I', n.nspname, cf.cfgname), 3, cf.oid
+SELECT cf.cfgowner, n.nspowner, 'TEXT SEARCH CONFIGURATION', format('%I.%I', n.nspname, cf.cfgname), 3, cf.oid
   FROM pg_catalog.pg_ts_config cf JOIN pg_catalog.pg_namespace n ON n.oid = cf.cfgnamespace
  WHERE {USER_SCHEMA} AND {not_ext:pg_ts_config:cf.oid}
 UNION ALL
-SELECT t.typowner, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.oid::regtype::text, 4, t.oid
+SELECT t.typowner, n.nspowner, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.oid::regtype::text, 4, t.oid
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
  WHERE {STANDALONE_TYPE} AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
 UNION ALL
-SELECT p.proowner, CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, {ROUTINE_SIGNATURE}, 5, p.oid
+SELECT p.proowner, n.nspowner, CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, {ROUTINE_SIGNATURE},
+       5, p.oid
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 UNION ALL
-SELECT c.relowner, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
-                                  ELSE 'TABLE' END, c.oid::regclass::text, 6, c.oid
+SELECT c.relowner, n.nspowner, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                                             WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+       c.oid::regclass::text, 6, c.oid
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
-   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
-                      AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i'))
+   AND (c.relkind <> 'S' OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                         WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+                                           AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')))
 UNION ALL
-SELECT st.stxowner, 'STATISTICS', format('%I.%I', n.nspname, st.stxname), 7, st.oid
+SELECT st.stxowner, n.nspowner, 'STATISTICS', format('%I.%I', n.nspname, st.stxname), 7, st.oid
   FROM pg_catalog.pg_statistic_ext st JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
  WHERE {USER_SCHEMA}
 ";
 
-/// Who owns what the dump makes, where that is not the backup's login: one `DO` block per
-/// owning role that gives it its objects if a role of that name exists where the dump is
-/// restored (another server may not have it; there the restoring login keeps them). Comes
-/// before the grants, which a member of the owning role then gives in the owner's name.
+/// Who owns what the dump makes, where that is not the backup's login: one `DO` block that
+/// gives each object back to its owner where the restoring login may (it is, or may act
+/// as, that role, and the role may create in the object's schema); where it may not, or
+/// no role of that name exists (another server), the restoring login keeps the object.
+/// Comes before the grants on objects (after those on schemas, which the new owner may
+/// need), so a member of the owning role gives them in the owner's name.
 pub(crate) const OWNERS: &str = "
-SELECT format('DO %L;', format('BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = %L) THEN %s END IF; END',
-                               pg_catalog.pg_get_userbyid(owner),
-                               string_agg(format('ALTER %s %s OWNER TO %I;', what, name, pg_catalog.pg_get_userbyid(owner)),
-                                          ' ' ORDER BY kind, oid)))
+SELECT format('DO %L;', 'BEGIN ' || string_agg(
+         format('BEGIN ALTER %s %s OWNER TO %I; EXCEPTION WHEN insufficient_privilege OR undefined_object THEN NULL; END;',
+                what, name, pg_catalog.pg_get_userbyid(owner)), ' ' ORDER BY kind, oid) || ' END')
   FROM ({OWNED}) o
  WHERE owner <> (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
- GROUP BY owner ORDER BY pg_catalog.pg_get_userbyid(owner)";
+HAVING count(*) > 0";
 
-/// The objects the login may neither drop nor give back to their owner, not being a member
-/// of the role that owns them (a superuser is a member of every role): a restore with it
-/// would be refused.
+/// The objects a restore with the login could not drop, `(role, object)`: owned by a role
+/// whose rights it does not have, in a schema owned by such a role too (a schema's owner
+/// may drop what is in it; schemas themselves are kept, not dropped).
 pub(crate) const NOT_REPLACEABLE: &str = "
-SELECT format('%s %s (owned by %s)', lower(what), name, pg_catalog.pg_get_userbyid(owner))
-  FROM ({OWNED}) o WHERE NOT pg_catalog.pg_has_role(current_user, owner, 'MEMBER') ORDER BY kind, oid";
+SELECT pg_catalog.pg_get_userbyid(owner), format('%s %s', lower(what), name)
+  FROM ({OWNED}) o
+ WHERE kind > 0 AND NOT pg_catalog.pg_has_role(current_user, owner, 'USAGE')
+   AND NOT pg_catalog.pg_has_role(current_user, space_owner, 'USAGE')
+ ORDER BY kind, oid";
 
 /// How `ALTER`, `COMMENT ON` and the like name a routine or aggregate `p` (of schema `n`):
 /// its name and argument types, `*` for an aggregate of no argument (`count(*)`), and
@@ -781,10 +791,21 @@ SELECT format('%s %s (owned by %s)', lower(what), name, pg_catalog.pg_get_userby
 const ROUTINE_SIGNATURE: &str = "format('%I.%I(%s)', n.nspname, p.proname,
        CASE WHEN p.prokind = 'a' AND p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_identity_arguments(p.oid) END)";
 
+/// Access other roles have been granted on the shop's schemas: before the owners (a role
+/// may be given only objects in a schema it may create in).
+pub(crate) const SCHEMA_GRANTS: &str =
+    "SELECT stmt FROM ({GRANT_ROWS}) g WHERE kind = 0 ORDER BY oid, grantee, privilege_type";
+
 /// Access other roles have been granted on the shop's tables, views, sequences (and
-/// columns), types, routines and schemas, and the access every role has by default to
-/// types, routines and the schema `public` where it was taken away.
-pub(crate) const GRANTS: &str = "
+/// columns), types and routines: after the owners, so a member of the owning role gives
+/// them in the owner's name.
+pub(crate) const GRANTS: &str =
+    "SELECT stmt FROM ({GRANT_ROWS}) g WHERE kind > 0 ORDER BY kind, oid, grantee, privilege_type";
+
+/// The grants of [`SCHEMA_GRANTS`] (kind 0) and [`GRANTS`] (kinds 1 to 3), and the access
+/// every role has by default to types, routines and the schema `public` where it was
+/// taken away.
+const GRANT_ROWS: &str = "
 WITH objects AS (
 SELECT 'TYPE' AS what, 'USAGE' AS privilege, t.oid, t.oid::regtype::text AS name, t.typacl AS acl,
        t.typowner AS owner, 2 AS kind
@@ -795,7 +816,6 @@ SELECT 'ROUTINE', 'EXECUTE', p.oid, p.oid::regprocedure::text, p.proacl, p.proow
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 )
-SELECT stmt FROM (
 SELECT format('GRANT %s ON %s %s TO %s%s;', a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
               c.oid::regclass, {GRANTEE}) AS stmt, 1 AS kind, c.oid, a.grantee, a.privilege_type
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -824,8 +844,7 @@ SELECT format('REVOKE %s ON %s %s FROM PUBLIC;', o.privilege, o.what, o.name), o
   FROM objects o WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.acl) a WHERE a.grantee = 0)
 UNION ALL
 SELECT format('GRANT %s ON %s %s TO %s%s;', o.privilege, o.what, o.name, {GRANTEE}), o.kind, o.oid, a.grantee, ''
-  FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) a WHERE a.grantee NOT IN (0, o.owner)
-) g ORDER BY kind, oid, grantee, privilege_type";
+  FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) a WHERE a.grantee NOT IN (0, o.owner)";
 
 /// `GRANT`'s role and grant option for a row `a` of `aclexplode`.
 const GRANTEE: &str = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,
