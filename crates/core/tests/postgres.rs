@@ -1278,6 +1278,9 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          GRANT USAGE ON SCHEMA inventory TO reader;
          REVOKE USAGE ON SCHEMA public FROM PUBLIC;
          GRANT USAGE, CREATE ON SCHEMA public TO reader;
+         ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO reader;
+         ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO reader WITH GRANT OPTION;
          GRANT SELECT (id, title) ON catalog_product TO reader;
          ALTER TABLE media_item REPLICA IDENTITY FULL;
          CREATE UNIQUE INDEX tag_weight_key ON tag (weight);

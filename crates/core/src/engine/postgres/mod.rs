@@ -33,11 +33,12 @@ use crate::progress::CancelToken;
 use crate::secrets::HOW_TO_GIVE;
 use crate::{Error, ErrorKind, Result};
 use catalog::queries::{
-    aggregates, column_storage, expand, ATTACH, COLLATIONS, COMMENTS, CONSTRAINTS, DOMAIN_CHECKS,
-    DOMAIN_DEFAULTS, DROPS, ENUMS, EXTENSIONS, EXTENSION_TABLES, FOREIGN_KEYS, FUNCTIONS,
-    FUNCTIONS_ON_TABLES, GRANTS, INDEXES, INHERITS_FROM, LATE_NOT_NULLS, NOT_REPLACEABLE, OPTIONS,
-    OWNERS, RANGES, REFRESH, RELATION_SETTINGS, ROW_SECURITY, RULES, SCHEMAS, SCHEMA_GRANTS,
-    SEQUENCES, STATISTICS, TEXT_SEARCH, TRIGGERS, UNSUPPORTED, VALIDATIONS,
+    aggregates, column_storage, expand, ATTACH, COLLATIONS, COMMENTS, CONSTRAINTS,
+    DEFAULT_PRIVILEGES, DOMAIN_CHECKS, DOMAIN_DEFAULTS, DROPS, ENUMS, EXTENSIONS, EXTENSION_TABLES,
+    FOREIGN_KEYS, FUNCTIONS, FUNCTIONS_ON_TABLES, GRANTS, INDEXES, INHERITS_FROM, LATE_NOT_NULLS,
+    NOT_REPLACEABLE, OPTIONS, OWNERS, RANGES, REFRESH, RELATION_SETTINGS, RESET_DEFAULT_PRIVILEGES,
+    ROW_SECURITY, RULES, SCHEMAS, SCHEMA_GRANTS, SEQUENCES, STATISTICS, TEXT_SEARCH, TRIGGERS,
+    UNSUPPORTED, VALIDATIONS,
 };
 use catalog::{
     create_table, domains_and_composites, in_dependency_order, relations, routines_in_order,
@@ -695,6 +696,7 @@ impl Postgres {
             SCHEMA_GRANTS,
             OWNERS,
             GRANTS,
+            DEFAULT_PRIVILEGES,
         ] {
             for stmt in strings(&client, q).await.map_err(e)? {
                 out.stmt(&stmt)?;
@@ -766,7 +768,12 @@ impl Postgres {
                 .map_err(e)?
                 .get(0);
             let result: Result<()> = async {
-                for stmt in strings(&client, DROPS).await.map_err(e)? {
+                for stmt in strings(&client, DROPS)
+                    .await
+                    .map_err(e)?
+                    .into_iter()
+                    .chain(strings(&client, RESET_DEFAULT_PRIVILEGES).await.map_err(e)?)
+                {
                     client.batch_execute(&stmt).await.map_err(e)?;
                 }
                 let loaded = run_dump(&client, pieces).await.map_err(|err| match err {

@@ -17,6 +17,26 @@ const USER_SCHEMA: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'informa
 /// `{element:TYPE}` are the keyword and type expressions described below.
 pub(crate) fn expand(query: &str) -> String {
     let mut query = query
+        .replace(
+            "{SET_DEFAULT_ACL}",
+            &change_default_acl(BUILT_IN_DEFAULT_ACL, "d.defaclacl"),
+        )
+        .replace(
+            "{RESET_DEFAULT_ACL}",
+            &change_default_acl("d.defaclacl", BUILT_IN_DEFAULT_ACL),
+        )
+        .replace("{DEFAULT_ACL_SCHEMA}", DEFAULT_ACL_SCHEMA)
+        .replace(
+            "{ALTER_DEFAULT}",
+            "format('ALTER DEFAULT PRIVILEGES FOR ROLE %I%s', pg_catalog.pg_get_userbyid(d.defaclrole),
+                    CASE WHEN d.defaclnamespace = 0 THEN ''
+                         ELSE format(' IN SCHEMA %I', (SELECT nspname FROM pg_catalog.pg_namespace WHERE oid = d.defaclnamespace)) END)",
+        )
+        .replace(
+            "{DEFAULT_OBJECTS}",
+            "CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS'
+                                  WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END",
+        )
         .replace("{OWNED}", OWNED)
         .replace("{GRANT_ROWS}", GRANT_ROWS)
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
@@ -854,6 +874,54 @@ const GRANTEE: &str = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg
 /// table's row type, nor an array type).
 const STANDALONE_TYPE: &str = "(t.typtype IN ('e', 'r', 'd')
     OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c'))";
+
+/// The database's default privileges (`ALTER DEFAULT PRIVILEGES`), made as they were, for
+/// the end of the dump: once every object exists, so none applies to what the dump makes.
+/// Each as one block, skipped where the restoring login may not set them (it is not, and
+/// may not act as, that role) or the role is missing.
+pub(crate) const DEFAULT_PRIVILEGES: &str = "
+SELECT format('DO %L;', 'BEGIN ' || string_agg(format('BEGIN %s EXCEPTION WHEN insufficient_privilege OR undefined_object THEN NULL; END;',
+                                                      {SET_DEFAULT_ACL}), ' ' ORDER BY d.oid) || ' END')
+  FROM pg_catalog.pg_default_acl d
+ WHERE d.defaclobjtype <> 'L' AND {DEFAULT_ACL_SCHEMA}
+HAVING count(*) > 0";
+
+/// What a restore runs before anything is made: the live database's default privileges
+/// set back to the server's own (where the login may), so the objects the dump makes get
+/// exactly the access the dump gives them, not what default privileges added or took
+/// away; the dump's [`DEFAULT_PRIVILEGES`] then brings back the backup's.
+pub(crate) const RESET_DEFAULT_PRIVILEGES: &str = "
+SELECT format('DO %L;', 'BEGIN ' || string_agg(format('BEGIN %s EXCEPTION WHEN insufficient_privilege OR undefined_object THEN NULL; END;',
+                                                      {RESET_DEFAULT_ACL}), ' ' ORDER BY d.oid) || ' END')
+  FROM pg_catalog.pg_default_acl d
+ WHERE d.defaclobjtype <> 'L' AND {DEFAULT_ACL_SCHEMA}
+HAVING count(*) > 0";
+
+/// A default privileges row `d` that is the whole database's or one of the shop's schemas'.
+const DEFAULT_ACL_SCHEMA: &str = "(d.defaclnamespace = 0 OR d.defaclnamespace IN (
+    SELECT n.oid FROM pg_catalog.pg_namespace n WHERE {USER_SCHEMA}))";
+
+/// The statements that turn the default privileges of a row `d` from those `from` holds into
+/// those `to` holds: `ALTER DEFAULT PRIVILEGES FOR ROLE … [IN SCHEMA …] REVOKE ALL ON …
+/// FROM` every role of `from`, then one `GRANT` for each privilege of `to`.
+fn change_default_acl(from: &str, to: &str) -> String {
+    format!(
+        "(SELECT coalesce(string_agg(format('%s REVOKE ALL ON %s FROM %s;', {{ALTER_DEFAULT}}, {{DEFAULT_OBJECTS}},
+                                            CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END),
+                                     ' '), '')
+            FROM (SELECT DISTINCT grantee FROM pg_catalog.aclexplode({from})) a)
+         || ' ' ||
+         (SELECT coalesce(string_agg(format('%s GRANT %s ON %s TO %s%s;', {{ALTER_DEFAULT}}, a.privilege_type,
+                                            {{DEFAULT_OBJECTS}}, {{GRANTEE}}), ' '), '')
+            FROM pg_catalog.aclexplode({to}) a)"
+    )
+}
+
+/// What a row `d` of `pg_default_acl` starts from: the server's default access for the
+/// role's objects of that kind (the whole database's row), or nothing more (a schema's).
+const BUILT_IN_DEFAULT_ACL: &str = "CASE WHEN d.defaclnamespace = 0
+    THEN pg_catalog.acldefault(CASE d.defaclobjtype WHEN 'S' THEN 's' ELSE d.defaclobjtype END, d.defaclrole)
+    ELSE NULL END";
 
 /// What a restore drops first: the shop's own views, tables, sequences, functions, types,
 /// text search configurations and dictionaries, and collations.
