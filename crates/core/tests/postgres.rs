@@ -1275,6 +1275,13 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          COMMENT ON CONSTRAINT small ON DOMAIN small_int IS 'under six';
          COMMENT ON SCHEMA inventory IS 'stock keeping';
          COMMENT ON TRIGGER orders_note_off ON orders_order IS 'not now';
+         COMMENT ON COLLATION case_blind IS 'for e-mails';
+         COMMENT ON TEXT SEARCH DICTIONARY shop_stem IS 'stems';
+         COMMENT ON TEXT SEARCH CONFIGURATION shop_search IS 'the shop''s search';
+         COMMENT ON STATISTICS product_stats IS 'prices by category';
+         COMMENT ON RULE log_category ON catalog_category IS 'logs';
+         COMMENT ON POLICY own_orders ON orders_order IS 'their own';
+         COMMENT ON INDEX order_events_2024_at IS 'by time, 2024';
          GRANT USAGE ON SCHEMA inventory TO reader;
          REVOKE USAGE ON SCHEMA public FROM PUBLIC;
          GRANT USAGE, CREATE ON SCHEMA public TO reader;

@@ -696,7 +696,9 @@ SELECT format('COMMENT ON %s %s IS %L;',
   FROM pg_catalog.pg_description d JOIN pg_catalog.pg_class c ON c.oid = d.objoid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
-   AND (c.relkind IN ('r', 'p', 'v', 'm') OR (c.relkind IN ('i', 'I') AND NOT c.relispartition)
+   AND (c.relkind IN ('r', 'p', 'v', 'm')
+        OR (c.relkind IN ('i', 'I') AND (NOT c.relispartition
+                                        OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = c.oid)))
         OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_class'::regclass
                                                 AND i.objid = c.oid AND i.deptype = 'i')))
    AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
@@ -735,7 +737,37 @@ SELECT format('COMMENT ON TRIGGER %I ON %s IS %L;', tg.tgname, c.oid::regclass, 
 UNION ALL
 SELECT format('COMMENT ON SCHEMA %I IS %L;', n.nspname, d.description)
   FROM pg_catalog.pg_description d JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid
- WHERE d.classoid = 'pg_catalog.pg_namespace'::regclass AND {USER_SCHEMA} AND n.nspname <> 'public'";
+ WHERE d.classoid = 'pg_catalog.pg_namespace'::regclass AND {USER_SCHEMA} AND n.nspname <> 'public'
+UNION ALL
+SELECT format('COMMENT ON COLLATION %I.%I IS %L;', n.nspname, co.collname, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_collation co ON co.oid = d.objoid
+  JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+ WHERE d.classoid = 'pg_catalog.pg_collation'::regclass AND {USER_SCHEMA} AND {not_ext:pg_collation:co.oid}
+UNION ALL
+SELECT format('COMMENT ON TEXT SEARCH DICTIONARY %I.%I IS %L;', n.nspname, td.dictname, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_ts_dict td ON td.oid = d.objoid
+  JOIN pg_catalog.pg_namespace n ON n.oid = td.dictnamespace
+ WHERE d.classoid = 'pg_catalog.pg_ts_dict'::regclass AND {USER_SCHEMA} AND {not_ext:pg_ts_dict:td.oid}
+UNION ALL
+SELECT format('COMMENT ON TEXT SEARCH CONFIGURATION %I.%I IS %L;', n.nspname, cf.cfgname, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_ts_config cf ON cf.oid = d.objoid
+  JOIN pg_catalog.pg_namespace n ON n.oid = cf.cfgnamespace
+ WHERE d.classoid = 'pg_catalog.pg_ts_config'::regclass AND {USER_SCHEMA} AND {not_ext:pg_ts_config:cf.oid}
+UNION ALL
+SELECT format('COMMENT ON STATISTICS %I.%I IS %L;', n.nspname, st.stxname, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_statistic_ext st ON st.oid = d.objoid
+  JOIN pg_catalog.pg_namespace n ON n.oid = st.stxnamespace
+ WHERE d.classoid = 'pg_catalog.pg_statistic_ext'::regclass AND {USER_SCHEMA}
+UNION ALL
+SELECT format('COMMENT ON RULE %I ON %s IS %L;', r.rulename, c.oid::regclass, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objoid
+  JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.classoid = 'pg_catalog.pg_rewrite'::regclass AND r.rulename <> '_RETURN' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+UNION ALL
+SELECT format('COMMENT ON POLICY %I ON %s IS %L;', po.polname, c.oid::regclass, d.description)
+  FROM pg_catalog.pg_description d JOIN pg_catalog.pg_policy po ON po.oid = d.objoid
+  JOIN pg_catalog.pg_class c ON c.oid = po.polrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.classoid = 'pg_catalog.pg_policy'::regclass AND {USER_SCHEMA} AND {CLASS_NOT_EXT}";
 
 /// What the dump makes that has an owner of its own: the owner, the owner of its schema
 /// (none for a schema), the kind of object as `ALTER` names it, its name, an order of
