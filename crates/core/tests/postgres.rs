@@ -572,6 +572,52 @@ fn postgres_bad_input_gets_one_sentence() {
         "{}",
         e.message
     );
+
+    // An extension the backup has in one schema, already in another where it is restored:
+    // where it is and what to do, nothing changed.
+    let add = |name: &str| {
+        pg.psql(
+            "postgres",
+            "postgres",
+            &format!("CREATE DATABASE {name} OWNER shop"),
+        );
+        pg.psql("postgres", name, "ALTER SCHEMA public OWNER TO shop");
+        ops::add_shop(
+            &s.catalog,
+            &AddShopOptions {
+                name: name.into(),
+                db: pg.socket_url("shop", name),
+                media: None,
+                dest: s.shop.dest.clone(),
+                password: None,
+            },
+        )
+        .unwrap()
+    };
+    let ext_a = add("ext_a");
+    pg.psql(
+        "shop",
+        "ext_a",
+        "CREATE SCHEMA extensions; CREATE EXTENSION citext SCHEMA extensions;
+         CREATE TABLE users (email extensions.citext); INSERT INTO users VALUES ('A@b.c');",
+    );
+    let with_citext = ops::backup(
+        &s.catalog,
+        &common::database_only(&ext_a),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    add("ext_b");
+    pg.psql("shop", "ext_b", "CREATE EXTENSION citext");
+    let before = pg.schema("ext_b");
+    let e = restore(&s, &with_citext.id, Some("ext_b")).unwrap_err();
+    assert!(
+        e.message.contains("The extension citext is in the schema public of this database, but the backup has it in the schema extensions; move it there (ALTER EXTENSION citext SET SCHEMA extensions, run by its owner)"),
+        "{}",
+        e.message
+    );
+    assert_eq!(pg.schema("ext_b"), before);
 }
 
 /// Cancels the job once the database part has begun to stream into the archive.

@@ -346,9 +346,11 @@ impl Postgres {
                 ),
             ),
             Some(db) => {
-                // Where it happened (a function of the shop's, say), when the server says.
+                // Where it happened (a function of the shop's, say), when the server says;
+                // not for a sentence the dump's own checks raise.
                 let context = db
                     .where_()
+                    .filter(|_| db.code() != &SqlState::RAISE_EXCEPTION)
                     .and_then(|w| w.lines().next())
                     .map(|w| format!(" ({w})"))
                     .unwrap_or_default();

@@ -227,10 +227,27 @@ pub(crate) const SCHEMAS: &str = "
 SELECT format('CREATE SCHEMA IF NOT EXISTS %I;', n.nspname) FROM pg_catalog.pg_namespace n
  WHERE {USER_SCHEMA} AND n.nspname <> 'public' ORDER BY n.nspname";
 
+/// The extensions, each made if the database lacks it, then one check that each is in the
+/// schema the backup has it in (one already there may be elsewhere, and every name the dump
+/// writes is qualified): a sentence saying where it is and what to do, rather than a type
+/// or function not found later.
 pub(crate) const EXTENSIONS: &str = "
-SELECT format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I;', e.extname, n.nspname)
+SELECT stmt FROM (
+SELECT format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I;', e.extname, n.nspname) AS stmt, 1 AS step, e.oid
   FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
- WHERE e.extname <> 'plpgsql' ORDER BY e.oid";
+ WHERE e.extname <> 'plpgsql'
+UNION ALL
+SELECT format('DO %L;', 'BEGIN ' || string_agg(format('IF (%s) <> %L THEN RAISE EXCEPTION %L, (%s); END IF;',
+                                                      now_in, quote_ident(n.nspname),
+                                                      format('The extension %s is in the schema %% of this database, but the backup has it in the schema %s; move it there (ALTER EXTENSION %I SET SCHEMA %I, run by its owner), or restore into a database that has it there',
+                                                             replace(e.extname, '%', '%%'), replace(n.nspname, '%', '%%'), e.extname, n.nspname),
+                                                      now_in), ' ') || ' END'), 2, 0
+  FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+  CROSS JOIN LATERAL (SELECT format('SELECT x.extnamespace::regnamespace::text FROM pg_catalog.pg_extension x WHERE x.extname = %L',
+                                    e.extname) AS now_in) w
+ WHERE e.extname <> 'plpgsql'
+HAVING count(*) > 0
+) s ORDER BY step, oid";
 
 /// The shop's own collations (a case-insensitive ICU one, say), before the types and tables
 /// that use them. The locale's column differs between versions (`colllocale` from 17,
