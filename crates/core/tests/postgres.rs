@@ -294,6 +294,56 @@ fn failed_postgres_restore_leaves_the_database_unchanged() {
     assert_eq!(pg.rows("shop", TABLES), rows);
 }
 
+/// The running site holding a lock on a table: the restore waits 30 seconds, then says
+/// which table, and nothing changes.
+#[test]
+fn postgres_restore_blocked_by_a_lock_names_the_table() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    let s = register(&pg);
+    let backup = ops::backup(
+        &s.catalog,
+        &common::database_only(&s.shop),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let before = (pg.schema("shop"), pg.rows("shop", TABLES));
+    let mut site = std::process::Command::new(format!("{}/psql", common::pg::PG15))
+        .args(["-X", "-q", "-h"])
+        .arg(pg.socket_dir())
+        .args(["-p", &pg.port.to_string(), "-U", "shop", "-d", "shop", "-c"])
+        .arg("BEGIN; LOCK TABLE public.orders_order IN ACCESS SHARE MODE; SELECT pg_sleep(300);")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let locked = || {
+        pg.psql(
+            "postgres",
+            "shop",
+            "SELECT count(*) FROM pg_locks WHERE relation = 'public.orders_order'::regclass AND granted",
+        )
+        .trim()
+            != "0"
+    };
+    while !locked() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let result = restore(&s, &backup.id, None);
+    let _ = site.kill();
+    let _ = site.wait();
+    let e = result.unwrap_err();
+    assert!(
+        e.message.contains(
+            "held a lock on the table public.orders_order ShopSafe needed for over 30 seconds"
+        ) && e.message.contains("stop the site"),
+        "{}",
+        e.message
+    );
+    assert_eq!((pg.schema("shop"), pg.rows("shop", TABLES)), before);
+}
+
 #[test]
 fn postgres_restore_failing_after_the_load_rolls_back_its_open_transaction() {
     // The media folder is a mount point, so it cannot be renamed aside: the swap fails after

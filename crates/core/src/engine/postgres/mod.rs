@@ -329,13 +329,7 @@ impl Postgres {
                 )
             }
             Some(db) if not_utf8(db) => self.not_utf8_error(db, None),
-            Some(db) if *db.code() == SqlState::LOCK_NOT_AVAILABLE => Error::new(
-                ErrorKind::Database,
-                format!(
-                    "Another connection to {} (the running site, say) held a lock on a table ShopSafe needed for over {RESTORE_LOCK_WAIT} seconds; stop the site or wait until that work is done, then try again.",
-                    self.place()
-                ),
-            ),
+            Some(db) if *db.code() == SqlState::LOCK_NOT_AVAILABLE => self.lock_wait(None),
             Some(db) if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE => Error::new(
                 ErrorKind::Database,
                 format!(
@@ -368,6 +362,19 @@ impl Postgres {
                 format!("The connection to PostgreSQL ({}) failed: {}.", self.place(), source_text(&e)),
             ),
         }
+    }
+
+    /// The sentence for a restore that waited too long for another connection's lock, on
+    /// `what` when known ("table public.x").
+    fn lock_wait(&self, what: Option<&str>) -> Error {
+        Error::new(
+            ErrorKind::Database,
+            format!(
+                "Another connection to {} (the running site, say) held a lock on {} ShopSafe needed for over {RESTORE_LOCK_WAIT} seconds; stop the site or wait until that work is done, then try again.",
+                self.place(),
+                what.unwrap_or("a table")
+            ),
+        )
     }
 
     /// The sentence for text the server cannot send as UTF-8 (see [`not_utf8`]), in `table`
@@ -776,7 +783,19 @@ impl Postgres {
                     .into_iter()
                     .chain(strings(&client, RESET_DEFAULT_PRIVILEGES).await.map_err(e)?)
                 {
-                    client.batch_execute(&stmt).await.map_err(e)?;
+                    client.batch_execute(&stmt).await.map_err(|err| {
+                        // `DROP TABLE IF EXISTS public.x CASCADE;`: which one waited.
+                        let dropping = stmt.strip_prefix("DROP ").and_then(|s| {
+                            let (kind, rest) = s.split_once(" IF EXISTS ")?;
+                            Some(format!("the {} {}", kind.to_lowercase(), rest.strip_suffix(" CASCADE;")?))
+                        });
+                        match dropping {
+                            Some(what) if err.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => {
+                                self.lock_wait(Some(&what))
+                            }
+                            _ => self.db_error(err),
+                        }
+                    })?;
                 }
                 let loaded = run_dump(&client, pieces).await.map_err(|err| match err {
                     Replay::Io(err) => err,
