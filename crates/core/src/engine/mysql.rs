@@ -62,6 +62,8 @@ const SESSION: [&str; 8] = [
     HEAP_LIMIT,
     "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO'",
 ];
+/// What an `INSERT` must leave of the server's max_allowed_packet for the protocol.
+const PACKET_MARGIN: usize = 1024;
 /// A MEMORY table loads all it held, whatever the server's own limit (see `finish_scratch`).
 const HEAP_LIMIT: &str = "SET max_heap_table_size = 17179869184";
 /// Column types whose values are bytes, not text in a character set.
@@ -523,6 +525,8 @@ fn rights_for(kind: &str) -> &'static [&'static str] {
         "trigger" => &["TRIGGER"],
         "function" | "procedure" => &["CREATE ROUTINE", "ALTER ROUTINE"],
         "event" => &["EVENT"],
+        // Scratch tables made, filled, keyed, swapped in by RENAME, the old ones dropped.
+        "table" => &["CREATE", "INSERT", "ALTER", "DROP"],
         _ => &[],
     }
 }
@@ -925,6 +929,13 @@ impl Mysql {
                     hidden.push(format!("{kind} {name}"));
                     continue;
                 };
+                let mut create = strip_definer(&text);
+                if kind == "view" {
+                    // A view whose definer no longer exists is shown with its columns
+                    // qualified by the database's name, which would tie it to this database
+                    // (and its text to the definer) when it is made again.
+                    create = create.replace(&format!("{}.", quote(&self.dbname)), "");
+                }
                 found.push(Object {
                     kind,
                     name: name.clone(),
@@ -932,7 +943,7 @@ impl Mysql {
                     charset: col(charset).unwrap_or_default(),
                     collation: col(charset + 1).unwrap_or_default(),
                     time_zone: tz.and_then(col).unwrap_or_default(),
-                    create: strip_definer(&text),
+                    create,
                 });
             }
             if kind == "view" {
@@ -1211,10 +1222,10 @@ impl Mysql {
                         }
                     }
                     row_text.push(b')');
-                    if prefix.len() + row_text.len() + 16 > packet {
+                    if prefix.len() + row_text.len() + PACKET_MARGIN > packet {
                         failed = Some(Error::invalid(format!(
-                            "Table {t} has a row of {} bytes, more than the server accepts in one statement (max_allowed_packet is {packet}); raise max_allowed_packet on the server, then back up again.",
-                            row_text.len()
+                            "Table {t} has a row that takes {} bytes as SQL text (binary values written in hexadecimal take twice their size), more than the server accepts in one statement (max_allowed_packet is {packet}, some of which the protocol uses); raise max_allowed_packet on the server, then back up again.",
+                            prefix.len() + row_text.len()
                         )));
                         return;
                     }
@@ -1313,6 +1324,9 @@ impl Mysql {
             .unwrap_or_default();
         let is_mysql = !live.contains("MariaDB");
         self.drop_scratch(conn).await.map_err(before)?;
+        // The rights to make, fill and swap in tables, before any work is done (those for
+        // the objects once the dump has said which it holds).
+        self.check_rights(conn, &["table"]).await.map_err(before)?;
         // Load into scratch tables; the live tables are untouched.
         let mut loaded: Vec<Scratch> = Vec::new();
         // (kind, block)
@@ -1364,7 +1378,15 @@ impl Mysql {
                         });
                         conn.query_drop(format!("CREATE TABLE {}{bare}", quote(&scratch)))
                             .await
-                            .map_err(e)?;
+                            .map_err(|err| {
+                                let mut err = e(err);
+                                err.message = format!(
+                                    "{} (making the table {}).",
+                                    err.message.trim_end_matches('.'),
+                                    loaded.last().map_or("", |s| s.name.as_str())
+                                );
+                                err
+                            })?;
                         open = true;
                         fresh = true;
                     }
@@ -1382,9 +1404,9 @@ impl Mysql {
                         let insert = format!("INSERT INTO {}{body}", quote(&s.scratch));
                         // A server that takes less in one statement than the one backed up
                         // would close the connection on it.
-                        if insert.len() >= packet {
+                        if insert.len() + PACKET_MARGIN > packet {
                             return Err(Error::invalid(format!(
-                                "it holds rows of table {} that make a statement of {} bytes, more than the MySQL server takes in one (its max_allowed_packet is {packet}); raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824, or in its configuration), then restore again.",
+                                "it holds rows of table {} that make a statement of {} bytes, more than the MySQL server takes in one (its max_allowed_packet is {packet}, some of which the protocol uses); raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824, or in its configuration), then restore again.",
                                 s.name,
                                 insert.len()
                             )));
@@ -1497,9 +1519,22 @@ impl Mysql {
             renames.push(format!("{} TO {}", quote(&s.scratch), quote(&s.name)));
         }
         if !renames.is_empty() {
-            conn.query_drop(format!("RENAME TABLE {}", renames.join(", ")))
+            if let Err(err) = conn
+                .query_drop(format!("RENAME TABLE {}", renames.join(", ")))
                 .await
-                .map_err(|err| before(e(err)))?;
+            {
+                let _ = self.drop_scratch(conn).await;
+                return Err(before(match err {
+                    mysql_async::Error::Server(s) if s.code == 1205 => Error::new(
+                        ErrorKind::Database,
+                        format!(
+                            "Another connection to {} (the running site, say) kept using a table ShopSafe had to replace for over {LOCK_WAIT_SECONDS} seconds; stop the site or wait until that work is done, then try again.",
+                            self.place()
+                        ),
+                    ),
+                    other => e(other),
+                }));
+            }
         }
         for o in &old {
             conn.query_drop(format!("DROP TABLE {}", quote(o)))
@@ -1643,9 +1678,6 @@ impl Mysql {
     /// Fail with one sentence unless this login holds, on the database or globally, every
     /// right that dropping and creating objects of `kinds` needs.
     async fn check_rights(&self, conn: &mut Conn, kinds: &[&str]) -> Result<()> {
-        if kinds.is_empty() {
-            return Ok(());
-        }
         let needed = kinds.iter().flat_map(|k| rights_for(k).iter().copied());
         let missing = self.rights(conn).await?.missing(needed);
         if missing.is_empty() {
@@ -1654,7 +1686,7 @@ impl Mysql {
         Err(Error::new(
             ErrorKind::Database,
             format!(
-                "User {} lacks the {} right on the database {}, which restoring its views, triggers and routines needs; grant it (GRANT {} ON {}.* TO the shop's login), or use the shop's own login.",
+                "User {} lacks the {} right on the database {}, which restoring its tables, views, triggers and routines needs; grant it (GRANT {} ON {}.* TO the shop's login), or use the shop's own login.",
                 self.user,
                 missing.join(", "),
                 self.dbname,
@@ -1687,10 +1719,15 @@ impl Mysql {
             // The server's sentence, saying which object it was making.
             let making = |err| {
                 let mut err = self.db_error(err);
+                // Backquoted as the server writes it, or as the shop wrote a trigger.
                 let name = create
                     .split_once(&format!("{} ", kind.to_uppercase()))
-                    .and_then(|(_, rest)| leading_ident(rest))
-                    .map_or_else(String::new, |(name, _)| format!(" {name}"));
+                    .and_then(|(_, rest)| {
+                        leading_ident(rest)
+                            .map(|(name, _)| name)
+                            .or_else(|| rest.split_whitespace().next().map(str::to_string))
+                    })
+                    .map_or_else(String::new, |name| format!(" {name}"));
                 err.message = format!(
                     "{} (making the {kind}{name} of the backup).",
                     err.message.trim_end_matches('.')
