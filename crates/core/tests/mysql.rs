@@ -767,6 +767,53 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
         m.sql("shop", "SELECT COUNT(*) FROM orders_order")
     );
 
+    // A trigger written with the database's name, restored into another database the
+    // login may also change (a staging copy): refused, neither database changed.
+    m.sql(
+        "mysql",
+        "CREATE DATABASE staging; GRANT ALL PRIVILEGES ON staging.* TO 'shop'@'localhost';",
+    );
+    m.sql_as(
+        "shop",
+        "shop-pw",
+        "shop",
+        "CREATE TRIGGER shop.note_kept BEFORE UPDATE ON shop.orders_order FOR EACH ROW SET NEW.note = NEW.note",
+    );
+    let qualified = backup_of(&s);
+    ops::add_shop(
+        &s.catalog,
+        &AddShopOptions {
+            name: "staging".into(),
+            db: format!(
+                "mysql://shop@localhost/staging?socket={}",
+                m.socket().display()
+            ),
+            media: None,
+            dest: s.shop.dest.clone(),
+            password: None,
+        },
+    )
+    .unwrap();
+    let both = || (objects(&m, "shop"), m.sql("staging", "SHOW FULL TABLES"));
+    let before = both();
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: qualified.id.clone(),
+            shop: Some("staging".into()),
+            force: true,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains("A trigger in the backup names its database shop in its definition, so restoring it into staging would change shop"),
+        "{}",
+        e.message
+    );
+    assert_eq!(both(), before);
+
     // A routine another login created cannot be read by the shop's login: named, refused.
     m.sql(
         "shop",

@@ -477,6 +477,34 @@ fn made_in_two_steps(create: &str) -> Option<(String, String)> {
     ))
 }
 
+/// Whether a `CREATE` text names the database `db` as a qualifier (`` `db`.x `` or `db.x`),
+/// outside its string literals.
+fn names_database(create: &str, db: &str) -> bool {
+    let (plain, quoted) = (format!("{db}."), format!("{}.", quote(db)));
+    let mut in_string: Option<char> = None;
+    let mut prev: Option<char> = None;
+    let mut chars = create.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match in_string {
+            Some(_) if c == '\\' => {
+                chars.next();
+            }
+            Some(q) if c == q => in_string = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => in_string = Some(c),
+            None => {
+                let starts_word = !prev.is_some_and(|p| p.is_alphanumeric() || "_$".contains(p));
+                let rest = &create[i..];
+                if starts_word && (rest.starts_with(&plain) || rest.starts_with(&quoted)) {
+                    return true;
+                }
+            }
+        }
+        prev = Some(c);
+    }
+    false
+}
+
 /// ` (the backup has: …; the server made: …)` for the first line of a table's definition
 /// in the backup (`wanted`) that the server made otherwise (`got`).
 fn first_difference(wanted: &str, got: &str) -> String {
@@ -1478,6 +1506,21 @@ impl Mysql {
                 newer.unwrap_or_else(|| format!("The backup could not be loaded: {}", err.message)),
             )));
         }
+        // An object that names the backup's database would be made there, not here.
+        if let Some(x) = expected.filter(|x| x.database_name != self.dbname) {
+            let named = objects.iter().find_map(|(kind, block)| {
+                let (_, create) = parse_block(block)?;
+                names_database(create, &x.database_name).then_some(kind)
+            });
+            if let Some(kind) = named {
+                let _ = self.drop_scratch(conn).await;
+                return Err(before(Error::invalid(format!(
+                    "A {kind} in the backup names its database {db} in its definition, so restoring it into {here} would change {db}; restore it into {db}, or leave the database's name out of that {kind} in the shop and back up again.",
+                    db = x.database_name,
+                    here = self.dbname
+                ))));
+            }
+        }
         // The rights to remove the live objects and create the backup's (and to put the live
         // ones back if a later step fails), checked before anything changes.
         let mut kinds: Vec<&str> = objects.iter().map(|(k, _)| k.as_str()).collect();
@@ -2254,6 +2297,20 @@ mod tests {
                 "CREATE VIEW `b` AS select `t`.`x` AS `x` from `t`"
             ))
         );
+
+        // A definition that names the database, outside its strings.
+        assert!(names_database(
+            "CREATE TRIGGER shop.t BEFORE INSERT ON t",
+            "shop"
+        ));
+        assert!(names_database(
+            "CREATE TRIGGER t BEFORE INSERT ON `shop`.`t`",
+            "shop"
+        ));
+        assert!(!names_database(
+            "CREATE TRIGGER t BEFORE INSERT ON t FOR EACH ROW SET NEW.u = 'https://shop.example', NEW.v = myshop.f()",
+            "shop"
+        ));
 
         // Events with an end are made in two steps; a restore's schema check names the first
         // object that differs.
