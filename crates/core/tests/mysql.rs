@@ -248,6 +248,28 @@ fn failed_mysql_restore_leaves_the_database_unchanged() {
         m.sql("shop", "SHOW TABLES").trim().lines().count(),
         TABLES.len()
     );
+
+    // Another database's table with a foreign key to one of the shop's: the restore could
+    // not keep it pointing at the restored table, so it says so and changes nothing.
+    m.sql(
+        "mysql",
+        "GRANT CREATE ON shop.* TO 'shop'@'localhost';
+         CREATE DATABASE erp;
+         CREATE TABLE erp.invoices (id int PRIMARY KEY, order_id int,
+             CONSTRAINT invoice_order FOREIGN KEY (order_id) REFERENCES shop.orders_order (id));
+         INSERT INTO erp.invoices VALUES (1, 1000);
+         GRANT SELECT ON erp.* TO 'shop'@'localhost'; FLUSH PRIVILEGES;",
+    );
+    let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains("The table erp.invoices of another database has a foreign key (invoice_order) to the table orders_order of shop"),
+        "{}",
+        e.message
+    );
+    assert_eq!(m.state("shop", TABLES), before);
+    assert!(m
+        .sql("erp", "SHOW CREATE TABLE invoices")
+        .contains("REFERENCES `shop`.`orders_order`"));
 }
 
 #[test]

@@ -1355,6 +1355,24 @@ impl Mysql {
         // The rights to make, fill and swap in tables, before any work is done (those for
         // the objects once the dump has said which it holds).
         self.check_rights(conn, &["table"]).await.map_err(before)?;
+        // A foreign key of another database's table to one of the shop's would follow that
+        // table when it is swapped out, and point at nothing once it is dropped. (The server
+        // shows it only to a login with some right on that other database.)
+        let incoming: Option<(String, String, String, String)> = conn
+            .query_first(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME
+                   FROM information_schema.KEY_COLUMN_USAGE
+                  WHERE REFERENCED_TABLE_SCHEMA = DATABASE() AND TABLE_SCHEMA <> DATABASE()
+                  ORDER BY 1, 2, 3",
+            )
+            .await
+            .map_err(|err| before(e(err)))?;
+        if let Some((db, table, key, target)) = incoming {
+            return Err(before(Error::invalid(format!(
+                "The table {db}.{table} of another database has a foreign key ({key}) to the table {target} of {}, which a restore cannot keep pointing at the restored table; drop that foreign key, restore, then add it again.",
+                self.dbname
+            ))));
+        }
         // Load into scratch tables; the live tables are untouched.
         let mut loaded: Vec<Scratch> = Vec::new();
         // (kind, block)
