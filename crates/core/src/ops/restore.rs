@@ -482,15 +482,31 @@ fn run(
                     e.message
                 ),
             ),
-            Err(b) => Error::new(
-                ErrorKind::Internal,
-                format!(
-                    "{} Rolling back also failed ({}); restore the safety backup {} by hand.",
-                    e.message,
-                    b.message,
-                    safety_backup.as_deref().unwrap_or("(none was taken)")
-                ),
-            ),
+            Err(b) => {
+                // What is left to put the shop back by hand: the safety backup, and the
+                // rollback point, kept.
+                let mut by_hand = Vec::new();
+                if let Some(id) = &safety_backup {
+                    by_hand.push(format!("restore the safety backup {id}"));
+                }
+                if has_rollback_point && rollback_db.path().exists() {
+                    by_hand.push(format!(
+                        "load the database as it was from {}",
+                        rollback_db.keep().display()
+                    ));
+                }
+                let what = match by_hand.is_empty() {
+                    true => "check the shop by hand: no safety backup was taken".to_string(),
+                    false => by_hand.join(", or "),
+                };
+                Error::new(
+                    ErrorKind::Internal,
+                    format!(
+                        "{} Rolling back also failed ({}); {what}.",
+                        e.message, b.message
+                    ),
+                )
+            }
         });
     }
     if let Some(old) = &old_media {
