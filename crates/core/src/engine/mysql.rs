@@ -477,6 +477,43 @@ fn made_in_two_steps(create: &str) -> Option<(String, String)> {
     ))
 }
 
+/// The columns a trigger's body names as `NEW.x` or `OLD.x` (outside its string literals).
+fn row_references(body: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut in_string: Option<char> = None;
+    let mut prev: Option<char> = None;
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match in_string {
+            Some(_) if c == '\\' => {
+                chars.next();
+            }
+            Some(q) if c == q => in_string = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => in_string = Some(c),
+            None => {
+                let starts_word = !prev.is_some_and(|p| p.is_alphanumeric() || "_$`".contains(p));
+                let row = body.get(i..i + 4).map(str::to_ascii_uppercase);
+                if starts_word && matches!(row.as_deref(), Some("NEW." | "OLD.")) {
+                    let rest = &body[i + 4..];
+                    let name = match leading_ident(rest) {
+                        Some((name, _)) => Some(name),
+                        None => {
+                            let end = rest
+                                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                                .unwrap_or(rest.len());
+                            (end > 0).then(|| rest[..end].to_string())
+                        }
+                    };
+                    found.extend(name);
+                }
+            }
+        }
+        prev = Some(c);
+    }
+    found
+}
+
 /// Whether a `CREATE` text names the database `db` as a qualifier (`` `db`.x `` or `db.x`),
 /// outside its string literals.
 fn names_database(create: &str, db: &str) -> bool {
@@ -1173,6 +1210,34 @@ impl Mysql {
                 return Err(Error::invalid(format!(
                     "The view {} of the database {} no longer works ({why}), so a restore could not create it again; fix or drop the view, then back up again. Nothing was written.",
                     view.name, self.dbname
+                )));
+            }
+        }
+        // Likewise a trigger using a column its table no longer has (dropped by a migration):
+        // the server would not create it again.
+        let columns: Vec<(String, String)> = conn
+            .query(
+                "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()",
+            )
+            .await
+            .map_err(e)?;
+        let triggers: Vec<(String, String, String)> = conn
+            .query(
+                "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_STATEMENT FROM information_schema.TRIGGERS
+                  WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY BINARY TRIGGER_NAME",
+            )
+            .await
+            .map_err(e)?;
+        for (trigger, table, body) in &triggers {
+            let has = |c: &str| {
+                columns
+                    .iter()
+                    .any(|(t, col)| t == table && col.eq_ignore_ascii_case(c))
+            };
+            if let Some(gone) = row_references(body).into_iter().find(|c| !has(c)) {
+                return Err(Error::invalid(format!(
+                    "The trigger {trigger} of the database {} uses the column {gone}, which its table {table} no longer has, so a restore could not create it again; fix or drop the trigger, then back up again. Nothing was written.",
+                    self.dbname
                 )));
             }
         }
@@ -2314,6 +2379,14 @@ mod tests {
                 "SET SESSION sql_mode = '', character_set_client = 'utf8mb4', collation_connection = 'utf8mb4_general_ci', time_zone = '+00:00'",
                 "CREATE VIEW `b` AS select `t`.`x` AS `x` from `t`"
             ))
+        );
+
+        // The columns a trigger uses of its row.
+        assert_eq!(
+            row_references(
+                "BEGIN SET NEW.total = OLD.`net total` * 1.2, new.note = 'NEW.x'; SET @renew.y = 1; END"
+            ),
+            ["total", "net total", "note"]
         );
 
         // A definition that names the database, outside its strings.
