@@ -270,6 +270,22 @@ fn failed_mysql_restore_leaves_the_database_unchanged() {
     assert!(m
         .sql("erp", "SHOW CREATE TABLE invoices")
         .contains("REFERENCES `shop`.`orders_order`"));
+
+    // A login that may run only 100 statements an hour would run out halfway (and while
+    // putting the shop back): refused before anything changes.
+    m.sql(
+        "mysql",
+        "DROP DATABASE erp;
+         ALTER USER 'shop'@'localhost' WITH MAX_QUERIES_PER_HOUR 100; FLUSH USER_RESOURCES;",
+    );
+    let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message
+            .contains("User shop may run only 100 statements an hour (MAX_QUERIES_PER_HOUR)"),
+        "{}",
+        e.message
+    );
+    assert_eq!(m.state("shop", TABLES), before);
 }
 
 #[test]

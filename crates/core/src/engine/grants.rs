@@ -12,6 +12,9 @@
 pub struct Rights {
     granted: Vec<String>,
     revoked: Vec<String>,
+    /// The login's tightest hourly limit (`WITH MAX_QUERIES_PER_HOUR n` or
+    /// `MAX_UPDATES_PER_HOUR n`, which hosting accounts may have): its name and `n`.
+    pub hourly_limit: Option<(&'static str, u64)>,
 }
 
 /// What a backup needs to see every object: the kinds, and the right that shows them (any
@@ -30,6 +33,16 @@ impl Rights {
     pub fn from_grants(lines: &[String], db: &str) -> Rights {
         let mut rights = Rights::default();
         for line in lines {
+            for limit in ["MAX_QUERIES_PER_HOUR", "MAX_UPDATES_PER_HOUR"] {
+                let n = line
+                    .split_once(&format!(" {limit} "))
+                    .and_then(|(_, rest)| rest.split_whitespace().next()?.parse::<u64>().ok());
+                if let Some(n) = n.filter(|&n| n > 0) {
+                    if rights.hourly_limit.is_none_or(|(_, m)| n < m) {
+                        rights.hourly_limit = Some((limit, n));
+                    }
+                }
+            }
             if let Some(rest) = line.strip_prefix("GRANT ") {
                 rights.granted.extend(on_database(rest, " TO ", db));
             } else if let Some(rest) = line.strip_prefix("REVOKE ") {
@@ -137,6 +150,12 @@ mod tests {
             "sh_shop",
         );
         assert!(r.has("EVENT") && !r.has("SELECT") && !r.has("TRIGGER"));
+        assert_eq!(r.hourly_limit, None);
+        let limited = rights(
+            &["GRANT USAGE ON *.* TO `lo`@`localhost` WITH MAX_QUERIES_PER_HOUR 500 MAX_UPDATES_PER_HOUR 90 MAX_CONNECTIONS_PER_HOUR 0"],
+            "shop",
+        );
+        assert_eq!(limited.hourly_limit, Some(("MAX_UPDATES_PER_HOUR", 90)));
         let r = rights(
             &[
                 "GRANT SELECT, LOCK TABLES, SHOW VIEW ON `shop`.* TO `lo`@`localhost`",

@@ -1420,6 +1420,23 @@ impl Mysql {
         // The rights to make, fill and swap in tables, before any work is done (those for
         // the objects once the dump has said which it holds).
         self.check_rights(conn, &["table"]).await.map_err(before)?;
+        // A login that may run only so many statements an hour must not run out halfway,
+        // nor while putting the shop back: the dump's statements, a few more per table to
+        // make, check and swap it, and as many again for a rollback.
+        if let Some((limit, n)) = self.rights(conn).await.map_err(before)?.hourly_limit {
+            let mut statements = 60;
+            for block in dumpfile::blocks(staged).map_err(before)? {
+                let (kind, _) = block.map_err(before)?;
+                statements += if kind == "create" { 7 } else { 1 };
+            }
+            if n < 2 * statements {
+                return Err(before(Error::invalid(format!(
+                    "User {} may run only {n} statements an hour ({limit}), and restoring this backup takes about {statements}, with as many again to put the shop back should a step fail; ask for that limit to be raised above {} (or lifted), then restore again.",
+                    self.user,
+                    2 * statements
+                ))));
+            }
+        }
         // A foreign key of another database's table to one of the shop's would follow that
         // table when it is swapped out, and point at nothing once it is dropped. (The server
         // shows it only to a login with some right on that other database.)
