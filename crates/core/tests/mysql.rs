@@ -917,6 +917,12 @@ fn mysql_rights_through_a_role_work_and_hidden_objects_are_refused() {
         e.message
     );
     assert_eq!(listing(&s.dir.path().join("backups")), archives);
+    // Testing the connection says so too.
+    let said = ops::test_shop(&s.catalog, "myshop").unwrap();
+    assert!(
+        said.ends_with("; user shop cannot see the events there (it lacks the EVENT right), so a backup would be refused"),
+        "{said}"
+    );
     // A restore needs the same sight for its rollback point: refused before any change.
     let e = restore_from(&s, &backup.id, false).unwrap_err();
     assert!(e.message.contains("lacks the EVENT right"), "{}", e.message);

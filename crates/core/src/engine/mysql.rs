@@ -846,6 +846,8 @@ impl Mysql {
                 .await
                 .map_err(|e| self.db_error(e))?;
             let n = self.tables(&mut conn).await?.len();
+            // What a backup would refuse for: objects the server hides from this login.
+            let blind = self.rights(&mut conn).await?.blind_spots();
             let _ = conn.disconnect().await;
             let version = version.unwrap_or_default();
             let number = version.split('-').next().unwrap_or("");
@@ -854,7 +856,19 @@ impl Mysql {
             } else {
                 "MySQL"
             };
-            Ok(format!("{flavour} {number} — {}", super::tables_phrase(n)))
+            let warning = match blind.is_empty() {
+                true => String::new(),
+                false => format!(
+                    "; user {} cannot see the {} there (it lacks the {} right), so a backup would be refused",
+                    self.user,
+                    blind.iter().map(|b| b.0).collect::<Vec<_>>().join(" or "),
+                    blind.iter().map(|b| b.1).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            Ok(format!(
+                "{flavour} {number} — {}{warning}",
+                super::tables_phrase(n)
+            ))
         })
     }
 
