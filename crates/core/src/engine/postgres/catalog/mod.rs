@@ -205,7 +205,7 @@ pub(super) async fn create_table(
     client: &Client,
     t: &Table,
 ) -> std::result::Result<String, tokio_postgres::Error> {
-    let columns: Vec<Column> = client
+    let mut columns: Vec<Column> = client
         .query(
             "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
                     a.attnotnull AND nn.convalidated IS NOT FALSE,
@@ -249,13 +249,21 @@ pub(super) async fn create_table(
     let storage = client
         .query_one(
             &expand(
-                "SELECT c.relpersistence = 'u', {RELOPTIONS}, pg_catalog.pg_get_partkeydef(c.oid)
+                "SELECT c.relpersistence = 'u', {RELOPTIONS}, pg_catalog.pg_get_partkeydef(c.oid), c.relispartition
                    FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
                   WHERE c.oid = $1",
             ),
             &[&t.oid],
         )
         .await?;
+    // A partition gets its parent's identity columns when it is attached (PostgreSQL 17 and
+    // newer, which show them on the partition too, refuse to attach one with its own).
+    if storage.get::<_, bool>(3) {
+        for c in &mut columns {
+            c.identity.clear();
+            c.identity_sequence = None;
+        }
+    }
     // The parents of a table that inherits from others (not a partition: those are created
     // as tables of their own and attached later).
     let parents: Vec<String> = client

@@ -27,6 +27,10 @@ pub(crate) fn expand(query: &str) -> String {
         )
         .replace("{DEFAULT_ACL_SCHEMA}", DEFAULT_ACL_SCHEMA)
         .replace(
+            "{GRANTEE_F}",
+            "CASE WHEN f.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(f.grantee)) END",
+        )
+        .replace(
             "{ALTER_DEFAULT}",
             "format('ALTER DEFAULT PRIVILEGES FOR ROLE %I%s', pg_catalog.pg_get_userbyid(d.defaclrole),
                     CASE WHEN d.defaclnamespace = 0 THEN ''
@@ -860,16 +864,29 @@ SELECT pg_catalog.pg_get_userbyid(owner), format('%s %s', lower(what), name)
 const ROUTINE_SIGNATURE: &str = "format('%I.%I(%s)', n.nspname, p.proname,
        CASE WHEN p.prokind = 'a' AND p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_identity_arguments(p.oid) END)";
 
+/// The grants of [`GRANT_ROWS`] whose kind is `$kind` (`"= 0"`, `"> 0"`), in one `DO` block
+/// that skips a grant to a role missing where the dump is restored (another server), as
+/// the owners' block does.
+macro_rules! grants_of_kind {
+    ($kind:literal) => {
+        concat!(
+            "SELECT format('DO %L;', 'BEGIN ' || string_agg(format('BEGIN %s EXCEPTION WHEN undefined_object THEN NULL; END;', stmt),
+                                                   ' ' ORDER BY kind, oid, grantee, privilege_type) || ' END')
+               FROM ({GRANT_ROWS}) g WHERE kind ",
+            $kind,
+            " HAVING count(*) > 0"
+        )
+    };
+}
+
 /// Access other roles have been granted on the shop's schemas: before the owners (a role
 /// may be given only objects in a schema it may create in).
-pub(crate) const SCHEMA_GRANTS: &str =
-    "SELECT stmt FROM ({GRANT_ROWS}) g WHERE kind = 0 ORDER BY oid, grantee, privilege_type";
+pub(crate) const SCHEMA_GRANTS: &str = grants_of_kind!("= 0");
 
 /// Access other roles have been granted on the shop's tables, views, sequences (and
 /// columns), types and routines: after the owners, so a member of the owning role gives
 /// them in the owner's name.
-pub(crate) const GRANTS: &str =
-    "SELECT stmt FROM ({GRANT_ROWS}) g WHERE kind > 0 ORDER BY kind, oid, grantee, privilege_type";
+pub(crate) const GRANTS: &str = grants_of_kind!("> 0");
 
 /// The grants of [`SCHEMA_GRANTS`] (kind 0) and [`GRANTS`] (kinds 1 to 3), and the access
 /// every role has by default to types, routines and the schema `public` where it was
@@ -951,18 +968,23 @@ const DEFAULT_ACL_SCHEMA: &str = "(d.defaclnamespace = 0 OR d.defaclnamespace IN
     SELECT n.oid FROM pg_catalog.pg_namespace n WHERE {USER_SCHEMA}))";
 
 /// The statements that turn the default privileges of a row `d` from those `from` holds into
-/// those `to` holds: `ALTER DEFAULT PRIVILEGES FOR ROLE … [IN SCHEMA …] REVOKE ALL ON …
-/// FROM` every role of `from`, then one `GRANT` for each privilege of `to`.
+/// those `to` holds, only what differs (so a privilege one server version has and another
+/// lacks, as `MAINTAIN`, is never named unless granted beyond the default): `ALTER DEFAULT
+/// PRIVILEGES FOR ROLE … [IN SCHEMA …] REVOKE` each privilege of `from` not in `to`, then
+/// `GRANT` each of `to` not in `from`.
 fn change_default_acl(from: &str, to: &str) -> String {
     format!(
-        "(SELECT coalesce(string_agg(format('%s REVOKE ALL ON %s FROM %s;', {{ALTER_DEFAULT}}, {{DEFAULT_OBJECTS}},
-                                            CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END),
-                                     ' '), '')
-            FROM (SELECT DISTINCT grantee FROM pg_catalog.aclexplode({from})) a)
+        "(SELECT coalesce(string_agg(format('%s REVOKE %s ON %s FROM %s;', {{ALTER_DEFAULT}}, f.privilege_type,
+                                            {{DEFAULT_OBJECTS}}, {{GRANTEE_F}}), ' '), '')
+            FROM pg_catalog.aclexplode({from}) f
+           WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode({to}) t WHERE t.grantee = f.grantee
+                                AND t.privilege_type = f.privilege_type AND t.is_grantable = f.is_grantable))
          || ' ' ||
          (SELECT coalesce(string_agg(format('%s GRANT %s ON %s TO %s%s;', {{ALTER_DEFAULT}}, a.privilege_type,
                                             {{DEFAULT_OBJECTS}}, {{GRANTEE}}), ' '), '')
-            FROM pg_catalog.aclexplode({to}) a)"
+            FROM pg_catalog.aclexplode({to}) a
+           WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode({from}) f WHERE f.grantee = a.grantee
+                                AND f.privilege_type = a.privilege_type AND f.is_grantable = a.is_grantable))"
     )
 }
 
