@@ -736,6 +736,56 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
         .trim()
     );
 
+    // Restored by an administrator's login, the views, triggers, routines and events keep
+    // their definers (not the administrator), so they run with the rights they had and the
+    // shop's own login can still read them to back up.
+    let definers = || {
+        m.sql(
+            "shop",
+            "SELECT CONCAT(ROUTINE_NAME, ' ', DEFINER) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'shop'
+             UNION ALL SELECT CONCAT(TABLE_NAME, ' ', DEFINER) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = 'shop'
+             UNION ALL SELECT CONCAT(TRIGGER_NAME, ' ', DEFINER) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'shop'
+             UNION ALL SELECT CONCAT(EVENT_NAME, ' ', DEFINER) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'shop'
+             ORDER BY 1",
+        )
+    };
+    let by_shop = definers();
+    assert!(by_shop.contains("shop@localhost"), "{by_shop}");
+    m.sql(
+        "mysql",
+        "CREATE USER 'admin'@'localhost' IDENTIFIED BY 'shop-pw';
+         GRANT ALL PRIVILEGES ON *.* TO 'admin'@'localhost' WITH GRANT OPTION;",
+    );
+    ops::add_shop(
+        &s.catalog,
+        &AddShopOptions {
+            name: "admin".into(),
+            db: format!(
+                "mysql://admin@localhost/shop?socket={}",
+                m.socket().display()
+            ),
+            media: None,
+            dest: s.shop.dest.clone(),
+            password: None,
+        },
+    )
+    .unwrap();
+    let by_shop_backup = backup_of(&s);
+    mess_up(&m);
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: by_shop_backup.id.clone(),
+            shop: Some("admin".into()),
+            force: true,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(definers(), by_shop);
+    backup_of(&s);
+
     // The dump loads by hand with the mariadb client (DELIMITER lines) into an empty
     // database and gives the same objects.
     let dump = common::archive_entry(&backup.path, "database/dump.sql");
@@ -1239,12 +1289,13 @@ fn mysql_objects_from_other_sessions_and_old_formats_round_trip() {
     };
     let before = snapshot();
     let backup = backup_of(&s);
-    // The ANSI_QUOTES objects' `DEFINER="root"@"localhost"` is left out like any other, so
-    // the shop's own login can create them again.
+    // The dump keeps each object's definer as shown, the ANSI_QUOTES objects'
+    // `DEFINER="root"@"localhost"` too; the shop's own login, which may not name root,
+    // makes them without it.
     let dump = common::archive_entry(&backup.path, "database/dump.sql");
     assert!(
-        !String::from_utf8_lossy(&dump).contains("DEFINER="),
-        "a DEFINER clause is left in the dump"
+        String::from_utf8_lossy(&dump).contains("DEFINER=\"root\"@\"localhost\""),
+        "the ANSI_QUOTES definer is not in the dump"
     );
     m.sql(
         "shop",

@@ -269,9 +269,8 @@ fn shape(create: &str) -> String {
 /// first (a view may call a function), then views, triggers (on the loaded tables) and events.
 const OBJECT_KINDS: [&str; 5] = ["function", "procedure", "view", "trigger", "event"];
 
-/// A view, trigger, stored routine or event as `SHOW CREATE` gives it, without its DEFINER
-/// (a restore makes the restoring login the definer), with the session settings it was
-/// created under (empty where `SHOW CREATE` reports none).
+/// A view, trigger, stored routine or event as `SHOW CREATE` gives it, with the session
+/// settings it was created under (empty where `SHOW CREATE` reports none).
 #[derive(Debug, PartialEq)]
 struct Object {
     kind: &'static str,
@@ -280,7 +279,11 @@ struct Object {
     charset: String,
     collation: String,
     time_zone: String,
+    /// Its `CREATE` without DEFINER, as compared and fingerprinted (the restoring login may
+    /// not be allowed to name another definer, and becomes it then).
     create: String,
+    /// Its `CREATE` as shown, DEFINER and all, as the dump holds it.
+    shown: String,
 }
 
 impl Object {
@@ -294,7 +297,7 @@ impl Object {
             or(&self.charset, "utf8mb4"),
             or(&self.collation, "utf8mb4_general_ci"),
             or(&self.time_zone, "+00:00"),
-            self.create
+            self.shown
         )
     }
 }
@@ -430,6 +433,29 @@ fn add_objects(h: &mut Sha256, objects: &[Object], with_ending_events: bool) {
     }
 }
 
+/// Make a view, trigger, routine or event from its `CREATE` text, under its session
+/// statement `set` (already run). The dump holds the text as UTF-8; an object made over a
+/// connection in another character set (latin1, say) is sent in that one, as it was made.
+async fn make_object(conn: &mut Conn, set: &str, create: &str) -> mysql_async::Result<()> {
+    let bytes: Vec<u8> = match client_charset(set) {
+        Some(charset) if !charset.starts_with("utf8") => conn
+            .query_first(format!(
+                "SELECT CAST(CONVERT(_utf8mb4 X'{}' USING {charset}) AS BINARY)",
+                hex(create.as_bytes())
+            ))
+            .await?
+            .unwrap_or_default(),
+        _ => create.as_bytes().to_vec(),
+    };
+    match std::str::from_utf8(&bytes).ok().and_then(made_in_two_steps) {
+        Some((create, alter)) => {
+            conn.query_drop(create).await?;
+            conn.query_drop(alter).await
+        }
+        None => conn.query_drop(bytes.as_slice()).await,
+    }
+}
+
 /// Whether an object's `CREATE` text (without DEFINER) is an event with an end (a one-time
 /// event, or one with `ENDS`). Once that moment has passed, a server whose event scheduler
 /// is off still holds it, but given it again drops it (or, `ON COMPLETION PRESERVE`,
@@ -445,10 +471,13 @@ fn ends(create: &str) -> bool {
 /// passed: the `CREATE` kept on completion and disabled (which the server accepts for a
 /// time past), then an `ALTER EVENT` giving back its own completion and status. `None` for
 /// anything else, which is made by its `CREATE` alone.
-fn made_in_two_steps(create: &str) -> Option<(String, String)> {
-    if !ends(create) {
+fn made_in_two_steps(shown: &str) -> Option<(String, String)> {
+    let create = strip_definer(shown);
+    if !ends(&create) {
         return None;
     }
+    // `DEFINER=… ` as shown, kept where it was: right after `CREATE `.
+    let definer = &shown["CREATE ".len()..shown.len() - create.len() + "CREATE ".len()];
     let (name, _) = leading_ident(create.strip_prefix("CREATE EVENT ")?)?;
     let (schedule, rest) = create.split_once(" ON COMPLETION ")?;
     let completion = if rest.starts_with("NOT PRESERVE ") {
@@ -467,7 +496,8 @@ fn made_in_two_steps(create: &str) -> Option<(String, String)> {
     .find(|s| rest.starts_with(s))?;
     Some((
         format!(
-            "{schedule} ON COMPLETION PRESERVE DISABLE{}",
+            "CREATE {definer}{} ON COMPLETION PRESERVE DISABLE{}",
+            &schedule["CREATE ".len()..],
             &rest[status.len()..]
         ),
         format!(
@@ -568,15 +598,15 @@ fn object_difference(dumped: &[(String, String)], live: &[Object]) -> String {
         .map(|o| o.create.as_str())
         .filter(|create| !ends(create))
         .collect();
-    let wanted: Vec<&str> = dumped
+    let wanted: Vec<String> = dumped
         .iter()
-        .filter_map(|(_, block)| parse_block(block).map(|(_, create)| create))
+        .filter_map(|(_, block)| parse_block(block).map(|(_, create)| strip_definer(create)))
         .filter(|create| !ends(create))
         .collect();
     let start = |c: &str| c.chars().take(80).collect::<String>();
-    if let Some(w) = wanted.iter().find(|w| !made.contains(w)) {
+    if let Some(w) = wanted.iter().find(|w| !made.contains(&w.as_str())) {
         format!(" (not as the backup made it: {}…)", start(w))
-    } else if let Some(m) = made.iter().find(|m| !wanted.contains(m)) {
+    } else if let Some(m) = made.iter().find(|m| !wanted.iter().any(|w| w == *m)) {
         format!(" (not in the backup: {}…)", start(m))
     } else {
         String::new()
@@ -1008,12 +1038,12 @@ impl Mysql {
                     hidden.push(format!("{kind} {name}"));
                     continue;
                 };
-                let mut create = strip_definer(&text);
+                let mut shown = text;
                 if kind == "view" {
                     // A view whose definer no longer exists is shown with its columns
                     // qualified by the database's name, which would tie it to this database
                     // (and its text to the definer) when it is made again.
-                    create = create.replace(&format!("{}.", quote(&self.dbname)), "");
+                    shown = shown.replace(&format!("{}.", quote(&self.dbname)), "");
                 }
                 found.push(Object {
                     kind,
@@ -1022,7 +1052,8 @@ impl Mysql {
                     charset: col(charset).unwrap_or_default(),
                     collation: col(charset + 1).unwrap_or_default(),
                     time_zone: tz.and_then(col).unwrap_or_default(),
-                    create,
+                    create: strip_definer(&shown),
+                    shown,
                 });
             }
             if kind == "view" {
@@ -1891,26 +1922,24 @@ impl Mysql {
                 );
                 err
             };
-            // The dump holds the statement as UTF-8 text; an object made over a connection
-            // in another character set (latin1, say) is sent in that one, as it was made.
-            let bytes: Vec<u8> = match client_charset(set) {
-                Some(charset) if !charset.starts_with("utf8") => conn
-                    .query_first(format!(
-                        "SELECT CAST(CONVERT(_utf8mb4 X'{}' USING {charset}) AS BINARY)",
-                        hex(create.as_bytes())
-                    ))
-                    .await
-                    .map_err(e)?
-                    .unwrap_or_default(),
-                _ => create.as_bytes().to_vec(),
-            };
             conn.query_drop(set).await.map_err(e)?;
-            match std::str::from_utf8(&bytes).ok().and_then(made_in_two_steps) {
-                Some((create, alter)) => {
-                    conn.query_drop(create).await.map_err(making)?;
-                    conn.query_drop(alter).await.map_err(making)?;
+            // With the definer it was shown with, where the login may name another (an
+            // administrator's); else the login becomes its definer.
+            let bare = strip_definer(create);
+            let texts = if bare == create {
+                vec![create]
+            } else {
+                vec![create, bare.as_str()]
+            };
+            for (i, text) in texts.iter().enumerate() {
+                match make_object(conn, set, text).await {
+                    Err(mysql_async::Error::Server(s)) if s.code == 1227 && i + 1 < texts.len() => {
+                    }
+                    made => {
+                        made.map_err(making)?;
+                        break;
+                    }
                 }
-                None => conn.query_drop(bytes.as_slice()).await.map_err(making)?,
             }
         }
         if !objects.is_empty() {
@@ -2392,6 +2421,7 @@ mod tests {
             collation: "utf8mb4_general_ci".into(),
             time_zone: String::new(),
             create: create.into(),
+            shown: create.into(),
         };
         let ordered = order_views(vec![
             view(
@@ -2461,6 +2491,13 @@ mod tests {
             Some("ALTER EVENT `u` ON COMPLETION PRESERVE DISABLE ON SLAVE".into())
         );
         assert_eq!(made_in_two_steps(&forever.create), None);
+        assert_eq!(
+            made_in_two_steps("CREATE DEFINER=`a`@`%` EVENT `e` ON SCHEDULE AT '2020-01-01 00:00:00' ON COMPLETION NOT PRESERVE ENABLE DO SELECT 1"),
+            Some((
+                "CREATE DEFINER=`a`@`%` EVENT `e` ON SCHEDULE AT '2020-01-01 00:00:00' ON COMPLETION PRESERVE DISABLE DO SELECT 1".into(),
+                "ALTER EVENT `e` ON COMPLETION NOT PRESERVE ENABLE".into()
+            ))
+        );
         let dumped: Vec<(String, String)> = [&once, &forever, &ordered[0]]
             .iter()
             .map(|o| (o.kind.to_string(), o.block()))
