@@ -364,15 +364,16 @@ impl Postgres {
         }
     }
 
-    /// The sentence for a restore that waited too long for another connection's lock, on
-    /// `what` when known ("table public.x").
+    /// The sentence for a restore that waited too long for another connection's lock, while
+    /// dropping `what` when known ("the table public.x").
     fn lock_wait(&self, what: Option<&str>) -> Error {
         Error::new(
             ErrorKind::Database,
             format!(
-                "Another connection to {} (the running site, say) held a lock on {} ShopSafe needed for over {RESTORE_LOCK_WAIT} seconds; stop the site or wait until that work is done, then try again.",
+                "Another connection to {} (the running site, say) held a lock on a table ShopSafe needed{} for over {RESTORE_LOCK_WAIT} seconds; stop the site or wait until that work is done, then try again.",
                 self.place(),
-                what.unwrap_or("a table")
+                what.map(|w| format!(" ({w}, or one tied to it by a foreign key)"))
+                    .unwrap_or_default()
             ),
         )
     }
