@@ -109,6 +109,22 @@ fn register(m: &MariaServer) -> MyShop {
     MyShop { dir, catalog, shop }
 }
 
+/// Register another shop over the database at `db` (a URL), without media, backing up
+/// where `s` does.
+fn add_database_shop(s: &MyShop, name: &str, db: String) -> Shop {
+    ops::add_shop(
+        &s.catalog,
+        &AddShopOptions {
+            name: name.into(),
+            db,
+            media: None,
+            dest: s.shop.dest.clone(),
+            password: None,
+        },
+    )
+    .unwrap()
+}
+
 /// The tests connect as the shop's login with its password from the environment.
 fn with_password() {
     // The same value in every test, so tests running side by side agree.
@@ -756,20 +772,14 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
         "CREATE USER 'admin'@'localhost' IDENTIFIED BY 'shop-pw';
          GRANT ALL PRIVILEGES ON *.* TO 'admin'@'localhost' WITH GRANT OPTION;",
     );
-    ops::add_shop(
-        &s.catalog,
-        &AddShopOptions {
-            name: "admin".into(),
-            db: format!(
-                "mysql://admin@localhost/shop?socket={}",
-                m.socket().display()
-            ),
-            media: None,
-            dest: s.shop.dest.clone(),
-            password: None,
-        },
-    )
-    .unwrap();
+    add_database_shop(
+        &s,
+        "admin",
+        format!(
+            "mysql://admin@localhost/shop?socket={}",
+            m.socket().display()
+        ),
+    );
     let by_shop_backup = backup_of(&s);
     mess_up(&m);
     let plan = ops::prepare_restore(
@@ -868,20 +878,14 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
         "CREATE TRIGGER shop.note_kept BEFORE UPDATE ON shop.orders_order FOR EACH ROW SET NEW.note = NEW.note",
     );
     let qualified = backup_of(&s);
-    ops::add_shop(
-        &s.catalog,
-        &AddShopOptions {
-            name: "staging".into(),
-            db: format!(
-                "mysql://shop@localhost/staging?socket={}",
-                m.socket().display()
-            ),
-            media: None,
-            dest: s.shop.dest.clone(),
-            password: None,
-        },
-    )
-    .unwrap();
+    add_database_shop(
+        &s,
+        "staging",
+        format!(
+            "mysql://shop@localhost/staging?socket={}",
+            m.socket().display()
+        ),
+    );
     let both = || (objects(&m, "shop"), m.sql("staging", "SHOW FULL TABLES"));
     let before = both();
     let plan = ops::prepare_restore(

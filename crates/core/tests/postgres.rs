@@ -128,6 +128,22 @@ fn register(pg: &PgServer) -> PgShop {
     PgShop { dir, catalog, shop }
 }
 
+/// Register another shop over the database at `db` (a URL), without media, backing up
+/// where `s` does.
+fn add_database_shop(s: &PgShop, name: &str, db: String) -> Shop {
+    ops::add_shop(
+        &s.catalog,
+        &AddShopOptions {
+            name: name.into(),
+            db,
+            media: None,
+            dest: s.shop.dest.clone(),
+            password: None,
+        },
+    )
+    .unwrap()
+}
+
 /// Restore the backup `id` into `shop` (the backup's own shop if none), over what is there,
 /// without a safety backup.
 fn restore(s: &PgShop, id: &str, shop: Option<&str>) -> shopsafe_core::Result<()> {
@@ -597,17 +613,7 @@ fn postgres_bad_input_gets_one_sentence() {
         "ascii",
         "CREATE TABLE words (w text); INSERT INTO words VALUES (E'caf\\xe9')",
     );
-    let ascii = ops::add_shop(
-        &s.catalog,
-        &AddShopOptions {
-            name: "ascii".into(),
-            db: pg.socket_url("shop", "ascii"),
-            media: None,
-            dest: s.shop.dest.clone(),
-            password: None,
-        },
-    )
-    .unwrap();
+    let ascii = add_database_shop(&s, "ascii", pg.socket_url("shop", "ascii"));
     let e = ops::backup(
         &s.catalog,
         &common::database_only(&ascii),
@@ -632,17 +638,7 @@ fn postgres_bad_input_gets_one_sentence() {
             &format!("CREATE DATABASE {name} OWNER shop"),
         );
         pg.psql("postgres", name, "ALTER SCHEMA public OWNER TO shop");
-        ops::add_shop(
-            &s.catalog,
-            &AddShopOptions {
-                name: name.into(),
-                db: pg.socket_url("shop", name),
-                media: None,
-                dest: s.shop.dest.clone(),
-                password: None,
-            },
-        )
-        .unwrap()
+        add_database_shop(&s, name, pg.socket_url("shop", name))
     };
     let ext_a = add("ext_a");
     pg.psql(
@@ -757,20 +753,7 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
          ALTER TABLE rep.daily OWNER TO reporting;",
     );
     let s = register(&pg);
-    let add = |name: &str, user: &str, db: &str| {
-        ops::add_shop(
-            &s.catalog,
-            &AddShopOptions {
-                name: name.into(),
-                db: pg.socket_url(user, db),
-                media: None,
-                dest: s.shop.dest.clone(),
-                password: None,
-            },
-        )
-        .unwrap()
-    };
-    let admin = add("admin", "postgres", "shop");
+    let admin = add_database_shop(&s, "admin", pg.socket_url("postgres", "shop"));
     let before = pg.schema("shop");
     let backup = ops::backup(
         &s.catalog,
@@ -823,7 +806,7 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
     // an empty database of its own, the restore makes them its own.
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
-    add("fresh", "shop", "fresh");
+    add_database_shop(&s, "fresh", pg.socket_url("shop", "fresh"));
     restore(&s, &backup.id, Some("fresh")).unwrap();
     assert_eq!(
         pg.psql(
@@ -1430,17 +1413,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
     let s = register(&pg);
-    ops::add_shop(
-        &s.catalog,
-        &AddShopOptions {
-            name: "fresh".into(),
-            db: pg.socket_url("shop", "fresh"),
-            media: None,
-            dest: s.shop.dest.clone(),
-            password: None,
-        },
-    )
-    .unwrap();
+    add_database_shop(&s, "fresh", pg.socket_url("shop", "fresh"));
     let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
     restore(&s, &backup.id, Some("fresh")).unwrap();
@@ -1707,17 +1680,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          GRANT SELECT ON ALL TABLES IN SCHEMA public, inventory TO clerk;
          GRANT SELECT ON ALL SEQUENCES IN SCHEMA public, inventory TO clerk;",
     );
-    let clerk = ops::add_shop(
-        &s.catalog,
-        &AddShopOptions {
-            name: "as-clerk".into(),
-            db: pg.socket_url("clerk", "shop"),
-            media: None,
-            dest: s.shop.dest.clone(),
-            password: None,
-        },
-    )
-    .unwrap();
+    let clerk = add_database_shop(&s, "as-clerk", pg.socket_url("clerk", "shop"));
     let e = ops::backup(
         &s.catalog,
         &common::database_only(&clerk),
@@ -1814,17 +1777,7 @@ fn postgres_postgis_shop_round_trips() {
             "geo",
             "CREATE TABLE kept (x int); INSERT INTO kept VALUES (7)",
         );
-        ops::add_shop(
-            &s.catalog,
-            &AddShopOptions {
-                name: name.into(),
-                db: server.socket_url("geo", "geo"),
-                media: None,
-                dest: s.shop.dest.clone(),
-                password: None,
-            },
-        )
-        .unwrap();
+        add_database_shop(&s, name, server.socket_url("geo", "geo"));
         let before = server.schema("geo");
         let e = restore(&s, &backup.id, Some(name)).unwrap_err();
         assert!(

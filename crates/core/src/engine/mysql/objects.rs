@@ -234,12 +234,13 @@ fn made_in_two_steps(shown: &str) -> Option<(String, String)> {
     ))
 }
 
-/// The columns a trigger's body names as `NEW.x` or `OLD.x` (outside its string literals).
-pub(super) fn row_references(body: &str) -> Vec<String> {
-    let mut found = Vec::new();
+/// Where words start in `sql` outside its string literals: each position whose character
+/// follows none of a name's (letter, digit, `_`, `$`, a backquote).
+fn word_starts(sql: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
     let mut in_string: Option<char> = None;
     let mut prev: Option<char> = None;
-    let mut chars = body.char_indices();
+    let mut chars = sql.char_indices();
     while let Some((i, c)) = chars.next() {
         match in_string {
             Some(_) if c == '\\' => {
@@ -248,55 +249,46 @@ pub(super) fn row_references(body: &str) -> Vec<String> {
             Some(q) if c == q => in_string = None,
             Some(_) => {}
             None if c == '\'' || c == '"' => in_string = Some(c),
-            None => {
-                let starts_word = !prev.is_some_and(|p| p.is_alphanumeric() || "_$`".contains(p));
-                let row = body.get(i..i + 4).map(str::to_ascii_uppercase);
-                if starts_word && matches!(row.as_deref(), Some("NEW." | "OLD.")) {
-                    let rest = &body[i + 4..];
-                    let name = match leading_ident(rest) {
-                        Some((name, _)) => Some(name),
-                        None => {
-                            let end = rest
-                                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-                                .unwrap_or(rest.len());
-                            (end > 0).then(|| rest[..end].to_string())
-                        }
-                    };
-                    found.extend(name);
-                }
+            None if !prev.is_some_and(|p| p.is_alphanumeric() || "_$`".contains(p)) => {
+                starts.push(i)
             }
+            None => {}
         }
         prev = Some(c);
     }
-    found
+    starts
+}
+
+/// The columns a trigger's body names as `NEW.x` or `OLD.x` (outside its string literals).
+pub(super) fn row_references(body: &str) -> Vec<String> {
+    word_starts(body)
+        .into_iter()
+        .filter(|&i| {
+            let row = body.get(i..i + 4).map(str::to_ascii_uppercase);
+            matches!(row.as_deref(), Some("NEW." | "OLD."))
+        })
+        .filter_map(|i| {
+            let rest = &body[i + 4..];
+            match leading_ident(rest) {
+                Some((name, _)) => Some(name),
+                None => {
+                    let end = rest
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                        .unwrap_or(rest.len());
+                    (end > 0).then(|| rest[..end].to_string())
+                }
+            }
+        })
+        .collect()
 }
 
 /// Whether a `CREATE` text names the database `db` as a qualifier (`` `db`.x `` or `db.x`),
 /// outside its string literals.
 pub(super) fn names_database(create: &str, db: &str) -> bool {
     let (plain, quoted) = (format!("{db}."), format!("{}.", quote(db)));
-    let mut in_string: Option<char> = None;
-    let mut prev: Option<char> = None;
-    let mut chars = create.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match in_string {
-            Some(_) if c == '\\' => {
-                chars.next();
-            }
-            Some(q) if c == q => in_string = None,
-            Some(_) => {}
-            None if c == '\'' || c == '"' => in_string = Some(c),
-            None => {
-                let starts_word = !prev.is_some_and(|p| p.is_alphanumeric() || "_$".contains(p));
-                let rest = &create[i..];
-                if starts_word && (rest.starts_with(&plain) || rest.starts_with(&quoted)) {
-                    return true;
-                }
-            }
-        }
-        prev = Some(c);
-    }
-    false
+    word_starts(create)
+        .into_iter()
+        .any(|i| create[i..].starts_with(&plain) || create[i..].starts_with(&quoted))
 }
 
 /// For a restore whose objects fail the schema check: the first object the dump makes that

@@ -941,27 +941,33 @@ const GRANTEE: &str = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg
 const STANDALONE_TYPE: &str = "(t.typtype IN ('e', 'r', 'd')
     OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c'))";
 
+/// One `DO` block that runs `$change` (a fragment of statements for a row `d` of
+/// `pg_default_acl`) for every row of the database's or the shop's schemas' default
+/// privileges, skipping those the login may not change (it is not, and may not act as,
+/// that role) or whose role is missing.
+macro_rules! for_default_privileges {
+    ($change:literal) => {
+        concat!(
+            "SELECT format('DO %L;', 'BEGIN ' || string_agg(format('BEGIN %s EXCEPTION WHEN insufficient_privilege OR undefined_object THEN NULL; END;',
+                                                                  ",
+            $change,
+            "), ' ' ORDER BY d.oid) || ' END')
+               FROM pg_catalog.pg_default_acl d
+              WHERE d.defaclobjtype <> 'L' AND {DEFAULT_ACL_SCHEMA}
+             HAVING count(*) > 0"
+        )
+    };
+}
+
 /// The database's default privileges (`ALTER DEFAULT PRIVILEGES`), made as they were, for
 /// the end of the dump: once every object exists, so none applies to what the dump makes.
-/// Each as one block, skipped where the restoring login may not set them (it is not, and
-/// may not act as, that role) or the role is missing.
-pub(crate) const DEFAULT_PRIVILEGES: &str = "
-SELECT format('DO %L;', 'BEGIN ' || string_agg(format('BEGIN %s EXCEPTION WHEN insufficient_privilege OR undefined_object THEN NULL; END;',
-                                                      {SET_DEFAULT_ACL}), ' ' ORDER BY d.oid) || ' END')
-  FROM pg_catalog.pg_default_acl d
- WHERE d.defaclobjtype <> 'L' AND {DEFAULT_ACL_SCHEMA}
-HAVING count(*) > 0";
+pub(crate) const DEFAULT_PRIVILEGES: &str = for_default_privileges!("{SET_DEFAULT_ACL}");
 
 /// What a restore runs before anything is made: the live database's default privileges
 /// set back to the server's own (where the login may), so the objects the dump makes get
 /// exactly the access the dump gives them, not what default privileges added or took
 /// away; the dump's [`DEFAULT_PRIVILEGES`] then brings back the backup's.
-pub(crate) const RESET_DEFAULT_PRIVILEGES: &str = "
-SELECT format('DO %L;', 'BEGIN ' || string_agg(format('BEGIN %s EXCEPTION WHEN insufficient_privilege OR undefined_object THEN NULL; END;',
-                                                      {RESET_DEFAULT_ACL}), ' ' ORDER BY d.oid) || ' END')
-  FROM pg_catalog.pg_default_acl d
- WHERE d.defaclobjtype <> 'L' AND {DEFAULT_ACL_SCHEMA}
-HAVING count(*) > 0";
+pub(crate) const RESET_DEFAULT_PRIVILEGES: &str = for_default_privileges!("{RESET_DEFAULT_ACL}");
 
 /// A default privileges row `d` that is the whole database's or one of the shop's schemas'.
 const DEFAULT_ACL_SCHEMA: &str = "(d.defaclnamespace = 0 OR d.defaclnamespace IN (
