@@ -1439,10 +1439,26 @@ fn mysql_tables_without_a_snapshot_are_held_still_and_round_trip() {
         "DELETE FROM z_log WHERE id > 10; UPDATE aria_pages SET body = 'x'; INSERT INTO mem_cache VALUES ('new', 1);",
     );
     restore_from(&s, &backup.id, true).unwrap();
-    // mem_cache gets the server's limit again; mem_big, over it, holds all its rows.
+    // mem_cache gets the server's limit again; mem_big, over it, holds all its rows under
+    // a limit twice their size (not the 16 GiB it was loaded under).
     let after = (m.state("shop", &tables), limits());
     assert_eq!(after.0, before.0);
     assert_eq!(after.1.lines().nth(1), before.1.lines().nth(1));
+    let big_limit: u64 = after
+        .1
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (20_000_000..200_000_000).contains(&big_limit),
+        "{}",
+        after.1
+    );
     assert!(
         m.sql("shop", "SHOW TABLES LIKE '\\_shopsafe%'").is_empty(),
         "scratch or old tables were left behind"

@@ -503,8 +503,8 @@ impl Mysql {
     /// faster than keeping them up to date row by row) in one statement, and, when `check`,
     /// make sure the table came out as the dump's `CREATE TABLE` says. A MEMORY table, made
     /// under [`HEAP_LIMIT`], is made again with the server's own limit on its size (which it
-    /// gets from the session that makes it), as a table the shop made has it, unless its rows
-    /// do not fit in that.
+    /// gets from the session that makes it), as a table the shop made has it, or, where its
+    /// rows do not fit in that, with a limit twice what they take.
     pub(super) async fn finish_scratch(
         &self,
         conn: &mut Conn,
@@ -521,18 +521,37 @@ impl Mysql {
             let alter = |changes: &[String]| {
                 format!("ALTER TABLE {} {}", quote(&s.scratch), changes.join(", "))
             };
+            let table_full = |done: &mysql_async::Result<()>| matches!(done, Err(mysql_async::Error::Server(x)) if memory && x.code == 1114);
             if memory {
                 conn.query_drop("SET SESSION max_heap_table_size = @@GLOBAL.max_heap_table_size")
                     .await
                     .map_err(e)?;
             }
-            let done = conn.query_drop(alter(&changes)).await;
+            let mut done = conn.query_drop(alter(&changes)).await;
+            if table_full(&done) {
+                // Too big for the server's limit: a limit twice what its rows take.
+                let twice: Option<u64> = conn
+                    .query_first(format!(
+                        "SELECT GREATEST(TABLE_ROWS * AVG_ROW_LENGTH * 2, 16384) FROM information_schema.TABLES
+                          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {}",
+                        quote_str(&s.scratch)
+                    ))
+                    .await
+                    .map_err(e)?;
+                conn.query_drop(format!(
+                    "SET SESSION max_heap_table_size = {}",
+                    twice.unwrap_or_default()
+                ))
+                .await
+                .map_err(e)?;
+                done = conn.query_drop(alter(&changes)).await;
+            }
             if memory {
                 conn.query_drop(HEAP_LIMIT).await.map_err(e)?;
             }
             match done {
-                // Too big for the server's limit: it keeps the one it was loaded with.
-                Err(mysql_async::Error::Server(x)) if memory && x.code == 1114 => {
+                // Still too big: it keeps the limit it was loaded with.
+                done if table_full(&done) => {
                     if !s.keys.is_empty() {
                         conn.query_drop(alter(&changes[..s.keys.len()]))
                             .await
