@@ -47,6 +47,14 @@ impl Applied {
         }
     }
 
+    /// What the restore's report should say about the load.
+    pub fn notes(&self) -> &[String] {
+        match self {
+            Applied::Visible => &[],
+            Applied::Pending(open) => &open.notes,
+        }
+    }
+
     /// Whether the live database has been replaced already.
     pub fn is_visible(&self) -> bool {
         matches!(self, Applied::Visible)

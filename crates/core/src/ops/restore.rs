@@ -390,6 +390,7 @@ fn run(
         match result {
             Ok(a) => {
                 applied = a.is_visible();
+                notes.extend_from_slice(a.notes());
                 pending = Some(a);
             }
             Err(failed) => {

@@ -36,9 +36,9 @@ use catalog::queries::{
     aggregates, column_storage, expand, ATTACH, COLLATIONS, COMMENTS, CONSTRAINTS,
     DEFAULT_PRIVILEGES, DOMAIN_CHECKS, DOMAIN_DEFAULTS, DROPS, ENUMS, EXTENSIONS, EXTENSION_TABLES,
     FOREIGN_KEYS, FUNCTIONS, FUNCTIONS_ON_TABLES, GRANTS, INDEXES, INHERITS_FROM, LATE_NOT_NULLS,
-    NOT_REPLACEABLE, OPTIONS, OWNERS, RANGES, REFRESH, RELATION_SETTINGS, RESET_DEFAULT_PRIVILEGES,
-    ROW_SECURITY, RULES, SCHEMAS, SCHEMA_GRANTS, SEQUENCES, STATISTICS, TEXT_SEARCH, TRIGGERS,
-    UNSUPPORTED, VALIDATIONS,
+    NOT_GIVEN, NOT_REPLACEABLE, OPTIONS, OWNERS, RANGES, REFRESH, RELATION_SETTINGS,
+    RESET_DEFAULT_PRIVILEGES, ROW_SECURITY, RULES, SCHEMAS, SCHEMA_GRANTS, SEQUENCES, STATISTICS,
+    TEXT_SEARCH, TRIGGERS, UNSUPPORTED, VALIDATIONS,
 };
 use catalog::{
     create_table, domains_and_composites, in_dependency_order, relations, routines_in_order,
@@ -841,8 +841,17 @@ impl Postgres {
                 Ok(())
             }
             .await;
-            match result {
-                Ok(()) => Ok(client),
+            // The objects the login could not give back to their owners.
+            let not_given = match result {
+                Ok(()) => client
+                    .query_one("SELECT pg_catalog.current_setting($1, true)", &[&NOT_GIVEN])
+                    .await
+                    .map(|r| r.get::<_, Option<String>>(0).unwrap_or_default())
+                    .map_err(e),
+                Err(err) => Err(err),
+            };
+            match not_given {
+                Ok(list) => Ok((client, list)),
                 Err(err) => {
                     let _ = client.batch_execute("ROLLBACK").await;
                     Err(err)
@@ -850,10 +859,26 @@ impl Postgres {
             }
         })
         })?;
+        let (client, not_given) = client;
+        let notes = match not_given.split("; ").filter(|s| !s.is_empty()).collect::<Vec<_>>() {
+            list if list.is_empty() => Vec::new(),
+            list => vec![match list.len() {
+                1 => format!(
+                    "1 object of the backup stays owned by user {}, which may not give it back to its owner here (or that role does not exist here): {}.",
+                    self.user, list[0]
+                ),
+                n => format!(
+                    "{n} objects of the backup stay owned by user {}, which may not give them back to their owners here (or those roles do not exist here): {}.",
+                    self.user,
+                    list.join(", ")
+                ),
+            }],
+        };
         Ok(Open {
             runtime,
             client,
             pg: self.clone(),
+            notes,
         })
     }
 
@@ -878,6 +903,8 @@ pub struct Open {
     runtime: tokio::runtime::Runtime,
     client: Client,
     pg: Postgres,
+    /// What the restore report should say about the load (objects not given back).
+    pub notes: Vec<String>,
 }
 
 impl Open {
@@ -889,6 +916,7 @@ impl Open {
             runtime,
             client,
             pg,
+            ..
         } = self;
         runtime
             .block_on(client.batch_execute("COMMIT"))

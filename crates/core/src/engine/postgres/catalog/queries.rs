@@ -42,6 +42,7 @@ pub(crate) fn expand(query: &str) -> String {
                                   WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END",
         )
         .replace("{OWNED}", OWNED)
+        .replace("{NOT_GIVEN}", NOT_GIVEN)
         .replace("{GRANT_ROWS}", GRANT_ROWS)
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
         .replace("{ROUTINES_USED}", ROUTINES_USED)
@@ -837,16 +838,22 @@ SELECT st.stxowner, n.nspowner, 'STATISTICS', format('%I.%I', n.nspname, st.stxn
 /// Who owns what the dump makes, where that is not the backup's login: one `DO` block that
 /// gives each object back to its owner where the restoring login may (it is, or may act
 /// as, that role, and the role may create in the object's schema); where it may not, or
-/// no role of that name exists (another server), the restoring login keeps the object.
+/// no role of that name exists (another server), the restoring login keeps the object, and
+/// the session setting [`NOT_GIVEN`] lists it ("table public.x (role); …").
 /// Comes before the grants on objects (after those on schemas, which the new owner may
 /// need), so a member of the owning role gives them in the owner's name.
 pub(crate) const OWNERS: &str = "
 SELECT format('DO %L;', 'BEGIN ' || string_agg(
-         format('BEGIN ALTER %s %s OWNER TO %I; EXCEPTION WHEN insufficient_privilege OR undefined_object THEN NULL; END;',
-                what, name, pg_catalog.pg_get_userbyid(owner)), ' ' ORDER BY kind, oid) || ' END')
+         format('BEGIN ALTER %s %s OWNER TO %I; EXCEPTION WHEN insufficient_privilege OR undefined_object THEN PERFORM pg_catalog.set_config(%L, concat_ws(%L, nullif(pg_catalog.current_setting(%L, true), %L), %L), false); END;',
+                what, name, pg_catalog.pg_get_userbyid(owner), '{NOT_GIVEN}', '; ', '{NOT_GIVEN}', '',
+                format('%s %s (%s)', lower(what), name, pg_catalog.pg_get_userbyid(owner))),
+         ' ' ORDER BY kind, oid) || ' END')
   FROM ({OWNED}) o
  WHERE owner <> (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
 HAVING count(*) > 0";
+
+/// The session setting in which a restore finds the objects it could not give back.
+pub(crate) const NOT_GIVEN: &str = "shopsafe.not_given";
 
 /// The objects a restore with the login could not drop, `(role, object)`: owned by a role
 /// whose rights it does not have, in a schema owned by such a role too (a schema's owner
