@@ -541,7 +541,7 @@ async function openRestore(id) {
     ? "First, ShopSafe takes a safety backup of the shop as it is now, so you can go back. The restored shop is then checked row by row and file by file; if anything does not match, your shop is put back as it was."
     : "No safety backup will be taken.";
   // Tables that differ first: they are what the restore changes.
-  const differs = (t) => t.rows_now !== t.rows_backup;
+  const differs = (t) => t.exists_now !== (t.rows_backup != null) || t.rows_now !== t.rows_backup;
   const tables = [...plan.tables.filter(differs), ...plan.tables.filter((t) => !differs(t))];
   const n = tables.filter(differs).length;
   $("confirm-summary").textContent = n === 0

@@ -1479,6 +1479,10 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         (t.exists_now, t.rows_now)
     };
     assert_eq!(counted("public.catalog_product"), (true, None));
+    assert!(plan
+        .tables
+        .iter()
+        .any(|t| t.name == "public.catalog_product" && t.changes()));
     let categories = pg.psql("postgres", "fresh", "SELECT count(*) FROM catalog_category");
     assert_eq!(
         counted("public.catalog_category"),

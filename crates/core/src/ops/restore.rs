@@ -71,6 +71,14 @@ pub struct TableChange {
     pub rows_backup: Option<u64>,
 }
 
+impl TableChange {
+    /// Whether the restore visibly changes the table: makes or drops it, or changes its
+    /// number of rows (or that number is not known now).
+    pub fn changes(&self) -> bool {
+        self.exists_now != self.rows_backup.is_some() || self.rows_now != self.rows_backup
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MediaChange {
     pub root: PathBuf,
