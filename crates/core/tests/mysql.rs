@@ -780,21 +780,67 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
             m.socket().display()
         ),
     );
+    // An event whose time has passed keeps its definer too (made in two steps).
+    m.sql_as(
+        "shop",
+        "shop-pw",
+        "shop",
+        "CREATE EVENT past_due ON SCHEDULE AT CURRENT_TIMESTAMP + INTERVAL 1 SECOND ON COMPLETION PRESERVE DO DELETE FROM orders_order WHERE id < 0",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let by_shop = definers();
     let by_shop_backup = backup_of(&s);
     mess_up(&m);
-    let plan = ops::prepare_restore(
-        &s.catalog,
-        &RestoreOptions {
-            backup: by_shop_backup.id.clone(),
-            shop: Some("admin".into()),
-            force: true,
-            pre_backup: false,
-        },
-    )
-    .unwrap();
-    ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    let restore_into = |id: &str, shop: &str| {
+        let plan = ops::prepare_restore(
+            &s.catalog,
+            &RestoreOptions {
+                backup: id.into(),
+                shop: Some(shop.into()),
+                force: true,
+                pre_backup: false,
+            },
+        )
+        .unwrap();
+        ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    };
+    restore_into(&by_shop_backup.id, "admin");
     assert_eq!(definers(), by_shop);
     backup_of(&s);
+    m.sql("shop", "DROP EVENT past_due");
+    // A login that may name another definer (SET USER) but not read another's routines: a
+    // routine root defined comes back as its own, which it can check.
+    m.sql(
+        "mysql",
+        "CREATE DATABASE setters; CREATE FUNCTION setters.root_fn() RETURNS INT DETERMINISTIC RETURN 7;
+         CREATE USER 'setter'@'localhost' IDENTIFIED BY 'shop-pw';
+         GRANT ALL PRIVILEGES ON setters.* TO 'setter'@'localhost';
+         GRANT SET USER ON *.* TO 'setter'@'localhost';",
+    );
+    let url = |user: &str| {
+        format!(
+            "mysql://{user}@localhost/setters?socket={}",
+            m.socket().display()
+        )
+    };
+    let admin_of_setters = add_database_shop(&s, "setters-admin", url("admin"));
+    let by_admin = ops::backup(
+        &s.catalog,
+        &common::database_only(&admin_of_setters),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    m.sql("setters", "DROP FUNCTION root_fn");
+    add_database_shop(&s, "setters", url("setter"));
+    restore_into(&by_admin.id, "setters");
+    assert_eq!(
+        m.sql(
+            "setters",
+            "SELECT DEFINER, root_fn() FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'setters'"
+        ),
+        "setter@localhost\t7\n"
+    );
 
     // The dump loads by hand with the mariadb client (DELIMITER lines) into an empty
     // database and gives the same objects.

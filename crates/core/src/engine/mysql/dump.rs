@@ -239,7 +239,8 @@ impl Mysql {
             to,
             &format!(
                 "-- ShopSafe native MySQL/MariaDB dump (server {version}).\n\
-                 -- Restore by hand into an empty database: mariadb --binary-mode DATABASE < dump.sql"
+                 -- Restore by hand into an empty database: mariadb --binary-mode DATABASE < dump.sql\n\
+                 -- (as a login that may name the DEFINERs below, or without those clauses)"
             ),
             &SESSION.map(|s| format!("{s};")).join("\n"),
         )?;

@@ -484,18 +484,19 @@ impl Mysql {
         self.check_rights(conn, &["table"]).await.map_err(before)?;
         // A login that may run only so many statements an hour must not run out halfway,
         // nor while putting the shop back: the dump's statements, a few more per table to
-        // make, check and swap it, and as many again for a rollback.
+        // make, check and swap it.
         if let Some((limit, n)) = self.rights(conn).await.map_err(before)?.hourly_limit {
             let mut statements = 60;
             for block in dumpfile::blocks(staged).map_err(before)? {
                 let (kind, _) = block.map_err(before)?;
                 statements += if kind == "create" { 7 } else { 1 };
             }
-            if n < 2 * statements {
+            // As many again each for the safety backup, the rollback point and a rollback.
+            if n < 4 * statements {
                 return Err(before(Error::invalid(format!(
-                    "User {} may run only {n} statements an hour ({limit}), and restoring this backup takes about {statements}, with as many again to put the shop back should a step fail; ask for that limit to be raised above {} (or lifted), then restore again.",
+                    "User {} may run only {n} statements an hour ({limit}), and restoring this backup takes about {statements}, with as many again each for the safety backup, the point to roll back to and a rollback should a step fail; ask for that limit to be raised above {} (or lifted), then restore again.",
                     self.user,
-                    2 * statements
+                    4 * statements
                 ))));
             }
         }
@@ -763,7 +764,10 @@ impl Mysql {
                 .map_err(|err| after(e(err)))?;
             }
         }
-        self.replace_objects(conn, &objects).await.map_err(after)?;
+        let home = expected.is_none_or(|x| x.database_name == self.dbname);
+        self.replace_objects(conn, &objects, home)
+            .await
+            .map_err(after)?;
         if let Some(expected) = expected {
             let tables = self.tables(conn).await.map_err(after)?;
             if !self

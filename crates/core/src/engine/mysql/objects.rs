@@ -160,6 +160,26 @@ pub(super) fn add_objects(h: &mut Sha256, objects: &[Object], with_ending_events
     }
 }
 
+impl Mysql {
+    /// Whether the login can read the definition of the routine `name` (views, triggers and
+    /// events it may read by the rights a restore needs anyway).
+    async fn can_read(&self, conn: &mut Conn, kind: &str, name: &str) -> Result<bool> {
+        if kind != "function" && kind != "procedure" {
+            return Ok(true);
+        }
+        let readable: Option<u8> = conn
+            .query_first(format!(
+                "SELECT ROUTINE_DEFINITION IS NOT NULL FROM information_schema.ROUTINES
+                  WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = '{}' AND ROUTINE_NAME = {}",
+                kind.to_uppercase(),
+                quote_str(name)
+            ))
+            .await
+            .map_err(|e| self.db_error(e))?;
+        Ok(readable == Some(1))
+    }
+}
+
 /// Make a view, trigger, routine or event from its `CREATE` text, under its session
 /// statement `set` (already run). The dump holds the text as UTF-8; an object made over a
 /// connection in another character set (latin1, say) is sent in that one, as it was made.
@@ -227,8 +247,9 @@ fn made_in_two_steps(shown: &str) -> Option<(String, String)> {
             &schedule["CREATE ".len()..],
             &rest[status.len()..]
         ),
+        // ALTER EVENT would make its runner the definer, unless it names one.
         format!(
-            "ALTER EVENT {} ON COMPLETION {completion} {status}",
+            "ALTER {definer}EVENT {} ON COMPLETION {completion} {status}",
             quote(&name)
         ),
     ))
@@ -425,12 +446,15 @@ impl Mysql {
     }
 
     /// Drop the live routines and events and create the backup's objects (`(kind, block)`,
-    /// in dump order), each under its own session settings. Live views and triggers are gone
-    /// already: they went with the old tables.
+    /// in dump order), each under its own session settings, with their definers when
+    /// `keep_definers` (restoring into the database they came from: elsewhere their definer
+    /// may have no rights). Live views and triggers are gone already: they went with the
+    /// old tables.
     pub(super) async fn replace_objects(
         &self,
         conn: &mut Conn,
         objects: &[(String, String)],
+        keep_definers: bool,
     ) -> Result<()> {
         let e = |e| self.db_error(e);
         let live: Vec<(String, String)> = conn
@@ -448,43 +472,45 @@ impl Mysql {
         }
         for (kind, block) in objects {
             let (set, create) = parse_block(block).ok_or_else(bad_dump)?;
+            // Backquoted as the server writes it, or as the shop wrote a trigger.
+            let name = create
+                .split_once(&format!("{} ", kind.to_uppercase()))
+                .and_then(|(_, rest)| {
+                    leading_ident(rest)
+                        .map(|(name, _)| name)
+                        .or_else(|| rest.split_whitespace().next().map(str::to_string))
+                })
+                .unwrap_or_default();
             // The server's sentence, saying which object it was making.
             let making = |err| {
                 let mut err = self.db_error(err);
-                // Backquoted as the server writes it, or as the shop wrote a trigger.
-                let name = create
-                    .split_once(&format!("{} ", kind.to_uppercase()))
-                    .and_then(|(_, rest)| {
-                        leading_ident(rest)
-                            .map(|(name, _)| name)
-                            .or_else(|| rest.split_whitespace().next().map(str::to_string))
-                    })
-                    .map_or_else(String::new, |name| format!(" {name}"));
+                let named = match name.is_empty() {
+                    true => String::new(),
+                    false => format!(" {name}"),
+                };
                 err.message = format!(
-                    "{} (making the {kind}{name} of the backup).",
+                    "{} (making the {kind}{named} of the backup).",
                     err.message.trim_end_matches('.')
                 );
                 err
             };
             conn.query_drop(set).await.map_err(e)?;
             // With the definer it was shown with, where the login may name another (an
-            // administrator's); else the login becomes its definer.
+            // administrator's) and still read the object so made (a routine of another
+            // definer may be hidden from it); else the login becomes its definer.
             let bare = strip_definer(create);
-            let texts = if bare == create {
-                vec![create]
-            } else {
-                vec![create, bare.as_str()]
-            };
-            for (i, text) in texts.iter().enumerate() {
-                match make_object(conn, set, text).await {
-                    Err(mysql_async::Error::Server(s)) if s.code == 1227 && i + 1 < texts.len() => {
-                    }
-                    made => {
-                        made.map_err(making)?;
-                        break;
-                    }
+            if keep_definers && bare != create {
+                match make_object(conn, set, create).await {
+                    Ok(()) if self.can_read(conn, kind, &name).await? => continue,
+                    Ok(()) => conn
+                        .query_drop(format!("DROP {kind} {}", quote(&name)))
+                        .await
+                        .map_err(e)?,
+                    Err(mysql_async::Error::Server(s)) if s.code == 1227 => {}
+                    Err(err) => return Err(making(err)),
                 }
             }
+            make_object(conn, set, &bare).await.map_err(making)?;
         }
         if !objects.is_empty() {
             for s in SESSION {
@@ -595,7 +621,7 @@ mod tests {
             made_in_two_steps("CREATE DEFINER=`a`@`%` EVENT `e` ON SCHEDULE AT '2020-01-01 00:00:00' ON COMPLETION NOT PRESERVE ENABLE DO SELECT 1"),
             Some((
                 "CREATE DEFINER=`a`@`%` EVENT `e` ON SCHEDULE AT '2020-01-01 00:00:00' ON COMPLETION PRESERVE DISABLE DO SELECT 1".into(),
-                "ALTER EVENT `e` ON COMPLETION NOT PRESERVE ENABLE".into()
+                "ALTER DEFINER=`a`@`%` EVENT `e` ON COMPLETION NOT PRESERVE ENABLE".into()
             ))
         );
         let dumped: Vec<(String, String)> = [&once, &forever, &ordered[0]]
