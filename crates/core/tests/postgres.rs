@@ -968,7 +968,8 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
         "shop",
         "shop",
         "INSERT INTO orders_order (total, note) VALUES (99.99, 'made on 18');
-         ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;",
+         ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC;
+         GRANT ALL ON orders_order TO PUBLIC;",
     );
     let from18 = backup_of("pg18");
     assert!(
@@ -983,10 +984,11 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
             "shop",
             "shop",
             "SELECT string_agg(x::text, ' ' ORDER BY x::text) FROM pg_default_acl, unnest(defaclacl) x
-              WHERE defaclobjtype = 'r'"
+              WHERE defaclobjtype = 'r'
+             UNION ALL SELECT array_to_string(relacl, ' ') FROM pg_class WHERE oid = 'orders_order'::regclass"
         )
         .trim(),
-        "=r/shop shop=arwdDxt/shop"
+        "=arwdDxt/shop shop=arwdDxt/shop\nshop=arwdDxt/shop =arwdDxt/shop"
     );
     assert_eq!(v15.rows("shop", TABLES), v18.rows("shop", TABLES));
     assert_eq!(v15.rows("shop", &visits), v18.rows("shop", &visits));

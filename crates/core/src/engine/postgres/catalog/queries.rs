@@ -13,8 +13,9 @@ const USER_SCHEMA: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'informa
 /// that the object whose oid is `OID` in `pg_catalog.CATALOG` was not created by an
 /// extension; `{CLASS_NOT_EXT}`, `{TYPE_NOT_EXT}` and `{PROC_NOT_EXT}` are it for the
 /// relation `c`, the type `t` and the routine `p` (which must not be part of another object
-/// either, as a range type's constructors are). `{modify:COL}`, `{enabled:COL}` and
-/// `{element:TYPE}` are the keyword and type expressions described below.
+/// either, as a range type's constructors are). `{modify:COL}`, `{enabled:COL}`,
+/// `{element:TYPE}`, `{if_known:COL}` and `{end_if_known:COL}` are the keyword, type and
+/// condition expressions described below.
 pub(crate) fn expand(query: &str) -> String {
     let mut query = query
         .replace(
@@ -81,7 +82,14 @@ pub(crate) fn expand(query: &str) -> String {
         );
     // The fragments that take an argument, `{name:ARG}`, expanded last, as the ones above
     // may hold them.
-    let with_argument = ["{not_ext:", "{modify:", "{enabled:", "{element:"];
+    let with_argument = [
+        "{not_ext:",
+        "{modify:",
+        "{enabled:",
+        "{element:",
+        "{if_known:",
+        "{end_if_known:",
+    ];
     while let Some(start) = with_argument.iter().filter_map(|f| query.find(f)).min() {
         let end = start + query[start..].find('}').expect("a closed {name:ARG}");
         let (name, arg) = query[start + 1..end].split_once(':').expect("{name:ARG}");
@@ -105,6 +113,12 @@ pub(crate) fn expand(query: &str) -> String {
             ),
             // The type ARG (a `pg_type` row) or, for an array type, its element type.
             "element" => format!("CASE WHEN {arg}.typcategory = 'A' THEN {arg}.typelem ELSE {arg}.oid END"),
+            // Around a statement (inside a `DO` block) that grants or revokes the privilege
+            // ARG: a condition that the server knows it (`MAINTAIN` is PostgreSQL 17's).
+            "if_known" => format!(
+                "CASE WHEN {arg} = 'MAINTAIN' THEN 'IF pg_catalog.current_setting(''server_version_num'')::int >= 170000 THEN ' ELSE '' END"
+            ),
+            "end_if_known" => format!("CASE WHEN {arg} = 'MAINTAIN' THEN ' END IF;' ELSE '' END"),
             other => unreachable!("no fragment {{{other}:…}}"),
         };
         query.replace_range(start..=end, &fragment);
@@ -909,8 +923,9 @@ SELECT 'ROUTINE', 'EXECUTE', p.oid, p.oid::regprocedure::text, p.proacl, p.proow
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
 )
-SELECT format('GRANT %s ON %s %s TO %s%s;', a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
-              c.oid::regclass, {GRANTEE}) AS stmt, 1 AS kind, c.oid, a.grantee, a.privilege_type
+SELECT format('%sGRANT %s ON %s %s TO %s%s;%s', {if_known:a.privilege_type}, a.privilege_type,
+              CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.oid::regclass, {GRANTEE},
+              {end_if_known:a.privilege_type}) AS stmt, 1 AS kind, c.oid, a.grantee, a.privilege_type
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND a.grantee <> c.relowner
@@ -987,14 +1002,16 @@ const DEFAULT_ACL_SCHEMA: &str = "(d.defaclnamespace = 0 OR d.defaclnamespace IN
 /// `GRANT` each of `to` not in `from`.
 fn change_default_acl(from: &str, to: &str) -> String {
     format!(
-        "(SELECT coalesce(string_agg(format('%s REVOKE %s ON %s FROM %s;', {{ALTER_DEFAULT}}, f.privilege_type,
-                                            {{DEFAULT_OBJECTS}}, {{GRANTEE_F}}), ' '), '')
+        "(SELECT coalesce(string_agg(format('%s%s REVOKE %s ON %s FROM %s;%s', {{if_known:f.privilege_type}},
+                                            {{ALTER_DEFAULT}}, f.privilege_type, {{DEFAULT_OBJECTS}}, {{GRANTEE_F}},
+                                            {{end_if_known:f.privilege_type}}), ' '), '')
             FROM pg_catalog.aclexplode({from}) f
            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode({to}) t WHERE t.grantee = f.grantee
                                 AND t.privilege_type = f.privilege_type AND t.is_grantable = f.is_grantable))
          || ' ' ||
-         (SELECT coalesce(string_agg(format('%s GRANT %s ON %s TO %s%s;', {{ALTER_DEFAULT}}, a.privilege_type,
-                                            {{DEFAULT_OBJECTS}}, {{GRANTEE}}), ' '), '')
+         (SELECT coalesce(string_agg(format('%s%s GRANT %s ON %s TO %s%s;%s', {{if_known:a.privilege_type}},
+                                            {{ALTER_DEFAULT}}, a.privilege_type, {{DEFAULT_OBJECTS}}, {{GRANTEE}},
+                                            {{end_if_known:a.privilege_type}}), ' '), '')
             FROM pg_catalog.aclexplode({to}) a
            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode({from}) f WHERE f.grantee = a.grantee
                                 AND f.privilege_type = a.privilege_type AND f.is_grantable = a.is_grantable))"
