@@ -777,7 +777,10 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
     let report = restore(&s, &backup.id, Some("admin")).unwrap();
     assert_eq!(
         report.notes,
-        ["1 object of the backup stays owned by user postgres, which may not give it back to its owner here (or that role does not exist here): table public.legacy (gone)."]
+        [
+            "1 object of the backup stays owned by user postgres, which may not give it back to its owner here (or that role does not exist here): table public.legacy (gone).",
+            "1 of the backup's grants were left out, as their roles do not exist here: GRANT SELECT ON TABLE public.catalog_product TO gone;"
+        ]
     );
     // What the role that is gone owned is the restoring login's; its grant is left out.
     let without_gone = |schema: &str| -> Vec<String> {

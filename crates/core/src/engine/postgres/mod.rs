@@ -36,7 +36,7 @@ use catalog::queries::{
     aggregates, column_storage, expand, ATTACH, COLLATIONS, COMMENTS, CONSTRAINTS,
     DEFAULT_PRIVILEGES, DOMAIN_CHECKS, DOMAIN_DEFAULTS, DROPS, ENUMS, EXTENSIONS, EXTENSION_TABLES,
     FOREIGN_KEYS, FUNCTIONS, FUNCTIONS_ON_TABLES, GRANTS, INDEXES, INHERITS_FROM, LATE_NOT_NULLS,
-    NOT_GIVEN, NOT_REPLACEABLE, OPTIONS, OWNERS, RANGES, REFRESH, RELATION_SETTINGS,
+    NOT_GIVEN, NOT_GRANTED, NOT_REPLACEABLE, OPTIONS, OWNERS, RANGES, REFRESH, RELATION_SETTINGS,
     RESET_DEFAULT_PRIVILEGES, ROW_SECURITY, RULES, SCHEMAS, SCHEMA_GRANTS, SEQUENCES, STATISTICS,
     TEXT_SEARCH, TRIGGERS, UNSUPPORTED, VALIDATIONS,
 };
@@ -841,17 +841,24 @@ impl Postgres {
                 Ok(())
             }
             .await;
-            // The objects the login could not give back to their owners.
-            let not_given = match result {
+            // The objects the login could not give back to their owners, and the grants to
+            // roles missing here.
+            let left_out = match result {
                 Ok(()) => client
-                    .query_one("SELECT pg_catalog.current_setting($1, true)", &[&NOT_GIVEN])
+                    .query_one(
+                        "SELECT pg_catalog.current_setting($1, true), pg_catalog.current_setting($2, true)",
+                        &[&NOT_GIVEN, &NOT_GRANTED],
+                    )
                     .await
-                    .map(|r| r.get::<_, Option<String>>(0).unwrap_or_default())
+                    .map(|r| {
+                        let list = |i| r.get::<_, Option<String>>(i).unwrap_or_default();
+                        (list(0), list(1))
+                    })
                     .map_err(e),
                 Err(err) => Err(err),
             };
-            match not_given {
-                Ok(list) => Ok((client, list)),
+            match left_out {
+                Ok(lists) => Ok((client, lists)),
                 Err(err) => {
                     let _ = client.batch_execute("ROLLBACK").await;
                     Err(err)
@@ -859,21 +866,35 @@ impl Postgres {
             }
         })
         })?;
-        let (client, not_given) = client;
-        let notes = match not_given.split("; ").filter(|s| !s.is_empty()).collect::<Vec<_>>() {
-            list if list.is_empty() => Vec::new(),
-            list => vec![match list.len() {
-                1 => format!(
-                    "1 object of the backup stays owned by user {}, which may not give it back to its owner here (or that role does not exist here): {}.",
-                    self.user, list[0]
-                ),
-                n => format!(
-                    "{n} objects of the backup stay owned by user {}, which may not give them back to their owners here (or those roles do not exist here): {}.",
-                    self.user,
-                    list.join(", ")
-                ),
-            }],
+        let (client, (not_given, not_granted)) = client;
+        let entries = |list: &str| -> Vec<String> {
+            list.split("; ")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
         };
+        let mut notes = Vec::new();
+        match entries(&not_given).as_slice() {
+            [] => {}
+            [one] => notes.push(format!(
+                "1 object of the backup stays owned by user {}, which may not give it back to its owner here (or that role does not exist here): {one}.",
+                self.user
+            )),
+            list => notes.push(format!(
+                "{} objects of the backup stay owned by user {}, which may not give them back to their owners here (or those roles do not exist here): {}.",
+                list.len(),
+                self.user,
+                list.join(", ")
+            )),
+        }
+        let grants = entries(&not_granted);
+        if !grants.is_empty() {
+            notes.push(format!(
+                "{} of the backup's grants were left out, as their roles do not exist here: {}",
+                grants.len(),
+                grants.join(" ")
+            ));
+        }
         Ok(Open {
             runtime,
             client,

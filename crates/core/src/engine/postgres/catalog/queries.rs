@@ -43,7 +43,14 @@ pub(crate) fn expand(query: &str) -> String {
                                   WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END",
         )
         .replace("{OWNED}", OWNED)
-        .replace("{NOT_GIVEN}", NOT_GIVEN)
+        .replace(
+            "{REMEMBER_NOT_GIVEN}",
+            &remember(
+                NOT_GIVEN,
+                "format('%s %s (%s)', lower(what), name, pg_catalog.pg_get_userbyid(owner))",
+            ),
+        )
+        .replace("{REMEMBER_NOT_GRANTED}", &remember(NOT_GRANTED, "stmt"))
         .replace("{GRANT_ROWS}", GRANT_ROWS)
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
         .replace("{ROUTINES_USED}", ROUTINES_USED)
@@ -858,9 +865,8 @@ SELECT st.stxowner, n.nspowner, 'STATISTICS', format('%I.%I', n.nspname, st.stxn
 /// need), so a member of the owning role gives them in the owner's name.
 pub(crate) const OWNERS: &str = "
 SELECT format('DO %L;', 'BEGIN ' || string_agg(
-         format('BEGIN ALTER %s %s OWNER TO %I; EXCEPTION WHEN insufficient_privilege OR undefined_object THEN PERFORM pg_catalog.set_config(%L, concat_ws(%L, nullif(pg_catalog.current_setting(%L, true), %L), %L), false); END;',
-                what, name, pg_catalog.pg_get_userbyid(owner), '{NOT_GIVEN}', '; ', '{NOT_GIVEN}', '',
-                format('%s %s (%s)', lower(what), name, pg_catalog.pg_get_userbyid(owner))),
+         format('BEGIN ALTER %s %s OWNER TO %I; EXCEPTION WHEN insufficient_privilege OR undefined_object THEN %s END;',
+                what, name, pg_catalog.pg_get_userbyid(owner), {REMEMBER_NOT_GIVEN}),
          ' ' ORDER BY kind, oid) || ' END')
   FROM ({OWNED}) o
  WHERE owner <> (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
@@ -868,6 +874,18 @@ HAVING count(*) > 0";
 
 /// The session setting in which a restore finds the objects it could not give back.
 pub(crate) const NOT_GIVEN: &str = "shopsafe.not_given";
+
+/// The session setting in which a restore finds the grants it left out.
+pub(crate) const NOT_GRANTED: &str = "shopsafe.not_granted";
+
+/// The text of a statement (for a `DO` block's exception handler) that adds what the SQL
+/// expression `what` says to the session setting `setting`, `; ` between entries.
+fn remember(setting: &str, what: &str) -> String {
+    format!(
+        "format('PERFORM pg_catalog.set_config(%L, concat_ws(%L, nullif(pg_catalog.current_setting(%L, true), %L), %L), false);',
+                '{setting}', '; ', '{setting}', '', {what})"
+    )
+}
 
 /// The objects a restore with the login could not drop, `(role, object)`: owned by a role
 /// whose rights it does not have, in a schema owned by such a role too (a schema's owner
@@ -887,11 +905,11 @@ const ROUTINE_SIGNATURE: &str = "format('%I.%I(%s)', n.nspname, p.proname,
 
 /// The grants of [`GRANT_ROWS`] whose kind is `$kind` (`"= 0"`, `"> 0"`), in one `DO` block
 /// that skips a grant to a role missing where the dump is restored (another server), as
-/// the owners' block does.
+/// the owners' block does, listing it in the session setting [`NOT_GRANTED`].
 macro_rules! grants_of_kind {
     ($kind:literal) => {
         concat!(
-            "SELECT format('DO %L;', 'BEGIN ' || string_agg(format('BEGIN %s EXCEPTION WHEN undefined_object THEN NULL; END;', stmt),
+            "SELECT format('DO %L;', 'BEGIN ' || string_agg(format('BEGIN %s EXCEPTION WHEN undefined_object THEN %s END;', stmt, {REMEMBER_NOT_GRANTED}),
                                                    ' ' ORDER BY kind, oid, grantee, privilege_type) || ' END')
                FROM ({GRANT_ROWS}) g WHERE kind ",
             $kind,
