@@ -1800,7 +1800,7 @@ fn postgres_postgis_shop_round_trips() {
         let before = server.schema("geo");
         let e = restore(&s, &backup.id, Some(name)).unwrap_err();
         assert!(
-            e.message.contains(why) && e.message.contains("the shop is as it was before"),
+            e.message.contains(why) && e.message.contains("the shop is as it was"),
             "{}",
             e.message
         );

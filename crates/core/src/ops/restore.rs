@@ -458,6 +458,8 @@ fn run(
     // 8. Roll back on failure.
     if let Err(e) = committed {
         Meter::new(progress, Phase::RollingBack, 0, 0).finish();
+        // Whether anything was changed (or is held changed in an open transaction) to undo.
+        let undone = applied || placed || moved_aside || pending.is_some() || !had_db;
         let back = (|| -> Result<()> {
             if pending.take().is_some_and(Applied::roll_back) {
                 // The transaction was still open: nothing was ever visible.
@@ -484,6 +486,10 @@ fn run(
             Ok(())
         })();
         return Err(match back {
+            Ok(()) if !undone => Error::new(
+                e.kind,
+                format!("{} Nothing was changed; the shop is as it was.", e.message),
+            ),
             Ok(()) => Error::new(
                 e.kind,
                 format!(
