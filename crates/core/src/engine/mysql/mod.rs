@@ -9,8 +9,8 @@
 //! plain SQL file the `mariadb` or `mysql` client can also load by hand into an empty
 //! database. After the rows come the
 //! views, triggers, stored functions and procedures and events, as `SHOW CREATE` gives them
-//! without their DEFINER (only a superuser may name another login), each with the session
-//! settings it was created under.
+//! (a restore keeps their DEFINER only where the login may name another and restores into
+//! the same database), each with the session settings it was created under.
 //! Sequences, system-versioned tables and tables of other engines (CSV, FEDERATED…) are
 //! detected and named, and the backup refuses.
 //!
@@ -479,45 +479,12 @@ impl Mysql {
             .unwrap_or_default();
         let is_mysql = !live.contains("MariaDB");
         self.drop_scratch(conn).await.map_err(before)?;
-        // The rights to make, fill and swap in tables, before any work is done (those for
-        // the objects once the dump has said which it holds).
-        self.check_rights(conn, &["table"]).await.map_err(before)?;
-        // A login that may run only so many statements an hour must not run out halfway,
-        // nor while putting the shop back: the dump's statements, a few more per table to
-        // make, check and swap it.
-        if let Some((limit, n)) = self.rights(conn).await.map_err(before)?.hourly_limit {
-            let mut statements = 60;
-            for block in dumpfile::blocks(staged).map_err(before)? {
-                let (kind, _) = block.map_err(before)?;
-                statements += if kind == "create" { 7 } else { 1 };
-            }
-            // As many again each for the safety backup, the rollback point and a rollback.
-            if n < 4 * statements {
-                return Err(before(Error::invalid(format!(
-                    "User {} may run only {n} statements an hour ({limit}), and restoring this backup takes about {statements}, with as many again each for the safety backup, the point to roll back to and a rollback should a step fail; ask for that limit to be raised above {} (or lifted), then restore again.",
-                    self.user,
-                    4 * statements
-                ))));
-            }
-        }
-        // A foreign key of another database's table to one of the shop's would follow that
-        // table when it is swapped out, and point at nothing once it is dropped. (The server
-        // shows it only to a login with some right on that other database.)
-        let incoming: Option<(String, String, String, String)> = conn
-            .query_first(
-                "SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME
-                   FROM information_schema.KEY_COLUMN_USAGE
-                  WHERE REFERENCED_TABLE_SCHEMA = DATABASE() AND TABLE_SCHEMA <> DATABASE()
-                  ORDER BY 1, 2, 3",
-            )
+        // The login's rights, read once: those to make and swap tables checked now, those for
+        // the objects once the dump has said which it holds.
+        let rights = self.rights(conn).await.map_err(before)?;
+        self.preflight(conn, &rights, staged)
             .await
-            .map_err(|err| before(e(err)))?;
-        if let Some((db, table, key, target)) = incoming {
-            return Err(before(Error::invalid(format!(
-                "The table {db}.{table} of another database has a foreign key ({key}) to the table {target} of {}, which a restore cannot keep pointing at the restored table; drop that foreign key, restore, then add it again.",
-                self.dbname
-            ))));
-        }
+            .map_err(before)?;
         // Load into scratch tables; the live tables are untouched.
         let mut loaded: Vec<Scratch> = Vec::new();
         // (kind, block)
@@ -533,15 +500,9 @@ impl Mysql {
             for stmt in dumpfile::blocks(staged)? {
                 let (kind, sql) = stmt?;
                 if kind != "insert" && open {
-                    if let Some(lanes) = lanes.as_mut() {
-                        lanes.wait(self).await?;
-                    }
-                    self.finish_scratch(
-                        conn,
-                        loaded.last().ok_or_else(bad_dump)?,
-                        expected.is_some(),
-                    )
-                    .await?;
+                    let s = loaded.last().ok_or_else(bad_dump)?;
+                    self.finish_scratch(conn, lanes.as_mut(), s, expected.is_some())
+                        .await?;
                     open = false;
                 }
                 match kind.as_str() {
@@ -624,15 +585,9 @@ impl Mysql {
                 }
             }
             if open {
-                if let Some(lanes) = lanes.as_mut() {
-                    lanes.wait(self).await?;
-                }
-                self.finish_scratch(
-                    conn,
-                    loaded.last().ok_or_else(bad_dump)?,
-                    expected.is_some(),
-                )
-                .await?;
+                let s = loaded.last().ok_or_else(bad_dump)?;
+                self.finish_scratch(conn, lanes.as_mut(), s, expected.is_some())
+                    .await?;
             }
             if let Some(expected) = expected {
                 let pairs: Vec<(String, String)> = loaded
@@ -687,14 +642,11 @@ impl Mysql {
         // The rights to remove the live objects and create the backup's (and to put the live
         // ones back if a later step fails), checked before anything changes.
         let mut kinds: Vec<&str> = objects.iter().map(|(k, _)| k.as_str()).collect();
-        let rights = match self.live_kinds(conn).await {
-            Ok(live) => {
-                kinds.extend(live);
-                self.check_rights(conn, &kinds).await
-            }
-            Err(err) => Err(err),
-        };
-        if let Err(err) = rights {
+        let allowed = self.live_kinds(conn).await.and_then(|live| {
+            kinds.extend(live);
+            self.check_rights(&rights, &kinds)
+        });
+        if let Err(err) = allowed {
             let _ = self.drop_scratch(conn).await;
             return Err(before(err));
         }
@@ -810,9 +762,55 @@ impl Mysql {
 
     /// Fail with one sentence unless this login holds, on the database or globally, every
     /// right that dropping and creating objects of `kinds` needs.
-    async fn check_rights(&self, conn: &mut Conn, kinds: &[&str]) -> Result<()> {
+    /// What a restore checks before it loads anything: the rights to make, fill and swap in
+    /// tables; an hourly statement limit that leaves room for it; no foreign key of another
+    /// database pointing at the shop's tables.
+    async fn preflight(&self, conn: &mut Conn, rights: &Rights, staged: &Path) -> Result<()> {
+        self.check_rights(rights, &["table"])?;
+        // A login that may run only so many statements an hour must not run out halfway,
+        // nor while putting the shop back: the dump's statements, a few more per table to
+        // make, check and swap it.
+        if let Some((limit, n)) = rights.hourly_limit {
+            let mut statements = 60;
+            for block in dumpfile::blocks(staged)? {
+                let (kind, _) = block?;
+                statements += if kind == "create" { 7 } else { 1 };
+            }
+            // As many again each for the safety backup, the rollback point and a rollback.
+            if n < 4 * statements {
+                return Err(Error::invalid(format!(
+                    "User {} may run only {n} statements an hour ({limit}), and restoring this backup takes about {statements}, with as many again each for the safety backup, the point to roll back to and a rollback should a step fail; ask for that limit to be raised above {} (or lifted), then restore again.",
+                    self.user,
+                    4 * statements
+                )));
+            }
+        }
+        // A foreign key of another database's table to one of the shop's would follow that
+        // table when it is swapped out, and point at nothing once it is dropped. (The server
+        // shows it only to a login with some right on that other database.)
+        let incoming: Option<(String, String, String, String)> = conn
+            .query_first(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME
+                   FROM information_schema.KEY_COLUMN_USAGE
+                  WHERE REFERENCED_TABLE_SCHEMA = DATABASE() AND TABLE_SCHEMA <> DATABASE()
+                  ORDER BY 1, 2, 3",
+            )
+            .await
+            .map_err(|e| self.db_error(e))?;
+        if let Some((db, table, key, target)) = incoming {
+            return Err(Error::invalid(format!(
+                "The table {db}.{table} of another database has a foreign key ({key}) to the table {target} of {}, which a restore cannot keep pointing at the restored table; drop that foreign key, restore, then add it again.",
+                self.dbname
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether `rights` hold what restoring objects of `kinds` (`"table"`, `"view"`…)
+    /// needs; one sentence naming what to grant if not.
+    fn check_rights(&self, rights: &Rights, kinds: &[&str]) -> Result<()> {
         let needed = kinds.iter().flat_map(|k| rights_for(k).iter().copied());
-        let missing = self.rights(conn).await?.missing(needed);
+        let missing = rights.missing(needed);
         if missing.is_empty() {
             return Ok(());
         }

@@ -499,67 +499,71 @@ impl Mysql {
         Ok(columns)
     }
 
+    /// A MEMORY scratch table, made under [`HEAP_LIMIT`], made again with the server's own
+    /// limit on its size (which it gets from the session that makes it), as a table the shop
+    /// made has it, or, where its rows do not fit in that, with a limit twice what they take
+    /// (else it keeps the one it was loaded with).
+    async fn memory_limit(&self, conn: &mut Conn, s: &Scratch) -> Result<()> {
+        let e = |e| self.db_error(e);
+        let twice: Option<u64> = conn
+            .query_first(format!(
+                "SELECT GREATEST(TABLE_ROWS * AVG_ROW_LENGTH * 2, 16384) FROM information_schema.TABLES
+                  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {}",
+                quote_str(&s.scratch)
+            ))
+            .await
+            .map_err(e)?;
+        let table_full = |made: &mysql_async::Result<()>| matches!(made, Err(mysql_async::Error::Server(x)) if x.code == 1114);
+        let mut made = Ok(());
+        for limit in [
+            "@@GLOBAL.max_heap_table_size".to_string(),
+            twice.unwrap_or_default().to_string(),
+        ] {
+            conn.query_drop(format!("SET SESSION max_heap_table_size = {limit}"))
+                .await
+                .map_err(e)?;
+            made = conn
+                .query_drop(format!("ALTER TABLE {} ENGINE=MEMORY", quote(&s.scratch)))
+                .await;
+            if !table_full(&made) {
+                break;
+            }
+        }
+        conn.query_drop(HEAP_LIMIT).await.map_err(e)?;
+        match made {
+            Err(_) if table_full(&made) => Ok(()),
+            made => made.map_err(e),
+        }
+    }
+
     /// After a scratch table's rows: add its secondary keys (built by sorting,
-    /// faster than keeping them up to date row by row) in one statement, and, when `check`,
-    /// make sure the table came out as the dump's `CREATE TABLE` says. A MEMORY table, made
-    /// under [`HEAP_LIMIT`], is made again with the server's own limit on its size (which it
-    /// gets from the session that makes it), as a table the shop made has it, or, where its
-    /// rows do not fit in that, with a limit twice what they take.
+    /// faster than keeping them up to date row by row) in one statement, give a MEMORY table
+    /// its limit ([`Self::memory_limit`]), and, when `check`, make sure the table came out as
+    /// the dump's `CREATE TABLE` says.
     pub(super) async fn finish_scratch(
         &self,
         conn: &mut Conn,
+        lanes: Option<&mut Lanes>,
         s: &Scratch,
         check: bool,
     ) -> Result<()> {
         let e = |e| self.db_error(e);
-        let memory = s.create.contains("\n) ENGINE=MEMORY");
-        let mut changes: Vec<String> = s.keys.iter().map(|k| format!("ADD {k}")).collect();
-        if memory {
-            changes.push("ENGINE=MEMORY".into());
+        // Its rows first: every statement sent over the other connections done.
+        if let Some(lanes) = lanes {
+            lanes.wait(self).await?;
         }
-        if !changes.is_empty() {
-            let alter = |changes: &[String]| {
-                format!("ALTER TABLE {} {}", quote(&s.scratch), changes.join(", "))
-            };
-            let table_full = |done: &mysql_async::Result<()>| matches!(done, Err(mysql_async::Error::Server(x)) if memory && x.code == 1114);
-            if memory {
-                conn.query_drop("SET SESSION max_heap_table_size = @@GLOBAL.max_heap_table_size")
-                    .await
-                    .map_err(e)?;
-            }
-            let mut done = conn.query_drop(alter(&changes)).await;
-            if table_full(&done) {
-                // Too big for the server's limit: a limit twice what its rows take.
-                let twice: Option<u64> = conn
-                    .query_first(format!(
-                        "SELECT GREATEST(TABLE_ROWS * AVG_ROW_LENGTH * 2, 16384) FROM information_schema.TABLES
-                          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {}",
-                        quote_str(&s.scratch)
-                    ))
-                    .await
-                    .map_err(e)?;
-                conn.query_drop(format!(
-                    "SET SESSION max_heap_table_size = {}",
-                    twice.unwrap_or_default()
-                ))
-                .await
-                .map_err(e)?;
-                done = conn.query_drop(alter(&changes)).await;
-            }
-            if memory {
-                conn.query_drop(HEAP_LIMIT).await.map_err(e)?;
-            }
-            match done {
-                // Still too big: it keeps the limit it was loaded with.
-                done if table_full(&done) => {
-                    if !s.keys.is_empty() {
-                        conn.query_drop(alter(&changes[..s.keys.len()]))
-                            .await
-                            .map_err(e)?;
-                    }
-                }
-                done => done.map_err(e)?,
-            }
+        if !s.keys.is_empty() {
+            let adds: Vec<String> = s.keys.iter().map(|k| format!("ADD {k}")).collect();
+            conn.query_drop(format!(
+                "ALTER TABLE {} {}",
+                quote(&s.scratch),
+                adds.join(", ")
+            ))
+            .await
+            .map_err(e)?;
+        }
+        if s.create.contains("\n) ENGINE=MEMORY") {
+            self.memory_limit(conn, s).await?;
         }
         if check {
             let got: Option<(String, String)> = conn

@@ -777,7 +777,7 @@ impl Postgres {
                 .await
                 .map_err(e)?
                 .get(0);
-            let result: Result<()> = async {
+            let result: Result<Vec<String>> = async {
                 for stmt in strings(&client, DROPS)
                     .await
                     .map_err(e)?
@@ -838,27 +838,11 @@ impl Postgres {
                             Replay::Db(err) => self.db_error(err),
                         })?;
                 }
-                Ok(())
+                self.left_out(&client).await
             }
             .await;
-            // The objects the login could not give back to their owners, and the grants to
-            // roles missing here.
-            let left_out = match result {
-                Ok(()) => client
-                    .query_one(
-                        "SELECT pg_catalog.current_setting($1, true), pg_catalog.current_setting($2, true)",
-                        &[&NOT_GIVEN, &NOT_GRANTED],
-                    )
-                    .await
-                    .map(|r| {
-                        let list = |i| r.get::<_, Option<String>>(i).unwrap_or_default();
-                        (list(0), list(1))
-                    })
-                    .map_err(e),
-                Err(err) => Err(err),
-            };
-            match left_out {
-                Ok(lists) => Ok((client, lists)),
+            match result {
+                Ok(notes) => Ok((client, notes)),
                 Err(err) => {
                     let _ = client.batch_execute("ROLLBACK").await;
                     Err(err)
@@ -866,15 +850,36 @@ impl Postgres {
             }
         })
         })?;
-        let (client, (not_given, not_granted)) = client;
-        let entries = |list: &str| -> Vec<String> {
+        let (client, notes) = client;
+        Ok(Open {
+            runtime,
+            client,
+            pg: self.clone(),
+            notes,
+        })
+    }
+
+    /// What a loaded dump left out, as notes for the restore's report: the objects the
+    /// login could not give back to their owners, and the grants to roles missing here
+    /// (the session settings the dump's `DO` blocks filled).
+    async fn left_out(&self, client: &Client) -> Result<Vec<String>> {
+        let row = client
+            .query_one(
+                "SELECT pg_catalog.current_setting($1, true), pg_catalog.current_setting($2, true)",
+                &[&NOT_GIVEN, &NOT_GRANTED],
+            )
+            .await
+            .map_err(|e| self.db_error(e))?;
+        let entries = |i| -> Vec<String> {
+            let list: Option<String> = row.get(i);
+            let list = list.unwrap_or_default();
             list.split("; ")
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect()
         };
         let mut notes = Vec::new();
-        match entries(&not_given).as_slice() {
+        match entries(0).as_slice() {
             [] => {}
             [one] => notes.push(format!(
                 "1 object of the backup stays owned by user {}, which may not give it back to its owner here (or that role does not exist here): {one}.",
@@ -887,7 +892,7 @@ impl Postgres {
                 list.join(", ")
             )),
         }
-        let grants = entries(&not_granted);
+        let grants = entries(1);
         if !grants.is_empty() {
             notes.push(format!(
                 "{} of the backup's grants were left out, as their roles do not exist here: {}",
@@ -895,12 +900,7 @@ impl Postgres {
                 grants.join(" ")
             ));
         }
-        Ok(Open {
-            runtime,
-            client,
-            pg: self.clone(),
-            notes,
-        })
+        Ok(notes)
     }
 
     /// Check the live database equals what the manifest records.
