@@ -508,30 +508,16 @@ fn mysql_backup_during_constant_writes_holds_one_consistent_snapshot() {
     );
     let s = register(&m);
     // One session commits a transaction after another: a ledger row and the total with it.
-    let mut writer = m.keep_running(
+    let writer = m.keep_running(
         "shop",
         "BEGIN; INSERT INTO ledger (amount) VALUES (1); UPDATE ledger_total SET n = n + 1; COMMIT;",
     );
-    let count = || -> u64 {
+    let (backup, at_start) = common::backup_during_writes(&s.catalog, &s.shop, writer, || {
         m.sql("shop", "SELECT n FROM ledger_total")
             .trim()
             .parse()
             .unwrap()
-    };
-    while count() < 200 {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let at_start = count();
-    let opts = common::database_only(&s.shop);
-    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new());
-    let at_end = count();
-    let _ = writer.kill();
-    let _ = writer.wait();
-    let backup = backup.unwrap();
-    assert!(
-        at_end > at_start,
-        "the writer must have kept writing during the backup"
-    );
+    });
 
     // The dump's ledger_total row must count exactly the ledger rows the dump holds.
     let dump = String::from_utf8(common::archive_entry(&backup.path, "database/dump.sql")).unwrap();
@@ -1513,26 +1499,16 @@ fn mysql_tables_without_a_snapshot_are_held_still_and_round_trip() {
     );
 
     // A writer adds an order, then its log line, one statement after the other.
-    let mut writer = m.keep_running(
+    let writer = m.keep_running(
         "shop",
         "INSERT INTO a_orders (note) VALUES ('o'); INSERT INTO z_log (msg) VALUES ('order');",
     );
-    let orders = || -> u64 {
+    let (backup, at_start) = common::backup_during_writes(&s.catalog, &s.shop, writer, || {
         m.sql("shop", "SELECT COUNT(*) FROM a_orders")
             .trim()
             .parse()
             .unwrap()
-    };
-    while orders() < 200 {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let at_start = orders();
-    let backup = try_backup(&s);
-    let at_end = orders();
-    let _ = writer.kill();
-    let _ = writer.wait();
-    let backup = backup.unwrap();
-    assert!(at_end > at_start, "the writer must have kept writing");
+    });
     let rows = |name: &str| {
         let t = backup.manifest.database.tables.iter();
         t.filter(|t| t.name == name).map(|t| t.rows).sum::<u64>()

@@ -203,6 +203,36 @@ pub fn database_only(shop: &Shop) -> BackupOptions {
     }
 }
 
+/// A database-only backup of `shop` taken while `writer` (a child process) keeps committing
+/// transactions, which `committed` counts: it starts once 200 have committed, and the
+/// writer must have gone on committing while it ran. Stops the writer; returns the backup
+/// and the count when it started.
+pub fn backup_during_writes(
+    catalog: &Catalog,
+    shop: &Shop,
+    mut writer: std::process::Child,
+    committed: impl Fn() -> u64,
+) -> (BackupRecord, u64) {
+    while committed() < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let at_start = committed();
+    let backup = ops::backup(
+        catalog,
+        &database_only(shop),
+        &NoProgress,
+        &CancelToken::new(),
+    );
+    let at_end = committed();
+    let _ = writer.kill();
+    let _ = writer.wait();
+    assert!(
+        at_end > at_start,
+        "the writer must have kept writing during the backup"
+    );
+    (backup.unwrap(), at_start)
+}
+
 /// The bytes of entry `name` of the archive at `archive`, read with the zip crate (not
 /// ShopSafe's reader).
 pub fn archive_entry(archive: &Path, name: &str) -> Vec<u8> {

@@ -892,13 +892,16 @@ impl Postgres {
                 list.join(", ")
             )),
         }
-        let grants = entries(1);
-        if !grants.is_empty() {
-            notes.push(format!(
-                "{} of the backup's grants were left out, as their roles do not exist here: {}",
-                grants.len(),
-                grants.join(" ")
-            ));
+        match entries(1).as_slice() {
+            [] => {}
+            [one] => notes.push(format!(
+                "1 grant of the backup was left out, as its role does not exist here: {one}"
+            )),
+            list => notes.push(format!(
+                "{} grants of the backup were left out, as their roles do not exist here: {}",
+                list.len(),
+                list.join(" ")
+            )),
         }
         Ok(notes)
     }
