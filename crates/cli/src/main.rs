@@ -31,7 +31,7 @@ Exit codes:
   3    not found: no such shop, backup or archive
   4    an archive is damaged, or a restored shop failed its checks and was rolled back
   5    refused: needs confirmation or --force
-  130  cancelled (Ctrl-C); nothing was left behind";
+  130  cancelled (Ctrl-C, SIGTERM or SIGHUP); nothing was left behind";
 
 #[derive(Parser)]
 #[command(
@@ -223,7 +223,7 @@ fn open_catalog(home: Option<PathBuf>) -> Result<Catalog> {
     Catalog::open(&home)
 }
 
-/// A cancel token that Ctrl-C sets.
+/// A cancel token that Ctrl-C, SIGTERM and SIGHUP set.
 fn ctrl_c_token() -> CancelToken {
     let token = CancelToken::new();
     let t = token.clone();

@@ -237,51 +237,57 @@ fn home_comes_from_the_environment() {
     assert!(home.join("catalog.sqlite3").is_file());
 }
 
+/// Ctrl-C, and the signals a stopped service or a closed SSH session sends, cancel a backup.
 #[test]
-fn ctrl_c_during_backup_leaves_no_archive_and_no_catalog_row() {
+fn a_stop_signal_during_backup_leaves_no_archive_and_no_catalog_row() {
     let env = Env::new();
     let shop = env.demo("big", &["--media-mb", "400"]);
     let dest = shop.join("backups");
-    let mut child = env.cmd(&["backup"]).stderr(Stdio::piped()).spawn().unwrap();
-    // Wait until the archive is being written, then press Ctrl-C.
-    let started = Instant::now();
-    while !std::fs::read_dir(&dest).unwrap().any(|e| {
-        e.unwrap()
-            .file_name()
-            .to_string_lossy()
-            .ends_with(".partial")
-    }) {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the backup never started writing"
+    for signal in ["INT", "TERM", "HUP"] {
+        let mut child = env.cmd(&["backup"]).stderr(Stdio::piped()).spawn().unwrap();
+        // Wait until the archive is being written, then send the signal.
+        let started = Instant::now();
+        while !std::fs::read_dir(&dest).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".partial")
+        }) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the backup never started writing"
+            );
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the backup finished before it could be interrupted"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        // The shell's own `kill`: procps may not be installed.
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -{signal} {}", child.id()))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "SIG{signal}: {}",
+            String::from_utf8_lossy(&out.stderr)
         );
+        let left: Vec<_> = std::fs::read_dir(&dest)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert!(
-            child.try_wait().unwrap().is_none(),
-            "the backup finished before it could be interrupted"
+            left.is_empty(),
+            "SIG{signal} left in the destination: {left:?}"
         );
-        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 0);
     }
-    std::thread::sleep(Duration::from_millis(100));
-    // The shell's own `kill`: procps may not be installed.
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!("kill -INT {}", child.id()))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let left: Vec<_> = std::fs::read_dir(&dest)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert!(left.is_empty(), "left in the destination: {left:?}");
-    assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 0);
 }
 
 /// Run `shopsafe` on a pseudo-terminal (util-linux `script`), typing `answer`.

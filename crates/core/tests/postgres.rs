@@ -721,6 +721,92 @@ fn cancelling_a_postgres_backup_while_its_dump_streams_leaves_nothing() {
     assert!(gone, "the dump's session is still open: {}", sessions());
 }
 
+/// Cancels the job as the given phase starts.
+struct CancelAt(shopsafe_core::Phase, CancelToken);
+
+impl shopsafe_core::Progress for CancelAt {
+    fn update(&self, u: &shopsafe_core::Update) {
+        if u.phase == self.0 {
+            self.1.cancel();
+        }
+    }
+}
+
+/// A PostgreSQL restore can be cancelled until its commit: with media, the cancel stops the
+/// load itself; database-only, the load has finished (it runs while the archive is checked)
+/// and its transaction is rolled back instead of committed. Either way the shop is as it was.
+#[test]
+fn cancelling_a_postgres_restore_before_its_commit_leaves_the_shop_as_it_was() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    let s = register(&pg);
+    let with_media = ops::backup(
+        &s.catalog,
+        &BackupOptions {
+            shop: s.shop.clone(),
+            name: None,
+            include_media: true,
+            safety: false,
+        },
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let database_only = ops::backup(
+        &s.catalog,
+        &common::database_only(&s.shop),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    pg.psql(
+        "shop",
+        "shop",
+        "DELETE FROM catalog_product WHERE id = 1; CREATE TABLE later (x int);",
+    );
+    let media = s.dir.path().join("media");
+    std::fs::write(media.join("products/new.jpg"), b"new").unwrap();
+    let (schema, rows, files_now) = (pg.schema("shop"), pg.rows("shop", TABLES), files(&media));
+
+    for (backup, said) in [
+        (
+            &with_media,
+            "The restore was cancelled; nothing was changed.",
+        ),
+        (
+            &database_only,
+            "The restore was cancelled and rolled back; the shop is as it was before.",
+        ),
+    ] {
+        let plan = ops::prepare_restore(
+            &s.catalog,
+            &RestoreOptions {
+                backup: backup.id.clone(),
+                shop: None,
+                force: true,
+                pre_backup: false,
+            },
+        )
+        .unwrap();
+        let token = CancelToken::new();
+        let e = ops::restore(
+            &s.catalog,
+            &plan,
+            &CancelAt(shopsafe_core::Phase::Swapping, token.clone()),
+            &token,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Cancelled, "{}", e.message);
+        assert_eq!(e.message, said);
+        assert_eq!(pg.schema("shop"), schema);
+        assert_eq!(pg.rows("shop", TABLES), rows);
+        assert_eq!(files(&media), files_now);
+    }
+    // Not cancelled, the same restore goes through.
+    restore(&s, &database_only.id, None).unwrap();
+    assert_ne!(pg.rows("shop", TABLES), rows);
+}
+
 /// Objects that make up the schema, as text the same on every server version.
 /// A shop whose tables belong to its own role while an administrator's login backs it up and
 /// restores it, as on a server of its own: every object keeps its owner, or, where that

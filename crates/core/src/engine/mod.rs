@@ -455,11 +455,14 @@ impl Database {
     /// Replace the live database with `staged` (a checked part or a rollback point). Where
     /// the engine can, it checks the result against `expected` before it is visible.
     /// PostgreSQL returns with its transaction still open ([`Applied::Pending`]): the caller
-    /// commits it, or rolls it back.
+    /// commits it, or rolls it back; its load stops at `cancel` (nothing was visible). The
+    /// other engines make their changes visible as they go, so they finish (or fail) whatever
+    /// `cancel` says.
     pub fn apply(
         &self,
         staged: &Path,
         expected: Option<&DatabasePart>,
+        cancel: &CancelToken,
     ) -> std::result::Result<Applied, Failed> {
         let unchanged = |error| Failed {
             error,
@@ -471,7 +474,7 @@ impl Database {
                 .map(|()| Applied::Visible)
                 .map_err(unchanged),
             Database::Postgres(p) => p
-                .apply(staged, None, expected)
+                .apply(staged, None, expected, cancel)
                 .map(|open| Applied::Pending(Box::new(open)))
                 .map_err(unchanged),
             Database::Mysql(m) => m.apply(staged, expected).map(|()| Applied::Visible),
@@ -493,10 +496,11 @@ impl Database {
         size: u64,
         failed: &std::sync::atomic::AtomicBool,
         expected: &DatabasePart,
+        cancel: &CancelToken,
     ) -> std::result::Result<Applied, Failed> {
         let result = match self {
             Database::Postgres(p) => p
-                .apply(staged, Some((size, failed)), Some(expected))
+                .apply(staged, Some((size, failed)), Some(expected), cancel)
                 .map(|open| Applied::Pending(Box::new(open))),
             _ => Err(Error::internal(
                 "Only PostgreSQL loads a database part while it is being staged.",

@@ -361,8 +361,9 @@ fn run(
     cancel.check()?;
 
     // 4. Rollback point, for engines that make the database visible before the restore has
-    // finished (not PostgreSQL, whose transaction stays open until step 7). From here on the
-    // restore is not cancelled: it finishes or rolls back.
+    // finished (not PostgreSQL, whose transaction stays open until step 7). From here on a
+    // cancel stops only a PostgreSQL restore (until its commit, which is then rolled back);
+    // the others finish or roll back.
     let rollback_db =
         Cleanup::fresh(db.scratch_path(&shop.dest, &format!("shopsafe-rollback-{}", m.backup_id)));
     let has_rollback_point = had_db && db.needs_rollback_point();
@@ -393,7 +394,7 @@ fn run(
         let result = if overlap {
             apply_while_staging(&db, plan, &staging, progress, cancel)
         } else {
-            db.apply(staged_db.path(), Some(&m.database))
+            db.apply(staged_db.path(), Some(&m.database), cancel)
         };
         match result {
             Ok(a) => {
@@ -447,8 +448,13 @@ fn run(
         meter.finish();
         Ok(())
     });
-    // 7. Commit a pending database restore once everything else has succeeded.
+    // 7. Commit a pending database restore once everything else has succeeded, unless the
+    // restore was cancelled meanwhile.
     let committed = checked.and_then(|_| match pending.take() {
+        Some(a) if cancel.is_cancelled() => {
+            pending = Some(a);
+            Err(Error::cancelled())
+        }
         Some(a) => a.commit().map_err(|failed| {
             applied = failed.changed;
             failed.error
@@ -466,9 +472,13 @@ fn run(
             } else if !had_db {
                 db.remove_live()?;
             } else if applied && has_rollback_point {
-                db.apply(rollback_db.path(), rollback_holds.as_ref())
-                    .and_then(Applied::commit)
-                    .map_err(|f| f.error)?;
+                db.apply(
+                    rollback_db.path(),
+                    rollback_holds.as_ref(),
+                    &CancelToken::new(),
+                )
+                .and_then(Applied::commit)
+                .map_err(|f| f.error)?;
             } else if applied {
                 return Err(Error::new(
                     ErrorKind::Database,
@@ -486,6 +496,15 @@ fn run(
             Ok(())
         })();
         return Err(match back {
+            Ok(()) if e.kind == ErrorKind::Cancelled => Error::new(
+                e.kind,
+                match undone {
+                    true => {
+                        "The restore was cancelled and rolled back; the shop is as it was before."
+                    }
+                    false => "The restore was cancelled; nothing was changed.",
+                },
+            ),
             Ok(()) if !undone => Error::new(
                 e.kind,
                 format!("{} Nothing was changed; the shop is as it was.", e.message),
@@ -599,6 +618,7 @@ fn apply_while_staging(
             entry_size,
             &failed,
             &plan.manifest.database,
+            cancel,
         );
         match (
             check.join().expect("the staging thread never panics"),

@@ -739,12 +739,14 @@ impl Postgres {
     /// until [`Open::commit`]. Any failure rolls the transaction back.
     ///
     /// With `arriving` (its final size and a flag raised if the writer gives up), `staged`
-    /// is still being written by another thread, and is loaded as it arrives.
+    /// is still being written by another thread, and is loaded as it arrives. A `cancel`
+    /// stops the load at its next statement or batch of rows, and rolls it back.
     pub fn apply(
         &self,
         staged: &Path,
         arriving: Option<(u64, &AtomicBool)>,
         expected: Option<&DatabasePart>,
+        cancel: &CancelToken,
     ) -> Result<Open> {
         let source: Box<dyn Read + Send> = match arriving {
             Some((size, failed)) => Box::new(Arriving {
@@ -798,7 +800,7 @@ impl Postgres {
                         }
                     })?;
                 }
-                let loaded = run_dump(&client, pieces).await.map_err(|err| match err {
+                let loaded = run_dump(&client, pieces, cancel).await.map_err(|err| match err {
                     Replay::Io(err) => err,
                     Replay::Db(err) => {
                         let lacking = err
@@ -831,7 +833,7 @@ impl Postgres {
                     }
                 })?;
                 if let Some(expected) = expected {
-                    check_loaded(&client, expected, &loaded)
+                    check_loaded(&client, expected, &loaded, cancel)
                         .await
                         .map_err(|err| match err {
                             Replay::Io(err) => err,

@@ -7,6 +7,7 @@
 use super::catalog::{schema_fingerprints, tables};
 use crate::engine::rowsum::RowSum;
 use crate::manifest::DatabasePart;
+use crate::progress::CancelToken;
 use crate::{Error, ErrorKind, Result};
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
@@ -244,10 +245,12 @@ fn split_dump(
 pub(super) async fn run_dump(
     client: &Client,
     pieces: Receiver<Result<Piece>>,
+    cancel: &CancelToken,
 ) -> std::result::Result<Vec<Loaded>, Replay> {
     let mut loaded = Vec::new();
     let mut pieces = pieces.into_iter();
     while let Some(piece) = pieces.next() {
+        cancel.check().map_err(Replay::Io)?;
         match piece.map_err(Replay::Io)? {
             Piece::Stmt(stmt) => client.batch_execute(&stmt).await?,
             Piece::Copy(copy, name, columns) => {
@@ -264,6 +267,7 @@ pub(super) async fn run_dump(
                             "The dump reader stopped inside a COPY block.",
                         ))
                     })?;
+                    cancel.check().map_err(Replay::Io)?;
                     match piece.map_err(Replay::Io)? {
                         Piece::Rows(rows) => sink.send(rows).await?,
                         Piece::CopyEnd(sum) => break sum,
@@ -341,7 +345,9 @@ pub(super) async fn check_loaded(
     client: &Client,
     expected: &DatabasePart,
     loaded: &[Loaded],
+    cancel: &CancelToken,
 ) -> std::result::Result<(), Replay> {
+    cancel.check().map_err(Replay::Io)?;
     let fail = |m: String| Replay::Io(Error::new(ErrorKind::VerificationFailed, m));
     for want in &expected.tables {
         let mut copies = loaded.iter().filter(|l| l.stat.name == want.name);
