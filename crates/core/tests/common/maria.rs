@@ -177,16 +177,26 @@ impl MariaServer {
     /// A root session on `db` that runs `statements` over and over (up to a million times)
     /// until it is killed.
     pub fn keep_running(&self, db: &str, statements: &str) -> std::process::Child {
-        Command::new("sh")
-            .arg("-c")
-            .arg("yes \"$SQL\" | head -n 1000000 | mariadb --no-defaults -uroot -S \"$SOCK\" \"$DB\"")
-            .env("SQL", statements)
-            .env("SOCK", self.socket())
-            .env("DB", db)
+        let mut child = Command::new("mariadb")
+            .args(["--no-defaults", "-uroot", "-S"])
+            .arg(self.socket())
+            .arg(db)
+            .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
-            .unwrap()
+            .unwrap();
+        // Fed from here, so killing the client stops the statements at once.
+        let mut stdin = child.stdin.take().unwrap();
+        let line = format!("{statements}\n");
+        std::thread::spawn(move || {
+            for _ in 0..1_000_000 {
+                if std::io::Write::write_all(&mut stdin, line.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        });
+        child
     }
 
     /// `SHOW CREATE TABLE` and every row (sorted) of each listed table.

@@ -100,7 +100,41 @@ impl Mysql {
                     self.dbname
                 ),
             ),
+            // A table whose definition changed after the snapshot began (ALTER, TRUNCATE,
+            // OPTIMIZE on another connection) cannot be read in it; a table gone since the
+            // list was read cannot be read at all.
+            mysql_async::Error::Server(s) if [1412, 1146, 1054].contains(&s.code) => {
+                self.changed_during_backup(&s.message)
+            }
             other => self.db_error(other),
+        }
+    }
+
+    pub(super) fn changed_during_backup(&self, detail: &str) -> Error {
+        Error::new(
+            ErrorKind::Database,
+            format!(
+                "The tables of the database {} changed while the backup read them ({}: another connection was altering, truncating or optimizing a table), so the backup would not hold them as they were; back up again. Nothing was written.",
+                self.dbname,
+                detail.trim_end_matches('.')
+            ),
+        )
+    }
+
+    /// After a query of information_schema in the snapshot: the server leaves out a table
+    /// whose definition another connection is changing (TRUNCATE, OPTIMIZE, ALTER), with
+    /// only a warning (1684), so what was read may lack a table, its columns or triggers.
+    pub(super) async fn none_skipped(&self, conn: &mut Conn) -> Result<()> {
+        if conn.get_warnings() == 0 {
+            return Ok(());
+        }
+        let warnings: Vec<(String, u32, String)> = conn
+            .query("SHOW WARNINGS")
+            .await
+            .map_err(|e| self.snapshot_error(e))?;
+        match warnings.into_iter().find(|w| w.1 == 1684) {
+            Some((_, _, message)) => Err(self.changed_during_backup(&message)),
+            None => Ok(()),
         }
     }
 
@@ -147,6 +181,7 @@ impl Mysql {
             ))
             .await
             .map_err(e)?;
+        self.none_skipped(conn).await?;
         let blind = self.rights(conn).await?.blind_spots();
         if !blind.is_empty() {
             let kinds: Vec<&str> = blind.iter().map(|b| b.0).collect();
@@ -206,6 +241,7 @@ impl Mysql {
             )
             .await
             .map_err(e)?;
+        self.none_skipped(conn).await?;
         let triggers: Vec<(String, String, String)> = conn
             .query(
                 "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_STATEMENT FROM information_schema.TRIGGERS
@@ -213,6 +249,7 @@ impl Mysql {
             )
             .await
             .map_err(e)?;
+        self.none_skipped(conn).await?;
         for (trigger, table, body) in &triggers {
             let has = |c: &str| {
                 columns
@@ -246,7 +283,17 @@ impl Mysql {
         )?;
         let mut stats = Vec::new();
         let mut schema = Sha256::new();
-        for t in self.tables(conn).await? {
+        let tables = self.tables(conn).await?;
+        // The server's own list of the tables must agree with information_schema's, which
+        // may leave out a table that is being changed.
+        let shown: Vec<(String, String)> = conn.query("SHOW FULL TABLES").await.map_err(e)?;
+        if let Some((gone, _)) = shown
+            .iter()
+            .find(|(n, kind)| kind == "BASE TABLE" && !is_scratch(n) && !tables.contains(n))
+        {
+            return Err(self.changed_during_backup(&format!("the table {gone} could not be read")));
+        }
+        for t in tables {
             cancel.check()?;
             let create: Option<(String, String)> = conn
                 .query_first(format!("SHOW CREATE TABLE {}", quote(&t)))
@@ -357,4 +404,9 @@ impl Mysql {
             },
         ))
     }
+}
+
+/// A restore's scratch table (`_shopsafe_new_N`, `_shopsafe_old_N`), never the shop's.
+fn is_scratch(name: &str) -> bool {
+    name.starts_with("_shopsafe_new_") || name.starts_with("_shopsafe_old_")
 }

@@ -408,14 +408,17 @@ impl Mysql {
     }
 
     async fn tables_where(&self, conn: &mut Conn, condition: &str) -> Result<Vec<String>> {
-        conn.query(format!(
-            "SELECT TABLE_NAME FROM information_schema.TABLES
-              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND {condition}
-                AND TABLE_NAME NOT LIKE BINARY '\\_shopsafe\\_new\\_%' AND TABLE_NAME NOT LIKE BINARY '\\_shopsafe\\_old\\_%'
-              ORDER BY BINARY TABLE_NAME"
-        ))
-        .await
-        .map_err(|e| self.db_error(e))
+        let tables = conn
+            .query(format!(
+                "SELECT TABLE_NAME FROM information_schema.TABLES
+                  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND {condition}
+                    AND TABLE_NAME NOT LIKE BINARY '\\_shopsafe\\_new\\_%' AND TABLE_NAME NOT LIKE BINARY '\\_shopsafe\\_old\\_%'
+                  ORDER BY BINARY TABLE_NAME"
+            ))
+            .await
+            .map_err(|e| self.db_error(e))?;
+        self.none_skipped(conn).await?;
+        Ok(tables)
     }
 
     /// Row counts of the live tables (for a restore plan).

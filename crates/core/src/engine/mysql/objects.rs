@@ -378,6 +378,7 @@ impl Mysql {
                     .to_string(),
             };
             let of_kind: Vec<String> = conn.query(list).await.map_err(e)?;
+            self.none_skipped(conn).await?;
             let mut found = Vec::new();
             for name in &of_kind {
                 let row: Option<mysql_async::Row> = conn

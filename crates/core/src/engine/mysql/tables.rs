@@ -454,6 +454,12 @@ impl Mysql {
             )
             .await
             .map_err(|e| self.db_error(e))?;
+        self.none_skipped(conn).await?;
+        if rows.is_empty() {
+            return Err(self.changed_during_backup(&format!(
+                "the columns of the table {table} could not be read"
+            )));
+        }
         let mut columns = Columns {
             names: String::new(),
             select: String::new(),
