@@ -450,6 +450,9 @@ fn mysql_tricky_values_round_trip_and_unsupported_tables_are_named() {
                  old_pk int NOT NULL COMMENT 'was the AUTO_INCREMENT key', id int NOT NULL AUTO_INCREMENT,
                  name varchar(20), KEY id (id), KEY name (name));
              INSERT INTO legacy_ids (uuid, old_pk, name) VALUES (uuid(), 1, 'a'), (uuid(), 2, 'b');
+             SET SESSION sql_mode = 'ALLOW_INVALID_DATES';
+             CREATE TABLE odd_dates (id int PRIMARY KEY, d date, dt datetime, z datetime);
+             INSERT INTO odd_dates VALUES (1, '2021-02-30', '2021-04-31 10:00:00', '0000-00-00 00:00:00');
              SET GLOBAL explicit_defaults_for_timestamp = OFF;",
             wide.join(", ")
         ),
@@ -458,6 +461,7 @@ fn mysql_tricky_values_round_trip_and_unsupported_tables_are_named() {
     let exact =
         "SHOW CREATE TABLE product_flat; SHOW CREATE TABLE ps_configuration; SHOW CREATE TABLE paid;
          SHOW CREATE TABLE stock; SHOW CREATE TABLE cache_mem; SHOW CREATE TABLE legacy_ids;
+         SELECT * FROM odd_dates;
          SELECT * FROM product_flat; SELECT * FROM ps_configuration; SELECT * FROM paid; SELECT * FROM stock;
          SELECT count(*), sum(length(v)) FROM cache_mem; SELECT * FROM legacy_ids ORDER BY id;
          SELECT id, CAST(f AS DOUBLE), u, ip, HEX(legacy), HEX(raw) FROM tricky ORDER BY id;
@@ -468,7 +472,8 @@ fn mysql_tricky_values_round_trip_and_unsupported_tables_are_named() {
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
     m.sql(
         "shop",
-        "DELETE FROM tricky; DELETE FROM stores WHERE id > 3; DELETE FROM cache_mem; DELETE FROM stock",
+        "DELETE FROM tricky; DELETE FROM stores WHERE id > 3; DELETE FROM cache_mem; DELETE FROM stock;
+         DELETE FROM odd_dates",
     );
     let plan = ops::prepare_restore(
         &s.catalog,
@@ -1435,6 +1440,29 @@ fn mysql_objects_from_other_sessions_and_old_formats_round_trip() {
         e.message
     );
     assert_eq!(snapshot(), live);
+
+    // A view on another database the login may no longer read: SHOW COLUMNS still works,
+    // reading it does not, and creating it again would not.
+    m.sql("shop", "DROP VIEW broken");
+    m.sql(
+        "mysql",
+        "CREATE DATABASE other; CREATE TABLE other.users (id int);
+         GRANT SELECT ON other.* TO 'shop'@'localhost';",
+    );
+    m.sql_as(
+        "shop",
+        "shop-pw",
+        "shop",
+        "CREATE VIEW v_users AS SELECT id FROM other.users",
+    );
+    m.sql("mysql", "REVOKE SELECT ON other.* FROM 'shop'@'localhost'");
+    let e = try_backup(&s).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("The view v_users of the database shop no longer works ("),
+        "{}",
+        e.message
+    );
 }
 
 /// Text in character sets without a Unicode counterpart for every byte (cp1250, ascii,

@@ -220,7 +220,7 @@ impl Mysql {
         // restore of the backup would fail after the swap.
         for view in objects.iter().filter(|o| o.kind == "view") {
             if let Err(err) = conn
-                .query_drop(format!("SHOW COLUMNS FROM {}", quote(&view.name)))
+                .query_drop(format!("SELECT * FROM {} LIMIT 0", quote(&view.name)))
                 .await
             {
                 let why = match &err {

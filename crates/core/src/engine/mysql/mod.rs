@@ -76,7 +76,9 @@ const SESSION: [&str; 8] = [
     // are made again; a TIMESTAMP column gets only the defaults its definition spells out.
     "SET UNIQUE_CHECKS = 0 /*M!100201 , check_constraint_checks = 0, innodb_strict_mode = OFF, explicit_defaults_for_timestamp = ON */",
     HEAP_LIMIT,
-    "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO'",
+    // A 0 in an AUTO_INCREMENT column stays 0; a date the shop stored under
+    // ALLOW_INVALID_DATES (2021-02-30) is not turned into 0000-00-00.
+    "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES'",
 ];
 /// What an `INSERT` must leave of the server's max_allowed_packet for the protocol.
 const PACKET_MARGIN: usize = 1024;
