@@ -1495,7 +1495,16 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          CREATE VIEW new_orders AS SELECT * FROM stock_level;
          ALTER VIEW new_orders ALTER COLUMN n SET DEFAULT 1;
          CREATE TABLE odd_settings (a int[], x xml);
-         INSERT INTO odd_settings VALUES (ARRAY[1, NULL], XMLPARSE(CONTENT 'plain <b>bold</b>'));",
+         INSERT INTO odd_settings VALUES (ARRAY[1, NULL], XMLPARSE(CONTENT 'plain <b>bold</b>'));
+         CREATE FUNCTION gross(net numeric) RETURNS numeric LANGUAGE sql IMMUTABLE
+             BEGIN ATOMIC SELECT round(net * 1.2, 2); END;
+         CREATE FUNCTION tax_factor() RETURNS numeric LANGUAGE sql IMMUTABLE BEGIN ATOMIC SELECT 1; END;
+         CREATE FUNCTION tax_rate() RETURNS numeric LANGUAGE sql IMMUTABLE BEGIN ATOMIC SELECT 0.2; END;
+         CREATE OR REPLACE FUNCTION tax_factor() RETURNS numeric LANGUAGE sql IMMUTABLE
+             BEGIN ATOMIC SELECT tax_rate() + 1; END;
+         CREATE TABLE priced (id int PRIMARY KEY, net numeric,
+             gross numeric GENERATED ALWAYS AS (gross(net)) STORED, factor numeric DEFAULT tax_factor());
+         INSERT INTO priced (id, net) VALUES (1, 10);",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -1524,6 +1533,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "public.stock_summary",
         "public.even_stock",
         "public.odd_settings",
+        "public.priced",
     ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
     assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));
@@ -1785,6 +1795,23 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         e.message
     );
     assert!(!listing(&s.shop.dest).iter().any(|n| n.contains("as-clerk")));
+
+    // A default calling a function whose BEGIN ATOMIC body reads a table: the table could
+    // not be made before the function, nor the function before the table.
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE FUNCTION next_no() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) + 1 FROM priced; END;
+         ALTER TABLE priced ADD COLUMN no bigint DEFAULT next_no();",
+    );
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains(
+            "column no of table public.priced (its default calls the function public.next_no(), which needs the tables to exist first"
+        ),
+        "{}",
+        e.message
+    );
 }
 
 /// A GeoDjango shop: PostGIS installed by the server's administrator (it is not a trusted

@@ -589,7 +589,11 @@ impl Postgres {
         for stmt in domains_and_composites(&client).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
-        for stmt in strings(&client, FUNCTIONS).await.map_err(e)? {
+        // Each after the ones its `BEGIN ATOMIC` body calls.
+        for stmt in routines_in_order(&client, &[FUNCTIONS.into()])
+            .await
+            .map_err(e)?
+        {
             out.stmt(&stmt)?;
         }
         let sequences = client.query(&expand(SEQUENCES), &[]).await.map_err(e)?;

@@ -156,6 +156,16 @@ fn type_reaches(start: &str, found: &str) -> String {
 }
 
 pub(crate) const UNSUPPORTED: &str = "
+SELECT format('column %I of table %s (its %s calls the function %s, which needs the tables to exist first: it uses a table in its SQL-standard body, BEGIN ATOMIC, or takes or returns a table''s row type; a quoted body, AS $$ … $$, is not checked until it runs)',
+              a.attname, c.oid::regclass, CASE WHEN a.attgenerated <> '' THEN 'generated value' ELSE 'default' END,
+              p.oid::regprocedure)
+  FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.objid = ad.oid
+                             AND d.refclassid = 'pg_catalog.pg_proc'::regclass
+  JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS_TABLES}
+UNION ALL
 SELECT format('foreign table %I.%I', n.nspname, c.relname)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'f' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
@@ -409,15 +419,31 @@ SELECT t.oid, ARRAY(SELECT {element:at} FROM pg_catalog.pg_attribute a JOIN pg_c
   JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
  WHERE t.typtype = 'c' AND c.relkind = 'c' AND {USER_SCHEMA} AND {TYPE_NOT_EXT} ORDER BY t.oid";
 
-/// Functions that need tables to exist first: an SQL-standard body (`BEGIN ATOMIC`), or a
-/// table's or view's row type (or an array of or domain over one) among their argument or
-/// result types.
-const NEEDS_TABLES: &str = "(p.prosqlbody IS NOT NULL OR p.oid IN (
+/// Functions that need tables to exist first: a table's or view's row type (or an array
+/// of or domain over one) among their argument or result types, or an SQL-standard body
+/// (`BEGIN ATOMIC`, checked when it is made) that uses a table, view, sequence or such a
+/// row type, or an aggregate, itself or through the routines it calls. Other `BEGIN
+/// ATOMIC` functions come before the tables, whose defaults and generated columns may
+/// call them.
+const NEEDS_TABLES: &str = "(p.oid IN (
     SELECT fp.oid FROM pg_catalog.pg_proc fp CROSS JOIN LATERAL unnest(fp.proargtypes::oid[] || fp.prorettype) AS u(oid)
-     WHERE {U_REACHES_RELATION_ROW_TYPE}))";
+     WHERE {U_REACHES_RELATION_ROW_TYPE})
+  OR p.prosqlbody IS NOT NULL AND EXISTS (
+    WITH RECURSIVE called(oid) AS (
+        VALUES (p.oid)
+      UNION
+        SELECT d.refobjid FROM pg_catalog.pg_depend d JOIN called c ON d.objid = c.oid
+         WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.refclassid = 'pg_catalog.pg_proc'::regclass)
+    SELECT 1 FROM called c JOIN pg_catalog.pg_depend d ON d.objid = c.oid AND d.classid = 'pg_catalog.pg_proc'::regclass
+     WHERE d.refclassid = 'pg_catalog.pg_class'::regclass
+        OR d.refclassid = 'pg_catalog.pg_proc'::regclass
+           AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc a WHERE a.oid = d.refobjid AND a.prokind = 'a')
+        OR d.refclassid = 'pg_catalog.pg_type'::regclass
+           AND EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_class r ON r.oid = t.typrelid
+                        WHERE t.oid = d.refobjid AND r.relkind <> 'c')))";
 
 pub(crate) const FUNCTIONS: &str = "
-SELECT pg_catalog.pg_get_functiondef(p.oid) || ';'
+SELECT p.oid, {ROUTINES_USED}, pg_catalog.pg_get_functiondef(p.oid) || ';'
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {PROC_NOT_EXT} AND NOT {NEEDS_TABLES} ORDER BY p.oid";
 
