@@ -721,6 +721,55 @@ fn cancelling_a_postgres_backup_while_its_dump_streams_leaves_nothing() {
     assert!(gone, "the dump's session is still open: {}", sessions());
 }
 
+/// What the server computes while a restore loads (a stored generated column, an expression
+/// index, a materialized view) is computed under the shop's own TimeZone and DateStyle, as
+/// its sessions computed it, not under the fixed ones the dump is written and checked in.
+#[test]
+fn postgres_restore_computes_values_under_the_shops_own_time_zone_and_date_style() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    pg.psql(
+        "postgres",
+        "postgres",
+        "ALTER DATABASE shop SET timezone = 'Europe/Berlin'; ALTER DATABASE shop SET datestyle = 'German, DMY'",
+    );
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE FUNCTION local_day(timestamptz) RETURNS date LANGUAGE sql IMMUTABLE AS 'SELECT $1::date';
+         CREATE TABLE invoice (id int PRIMARY KEY, created timestamptz,
+             day date GENERATED ALWAYS AS (local_day(created)) STORED);
+         INSERT INTO invoice (id, created) VALUES (1, '2024-07-01 00:30:00+02'), (2, '2024-07-01 12:00:00+02');
+         CREATE INDEX invoice_day ON invoice (local_day(created));
+         CREATE MATERIALIZED VIEW daily AS
+             SELECT 'Sale of ' || created::date::text AS label, count(*) FROM invoice GROUP BY 1;",
+    );
+    let state = || {
+        pg.psql(
+            "shop",
+            "shop",
+            "SET enable_seqscan = off;
+             SELECT id, day FROM invoice WHERE local_day(created) = DATE '2024-07-01' ORDER BY id;
+             SELECT * FROM daily ORDER BY 1;",
+        )
+    };
+    let before = state();
+    assert!(
+        before.contains("2|01.07.2024") && before.contains("Sale of 01.07.2024|2"),
+        "{before}"
+    );
+    let s = register(&pg);
+    let backup = ops::backup(
+        &s.catalog,
+        &common::database_only(&s.shop),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    restore(&s, &backup.id, None).unwrap();
+    assert_eq!(state(), before);
+}
+
 /// Cancels the job as the given phase starts.
 struct CancelAt(shopsafe_core::Phase, CancelToken);
 
@@ -1809,6 +1858,21 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         e.message.contains(
             "column no of table public.priced (its default calls the function public.next_no(), which needs the tables to exist first"
         ),
+        "{}",
+        e.message
+    );
+
+    // Two tables the manifest would name alike.
+    pg.psql(
+        "shop",
+        "shop",
+        r#"ALTER TABLE priced DROP COLUMN no; DROP FUNCTION next_no();
+           CREATE TABLE public."a.b" (x int); CREATE SCHEMA "public.a"; CREATE TABLE "public.a".b (x int);"#,
+    );
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message
+            .contains("would both be named public.a.b in the backup"),
         "{}",
         e.message
     );

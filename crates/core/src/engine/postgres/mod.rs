@@ -59,11 +59,12 @@ pub const ENGINE: &str = "postgresql";
 /// Name of the database part inside the archive.
 pub const ENTRY: &str = "database/dump.sql";
 
-/// Settings every dump and restore session uses, so text forms are the same on both sides
+/// Settings every dump and restore session uses, so the dump's text reads back the same
 /// whatever the role or database sets (no time limit on a statement, an idle transaction or
 /// a whole transaction, which a long dump, index build or a restore waiting for its archive
 /// check would pass; `transaction_timeout` is only known from PostgreSQL 17 on; no JIT
-/// compilation, which costs seconds on the catalog queries and gains nothing).
+/// compilation, which costs seconds on the catalog queries and gains nothing). They head
+/// the dump too, for a restore by hand.
 const SESSION: &str = "SET statement_timeout = 0;
 SET idle_in_transaction_session_timeout = 0;
 SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::int >= 170000;
@@ -71,16 +72,25 @@ SET client_encoding = 'UTF8';
 SET standard_conforming_strings = on;
 SET check_function_bodies = false;
 SET client_min_messages = warning;
-SET DateStyle = 'ISO, YMD';
 SET IntervalStyle = 'postgres';
-SET TimeZone = 'UTC';
-SET extra_float_digits = 3;
-SET bytea_output = 'hex';
 SET xmloption = content;
 SET array_nulls = on;
 SET row_security = off;
 SET jit = off;
 SELECT pg_catalog.set_config('search_path', '', false);";
+
+/// The settings that shape only how values are written as text: the dump is written, and a
+/// restore's result checked, under these. The values a restore has the server compute
+/// (stored generated columns, materialized views, expression indexes) are computed under
+/// the shop's own ([`SHOPS_OWN_FORMS`]), as its sessions computed them; the dump's text
+/// (ISO dates, times with their offset, every float digit, hex bytes) reads the same under
+/// any of them.
+const TEXT_FORMS: &str = "SET DateStyle = 'ISO, YMD';
+SET TimeZone = 'UTC';
+SET extra_float_digits = 3;
+SET bytea_output = 'hex';";
+const SHOPS_OWN_FORMS: &str =
+    "RESET DateStyle; RESET TimeZone; RESET extra_float_digits; RESET bytea_output;";
 
 /// How long a restore waits for another connection's lock on a table before it gives up.
 const RESTORE_LOCK_WAIT: u32 = 30;
@@ -209,7 +219,7 @@ impl Postgres {
         });
         // The statement time limit first, on its own: the role's would count from the start
         // of a batch holding it.
-        for settings in ["SET statement_timeout = 0", SESSION] {
+        for settings in ["SET statement_timeout = 0", SESSION, TEXT_FORMS] {
             client
                 .batch_execute(settings)
                 .await
@@ -300,6 +310,18 @@ impl Postgres {
             );
         }
         match e.as_db_error() {
+            Some(db)
+                if *db.code() == SqlState::OUT_OF_MEMORY
+                    && db.message().contains("shared memory") =>
+            {
+                Error::new(
+                    ErrorKind::Database,
+                    format!(
+                        "The server of {} ran out of room for locks: a restore replaces every table, index and sequence of the shop in one transaction, locking each, and the shop has more than the server's max_locks_per_transaction allows; ask the server's administrator to raise max_locks_per_transaction (to the number of the shop's tables and indexes, say), then try again.",
+                        self.place()
+                    ),
+                )
+            }
             Some(db)
                 if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE
                     && db.message().starts_with("must be owner of ") =>
@@ -651,6 +673,19 @@ impl Postgres {
             out.stmt(&stmt)?;
         }
         let tables = tables(&client).await.map_err(e)?;
+        // The manifest names a table `schema.table`: `public."a.b"` and `"public.a".b` would
+        // be one name there.
+        let mut named = std::collections::HashMap::new();
+        for t in &tables {
+            if let Some(other) = named.insert(t.name(), t.qualified()) {
+                return Err(Error::invalid(format!(
+                    "The tables {other} and {} of the database {} would both be named {} in the backup, so a restore could not tell them apart; rename one of them, then back up again. Nothing was written.",
+                    t.qualified(),
+                    self.dbname,
+                    t.name()
+                )));
+            }
+        }
         let mut stats = Vec::new();
         for t in &tables {
             cancel.check()?;
@@ -774,7 +809,7 @@ impl Postgres {
             // server-wide idle timeout must not end it then.
             client
                 .batch_execute(
-                    &format!("BEGIN; SET LOCAL lock_timeout = '{RESTORE_LOCK_WAIT}s'; SET LOCAL idle_in_transaction_session_timeout = 0"),
+                    &format!("BEGIN; SET LOCAL lock_timeout = '{RESTORE_LOCK_WAIT}s'; SET LOCAL idle_in_transaction_session_timeout = 0; {SHOPS_OWN_FORMS}"),
                 )
                 .await
                 .map_err(e)?;
@@ -811,7 +846,10 @@ impl Postgres {
                             .as_db_error()
                             // A missing role is the server's setup, not its version.
                             .filter(|d| {
-                                lacks_something(d.code()) && !d.message().starts_with("role ")
+                                lacks_something(d.code())
+                                    && !d.message().starts_with("role ")
+                                    // An extension missing here: its package, not the version.
+                                    && missing_extension(d.message()).is_none()
                             })
                             .map(|d| d.message().to_string());
                         let newer = expected.zip(lacking).and_then(|(x, lacking)| {
@@ -836,6 +874,7 @@ impl Postgres {
                         )
                     }
                 })?;
+                client.batch_execute(TEXT_FORMS).await.map_err(e)?;
                 if let Some(expected) = expected {
                     check_loaded(&client, expected, &loaded, cancel)
                         .await
