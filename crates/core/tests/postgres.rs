@@ -878,6 +878,8 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
          CREATE TABLE public.legacy (x int);
          ALTER TABLE public.legacy OWNER TO gone;
          GRANT SELECT ON public.catalog_product TO gone;
+         CREATE POLICY gone_reads ON public.catalog_product FOR SELECT TO gone, reporting USING (id > 0);
+         CREATE POLICY only_gone ON public.catalog_product FOR SELECT TO gone USING (true);
          CREATE TABLE public.events (at date) PARTITION BY RANGE (at);
          CREATE TABLE public.events_2024 PARTITION OF public.events
              FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
@@ -906,7 +908,9 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
         "postgres",
         "shop",
         "DROP TABLE public.report, public.legacy; DROP AGGREGATE public.row_tally(*);
-         REVOKE ALL ON public.catalog_product FROM gone; DROP ROLE gone;
+         REVOKE ALL ON public.catalog_product FROM gone;
+         DROP POLICY gone_reads ON public.catalog_product; DROP POLICY only_gone ON public.catalog_product;
+         DROP ROLE gone;
          ALTER TABLE catalog_product ADD COLUMN later int;",
     );
     let report = restore(&s, &backup.id, Some("admin")).unwrap();
@@ -914,8 +918,17 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
         report.notes,
         [
             "1 object of the backup stays owned by user postgres, which may not give it back to its owner here (or that role does not exist here): table public.legacy (gone).",
-            "1 grant of the backup was left out, as its role does not exist here: GRANT SELECT ON TABLE public.catalog_product TO gone;"
+            "3 grants or policies of the backup name roles that do not exist here, and were left out for them: CREATE POLICY gone_reads ON public.catalog_product AS PERMISSIVE FOR SELECT TO reporting, gone USING ((id > 0)); CREATE POLICY only_gone ON public.catalog_product AS PERMISSIVE FOR SELECT TO gone USING (true); GRANT SELECT ON TABLE public.catalog_product TO gone;"
         ]
+    );
+    // A policy keeps the roles that exist here, and one for none of them is left out.
+    let policies = |schema: &str| -> Vec<String> {
+        let policy = |l: &&str| l.starts_with("CREATE POLICY");
+        schema.lines().filter(policy).map(str::to_string).collect()
+    };
+    assert_eq!(
+        policies(&pg.schema("shop")),
+        ["CREATE POLICY gone_reads ON public.catalog_product FOR SELECT TO reporting USING ((id > 0));"]
     );
     // What the role that is gone owned is the restoring login's; its grant is left out.
     let without_gone = |schema: &str| -> Vec<String> {
@@ -927,6 +940,7 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
                 && *l != "--"
                 && !l.contains("TO gone;")
                 && !l.contains("Name: TABLE catalog_product; Type: ACL")
+                && !l.contains("POLICY")
         };
         schema.lines().filter(kept).map(str::to_string).collect()
     };

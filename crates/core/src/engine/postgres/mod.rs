@@ -940,10 +940,10 @@ impl Postgres {
         match entries(1).as_slice() {
             [] => {}
             [one] => notes.push(format!(
-                "1 grant of the backup was left out, as its role does not exist here: {one}"
+                "1 grant or policy of the backup names a role that does not exist here, and was left out for it: {one}"
             )),
             list => notes.push(format!(
-                "{} grants of the backup were left out, as their roles do not exist here: {}",
+                "{} grants or policies of the backup name roles that do not exist here, and were left out for them: {}",
                 list.len(),
                 list.join(" ")
             )),

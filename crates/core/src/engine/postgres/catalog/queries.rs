@@ -735,17 +735,27 @@ SELECT format('ALTER TABLE ONLY %s ENABLE ROW LEVEL SECURITY;', c.oid::regclass)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
-SELECT format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s;', pol.polname, c.oid::regclass,
-              CASE WHEN pol.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
-              CASE pol.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
-                              WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
-              (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(r)) END,
-                                 ', ' ORDER BY r)
-                 FROM unnest(pol.polroles) r),
-              ' USING (' || pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) || ')',
-              ' WITH CHECK (' || pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) || ')'), c.oid, pol.polname
+SELECT CASE WHEN 0 = ANY (pol.polroles) THEN stmt
+            ELSE format('DO %L;', format(
+              'DECLARE r text := (SELECT string_agg(quote_ident(x), %L ORDER BY i) FROM unnest(%L::text[]) WITH ORDINALITY u(x, i)
+                                   WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = x));
+               BEGIN IF r IS NOT NULL THEN EXECUTE format(%L, r); END IF; IF r IS DISTINCT FROM %L THEN %s END IF; END',
+              ', ', names, replace(head, '%', '%%') || '%s' || replace(tail, '%', '%%'), roles, {REMEMBER_NOT_GRANTED}))
+       END, c.oid, pol.polname
   FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (
+    SELECT format('CREATE POLICY %I ON %s AS %s FOR %s TO ', pol.polname, c.oid::regclass,
+                  CASE WHEN pol.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+                  CASE pol.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END) AS head,
+           (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(r)) END,
+                              ', ' ORDER BY r)
+              FROM unnest(pol.polroles) r) AS roles,
+           ARRAY(SELECT pg_catalog.pg_get_userbyid(r) FROM unnest(pol.polroles) r ORDER BY r)::text AS names,
+           concat(' USING (' || pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) || ')',
+                  ' WITH CHECK (' || pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) || ')') || ';' AS tail) p
+  CROSS JOIN LATERAL (SELECT head || roles || tail AS stmt) w
  WHERE {USER_SCHEMA} AND {CLASS_NOT_EXT}
 ) s ORDER BY oid, name";
 
