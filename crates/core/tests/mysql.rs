@@ -6,7 +6,7 @@ mod common;
 use common::maria::MariaServer;
 use common::{files, listing};
 use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions};
-use shopsafe_core::{CancelToken, Catalog, NoProgress, Shop};
+use shopsafe_core::{CancelToken, Catalog, ErrorKind, NoProgress, Shop};
 
 const TABLES: &[&str] = &[
     "catalog_category",
@@ -498,6 +498,50 @@ fn mysql_tricky_values_round_trip_and_unsupported_tables_are_named() {
         "{}",
         e.message
     );
+}
+
+/// A MySQL restore can be cancelled until its swap: the scratch tables are dropped, and the
+/// shop is as it was.
+#[test]
+fn cancelling_a_mysql_restore_before_its_swap_leaves_the_shop_as_it_was() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    let s = register(&m);
+    let backup = backup_of(&s);
+    m.sql(
+        "shop",
+        "DELETE FROM orders_orderline WHERE id > 3; CREATE TABLE later (x int);",
+    );
+    let mut tables: Vec<&str> = TABLES.to_vec();
+    tables.push("later");
+    let before = m.state("shop", &tables);
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: backup.id.clone(),
+            shop: None,
+            force: true,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    let token = CancelToken::new();
+    let e = ops::restore(
+        &s.catalog,
+        &plan,
+        &common::CancelAt(shopsafe_core::Phase::Swapping, token.clone()),
+        &token,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Cancelled, "{}", e.message);
+    assert_eq!(e.message, "The restore was cancelled; nothing was changed.");
+    assert_eq!(m.state("shop", &tables), before);
+    let scratch = m.sql(
+        "shop",
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' AND TABLE_NAME LIKE '\\_shopsafe%'",
+    );
+    assert_eq!(scratch.trim(), "0");
 }
 
 /// information_schema leaves out a table whose definition another connection is changing

@@ -770,17 +770,6 @@ fn postgres_restore_computes_values_under_the_shops_own_time_zone_and_date_style
     assert_eq!(state(), before);
 }
 
-/// Cancels the job as the given phase starts.
-struct CancelAt(shopsafe_core::Phase, CancelToken);
-
-impl shopsafe_core::Progress for CancelAt {
-    fn update(&self, u: &shopsafe_core::Update) {
-        if u.phase == self.0 {
-            self.1.cancel();
-        }
-    }
-}
-
 /// A PostgreSQL restore can be cancelled until its commit: with media, the cancel stops the
 /// load itself; database-only, the load has finished (it runs while the archive is checked)
 /// and its transaction is rolled back instead of committed. Either way the shop is as it was.
@@ -841,7 +830,7 @@ fn cancelling_a_postgres_restore_before_its_commit_leaves_the_shop_as_it_was() {
         let e = ops::restore(
             &s.catalog,
             &plan,
-            &CancelAt(shopsafe_core::Phase::Swapping, token.clone()),
+            &common::CancelAt(shopsafe_core::Phase::Swapping, token.clone()),
             &token,
         )
         .unwrap_err();

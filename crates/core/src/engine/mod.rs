@@ -455,9 +455,9 @@ impl Database {
     /// Replace the live database with `staged` (a checked part or a rollback point). Where
     /// the engine can, it checks the result against `expected` before it is visible.
     /// PostgreSQL returns with its transaction still open ([`Applied::Pending`]): the caller
-    /// commits it, or rolls it back; its load stops at `cancel` (nothing was visible). The
-    /// other engines make their changes visible as they go, so they finish (or fail) whatever
-    /// `cancel` says.
+    /// commits it, or rolls it back; its load stops at `cancel` (nothing was visible).
+    /// MySQL's stops at `cancel` until its swap, and finishes from there; SQLite's (one copy)
+    /// finishes.
     pub fn apply(
         &self,
         staged: &Path,
@@ -477,7 +477,7 @@ impl Database {
                 .apply(staged, None, expected, cancel)
                 .map(|open| Applied::Pending(Box::new(open)))
                 .map_err(unchanged),
-            Database::Mysql(m) => m.apply(staged, expected).map(|()| Applied::Visible),
+            Database::Mysql(m) => m.apply(staged, expected, cancel).map(|()| Applied::Visible),
         }
     }
 

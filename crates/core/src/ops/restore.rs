@@ -362,8 +362,8 @@ fn run(
 
     // 4. Rollback point, for engines that make the database visible before the restore has
     // finished (not PostgreSQL, whose transaction stays open until step 7). From here on a
-    // cancel stops only a PostgreSQL restore (until its commit, which is then rolled back);
-    // the others finish or roll back.
+    // cancel stops a PostgreSQL restore until its commit (rolled back) and a MySQL one until
+    // its swap (nothing changed); SQLite's finishes or rolls back.
     let rollback_db =
         Cleanup::fresh(db.scratch_path(&shop.dest, &format!("shopsafe-rollback-{}", m.backup_id)));
     let has_rollback_point = had_db && db.needs_rollback_point();

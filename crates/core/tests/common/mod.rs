@@ -233,6 +233,17 @@ pub fn backup_during_writes(
     (backup.unwrap(), at_start)
 }
 
+/// Cancels the job as the given phase starts.
+pub struct CancelAt(pub shopsafe_core::Phase, pub CancelToken);
+
+impl shopsafe_core::Progress for CancelAt {
+    fn update(&self, u: &shopsafe_core::Update) {
+        if u.phase == self.0 {
+            self.1.cancel();
+        }
+    }
+}
+
 /// The bytes of entry `name` of the archive at `archive`, read with the zip crate (not
 /// ShopSafe's reader).
 pub fn archive_entry(archive: &Path, name: &str) -> Vec<u8> {

@@ -40,6 +40,7 @@ use super::rowsum::RowSum;
 use super::tls::TlsMode;
 use crate::hashing::hex;
 use crate::manifest::DatabasePart;
+use crate::progress::CancelToken;
 use crate::secrets::HOW_TO_GIVE;
 use crate::{Error, ErrorKind, Result};
 use mysql_async::prelude::Queryable;
@@ -445,18 +446,23 @@ impl Mysql {
     }
 
     /// Load `staged` into scratch tables, check them against `expected`, swap them in with
-    /// one `RENAME TABLE`, drop the old tables and add the foreign keys.
+    /// one `RENAME TABLE`, drop the old tables and add the foreign keys. A `cancel` before
+    /// the swap drops the scratch tables and ends with nothing changed; from the swap on,
+    /// the restore finishes.
     pub fn apply(
         &self,
         staged: &Path,
         expected: Option<&DatabasePart>,
+        cancel: &CancelToken,
     ) -> std::result::Result<(), super::Failed> {
         super::block_on(async {
             let mut conn = self.connect().await.map_err(|error| super::Failed {
                 error,
                 changed: false,
             })?;
-            let result = self.load_and_swap(&mut conn, staged, expected).await;
+            let result = self
+                .load_and_swap(&mut conn, staged, expected, cancel)
+                .await;
             let _ = conn.disconnect().await;
             result
         })
@@ -467,6 +473,7 @@ impl Mysql {
         conn: &mut Conn,
         staged: &Path,
         expected: Option<&DatabasePart>,
+        cancel: &CancelToken,
     ) -> std::result::Result<(), super::Failed> {
         let e = |e| self.db_error(e);
         let before = |error| super::Failed {
@@ -503,6 +510,7 @@ impl Mysql {
             let mut open = false;
             let mut fresh = false;
             for stmt in dumpfile::blocks(staged)? {
+                cancel.check()?;
                 let (kind, sql) = stmt?;
                 if kind != "insert" && open {
                     let s = loaded.last().ok_or_else(bad_dump)?;
@@ -609,6 +617,9 @@ impl Mysql {
         }
         if let Err(mut err) = load {
             let _ = self.drop_scratch(conn).await;
+            if err.kind == ErrorKind::Cancelled {
+                return Err(before(err));
+            }
             // The server names the scratch tables; say the shop's (the highest numbers first,
             // so `_shopsafe_new_1` does not eat into `_shopsafe_new_12`).
             for s in loaded.iter().rev() {
@@ -680,6 +691,10 @@ impl Mysql {
         }
         for s in &loaded {
             renames.push(format!("{} TO {}", quote(&s.scratch), quote(&s.name)));
+        }
+        if let Err(err) = cancel.check() {
+            let _ = self.drop_scratch(conn).await;
+            return Err(before(err));
         }
         if !renames.is_empty() {
             if let Err(err) = conn
