@@ -1,5 +1,5 @@
-//! File-system helpers the operations share: absolute paths, durable writes, and folders
-//! that clean themselves up unless kept.
+//! File-system helpers the operations share: absolute paths, durable writes, folders that
+//! clean themselves up unless kept, and the sweeping of what interrupted jobs left.
 
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -45,6 +45,36 @@ pub fn sync_files(files: &[PathBuf]) -> Result<()> {
             .map_err(|e| Error::io("flush", f, e))?;
     }
     Ok(())
+}
+
+/// Remove what jobs killed outright (or stopped by a power cut) left in the destination
+/// folder `dest`: unfinished archives (`shopsafe-….zip.partial`) and staged dumps
+/// (`.shopsafe-restore-…`) untouched for a day, so never a running job's. A rollback point
+/// (`.shopsafe-rollback-…`), which a failed restore names as the way back, is kept. Best
+/// effort: what cannot be read or removed stays.
+pub fn remove_leftovers(dest: &Path) {
+    let Ok(entries) = std::fs::read_dir(dest) else {
+        return;
+    };
+    let Some(day_ago) =
+        std::time::SystemTime::now().checked_sub(std::time::Duration::from_secs(86_400))
+    else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let left = (name.starts_with("shopsafe-") && name.ends_with(".zip.partial"))
+            || name.starts_with(".shopsafe-restore-");
+        let stale = || {
+            entry
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.modified().is_ok_and(|at| at < day_ago))
+        };
+        if left && stale() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Write `bytes` to `path` by way of a temporary file and a rename.
@@ -135,4 +165,48 @@ fn remove(path: &Path) {
 pub fn sibling(path: &Path, tag: &str) -> PathBuf {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     path.with_file_name(format!(".{name}.{tag}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftovers_untouched_for_a_day_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let two_days_ago =
+            std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
+        let names = [
+            "shopsafe-demo-20260101-000000-abcd.zip.partial",
+            ".shopsafe-restore-20260101-000000-abcd",
+            ".shopsafe-rollback-20260101-000000-abcd",
+            "shopsafe-demo-20260101-000000-abcd.zip",
+            "notes.zip.partial",
+        ];
+        for name in names {
+            let f = std::fs::File::create(d.join(name)).unwrap();
+            f.set_modified(two_days_ago).unwrap();
+        }
+        std::fs::write(
+            d.join("shopsafe-demo-20260102-000000-abcd.zip.partial"),
+            b"running",
+        )
+        .unwrap();
+        remove_leftovers(d);
+        let mut left: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".shopsafe-rollback-20260101-000000-abcd",
+                "notes.zip.partial",
+                "shopsafe-demo-20260101-000000-abcd.zip",
+                "shopsafe-demo-20260102-000000-abcd.zip.partial",
+            ]
+        );
+    }
 }

@@ -93,6 +93,7 @@ fn run(
         crate::catalog::file_part(&shop.name)
     );
     let final_path = shop.dest.join(&file_name);
+    crate::paths::remove_leftovers(&shop.dest);
     let partial = Cleanup::new(shop.dest.join(format!("{file_name}.partial")));
 
     let mut writer = ArchiveWriter::create(partial.path(), now)?;

@@ -290,6 +290,7 @@ fn run(
     let m = &plan.manifest;
     let db = crate::ops::shops::database(catalog, shop)?;
     let tag = format!("shopsafe-restore-{}", m.backup_id);
+    crate::paths::remove_leftovers(&shop.dest);
     let mut notes = Vec::new();
 
     // 1. Verify while unpacking into staging.
