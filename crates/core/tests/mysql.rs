@@ -1230,7 +1230,23 @@ fn failed_mysql_restores_leave_views_triggers_and_routines_as_they_were() {
     while !waiting() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let result = restore_from(&s, &backup.id, false);
+    let result = std::thread::scope(|scope| {
+        // While the restore waits for that table, the site's statements on the others go
+        // on: the swap waits a second at a time, not 30 seconds at once.
+        let site_query = scope.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_secs(15));
+            let asked = std::time::Instant::now();
+            m.sql("shop", "SELECT COUNT(*) FROM catalog_category");
+            asked.elapsed()
+        });
+        let result = restore_from(&s, &backup.id, false);
+        let waited = site_query.join().unwrap();
+        assert!(
+            waited < std::time::Duration::from_secs(10),
+            "the site waited {waited:?} for the restore's swap"
+        );
+        result
+    });
     let _ = site.kill();
     let _ = site.wait();
     let e = result.unwrap_err();

@@ -697,8 +697,8 @@ impl Mysql {
             return Err(before(err));
         }
         if !renames.is_empty() {
-            if let Err(err) = conn
-                .query_drop(format!("RENAME TABLE {}", renames.join(", ")))
+            if let Err(err) = self
+                .rename_in_steps(conn, &format!("RENAME TABLE {}", renames.join(", ")))
                 .await
             {
                 let _ = self.drop_scratch(conn).await;
@@ -785,6 +785,34 @@ impl Mysql {
     /// What a restore checks before it loads anything: the rights to make, fill and swap in
     /// tables; an hourly statement limit that leaves room for it; no foreign key of another
     /// database pointing at the shop's tables.
+    /// Run the swap's `rename`. It waits for a lock on every table it names, and while it
+    /// waits the site's own statements on them queue behind it: so it waits a second at a
+    /// time, letting the site go on in between, for up to LOCK_WAIT_SECONDS in all.
+    async fn rename_in_steps(
+        &self,
+        conn: &mut Conn,
+        rename: &str,
+    ) -> std::result::Result<(), mysql_async::Error> {
+        conn.query_drop("SET SESSION lock_wait_timeout = 1").await?;
+        let started = std::time::Instant::now();
+        let limit = std::time::Duration::from_secs(LOCK_WAIT_SECONDS.into());
+        let renamed = loop {
+            match conn.query_drop(rename).await {
+                Err(mysql_async::Error::Server(s))
+                    if s.code == 1205 && started.elapsed() < limit =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                done => break done,
+            }
+        };
+        conn.query_drop(format!(
+            "SET SESSION lock_wait_timeout = {LOCK_WAIT_SECONDS}"
+        ))
+        .await?;
+        renamed
+    }
+
     async fn preflight(&self, conn: &mut Conn, rights: &Rights, staged: &Path) -> Result<()> {
         self.check_rights(rights, &["table"])?;
         // A login that may run only so many statements an hour must not run out halfway,
