@@ -1491,6 +1491,14 @@ fn mysql_objects_from_other_sessions_and_old_formats_round_trip() {
         e.message
     );
     let live = snapshot();
+    let e = restore_from(&s, &backup.id, true).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "Nothing was restored, as the safety backup of the shop as it is now failed: The view broken"
+        ),
+        "{}",
+        e.message
+    );
     let e = restore_from(&s, &backup.id, false).unwrap_err();
     assert!(
         e.message

@@ -355,7 +355,17 @@ fn run(
             inner: progress,
             phase: Phase::SafetyBackup,
         };
-        Some(backup(catalog, &opts, &sink, cancel)?.id)
+        let taken = backup(catalog, &opts, &sink, cancel).map_err(|e| match e.kind {
+            ErrorKind::Cancelled => e,
+            kind => Error::new(
+                kind,
+                format!(
+                    "Nothing was restored, as the safety backup of the shop as it is now failed: {}",
+                    e.message
+                ),
+            ),
+        });
+        Some(taken?.id)
     } else {
         None
     };
