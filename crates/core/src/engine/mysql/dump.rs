@@ -216,13 +216,25 @@ impl Mysql {
                 unsupported.join(", ")
             )));
         }
-        // A view whose table, column or function is gone could not be created again: a
-        // restore of the backup would fail after the swap.
+        // A view whose table, column or function is gone, or that reads what the login may
+        // no longer read (1356, as when its rights on another database were taken away),
+        // could not be created again: a restore of the backup would fail after the swap.
+        // (One whose definer is gone cannot be read either, but is made again under the
+        // restoring login.)
         for view in objects.iter().filter(|o| o.kind == "view") {
-            if let Err(err) = conn
-                .query_drop(format!("SELECT * FROM {} LIMIT 0", quote(&view.name)))
+            let name = quote(&view.name);
+            let mut failed = conn
+                .query_drop(format!("SHOW COLUMNS FROM {name}"))
                 .await
-            {
+                .err();
+            if failed.is_none() {
+                failed = conn
+                    .query_drop(format!("SELECT * FROM {name} LIMIT 0"))
+                    .await
+                    .err()
+                    .filter(|err| matches!(err, mysql_async::Error::Server(s) if s.code == 1356));
+            }
+            if let Some(err) = failed {
                 let why = match &err {
                     mysql_async::Error::Server(s) => s.message.trim_end_matches('.').to_string(),
                     _ => return Err(e(err)),

@@ -780,11 +780,6 @@ impl Mysql {
         Ok(Rights::from_grants(&grants, &self.dbname))
     }
 
-    /// Fail with one sentence unless this login holds, on the database or globally, every
-    /// right that dropping and creating objects of `kinds` needs.
-    /// What a restore checks before it loads anything: the rights to make, fill and swap in
-    /// tables; an hourly statement limit that leaves room for it; no foreign key of another
-    /// database pointing at the shop's tables.
     /// Run the swap's `rename`. It waits for a lock on every table it names, and while it
     /// waits the site's own statements on them queue behind it: so it waits a second at a
     /// time, letting the site go on in between, for up to LOCK_WAIT_SECONDS in all.
@@ -813,6 +808,9 @@ impl Mysql {
         renamed
     }
 
+    /// What a restore checks before it loads anything: the rights to make, fill and swap in
+    /// tables; an hourly statement limit that leaves room for it; no foreign key of another
+    /// database pointing at the shop's tables.
     async fn preflight(&self, conn: &mut Conn, rights: &Rights, staged: &Path) -> Result<()> {
         self.check_rights(rights, &["table"])?;
         // A login that may run only so many statements an hour must not run out halfway,
