@@ -189,6 +189,7 @@ struct ShopArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.json;
     let result = run(cli);
     let unwritten = output::failure();
     match (result, unwritten) {
@@ -199,6 +200,10 @@ fn main() -> ExitCode {
         }
         (Err(e), _) => {
             note!("shopsafe: {}", e.message.replace('\n', " "));
+            // A script asking for JSON gets the failure as JSON too: {"error": {"code", "message"}}.
+            if json {
+                print_json(&serde_json::json!({ "error": e }));
+            }
             ExitCode::from(exit_code(e.kind))
         }
     }

@@ -200,6 +200,15 @@ fn bad_input_gets_one_line_and_an_exit_code() {
     assert!(err.contains("--shop"), "{err}");
     let err = env.fails(3, &["verify", "20990101-000000-0000"]);
     assert!(err.contains("shopsafe list"), "{err}");
+    // With --json, the failure is one JSON document on standard output as well.
+    let out = env.run(&["--json", "verify", "20990101-000000-0000"]);
+    assert_eq!(out.status.code(), Some(3));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["code"], "not_found");
+    assert_eq!(
+        format!("shopsafe: {}\n", doc["error"]["message"].as_str().unwrap()),
+        String::from_utf8(out.stderr).unwrap()
+    );
 
     // A flipped byte: verify names the entry and exits 4; the catalog remembers the failure.
     let b = env.json(&["backup", "--shop", "one"]);

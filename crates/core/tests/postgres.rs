@@ -1879,6 +1879,22 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "{}",
         e.message
     );
+
+    // An administrator's event trigger whose function is in the shop's schema: a restore
+    // would drop the function, and the trigger with it.
+    pg.psql(
+        "postgres",
+        "shop",
+        "CREATE FUNCTION public.evt() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+         CREATE EVENT TRIGGER log_ddl ON ddl_command_end EXECUTE FUNCTION public.evt();",
+    );
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message
+            .contains("event trigger log_ddl (its function public.evt() is one of the shop's"),
+        "{}",
+        e.message
+    );
 }
 
 /// A GeoDjango shop: PostGIS installed by the server's administrator (it is not a trusted

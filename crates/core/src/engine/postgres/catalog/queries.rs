@@ -166,6 +166,12 @@ SELECT format('column %I of table %s (its %s calls the function %s, which needs 
   JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS_TABLES}
 UNION ALL
+SELECT format('event trigger %I (its function %s is one of the shop''s, which a restore replaces, and event triggers are not backed up)',
+              e.evtname, p.oid::regprocedure)
+  FROM pg_catalog.pg_event_trigger e JOIN pg_catalog.pg_proc p ON p.oid = e.evtfoid
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE {USER_SCHEMA} AND {PROC_NOT_EXT}
+UNION ALL
 SELECT format('foreign table %I.%I', n.nspname, c.relname)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'f' AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
