@@ -1556,7 +1556,11 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
              BEGIN ATOMIC SELECT tax_rate() + 1; END;
          CREATE TABLE priced (id int PRIMARY KEY, net numeric,
              gross numeric GENERATED ALWAYS AS (gross(net)) STORED, factor numeric DEFAULT tax_factor());
-         INSERT INTO priced (id, net) VALUES (1, 10);",
+         INSERT INTO priced (id, net) VALUES (1, 10);
+         CREATE SEQUENCE order_no_seq START 1000;
+         CREATE FUNCTION next_order_no() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT nextval('order_no_seq'); END;
+         CREATE TABLE order_numbers (id int PRIMARY KEY, no bigint NOT NULL DEFAULT next_order_no());
+         INSERT INTO order_numbers (id) VALUES (1), (2);",
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
@@ -1586,6 +1590,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "public.even_stock",
         "public.odd_settings",
         "public.priced",
+        "public.order_numbers",
     ];
     assert_eq!(pg.rows("fresh", TABLES), pg.rows("shop", TABLES));
     assert_eq!(pg.rows("fresh", &more), pg.rows("shop", &more));
@@ -1888,13 +1893,25 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "CREATE FUNCTION public.evt() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
          CREATE EVENT TRIGGER log_ddl ON ddl_command_end EXECUTE FUNCTION public.evt();",
     );
-    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
-    assert!(
-        e.message
-            .contains("event trigger log_ddl (its function public.evt() is one of the shop's"),
-        "{}",
-        e.message
+    // A BEGIN ATOMIC body reading a view (made after the functions), and a partition key
+    // calling a function that needs the tables.
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE VIEW cheap AS SELECT * FROM priced WHERE net < 5;
+         CREATE FUNCTION cheap_count() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM cheap; END;
+         CREATE FUNCTION band(n int) RETURNS int LANGUAGE sql IMMUTABLE
+             BEGIN ATOMIC SELECT n + (SELECT count(*)::int FROM priced WHERE false); END;
+         CREATE TABLE banded (n int) PARTITION BY RANGE (band(n));",
     );
+    let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    for refused in [
+        "event trigger log_ddl (its function public.evt() is one of the shop's",
+        "function public.cheap_count() (its SQL-standard body, BEGIN ATOMIC, reads the view public.cheap",
+        "partitioned table public.banded (its partition key calls the function public.band(integer)",
+    ] {
+        assert!(e.message.contains(refused), "{refused}: {}", e.message);
+    }
 }
 
 /// A GeoDjango shop: PostGIS installed by the server's administrator (it is not a trusted

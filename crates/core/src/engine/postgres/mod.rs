@@ -611,19 +611,21 @@ impl Postgres {
         for stmt in domains_and_composites(&client).await.map_err(e)? {
             out.stmt(&stmt)?;
         }
-        // Each after the ones its `BEGIN ATOMIC` body calls.
-        for stmt in routines_in_order(&client, &[FUNCTIONS.into()])
-            .await
-            .map_err(e)?
-        {
-            out.stmt(&stmt)?;
-        }
+        // Sequences (not identities, made with their tables) before the functions, whose
+        // `BEGIN ATOMIC` bodies may use them.
         let sequences = client.query(&expand(SEQUENCES), &[]).await.map_err(e)?;
         for s in &sequences {
             let identity: bool = s.get("identity");
             if !identity {
                 out.stmt(&s.get::<_, String>("create"))?;
             }
+        }
+        // Each after the ones its `BEGIN ATOMIC` body calls.
+        for stmt in routines_in_order(&client, &[FUNCTIONS.into()])
+            .await
+            .map_err(e)?
+        {
+            out.stmt(&stmt)?;
         }
         // Partitioned tables too: each partition is created as a table of its own, and
         // attached to its parent once its constraints and indexes exist (`ATTACH`). A table

@@ -156,7 +156,7 @@ fn type_reaches(start: &str, found: &str) -> String {
 }
 
 pub(crate) const UNSUPPORTED: &str = "
-SELECT format('column %I of table %s (its %s calls the function %s, which needs the tables to exist first: it uses a table in its SQL-standard body, BEGIN ATOMIC, or takes or returns a table''s row type; a quoted body, AS $$ … $$, is not checked until it runs)',
+SELECT format('column %I of table %s (its %s calls the function %s, which needs the tables to exist first: it, or a function it calls, uses a table or view in its SQL-standard body, BEGIN ATOMIC, or takes or returns a table''s row type; a quoted body, AS $$ … $$, is not checked until it runs)',
               a.attname, c.oid::regclass, CASE WHEN a.attgenerated <> '' THEN 'generated value' ELSE 'default' END,
               p.oid::regprocedure)
   FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid
@@ -165,6 +165,24 @@ SELECT format('column %I of table %s (its %s calls the function %s, which needs 
                              AND d.refclassid = 'pg_catalog.pg_proc'::regclass
   JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS_TABLES}
+UNION ALL
+SELECT format('partitioned table %s (its partition key calls the function %s, which needs the tables to exist first)',
+              c.oid::regclass, p.oid::regprocedure)
+  FROM pg_catalog.pg_partitioned_table pt JOIN pg_catalog.pg_class c ON c.oid = pt.partrelid
+  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+                             AND d.refclassid = 'pg_catalog.pg_proc'::regclass
+  JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS_TABLES}
+UNION ALL
+SELECT format('%s %s (its SQL-standard body, BEGIN ATOMIC, reads the view %s, and views are made after the functions; a quoted body, AS $$ … $$, is not checked until it runs)',
+              CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.oid::regprocedure, v.oid::regclass)
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                             AND d.refclassid = 'pg_catalog.pg_class'::regclass
+  JOIN pg_catalog.pg_class v ON v.oid = d.refobjid AND v.relkind IN ('v', 'm')
+  JOIN pg_catalog.pg_namespace vn ON vn.oid = v.relnamespace
+ WHERE p.prosqlbody IS NOT NULL AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+   AND vn.nspname NOT LIKE 'pg\\_%' AND vn.nspname <> 'information_schema' AND {not_ext:pg_class:v.oid}
 UNION ALL
 SELECT format('event trigger %I (its function %s is one of the shop''s, which a restore replaces, and event triggers are not backed up)',
               e.evtname, p.oid::regprocedure)
@@ -427,10 +445,10 @@ SELECT t.oid, ARRAY(SELECT {element:at} FROM pg_catalog.pg_attribute a JOIN pg_c
 
 /// Functions that need tables to exist first: a table's or view's row type (or an array
 /// of or domain over one) among their argument or result types, or an SQL-standard body
-/// (`BEGIN ATOMIC`, checked when it is made) that uses a table, view, sequence or such a
-/// row type, or an aggregate, itself or through the routines it calls. Other `BEGIN
-/// ATOMIC` functions come before the tables, whose defaults and generated columns may
-/// call them.
+/// (`BEGIN ATOMIC`, checked when it is made) that uses a table, view, identity sequence or
+/// such a row type, or an aggregate, itself or through the routines it calls. Other `BEGIN
+/// ATOMIC` functions (one using a sequence of its own, say) come before the tables, whose
+/// defaults and generated columns may call them, after the sequences.
 const NEEDS_TABLES: &str = "(p.oid IN (
     SELECT fp.oid FROM pg_catalog.pg_proc fp CROSS JOIN LATERAL unnest(fp.proargtypes::oid[] || fp.prorettype) AS u(oid)
      WHERE {U_REACHES_RELATION_ROW_TYPE})
@@ -442,6 +460,11 @@ const NEEDS_TABLES: &str = "(p.oid IN (
          WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.refclassid = 'pg_catalog.pg_proc'::regclass)
     SELECT 1 FROM called c JOIN pg_catalog.pg_depend d ON d.objid = c.oid AND d.classid = 'pg_catalog.pg_proc'::regclass
      WHERE d.refclassid = 'pg_catalog.pg_class'::regclass
+           -- A sequence of its own (not an identity's) is made before the functions.
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class r WHERE r.oid = d.refobjid AND r.relkind = 'S'
+                            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i
+                                             WHERE i.classid = 'pg_catalog.pg_class'::regclass
+                                               AND i.objid = r.oid AND i.deptype = 'i'))
         OR d.refclassid = 'pg_catalog.pg_proc'::regclass
            AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc a WHERE a.oid = d.refobjid AND a.prokind = 'a')
         OR d.refclassid = 'pg_catalog.pg_type'::regclass
