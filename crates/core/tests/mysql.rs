@@ -6,7 +6,7 @@ mod common;
 use common::maria::MariaServer;
 use common::{files, listing};
 use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions};
-use shopsafe_core::{CancelToken, Catalog, ErrorKind, NoProgress, Shop};
+use shopsafe_core::{CancelToken, Catalog, NoProgress, Shop};
 
 const TABLES: &[&str] = &[
     "catalog_category",
@@ -516,26 +516,10 @@ fn cancelling_a_mysql_restore_before_its_swap_leaves_the_shop_as_it_was() {
     let mut tables: Vec<&str> = TABLES.to_vec();
     tables.push("later");
     let before = m.state("shop", &tables);
-    let plan = ops::prepare_restore(
-        &s.catalog,
-        &RestoreOptions {
-            backup: backup.id.clone(),
-            shop: None,
-            force: true,
-            pre_backup: false,
-        },
-    )
-    .unwrap();
-    let token = CancelToken::new();
-    let e = ops::restore(
-        &s.catalog,
-        &plan,
-        &common::CancelAt(shopsafe_core::Phase::Swapping, token.clone()),
-        &token,
-    )
-    .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Cancelled, "{}", e.message);
-    assert_eq!(e.message, "The restore was cancelled; nothing was changed.");
+    assert_eq!(
+        common::restore_cancelled_at(&s.catalog, &backup.id, shopsafe_core::Phase::Swapping),
+        "The restore was cancelled; nothing was changed."
+    );
     assert_eq!(m.state("shop", &tables), before);
     let scratch = m.sql(
         "shop",

@@ -233,8 +233,27 @@ pub fn backup_during_writes(
     (backup.unwrap(), at_start)
 }
 
+/// Restore backup `id` (forced, without a safety backup), cancelling it as `phase` starts:
+/// it must end cancelled. Its sentence.
+pub fn restore_cancelled_at(catalog: &Catalog, id: &str, phase: shopsafe_core::Phase) -> String {
+    let plan = ops::prepare_restore(
+        catalog,
+        &ops::RestoreOptions {
+            backup: id.to_string(),
+            shop: None,
+            force: true,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    let token = CancelToken::new();
+    let e = ops::restore(catalog, &plan, &CancelAt(phase, token.clone()), &token).unwrap_err();
+    assert_eq!(e.kind, shopsafe_core::ErrorKind::Cancelled, "{}", e.message);
+    e.message
+}
+
 /// Cancels the job as the given phase starts.
-pub struct CancelAt(pub shopsafe_core::Phase, pub CancelToken);
+struct CancelAt(shopsafe_core::Phase, CancelToken);
 
 impl shopsafe_core::Progress for CancelAt {
     fn update(&self, u: &shopsafe_core::Update) {
