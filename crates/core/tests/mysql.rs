@@ -526,6 +526,19 @@ fn cancelling_a_mysql_restore_before_its_swap_leaves_the_shop_as_it_was() {
         "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' AND TABLE_NAME LIKE '\\_shopsafe%'",
     );
     assert_eq!(scratch.trim(), "0");
+
+    // A restore killed outright leaves its scratch tables: testing the shop says so, and the
+    // next restore removes them.
+    m.sql("shop", "CREATE TABLE _shopsafe_new_0 (x int)");
+    let said = ops::test_connection(&s.shop.db_url, None).unwrap();
+    assert!(
+        said.ends_with("; an interrupted restore left scratch tables there (_shopsafe_new_0), which backups leave out: restoring again removes them"),
+        "{said}"
+    );
+    restore_from(&s, &backup.id, false).unwrap();
+    assert!(!ops::test_connection(&s.shop.db_url, None)
+        .unwrap()
+        .contains("scratch"));
 }
 
 /// information_schema leaves out a table whose definition another connection is changing

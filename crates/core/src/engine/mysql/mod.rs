@@ -376,6 +376,15 @@ impl Mysql {
             let n = self.tables(&mut conn).await?.len();
             // What a backup would refuse for: objects the server hides from this login.
             let blind = self.rights(&mut conn).await?.blind_spots();
+            // What a restore killed outright left.
+            let scratch: Vec<String> = conn
+                .query(
+                    "SELECT TABLE_NAME FROM information_schema.TABLES
+                      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE BINARY '\\_shopsafe\\_%'
+                      ORDER BY BINARY TABLE_NAME",
+                )
+                .await
+                .map_err(|e| self.db_error(e))?;
             let _ = conn.disconnect().await;
             let version = version.unwrap_or_default();
             let number = version.split('-').next().unwrap_or("");
@@ -393,8 +402,15 @@ impl Mysql {
                     blind.iter().map(|b| b.1).collect::<Vec<_>>().join(", ")
                 ),
             };
+            let leftover = match scratch.is_empty() {
+                true => String::new(),
+                false => format!(
+                    "; an interrupted restore left scratch tables there ({}), which backups leave out: restoring again removes them",
+                    scratch.join(", ")
+                ),
+            };
             Ok(format!(
-                "{flavour} {number} — {}{warning}",
+                "{flavour} {number} — {}{warning}{leftover}",
                 super::tables_phrase(n)
             ))
         })
