@@ -541,14 +541,13 @@ async function openRestore(id) {
     ? "First, ShopSafe takes a safety backup of the shop as it is now, so you can go back. The restored shop is then checked row by row and file by file; if anything does not match, your shop is put back as it was."
     : "No safety backup will be taken.";
   // Tables that differ first: they are what the restore changes.
-  const differs = (t) => t.exists_now !== (t.rows_backup != null) || t.rows_now !== t.rows_backup;
-  const tables = [...plan.tables.filter(differs), ...plan.tables.filter((t) => !differs(t))];
-  const n = tables.filter(differs).length;
+  const tables = [...plan.tables.filter((t) => t.changes), ...plan.tables.filter((t) => !t.changes)];
+  const n = tables.filter((t) => t.changes).length;
   $("confirm-summary").textContent = n === 0
     ? "Every table has as many rows now as in the backup (their contents may still differ)."
     : `${n} table${n === 1 ? " has" : "s have"} a different number of rows now than in the backup.`;
   $("confirm-tables").tBodies[0].replaceChildren(...tables.map((t) =>
-    el("tr", { class: differs(t) ? "changed" : "" },
+    el("tr", { class: t.changes ? "changed" : "" },
       el("td", {}, t.name),
       el("td", { class: "num" }, !t.exists_now ? "not there" : t.rows_now == null ? "could not be counted" : count(t.rows_now)),
       el("td", { class: "num" }, t.rows_backup == null ? "not in backup (removed)" : count(t.rows_backup)))));

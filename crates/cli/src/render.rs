@@ -238,7 +238,7 @@ pub fn plan(p: &RestorePlan) {
             .rows_backup
             .map(|n| n.to_string())
             .unwrap_or_else(|| "dropped".into());
-        if t.changes() {
+        if t.changes {
             note!(
                 "  table {:<40} {:>8} rows now -> {:>8} in the backup",
                 t.name,
@@ -247,7 +247,7 @@ pub fn plan(p: &RestorePlan) {
             );
         }
     }
-    let unchanged = p.tables.iter().filter(|t| !t.changes()).count();
+    let unchanged = p.tables.iter().filter(|t| !t.changes).count();
     note!("  ({unchanged} more tables with the same row count are replaced too)");
     match &p.media {
         Some(m) => note!(

@@ -4,9 +4,9 @@
 mod common;
 
 use common::maria::MariaServer;
-use common::{files, listing};
+use common::{files, listing, ServerShop};
 use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions};
-use shopsafe_core::{CancelToken, Catalog, NoProgress, Shop};
+use shopsafe_core::{CancelToken, Catalog, NoProgress};
 
 const TABLES: &[&str] = &[
     "catalog_category",
@@ -77,13 +77,7 @@ INSERT INTO orders_orderline (order_id, product_id, quantity) SELECT 999 + seq, 
     );
 }
 
-struct MyShop {
-    dir: tempfile::TempDir,
-    catalog: Catalog,
-    shop: Shop,
-}
-
-fn register(m: &MariaServer) -> MyShop {
+fn register(m: &MariaServer) -> ServerShop {
     let dir = tempfile::tempdir().unwrap();
     let media = dir.path().join("media");
     std::fs::create_dir_all(&media).unwrap();
@@ -106,23 +100,7 @@ fn register(m: &MariaServer) -> MyShop {
         },
     )
     .unwrap();
-    MyShop { dir, catalog, shop }
-}
-
-/// Register another shop over the database at `db` (a URL), without media, backing up
-/// where `s` does.
-fn add_database_shop(s: &MyShop, name: &str, db: String) -> Shop {
-    ops::add_shop(
-        &s.catalog,
-        &AddShopOptions {
-            name: name.into(),
-            db,
-            media: None,
-            dest: s.shop.dest.clone(),
-            password: None,
-        },
-    )
-    .unwrap()
+    ServerShop { dir, catalog, shop }
 }
 
 /// The tests connect as the shop's login with its password from the environment.
@@ -374,7 +352,7 @@ fn mysql_bad_input_gets_one_sentence() {
     );
     let backup = backup_of(&s);
     m.sql("mysql", "SET GLOBAL max_allowed_packet = 1024 * 1024");
-    let e = try_backup(&s).unwrap_err();
+    let e = s.try_backup().unwrap_err();
     assert!(
         e.message
             .contains("Table big_blob has a row that takes 6000")
@@ -570,7 +548,7 @@ fn mysql_backup_never_leaves_out_a_table_that_is_being_truncated() {
     );
     let (mut whole, mut refused) = (0, 0);
     for _ in 0..12 {
-        match try_backup(&s) {
+        match s.try_backup() {
             Ok(b) => {
                 let mut got: Vec<&str> = b
                     .manifest
@@ -676,7 +654,7 @@ fn mysql_backup_failing_while_its_dump_streams_leaves_nothing() {
          SET GLOBAL max_allowed_packet = 1048576;",
     );
     let s = register(&m);
-    let e = try_backup(&s).unwrap_err();
+    let e = s.try_backup().unwrap_err();
     assert!(e.message.contains("max_allowed_packet"), "{}", e.message);
     assert!(
         listing(&s.shop.dest).is_empty(),
@@ -757,16 +735,11 @@ fn objects(m: &MariaServer, db: &str) -> Vec<String> {
 }
 
 /// A database-only backup of the shop.
-fn try_backup(s: &MyShop) -> shopsafe_core::Result<shopsafe_core::BackupRecord> {
-    let opts = common::database_only(&s.shop);
-    ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new())
+fn backup_of(s: &ServerShop) -> shopsafe_core::BackupRecord {
+    s.try_backup().unwrap()
 }
 
-fn backup_of(s: &MyShop) -> shopsafe_core::BackupRecord {
-    try_backup(s).unwrap()
-}
-
-fn restore_from(s: &MyShop, id: &str, pre_backup: bool) -> shopsafe_core::Result<()> {
+fn restore_from(s: &ServerShop, id: &str, pre_backup: bool) -> shopsafe_core::Result<()> {
     let plan = ops::prepare_restore(
         &s.catalog,
         &RestoreOptions {
@@ -871,8 +844,7 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
         "CREATE USER 'admin'@'localhost' IDENTIFIED BY 'shop-pw';
          GRANT ALL PRIVILEGES ON *.* TO 'admin'@'localhost' WITH GRANT OPTION;",
     );
-    add_database_shop(
-        &s,
+    s.add_database_shop(
         "admin",
         format!(
             "mysql://admin@localhost/shop?socket={}",
@@ -922,7 +894,7 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
             m.socket().display()
         )
     };
-    let admin_of_setters = add_database_shop(&s, "setters-admin", url("admin"));
+    let admin_of_setters = s.add_database_shop("setters-admin", url("admin"));
     let by_admin = ops::backup(
         &s.catalog,
         &common::database_only(&admin_of_setters),
@@ -931,7 +903,7 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
     )
     .unwrap();
     m.sql("setters", "DROP FUNCTION root_fn");
-    add_database_shop(&s, "setters", url("setter"));
+    s.add_database_shop("setters", url("setter"));
     restore_into(&by_admin.id, "setters");
     assert_eq!(
         m.sql(
@@ -1023,8 +995,7 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
         "CREATE TRIGGER shop.note_kept BEFORE UPDATE ON shop.orders_order FOR EACH ROW SET NEW.note = NEW.note",
     );
     let qualified = backup_of(&s);
-    add_database_shop(
-        &s,
+    s.add_database_shop(
         "staging",
         format!(
             "mysql://shop@localhost/staging?socket={}",
@@ -1056,7 +1027,7 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
         "shop",
         "CREATE FUNCTION root_only() RETURNS INT DETERMINISTIC RETURN 1",
     );
-    let e = try_backup(&s).unwrap_err();
+    let e = s.try_backup().unwrap_err();
     assert!(
         e.message
             .contains("function root_only (its definition is hidden"),
@@ -1072,7 +1043,7 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
          CREATE TRIGGER sync_legacy BEFORE UPDATE ON orders_order FOR EACH ROW SET NEW.legacy_total = NEW.total;
          ALTER TABLE orders_order DROP COLUMN legacy_total;",
     );
-    let e = try_backup(&s).unwrap_err();
+    let e = s.try_backup().unwrap_err();
     assert!(
         e.message.contains("The trigger sync_legacy of the database shop uses the column legacy_total, which its table orders_order no longer has"),
         "{}",
@@ -1107,7 +1078,7 @@ fn mysql_rights_through_a_role_work_and_hidden_objects_are_refused() {
     // Without the EVENT right the event is invisible to the login: named, nothing written.
     m.sql("mysql", "REVOKE EVENT ON shop.* FROM shop_events;");
     let archives = listing(&s.dir.path().join("backups"));
-    let e = try_backup(&s).unwrap_err();
+    let e = s.try_backup().unwrap_err();
     assert!(
         e.message.contains(
             "User shop cannot see the events of the database shop, because it lacks the EVENT right there"
@@ -1480,7 +1451,7 @@ fn mysql_objects_from_other_sessions_and_old_formats_round_trip() {
         "shop",
         "CREATE TABLE gone (a int); CREATE VIEW broken AS SELECT a FROM gone; DROP TABLE gone;",
     );
-    let e = try_backup(&s).unwrap_err();
+    let e = s.try_backup().unwrap_err();
     assert!(
         e.message
             .starts_with("The view broken of the database shop no longer works ("),
@@ -1521,7 +1492,7 @@ fn mysql_objects_from_other_sessions_and_old_formats_round_trip() {
         "CREATE VIEW v_users AS SELECT id FROM other.users",
     );
     m.sql("mysql", "REVOKE SELECT ON other.* FROM 'shop'@'localhost'");
-    let e = try_backup(&s).unwrap_err();
+    let e = s.try_backup().unwrap_err();
     assert!(
         e.message
             .starts_with("The view v_users of the database shop no longer works ("),
@@ -1684,7 +1655,7 @@ fn mysql_tables_without_a_snapshot_are_held_still_and_round_trip() {
         "mysql",
         "REVOKE LOCK TABLES ON shop.* FROM 'shop'@'localhost'",
     );
-    let e = try_backup(&s).unwrap_err();
+    let e = s.try_backup().unwrap_err();
     assert!(
         e.message.contains("LOCK TABLES")
             && e.message.contains("aria_pages, mem_big, mem_cache, z_log"),
@@ -1697,7 +1668,7 @@ fn mysql_tables_without_a_snapshot_are_held_still_and_round_trip() {
         "mysql",
         "ALTER USER 'shop'@'localhost' WITH MAX_USER_CONNECTIONS 1",
     );
-    let e = try_backup(&s).unwrap_err();
+    let e = s.try_backup().unwrap_err();
     assert!(
         e.message.contains("MAX_USER_CONNECTIONS") && e.message.contains("mem_cache"),
         "{}",
@@ -1708,7 +1679,7 @@ fn mysql_tables_without_a_snapshot_are_held_still_and_round_trip() {
         "ALTER USER 'shop'@'localhost' WITH MAX_USER_CONNECTIONS 0",
     );
     m.sql("shop", "CREATE TABLE flat (x int NOT NULL) ENGINE=CSV");
-    let e = try_backup(&s).unwrap_err();
+    let e = s.try_backup().unwrap_err();
     assert!(
         e.message.contains("table flat (CSV engine"),
         "{}",

@@ -4,10 +4,10 @@
 mod common;
 
 use common::pg::PgServer;
-use common::{files, listing};
+use common::{files, listing, ServerShop};
 use shopsafe_core::engine::Database;
 use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions, RestoreReport};
-use shopsafe_core::{CancelToken, Catalog, ErrorKind, NoProgress, Shop};
+use shopsafe_core::{CancelToken, Catalog, ErrorKind, NoProgress};
 
 const TABLES: &[&str] = &[
     "public.catalog_category",
@@ -94,13 +94,7 @@ REFRESH MATERIALIZED VIEW product_counts;
     );
 }
 
-struct PgShop {
-    dir: tempfile::TempDir,
-    catalog: Catalog,
-    shop: Shop,
-}
-
-fn register(pg: &PgServer) -> PgShop {
+fn register(pg: &PgServer) -> ServerShop {
     let dir = tempfile::tempdir().unwrap();
     let media = dir.path().join("media");
     std::fs::create_dir_all(media.join("products")).unwrap();
@@ -125,28 +119,12 @@ fn register(pg: &PgServer) -> PgShop {
     )
     .unwrap();
     assert!(!shop.db_url.contains("pw"));
-    PgShop { dir, catalog, shop }
-}
-
-/// Register another shop over the database at `db` (a URL), without media, backing up
-/// where `s` does.
-fn add_database_shop(s: &PgShop, name: &str, db: String) -> Shop {
-    ops::add_shop(
-        &s.catalog,
-        &AddShopOptions {
-            name: name.into(),
-            db,
-            media: None,
-            dest: s.shop.dest.clone(),
-            password: None,
-        },
-    )
-    .unwrap()
+    ServerShop { dir, catalog, shop }
 }
 
 /// Restore the backup `id` into `shop` (the backup's own shop if none), over what is there,
 /// without a safety backup.
-fn restore(s: &PgShop, id: &str, shop: Option<&str>) -> shopsafe_core::Result<RestoreReport> {
+fn restore(s: &ServerShop, id: &str, shop: Option<&str>) -> shopsafe_core::Result<RestoreReport> {
     let plan = ops::prepare_restore(
         &s.catalog,
         &RestoreOptions {
@@ -317,13 +295,7 @@ fn postgres_restore_blocked_by_a_lock_names_the_table() {
     let pg = PgServer::start();
     make_shop_db(&pg);
     let s = register(&pg);
-    let backup = ops::backup(
-        &s.catalog,
-        &common::database_only(&s.shop),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap();
+    let backup = s.try_backup().unwrap();
     let before = (pg.schema("shop"), pg.rows("shop", TABLES));
     let mut site = std::process::Command::new(format!("{}/psql", common::pg::PG15))
         .args(["-X", "-q", "-h"])
@@ -613,7 +585,7 @@ fn postgres_bad_input_gets_one_sentence() {
         "ascii",
         "CREATE TABLE words (w text); INSERT INTO words VALUES (E'caf\\xe9')",
     );
-    let ascii = add_database_shop(&s, "ascii", pg.socket_url("shop", "ascii"));
+    let ascii = s.add_database_shop("ascii", pg.socket_url("shop", "ascii"));
     let e = ops::backup(
         &s.catalog,
         &common::database_only(&ascii),
@@ -638,7 +610,7 @@ fn postgres_bad_input_gets_one_sentence() {
             &format!("CREATE DATABASE {name} OWNER shop"),
         );
         pg.psql("postgres", name, "ALTER SCHEMA public OWNER TO shop");
-        add_database_shop(&s, name, pg.socket_url("shop", name))
+        s.add_database_shop(name, pg.socket_url("shop", name))
     };
     let ext_a = add("ext_a");
     pg.psql(
@@ -759,13 +731,7 @@ fn postgres_restore_computes_values_under_the_shops_own_time_zone_and_date_style
         "{before}"
     );
     let s = register(&pg);
-    let backup = ops::backup(
-        &s.catalog,
-        &common::database_only(&s.shop),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap();
+    let backup = s.try_backup().unwrap();
     restore(&s, &backup.id, None).unwrap();
     assert_eq!(state(), before);
 }
@@ -790,13 +756,7 @@ fn cancelling_a_postgres_restore_before_its_commit_leaves_the_shop_as_it_was() {
         &CancelToken::new(),
     )
     .unwrap();
-    let database_only = ops::backup(
-        &s.catalog,
-        &common::database_only(&s.shop),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap();
+    let database_only = s.try_backup().unwrap();
     pg.psql(
         "shop",
         "shop",
@@ -863,7 +823,7 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
          ALTER TABLE rep.daily OWNER TO reporting;",
     );
     let s = register(&pg);
-    let admin = add_database_shop(&s, "admin", pg.socket_url("postgres", "shop"));
+    let admin = s.add_database_shop("admin", pg.socket_url("postgres", "shop"));
     let before = pg.schema("shop");
     let backup = ops::backup(
         &s.catalog,
@@ -935,7 +895,7 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
     // an empty database of its own, the restore makes them its own.
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
-    add_database_shop(&s, "fresh", pg.socket_url("shop", "fresh"));
+    s.add_database_shop("fresh", pg.socket_url("shop", "fresh"));
     let report = restore(&s, &backup.id, Some("fresh")).unwrap();
     assert!(
         report.notes[0].contains("stay owned by user shop")
@@ -1549,7 +1509,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
     pg.psql("postgres", "fresh", "ALTER SCHEMA public OWNER TO shop");
     let s = register(&pg);
-    add_database_shop(&s, "fresh", pg.socket_url("shop", "fresh"));
+    s.add_database_shop("fresh", pg.socket_url("shop", "fresh"));
     let opts = common::database_only(&s.shop);
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
     restore(&s, &backup.id, Some("fresh")).unwrap();
@@ -1610,7 +1570,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
     assert!(plan
         .tables
         .iter()
-        .any(|t| t.name == "public.catalog_product" && t.changes()));
+        .any(|t| t.name == "public.catalog_product" && t.changes));
     let categories = pg.psql("postgres", "fresh", "SELECT count(*) FROM catalog_category");
     assert_eq!(
         counted("public.catalog_category"),
@@ -1822,7 +1782,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          GRANT SELECT ON ALL TABLES IN SCHEMA public, inventory TO clerk;
          GRANT SELECT ON ALL SEQUENCES IN SCHEMA public, inventory TO clerk;",
     );
-    let clerk = add_database_shop(&s, "as-clerk", pg.socket_url("clerk", "shop"));
+    let clerk = s.add_database_shop("as-clerk", pg.socket_url("clerk", "shop"));
     let e = ops::backup(
         &s.catalog,
         &common::database_only(&clerk),
@@ -1979,7 +1939,7 @@ fn postgres_postgis_shop_round_trips() {
             "geo",
             "CREATE TABLE kept (x int); INSERT INTO kept VALUES (7)",
         );
-        add_database_shop(&s, name, server.socket_url("geo", "geo"));
+        s.add_database_shop(name, server.socket_url("geo", "geo"));
         let before = server.schema("geo");
         let e = restore(&s, &backup.id, Some(name)).unwrap_err();
         assert!(

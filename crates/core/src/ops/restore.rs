@@ -69,13 +69,25 @@ pub struct TableChange {
     pub rows_now: Option<u64>,
     /// Rows in the backup, or `None` if the backup lacks the table (it will be dropped).
     pub rows_backup: Option<u64>,
+    /// Whether the restore visibly changes the table: makes or drops it, or changes its
+    /// number of rows (or that number is not known now). Every shell shows these first.
+    pub changes: bool,
 }
 
 impl TableChange {
-    /// Whether the restore visibly changes the table: makes or drops it, or changes its
-    /// number of rows (or that number is not known now).
-    pub fn changes(&self) -> bool {
-        self.exists_now != self.rows_backup.is_some() || self.rows_now != self.rows_backup
+    fn new(
+        name: String,
+        exists_now: bool,
+        rows_now: Option<u64>,
+        rows_backup: Option<u64>,
+    ) -> Self {
+        TableChange {
+            name,
+            exists_now,
+            rows_now,
+            rows_backup,
+            changes: exists_now != rows_backup.is_some() || rows_now != rows_backup,
+        }
     }
 }
 
@@ -149,21 +161,18 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
         .database
         .tables
         .iter()
-        .map(|t| TableChange {
-            name: t.name.clone(),
-            exists_now: now.contains_key(&t.name),
-            rows_now: now.get(&t.name).copied().flatten(),
-            rows_backup: Some(t.rows),
+        .map(|t| {
+            TableChange::new(
+                t.name.clone(),
+                now.contains_key(&t.name),
+                now.get(&t.name).copied().flatten(),
+                Some(t.rows),
+            )
         })
         .collect();
     for (name, rows) in &now {
         if !manifest.database.tables.iter().any(|t| &t.name == name) {
-            tables.push(TableChange {
-                name: name.clone(),
-                exists_now: true,
-                rows_now: *rows,
-                rows_backup: None,
-            });
+            tables.push(TableChange::new(name.clone(), true, *rows, None));
         }
     }
     tables.sort_by(|a, b| a.name.cmp(&b.name));

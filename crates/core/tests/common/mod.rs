@@ -193,6 +193,42 @@ impl Drop for Mount {
     }
 }
 
+/// A shop over a server database, registered in a catalog of its own in a temporary
+/// folder (with its media folder and backup folder there).
+pub struct ServerShop {
+    pub dir: tempfile::TempDir,
+    pub catalog: Catalog,
+    pub shop: Shop,
+}
+
+impl ServerShop {
+    /// Register another shop over the database at `db` (a URL), without media, backing up
+    /// where this one does.
+    pub fn add_database_shop(&self, name: &str, db: String) -> Shop {
+        ops::add_shop(
+            &self.catalog,
+            &AddShopOptions {
+                name: name.into(),
+                db,
+                media: None,
+                dest: self.shop.dest.clone(),
+                password: None,
+            },
+        )
+        .unwrap()
+    }
+
+    /// A database-only backup of the shop.
+    pub fn try_backup(&self) -> shopsafe_core::Result<BackupRecord> {
+        ops::backup(
+            &self.catalog,
+            &database_only(&self.shop),
+            &NoProgress,
+            &CancelToken::new(),
+        )
+    }
+}
+
 /// Options of a database-only backup of `shop`, as the server-engine tests take them.
 pub fn database_only(shop: &Shop) -> BackupOptions {
     BackupOptions {

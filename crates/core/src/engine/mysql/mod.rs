@@ -52,8 +52,8 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use std::path::Path;
 use tables::{
-    add_row, leading_ident, quote, schema_line, scratch_check_names, split_foreign_keys,
-    split_keys, Lanes, Scratch, LOAD_CONNECTIONS,
+    add_row, alter_adding, leading_ident, quote, schema_line, scratch_check_names,
+    split_foreign_keys, split_keys, Lanes, Scratch, LOAD_CONNECTIONS,
 };
 
 pub const ENGINE: &str = "mysql";
@@ -742,14 +742,9 @@ impl Mysql {
         }
         for s in &loaded {
             if !s.fks.is_empty() {
-                let adds: Vec<String> = s.fks.iter().map(|f| format!("ADD {f}")).collect();
-                conn.query_drop(format!(
-                    "ALTER TABLE {} {}",
-                    quote(&s.name),
-                    adds.join(", ")
-                ))
-                .await
-                .map_err(|err| after(e(err)))?;
+                conn.query_drop(alter_adding(&s.name, &s.fks))
+                    .await
+                    .map_err(|err| after(e(err)))?;
             }
         }
         let home = expected.is_none_or(|x| x.database_name == self.dbname);

@@ -154,6 +154,12 @@ pub(super) fn push_literal(out: &mut Vec<u8>, kind: Kind, v: &[u8]) {
     }
 }
 
+/// `ALTER TABLE table ADD a, ADD b…`: the keys or foreign keys `adds` added in one go.
+pub(super) fn alter_adding(table: &str, adds: &[String]) -> String {
+    let adds: Vec<String> = adds.iter().map(|a| format!("ADD {a}")).collect();
+    format!("ALTER TABLE {} {}", quote(table), adds.join(", "))
+}
+
 /// Append `X'…'` with the bytes as hex digits.
 fn push_hex(out: &mut Vec<u8>, v: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
@@ -559,14 +565,9 @@ impl Mysql {
             lanes.wait(self).await?;
         }
         if !s.keys.is_empty() {
-            let adds: Vec<String> = s.keys.iter().map(|k| format!("ADD {k}")).collect();
-            conn.query_drop(format!(
-                "ALTER TABLE {} {}",
-                quote(&s.scratch),
-                adds.join(", ")
-            ))
-            .await
-            .map_err(e)?;
+            conn.query_drop(alter_adding(&s.scratch, &s.keys))
+                .await
+                .map_err(e)?;
         }
         if s.create.contains("\n) ENGINE=MEMORY") {
             self.memory_limit(conn, s).await?;

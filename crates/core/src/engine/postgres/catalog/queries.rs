@@ -156,22 +156,20 @@ fn type_reaches(start: &str, found: &str) -> String {
 }
 
 pub(crate) const UNSUPPORTED: &str = "
-SELECT format('column %I of table %s (its %s calls the function %s, which needs the tables to exist first: it, or a function it calls, uses a table or view in its SQL-standard body, BEGIN ATOMIC, or takes or returns a table''s row type; a quoted body, AS $$ … $$, is not checked until it runs)',
-              a.attname, c.oid::regclass, CASE WHEN a.attgenerated <> '' THEN 'generated value' ELSE 'default' END,
-              p.oid::regprocedure)
-  FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid
-  JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
-  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.objid = ad.oid
-                             AND d.refclassid = 'pg_catalog.pg_proc'::regclass
-  JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
- WHERE {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS_TABLES}
-UNION ALL
-SELECT format('partitioned table %s (its partition key calls the function %s, which needs the tables to exist first)',
-              c.oid::regclass, p.oid::regprocedure)
-  FROM pg_catalog.pg_partitioned_table pt JOIN pg_catalog.pg_class c ON c.oid = pt.partrelid
-  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
-                             AND d.refclassid = 'pg_catalog.pg_proc'::regclass
-  JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+SELECT format('%s calls the function %s, which needs the tables to exist first: it, or a function it calls, uses a table or view in its SQL-standard body, BEGIN ATOMIC, or takes or returns a table''s row type; a quoted body, AS $$ … $$, is not checked until it runs)',
+              u.what, p.oid::regprocedure)
+  FROM (SELECT format('column %I of table %s (its %s', a.attname, c.oid::regclass,
+                      CASE WHEN a.attgenerated <> '' THEN 'generated value' ELSE 'default' END) AS what, d.refobjid
+          FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+          JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.objid = ad.oid
+                                     AND d.refclassid = 'pg_catalog.pg_proc'::regclass
+        UNION ALL
+        SELECT format('partitioned table %s (its partition key', c.oid::regclass), d.refobjid
+          FROM pg_catalog.pg_partitioned_table pt JOIN pg_catalog.pg_class c ON c.oid = pt.partrelid
+          JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+                                     AND d.refclassid = 'pg_catalog.pg_proc'::regclass) u
+  JOIN pg_catalog.pg_proc p ON p.oid = u.refobjid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE {USER_SCHEMA} AND {PROC_NOT_EXT} AND {NEEDS_TABLES}
 UNION ALL
 SELECT format('%s %s (its SQL-standard body, BEGIN ATOMIC, reads the view %s, and views are made after the functions; a quoted body, AS $$ … $$, is not checked until it runs)',
