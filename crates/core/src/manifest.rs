@@ -98,6 +98,10 @@ pub struct TableStat {
     pub rows: u64,
     /// Order-independent hash of every row's values (see docs/FORMAT.md).
     pub fingerprint: String,
+    /// PostgreSQL: the same over the stored generated columns, which are not in the rows
+    /// as copied; absent for tables without them (and in archives written before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -736,6 +736,65 @@ fn postgres_restore_computes_values_under_the_shops_own_time_zone_and_date_style
     assert_eq!(state(), before);
 }
 
+/// A stored generated column the shop's sessions computed under settings the restoring
+/// login does not have (here the site's own `SET timezone`) would be computed otherwise by
+/// the restore. Its values are fingerprinted apart from the rows as copied, so the restore
+/// notices, says so, and the shop stays as it was.
+#[test]
+fn postgres_restore_computing_generated_columns_otherwise_is_refused() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE FUNCTION local_day(timestamptz) RETURNS date LANGUAGE sql IMMUTABLE AS 'SELECT $1::date';
+         CREATE TABLE invoice (id int PRIMARY KEY, created timestamptz,
+             day date GENERATED ALWAYS AS (local_day(created)) STORED);
+         SET timezone = 'Europe/Berlin';
+         INSERT INTO invoice (id, created) VALUES (1, '2024-07-01 00:30:00+02'), (2, '2024-07-01 12:00:00+02');",
+    );
+    let days = || pg.psql("shop", "shop", "SELECT id, day FROM invoice ORDER BY id");
+    let before = days();
+    assert_eq!(before.trim(), "1|2024-07-01\n2|2024-07-01");
+    let s = register(&pg);
+    let backup = s.try_backup().unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&common::archive_entry(&backup.path, "manifest.json")).unwrap();
+    let tables = manifest["database"]["tables"].as_array().unwrap();
+    let with_generated: Vec<&str> = tables
+        .iter()
+        .filter(|t| t.get("generated_fingerprint").is_some())
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(with_generated, ["public.catalog_product", "public.invoice"]);
+    pg.psql(
+        "shop",
+        "shop",
+        "INSERT INTO invoice (id, created) VALUES (3, now())",
+    );
+    let (schema, rows) = (pg.schema("shop"), pg.rows("shop", TABLES));
+    let after_backup = days();
+    let e = restore(&s, &backup.id, None).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::VerificationFailed, "{}", e.message);
+    assert!(
+        e.message
+            .contains("generated columns of table public.invoice"),
+        "{}",
+        e.message
+    );
+    assert_eq!(days(), after_backup);
+    assert_eq!(pg.schema("shop"), schema);
+    assert_eq!(pg.rows("shop", TABLES), rows);
+    // Under the settings the site computed them with, the same backup restores.
+    pg.psql(
+        "postgres",
+        "postgres",
+        "ALTER ROLE shop SET timezone = 'Europe/Berlin'",
+    );
+    restore(&s, &backup.id, None).unwrap();
+    assert_eq!(days(), before);
+}
+
 /// A PostgreSQL restore can be cancelled until its commit: with media, the cancel stops the
 /// load itself; database-only, the load has finished (it runs while the archive is checked)
 /// and its transaction is rolled back instead of committed. Either way the shop is as it was.

@@ -26,6 +26,7 @@ impl RowSum {
             name,
             rows: self.rows,
             fingerprint: format!("{:032x}", self.sum),
+            generated_fingerprint: None,
         }
     }
 }

@@ -44,7 +44,10 @@ use catalog::{
     create_table, domains_and_composites, in_dependency_order, relations, routines_in_order,
     schema_fingerprints, strings, tables, views_in_order, Table,
 };
-use replay::{check_loaded, compare, copy_lines, read_dump, run_dump, Arriving, CopyError, Replay};
+use replay::{
+    check_loaded, compare, copy_lines, generated_fingerprint, read_dump, run_dump, Arriving,
+    CopyError, Replay,
+};
 use std::fmt;
 use std::io::Read;
 use std::path::Path;
@@ -695,18 +698,22 @@ impl Postgres {
             let stream = client.copy_out(&copy).await.map_err(e)?;
             out.marker("copy")?;
             out.raw(format!("COPY {}{} FROM stdin;\n", t.qualified(), t.columns).as_bytes())?;
-            let stat =
-                copy_lines(stream, |chunk| out.raw(chunk))
-                    .await
-                    .map_err(|err| match err {
-                        CopyError::Db(err) => match err.as_db_error().filter(|d| not_utf8(d)) {
-                            Some(d) => self.not_utf8_error(d, Some(&t.name())),
-                            None => self.db_error(err),
-                        },
-                        CopyError::Io(err) => err,
-                    })?;
+            let copy_error = |err| match err {
+                CopyError::Db(err) => match err.as_db_error().filter(|d| not_utf8(d)) {
+                    Some(d) => self.not_utf8_error(d, Some(&t.name())),
+                    None => self.db_error(err),
+                },
+                CopyError::Io(err) => err,
+            };
+            let mut stat = copy_lines(stream, |chunk| out.raw(chunk))
+                .await
+                .map_err(copy_error)?
+                .stat(t.name());
             out.raw(b"\\.\n")?;
-            stats.push(stat.stat(t.name()));
+            stat.generated_fingerprint = generated_fingerprint(&client, t)
+                .await
+                .map_err(copy_error)?;
+            stats.push(stat);
         }
         for s in &sequences {
             let name: String = s.get("name");

@@ -4,7 +4,7 @@
 //! the manifest and read back. [`copy_lines`] measures rows streaming out of `COPY`, for the
 //! dump as for that read-back.
 
-use super::catalog::{schema_fingerprints, tables};
+use super::catalog::{schema_fingerprints, tables, Table};
 use crate::engine::rowsum::RowSum;
 use crate::manifest::DatabasePart;
 use crate::progress::CancelToken;
@@ -40,6 +40,30 @@ pub(super) async fn copy_lines(
         }
     }
     Ok(sum)
+}
+
+/// The fingerprint of a table's stored generated columns (as [`copy_lines`] measures
+/// rows), if it has any. They are read with a query, and the server plans it with the
+/// table's index expressions, whose functions may find what they call only through the
+/// search_path the shop's sessions get: the query runs under that one.
+pub(super) async fn generated_fingerprint(
+    client: &Client,
+    table: &Table,
+) -> std::result::Result<Option<String>, CopyError> {
+    let Some(copy) = table.copy_generated() else {
+        return Ok(None);
+    };
+    client
+        .batch_execute("RESET search_path")
+        .await
+        .map_err(CopyError::Db)?;
+    let stream = client.copy_out(&copy).await.map_err(CopyError::Db)?;
+    let sum = copy_lines(stream, |_| Ok(())).await?;
+    client
+        .batch_execute("SELECT pg_catalog.set_config('search_path', '', false)")
+        .await
+        .map_err(CopyError::Db)?;
+    Ok(Some(sum.stat(String::new()).fingerprint))
 }
 
 /// Why streaming rows failed.
@@ -427,6 +451,15 @@ pub(super) async fn compare(
                 "{what} has different content in table {} than the backup.",
                 want.name
             )));
+        }
+        // Archives written before generated columns were fingerprinted have none to check.
+        if let Some(want_generated) = &want.generated_fingerprint {
+            if generated_fingerprint(client, t).await?.as_ref() != Some(want_generated) {
+                return Err(fail(format!(
+                    "{what} computes other values in the generated columns of table {} than the backup holds: the server computes them again as the rows load, under the restoring login's settings (TimeZone, DateStyle…) and this server's functions and collations. Restore with the login the shop itself uses, or give this login the settings of the shop's role (ALTER ROLE … SET), then restore again.",
+                    want.name
+                )));
+            }
         }
     }
     Ok(())

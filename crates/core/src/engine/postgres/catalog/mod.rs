@@ -18,11 +18,25 @@ pub(super) struct Table {
     /// The columns its rows are copied in and out with (` ("a", "b")`, in the table's
     /// order, without generated columns), or nothing for a table without columns.
     pub(super) columns: String,
+    /// Its stored generated columns (`"a", "b"`), or nothing: the server computes them again
+    /// as rows are loaded, so they are fingerprinted apart from the rows as copied.
+    pub(super) generated: String,
 }
 
 impl Table {
     pub(super) fn qualified(&self) -> String {
         format!("{}.{}", quote(&self.schema), quote(&self.name))
+    }
+
+    /// The statement that reads its stored generated columns, or none if it has none.
+    pub(super) fn copy_generated(&self) -> Option<String> {
+        (!self.generated.is_empty()).then(|| {
+            format!(
+                "COPY (SELECT {} FROM ONLY {}) TO STDOUT",
+                self.generated,
+                self.qualified()
+            )
+        })
     }
 
     /// The name in the manifest: `schema.table`.
@@ -51,6 +65,9 @@ pub(super) async fn relations(
         "SELECT c.oid, n.nspname, c.relname,
                 ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
                        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+                       ORDER BY a.attnum),
+                ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = 's'
                        ORDER BY a.attnum)
            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relkind IN ({kinds}) AND {{USER_SCHEMA}} AND {{CLASS_NOT_EXT}}
@@ -62,6 +79,7 @@ pub(super) async fn relations(
         .into_iter()
         .map(|r| {
             let columns: Vec<String> = r.get(3);
+            let generated: Vec<String> = r.get(4);
             Table {
                 oid: r.get(0),
                 schema: r.get(1),
@@ -77,6 +95,11 @@ pub(super) async fn relations(
                             .join(", ")
                     ),
                 },
+                generated: generated
+                    .iter()
+                    .map(|c| quote(c))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }
         })
         .collect())
