@@ -584,6 +584,57 @@ fn mysql_backup_never_leaves_out_a_table_that_is_being_truncated() {
     assert_eq!(backup_of(&s).manifest.database.tables.len(), tables.len());
 }
 
+/// A table rebuilt over and over as online schema-change tools do (a copy renamed over it)
+/// during backups: each backup holds it once with its rows, or fails saying the tables
+/// changed and to back up again, never with the server's raw "doesn't exist".
+#[test]
+fn mysql_backup_of_a_table_being_renamed_holds_it_or_says_to_back_up_again() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    m.sql(
+        "shop",
+        "CREATE TABLE cache_t (k varchar(50) PRIMARY KEY, v text) ENGINE=InnoDB;
+         INSERT INTO cache_t VALUES ('sess1', 'cart');",
+    );
+    let s = register(&m);
+    let mut writer = m.keep_running(
+        "shop",
+        "CREATE TABLE cache_new LIKE cache_t; INSERT INTO cache_new SELECT * FROM cache_t;
+         RENAME TABLE cache_t TO cache_old, cache_new TO cache_t; DROP TABLE cache_old;",
+    );
+    let (mut whole, mut refused) = (0, 0);
+    for _ in 0..20 {
+        match s.try_backup() {
+            Ok(b) => {
+                let cache: Vec<_> = b
+                    .manifest
+                    .database
+                    .tables
+                    .iter()
+                    .filter(|t| t.name.starts_with("cache_"))
+                    .collect();
+                assert_eq!(cache.len(), 1, "{cache:?}");
+                assert_eq!(cache[0].rows, 1);
+                whole += 1;
+            }
+            Err(e) => {
+                assert!(
+                    e.message.starts_with(
+                        "The tables of the database shop changed while the backup read them ("
+                    ) && e.message.ends_with("; back up again. Nothing was written."),
+                    "{}",
+                    e.message
+                );
+                refused += 1;
+            }
+        }
+    }
+    let _ = writer.kill();
+    let _ = writer.wait();
+    assert_eq!(whole + refused, 20);
+}
+
 #[test]
 fn mysql_backup_during_constant_writes_holds_one_consistent_snapshot() {
     with_password();

@@ -1746,20 +1746,25 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "shop",
         "CREATE TABLE notes (\"two\nlines\" text);
          CREATE FUNCTION near(a int, b int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT abs(a - b) < 2';
-         CREATE OPERATOR ~~~ (LEFTARG = int, RIGHTARG = int, FUNCTION = near);",
+         CREATE OPERATOR ~~~ (LEFTARG = int, RIGHTARG = int, FUNCTION = near);
+         SELECT lo_create(0);",
     );
     let e = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
     assert!(
         e.message
             .contains("table public.notes (a line break in its name or a column's")
-            && e.message.contains("operator public.~~~(integer,integer)"),
+            && e.message.contains("operator public.~~~(integer,integer)")
+            && e.message.contains("large objects"),
         "{}",
         e.message
     );
+    // Not wrong input (the CLI's exit code 2): the job cannot be done as the shop is.
+    assert_eq!(e.kind, ErrorKind::Database);
     pg.psql(
         "shop",
         "shop",
-        "DROP TABLE notes; DROP OPERATOR ~~~ (int, int)",
+        "DROP TABLE notes; DROP OPERATOR ~~~ (int, int);
+         SELECT lo_unlink(oid) FROM pg_largeobject_metadata;",
     );
     // So is a range type whose subtype difference function is the database's own.
     pg.psql(

@@ -210,7 +210,9 @@ impl Mysql {
             )
         }));
         if !unsupported.is_empty() {
-            return Err(Error::invalid(format!(
+            return Err(Error::new(
+                ErrorKind::Database,
+                format!(
                 "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
                 self.dbname,
                 unsupported.join(", ")
@@ -239,7 +241,9 @@ impl Mysql {
                     mysql_async::Error::Server(s) => s.message.trim_end_matches('.').to_string(),
                     _ => return Err(e(err)),
                 };
-                return Err(Error::invalid(format!(
+                return Err(Error::new(
+                ErrorKind::Database,
+                format!(
                     "The view {} of the database {} no longer works ({why}), so a restore could not create it again; fix or drop the view, then back up again. Nothing was written.",
                     view.name, self.dbname
                 )));
@@ -269,7 +273,9 @@ impl Mysql {
                     .any(|(t, col)| t == table && col.eq_ignore_ascii_case(c))
             };
             if let Some(gone) = row_references(body).into_iter().find(|c| !has(c)) {
-                return Err(Error::invalid(format!(
+                return Err(Error::new(
+                ErrorKind::Database,
+                format!(
                     "The trigger {trigger} of the database {} uses the column {gone}, which its table {table} no longer has, so a restore could not create it again; fix or drop the trigger, then back up again. Nothing was written.",
                     self.dbname
                 )));
@@ -361,7 +367,9 @@ impl Mysql {
                     }
                     row_text.push(b')');
                     if prefix.len() + row_text.len() + PACKET_MARGIN > packet {
-                        failed = Some(Error::invalid(format!(
+                        failed = Some(Error::new(
+                ErrorKind::Database,
+                format!(
                             "Table {t} has a row that takes {} bytes as SQL text (binary values written in hexadecimal take twice their size), more than the server accepts in one statement (max_allowed_packet is {packet}, some of which the protocol uses); raise max_allowed_packet on the server, then back up again.",
                             prefix.len() + row_text.len()
                         )));

@@ -342,6 +342,15 @@ impl Mysql {
                     s.message.trim_end_matches('.')
                 ),
             ),
+            // A table named in a list read a moment before.
+            mysql_async::Error::Server(s) if s.code == 1146 => Error::new(
+                ErrorKind::Database,
+                format!(
+                    "A table of {} went away while ShopSafe was working ({}: another connection dropped or renamed it); try again once the database is not being changed.",
+                    self.place(),
+                    s.message.trim_end_matches('.')
+                ),
+            ),
             mysql_async::Error::Server(s) => Error::new(
                 ErrorKind::Database,
                 format!("MySQL reported an error on {}: {}.", self.place(), s.message.trim_end_matches('.')),
@@ -586,7 +595,9 @@ impl Mysql {
                         // A server that takes less in one statement than the one backed up
                         // would close the connection on it.
                         if insert.len() + PACKET_MARGIN > packet {
-                            return Err(Error::invalid(format!(
+                            return Err(Error::new(
+                ErrorKind::Database,
+                format!(
                                 "it holds rows of table {} that make a statement of {} bytes, more than the MySQL server takes in one (its max_allowed_packet is {packet}, some of which the protocol uses); raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824, or in its configuration), then restore again.",
                                 s.name,
                                 insert.len()
@@ -664,7 +675,9 @@ impl Mysql {
             });
             if let Some(kind) = named {
                 let _ = self.drop_scratch(conn).await;
-                return Err(before(Error::invalid(format!(
+                return Err(before(Error::new(
+                ErrorKind::Database,
+                format!(
                     "A {kind} in the backup names its database {db} in its definition, so restoring it into {here} would change {db}; restore it into {db}, or leave the database's name out of that {kind} in the shop and back up again.",
                     db = x.database_name,
                     here = self.dbname
@@ -835,7 +848,9 @@ impl Mysql {
             }
             // As many again each for the safety backup, the rollback point and a rollback.
             if n < 4 * statements {
-                return Err(Error::invalid(format!(
+                return Err(Error::new(
+                ErrorKind::Database,
+                format!(
                     "User {} may run only {n} statements an hour ({limit}), and restoring this backup takes about {statements}, with as many again each for the safety backup, the point to roll back to and a rollback should a step fail; ask for that limit to be raised above {} (or lifted), then restore again.",
                     self.user,
                     4 * statements
@@ -855,7 +870,9 @@ impl Mysql {
             .await
             .map_err(|e| self.db_error(e))?;
         if let Some((db, table, key, target)) = incoming {
-            return Err(Error::invalid(format!(
+            return Err(Error::new(
+                ErrorKind::Database,
+                format!(
                 "The table {db}.{table} of another database has a foreign key ({key}) to the table {target} of {}, which a restore cannot keep pointing at the restored table; drop that foreign key, restore, then add it again.",
                 self.dbname
             )));

@@ -569,7 +569,9 @@ impl Postgres {
             }
         }
         if !unsupported.is_empty() {
-            return Err(Error::invalid(format!(
+            return Err(Error::new(
+                ErrorKind::Database,
+                format!(
                 "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
                 self.dbname,
                 unsupported.join(", ")
@@ -683,7 +685,9 @@ impl Postgres {
         let mut named = std::collections::HashMap::new();
         for t in &tables {
             if let Some(other) = named.insert(t.name(), t.qualified()) {
-                return Err(Error::invalid(format!(
+                return Err(Error::new(
+                ErrorKind::Database,
+                format!(
                     "The tables {other} and {} of the database {} would both be named {} in the backup, so a restore could not tell them apart; rename one of them, then back up again. Nothing was written.",
                     t.qualified(),
                     self.dbname,
