@@ -795,6 +795,73 @@ fn postgres_restore_computing_generated_columns_otherwise_is_refused() {
     assert_eq!(days(), before);
 }
 
+/// The database's own settings (`ALTER DATABASE … SET`) come back with a restore: into the
+/// database they came from (one made since is cleared) and into a new one; one the login
+/// may not make is named in the report.
+#[test]
+fn postgres_restore_gives_back_the_databases_own_settings() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    pg.psql(
+        "shop",
+        "shop",
+        "ALTER DATABASE shop SET search_path = inventory, public; ALTER DATABASE shop SET work_mem = '8MB'",
+    );
+    // Only a superuser may set this one.
+    pg.psql(
+        "postgres",
+        "postgres",
+        "ALTER DATABASE shop SET log_min_duration_statement = 250",
+    );
+    let settings = |db: &str| {
+        pg.psql(
+            "postgres",
+            "postgres",
+            &format!(
+                "SELECT s FROM pg_db_role_setting, unnest(setconfig) s
+                  WHERE setrole = 0 AND setdatabase = (SELECT oid FROM pg_database WHERE datname = '{db}')
+                  ORDER BY 1"
+            ),
+        )
+    };
+    let before = settings("shop");
+    assert_eq!(
+        before.trim(),
+        "log_min_duration_statement=250\nsearch_path=inventory, public\nwork_mem=8MB"
+    );
+    let s = register(&pg);
+    let backup = s.try_backup().unwrap();
+    pg.psql(
+        "shop",
+        "shop",
+        "ALTER DATABASE shop RESET work_mem; ALTER DATABASE shop SET statement_timeout = '5s'",
+    );
+    restore(&s, &backup.id, None).unwrap();
+    assert_eq!(settings("shop"), before);
+    // The search path is a list again: the site finds its unqualified tables.
+    assert_eq!(
+        pg.psql("shop", "shop", "SELECT count(*) > 0 FROM stock").trim(),
+        "t"
+    );
+    pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
+    s.add_database_shop("fresh", pg.socket_url("shop", "fresh"));
+    let report = restore(&s, &backup.id, Some("fresh")).unwrap();
+    assert_eq!(
+        settings("fresh").trim(),
+        "search_path=inventory, public\nwork_mem=8MB"
+    );
+    let note = report
+        .notes
+        .iter()
+        .find(|n| n.contains("settings"))
+        .unwrap_or_else(|| panic!("{:?}", report.notes));
+    assert!(
+        note.contains("1 of the database's own settings in the backup could not be made here")
+            && note.contains("log_min_duration_statement=250"),
+        "{note}"
+    );
+}
+
 /// A PostgreSQL restore can be cancelled until its commit: with media, the cancel stops the
 /// load itself; database-only, the load has finished (it runs while the archive is checked)
 /// and its transaction is rolled back instead of committed. Either way the shop is as it was.

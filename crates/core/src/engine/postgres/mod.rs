@@ -34,11 +34,11 @@ use crate::secrets::HOW_TO_GIVE;
 use crate::{Error, ErrorKind, Result};
 use catalog::queries::{
     aggregates, column_storage, expand, ATTACH, COLLATIONS, COMMENTS, CONSTRAINTS,
-    DEFAULT_PRIVILEGES, DOMAIN_CHECKS, DOMAIN_DEFAULTS, DROPS, ENUMS, EXTENSIONS, EXTENSION_TABLES,
-    FOREIGN_KEYS, FUNCTIONS, FUNCTIONS_ON_TABLES, GRANTS, INDEXES, INHERITS_FROM, LATE_NOT_NULLS,
-    NOT_GIVEN, NOT_GRANTED, NOT_REPLACEABLE, OPTIONS, OWNERS, RANGES, REFRESH, RELATION_SETTINGS,
-    RESET_DEFAULT_PRIVILEGES, ROW_SECURITY, RULES, SCHEMAS, SCHEMA_GRANTS, SEQUENCES, STATISTICS,
-    TEXT_SEARCH, TRIGGERS, UNSUPPORTED, VALIDATIONS,
+    DATABASE_SETTINGS, DEFAULT_PRIVILEGES, DOMAIN_CHECKS, DOMAIN_DEFAULTS, DROPS, ENUMS,
+    EXTENSIONS, EXTENSION_TABLES, FOREIGN_KEYS, FUNCTIONS, FUNCTIONS_ON_TABLES, GRANTS, INDEXES,
+    INHERITS_FROM, LATE_NOT_NULLS, NOT_GIVEN, NOT_GRANTED, NOT_REPLACEABLE, NOT_SET, OPTIONS,
+    OWNERS, RANGES, REFRESH, RELATION_SETTINGS, RESET_DEFAULT_PRIVILEGES, ROW_SECURITY, RULES,
+    SCHEMAS, SCHEMA_GRANTS, SEQUENCES, STATISTICS, TEXT_SEARCH, TRIGGERS, UNSUPPORTED, VALIDATIONS,
 };
 use catalog::{
     create_table, domains_and_composites, in_dependency_order, relations, routines_in_order,
@@ -759,6 +759,7 @@ impl Postgres {
             OWNERS,
             GRANTS,
             DEFAULT_PRIVILEGES,
+            DATABASE_SETTINGS,
         ] {
             for stmt in strings(&client, q).await.map_err(e)? {
                 out.stmt(&stmt)?;
@@ -923,8 +924,9 @@ impl Postgres {
     async fn left_out(&self, client: &Client) -> Result<Vec<String>> {
         let row = client
             .query_one(
-                "SELECT pg_catalog.current_setting($1, true), pg_catalog.current_setting($2, true)",
-                &[&NOT_GIVEN, &NOT_GRANTED],
+                "SELECT pg_catalog.current_setting($1, true), pg_catalog.current_setting($2, true),
+                        pg_catalog.current_setting($3, true)",
+                &[&NOT_GIVEN, &NOT_GRANTED, &NOT_SET],
             )
             .await
             .map_err(|e| self.db_error(e))?;
@@ -960,6 +962,16 @@ impl Postgres {
                 list.len(),
                 list.join(" ")
             )),
+        }
+        let settings = entries(2);
+        if !settings.is_empty() {
+            notes.push(format!(
+                "{} of the database's own settings in the backup could not be made here (user {} may not set {}), and were left out: {}.",
+                settings.len(),
+                self.user,
+                if settings.len() == 1 { "it" } else { "them" },
+                settings.join(", ")
+            ));
         }
         Ok(notes)
     }

@@ -456,7 +456,7 @@ pub(super) async fn compare(
         if let Some(want_generated) = &want.generated_fingerprint {
             if generated_fingerprint(client, t).await?.as_ref() != Some(want_generated) {
                 return Err(fail(format!(
-                    "{what} computes other values in the generated columns of table {} than the backup holds: the server computes them again as the rows load, under the restoring login's settings (TimeZone, DateStyle…) and this server's functions and collations. Restore with the login the shop itself uses, or give this login the settings of the shop's role (ALTER ROLE … SET), then restore again.",
+                    "{what} computes other values in the generated columns of table {} than the backup holds: the server computes them again as the rows load, under the restoring login's settings (TimeZone, DateStyle…) and this server's functions and collations. Restore with the login the shop itself uses, or give this database or login the settings the shop computed them under (ALTER DATABASE … SET, ALTER ROLE … SET), then restore again.",
                     want.name
                 )));
             }

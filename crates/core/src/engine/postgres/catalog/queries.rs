@@ -51,6 +51,7 @@ pub(crate) fn expand(query: &str) -> String {
             ),
         )
         .replace("{REMEMBER_NOT_GRANTED}", &remember(NOT_GRANTED, "stmt"))
+        .replace("{REMEMBER_NOT_SET}", &remember(NOT_SET, "x.setting"))
         .replace("{GRANT_ROWS}", GRANT_ROWS)
         .replace("{NEEDS_TABLES}", NEEDS_TABLES)
         .replace("{ROUTINES_USED}", ROUTINES_USED)
@@ -940,6 +941,30 @@ pub(crate) const NOT_GIVEN: &str = "shopsafe.not_given";
 
 /// The session setting in which a restore finds the grants it left out.
 pub(crate) const NOT_GRANTED: &str = "shopsafe.not_granted";
+
+/// The session setting in which a restore finds the database settings it could not make.
+pub(crate) const NOT_SET: &str = "shopsafe.not_set";
+
+/// The database's own settings (`ALTER DATABASE … SET`, as a site's `search_path` or
+/// `TimeZone`), for the end of the dump: one `DO` block that clears the restored database's
+/// own (those the login may clear: it must own the database), then makes each, in the database the dump is loaded
+/// into. Each is given to the session for a moment and stored `FROM CURRENT`, so the server
+/// quotes it as it parsed it (a list such as a `search_path` stays a list); one the login may
+/// not make is left out and listed in the session setting [`NOT_SET`].
+pub(crate) const DATABASE_SETTINGS: &str = "
+SELECT format('DO %L;', 'DECLARE was text; BEGIN BEGIN EXECUTE pg_catalog.format(''ALTER DATABASE %I RESET ALL'', pg_catalog.current_database());
+                               EXCEPTION WHEN insufficient_privilege THEN NULL; END; '
+       || coalesce(string_agg(format('BEGIN was := pg_catalog.current_setting(%L, true); PERFORM pg_catalog.set_config(%L, %L, true);
+                                      EXECUTE pg_catalog.format(%L, pg_catalog.current_database(), %L);
+                                      PERFORM pg_catalog.set_config(%L, coalesce(was, %L), true);
+                                      EXCEPTION WHEN OTHERS THEN %s END;',
+                                     x.name, x.name, x.value, 'ALTER DATABASE %I SET %I FROM CURRENT', x.name, x.name, '',
+                                     {REMEMBER_NOT_SET}), ' ' ORDER BY x.ord), '')
+       || ' END')
+  FROM (SELECT split_part(u.s, '=', 1) AS name, substr(u.s, strpos(u.s, '=') + 1) AS value, u.s AS setting, u.ord
+          FROM pg_catalog.pg_db_role_setting r, unnest(r.setconfig) WITH ORDINALITY AS u(s, ord)
+         WHERE r.setrole = 0
+           AND r.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())) x";
 
 /// The text of a statement (for a `DO` block's exception handler) that adds what the SQL
 /// expression `what` says to the session setting `setting`, `; ` between entries.
