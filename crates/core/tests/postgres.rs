@@ -840,7 +840,8 @@ fn postgres_restore_gives_back_the_databases_own_settings() {
     assert_eq!(settings("shop"), before);
     // The search path is a list again: the site finds its unqualified tables.
     assert_eq!(
-        pg.psql("shop", "shop", "SELECT count(*) > 0 FROM stock").trim(),
+        pg.psql("shop", "shop", "SELECT count(*) > 0 FROM stock")
+            .trim(),
         "t"
     );
     pg.psql("postgres", "postgres", "CREATE DATABASE fresh OWNER shop");
@@ -939,6 +940,7 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
          GRANT SELECT ON public.catalog_product TO gone;
          CREATE POLICY gone_reads ON public.catalog_product FOR SELECT TO gone, reporting USING (id > 0);
          CREATE POLICY only_gone ON public.catalog_product FOR SELECT TO gone USING (true);
+         ALTER DEFAULT PRIVILEGES FOR ROLE shop IN SCHEMA public GRANT SELECT ON TABLES TO gone;
          CREATE TABLE public.events (at date) PARTITION BY RANGE (at);
          CREATE TABLE public.events_2024 PARTITION OF public.events
              FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
@@ -969,6 +971,7 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
         "DROP TABLE public.report, public.legacy; DROP AGGREGATE public.row_tally(*);
          REVOKE ALL ON public.catalog_product FROM gone;
          DROP POLICY gone_reads ON public.catalog_product; DROP POLICY only_gone ON public.catalog_product;
+         ALTER DEFAULT PRIVILEGES FOR ROLE shop IN SCHEMA public REVOKE SELECT ON TABLES FROM gone;
          DROP ROLE gone;
          ALTER TABLE catalog_product ADD COLUMN later int;",
     );
@@ -977,7 +980,7 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
         report.notes,
         [
             "1 object of the backup stays owned by user postgres, which may not give it back to its owner here (or that role does not exist here): table public.legacy (gone).",
-            "3 grants or policies of the backup name roles that do not exist here, and were left out for them: CREATE POLICY gone_reads ON public.catalog_product AS PERMISSIVE FOR SELECT TO reporting, gone USING ((id > 0)); CREATE POLICY only_gone ON public.catalog_product AS PERMISSIVE FOR SELECT TO gone USING (true); GRANT SELECT ON TABLE public.catalog_product TO gone;"
+            "4 grants or policies of the backup name roles that do not exist here, and were left out for them: CREATE POLICY gone_reads ON public.catalog_product AS PERMISSIVE FOR SELECT TO reporting, gone USING ((id > 0)); CREATE POLICY only_gone ON public.catalog_product AS PERMISSIVE FOR SELECT TO gone USING (true); GRANT SELECT ON TABLE public.catalog_product TO gone; ALTER DEFAULT PRIVILEGES FOR ROLE shop IN SCHEMA public GRANT SELECT ON TABLES TO gone;"
         ]
     );
     // A policy keeps the roles that exist here, and one for none of them is left out.
@@ -999,12 +1002,17 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
                 && *l != "--"
                 && !l.contains("TO gone;")
                 && !l.contains("Name: TABLE catalog_product; Type: ACL")
+                && !l.contains("Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL")
                 && !l.contains("POLICY")
         };
         schema.lines().filter(kept).map(str::to_string).collect()
     };
     assert_eq!(without_gone(&pg.schema("shop")), without_gone(&before));
-    assert!(before.contains("OWNER TO gone;") && before.contains("OWNER TO reporting;"));
+    assert!(
+        before.contains("OWNER TO gone;")
+            && before.contains("OWNER TO reporting;")
+            && before.contains("IN SCHEMA public GRANT SELECT ON TABLES  TO gone;")
+    );
 
     // Testing the shop's connection says what its own login could not drop to restore
     // over it: another role's table in another role's schema (not those in its own

@@ -1072,15 +1072,18 @@ const STANDALONE_TYPE: &str = "(t.typtype IN ('e', 'r', 'd')
 /// One `DO` block that runs `$change` (a fragment of statements for a row `d` of
 /// `pg_default_acl`) for every row of the database's or the shop's schemas' default
 /// privileges, skipping those the login may not change (it is not, and may not act as,
-/// that role) or whose role is missing.
+/// that role), and those naming a missing role, which `$missing` (an expression over the
+/// row's statements, `stmt`) handles.
 macro_rules! for_default_privileges {
-    ($change:literal) => {
+    ($change:literal, $missing:literal) => {
         concat!(
-            "SELECT format('DO %L;', 'BEGIN ' || string_agg(format('BEGIN %s EXCEPTION WHEN insufficient_privilege OR undefined_object THEN NULL; END;',
-                                                                  ",
-            $change,
+            "SELECT format('DO %L;', 'BEGIN ' || string_agg(format('BEGIN %s EXCEPTION WHEN insufficient_privilege THEN NULL; WHEN undefined_object THEN %s END;',
+                                                                  x.stmt, ",
+            $missing,
             "), ' ' ORDER BY d.oid) || ' END')
-               FROM pg_catalog.pg_default_acl d
+               FROM pg_catalog.pg_default_acl d CROSS JOIN LATERAL (SELECT btrim(",
+            $change,
+            ") AS stmt) x
               WHERE d.defaclobjtype <> 'L' AND {DEFAULT_ACL_SCHEMA}
              HAVING count(*) > 0"
         )
@@ -1089,13 +1092,16 @@ macro_rules! for_default_privileges {
 
 /// The database's default privileges (`ALTER DEFAULT PRIVILEGES`), made as they were, for
 /// the end of the dump: once every object exists, so none applies to what the dump makes.
-pub(crate) const DEFAULT_PRIVILEGES: &str = for_default_privileges!("{SET_DEFAULT_ACL}");
+/// Those naming a role missing where the dump is restored are listed as grants are.
+pub(crate) const DEFAULT_PRIVILEGES: &str =
+    for_default_privileges!("{SET_DEFAULT_ACL}", "{REMEMBER_NOT_GRANTED}");
 
 /// What a restore runs before anything is made: the live database's default privileges
 /// set back to the server's own (where the login may), so the objects the dump makes get
 /// exactly the access the dump gives them, not what default privileges added or took
 /// away; the dump's [`DEFAULT_PRIVILEGES`] then brings back the backup's.
-pub(crate) const RESET_DEFAULT_PRIVILEGES: &str = for_default_privileges!("{RESET_DEFAULT_ACL}");
+pub(crate) const RESET_DEFAULT_PRIVILEGES: &str =
+    for_default_privileges!("{RESET_DEFAULT_ACL}", "'NULL;'");
 
 /// A default privileges row `d` that is the whole database's or one of the shop's schemas'.
 const DEFAULT_ACL_SCHEMA: &str = "(d.defaclnamespace = 0 OR d.defaclnamespace IN (
