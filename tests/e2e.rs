@@ -577,7 +577,8 @@ async fn editing_a_server_shop_keeps_what_the_form_does_not_show() {
 /// The form's TLS choice reaches a real PostgreSQL server that accepts only TLS, with a
 /// certificate for `localhost` signed by a test authority: "Never" is answered in one
 /// sentence, checking the certificate against the authority picked in the file dialog
-/// connects, and the saved shop keeps (and shows again) that choice.
+/// connects, and the saved shop keeps (and shows again) that choice. Then the hosted shop
+/// is backed up and restored by clicking.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_tls_choice_of_the_form_reaches_the_server() {
     let _one = ONE_AT_A_TIME.lock().await;
@@ -660,5 +661,70 @@ async fn the_tls_choice_of_the_form_reaches_the_server() {
     app.wait_screen("home").await;
     let shop = catalog.find_shop("Hosted shop").unwrap().expect("kept");
     assert!(!shop.db_url.contains('?'), "{}", shop.db_url);
+
+    // Backing up and restoring the hosted shop is the same clicking as for an SQLite shop.
+    let orders = || server.psql("shop", "shop", "SELECT count(*), max(id) FROM orders");
+    server.psql(
+        "shop",
+        "shop",
+        "CREATE TABLE orders (id serial PRIMARY KEY, total numeric(10,2) NOT NULL);
+         INSERT INTO orders (total) SELECT g * 1.5 FROM generate_series(1, 500) g;",
+    );
+    assert_eq!(orders().trim(), "500|500");
+    app.click("#backup-full").await;
+    app.wait_screen("result").await;
+    assert_eq!(app.text("#result-title").await, "Backup finished");
+    app.click("#result-done").await;
+    app.wait_screen("home").await;
+    server.psql(
+        "shop",
+        "shop",
+        "DELETE FROM orders WHERE id > 100; CREATE TABLE made_later (x int);",
+    );
+    app.click("#nav-backups").await;
+    app.wait_screen("backups").await;
+    let ids = listed_backups(&app).await;
+    assert_eq!(ids.len(), 1, "one backup listed");
+    app.click(&format!(
+        "tr[data-id='{}'] button[data-act=restore]",
+        ids[0]
+    ))
+    .await;
+    app.wait_screen("confirm").await;
+    let changed = app.text("#confirm-tables").await;
+    assert!(
+        changed.contains("public.orders")
+            && changed.contains("public.made_later")
+            && changed.contains("not in backup (removed)"),
+        "{changed}"
+    );
+    app.click("#confirm-restore").await;
+    app.wait_screen("result").await;
+    assert_eq!(app.text("#result-title").await, "Your shop is restored");
+    assert!(app.text("#result-facts").await.contains("Rows checked"));
+    assert_eq!(orders().trim(), "500|500", "the rows came back");
+    assert_eq!(
+        server
+            .psql(
+                "shop",
+                "shop",
+                "SELECT count(*) FROM pg_tables WHERE tablename = 'made_later'",
+            )
+            .trim(),
+        "0",
+        "the table made after the backup is gone"
+    );
+    assert_eq!(
+        server
+            .psql(
+                "shop",
+                "shop",
+                "INSERT INTO orders (total) VALUES (1) RETURNING id",
+            )
+            .lines()
+            .next(),
+        Some("501"),
+        "a new order gets a fresh id"
+    );
     app.finish().await;
 }

@@ -213,10 +213,11 @@ impl Mysql {
             return Err(Error::new(
                 ErrorKind::Database,
                 format!(
-                "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
-                self.dbname,
-                unsupported.join(", ")
-            )));
+                    "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
+                    self.dbname,
+                    unsupported.join(", ")
+                ),
+            ));
         }
         // A view whose table, column or function is gone, or that reads what the login may
         // no longer read (1356, as when its rights on another database were taken away),
@@ -242,11 +243,12 @@ impl Mysql {
                     _ => return Err(e(err)),
                 };
                 return Err(Error::new(
-                ErrorKind::Database,
-                format!(
-                    "The view {} of the database {} no longer works ({why}), so a restore could not create it again; fix or drop the view, then back up again. Nothing was written.",
-                    view.name, self.dbname
-                )));
+                    ErrorKind::Database,
+                    format!(
+                        "The view {} of the database {} no longer works ({why}), so a restore could not create it again; fix or drop the view, then back up again. Nothing was written.",
+                        view.name, self.dbname
+                    ),
+                ));
             }
         }
         // Likewise a trigger using a column its table no longer has (dropped by a migration):
@@ -274,11 +276,12 @@ impl Mysql {
             };
             if let Some(gone) = row_references(body).into_iter().find(|c| !has(c)) {
                 return Err(Error::new(
-                ErrorKind::Database,
-                format!(
-                    "The trigger {trigger} of the database {} uses the column {gone}, which its table {table} no longer has, so a restore could not create it again; fix or drop the trigger, then back up again. Nothing was written.",
-                    self.dbname
-                )));
+                    ErrorKind::Database,
+                    format!(
+                        "The trigger {trigger} of the database {} uses the column {gone}, which its table {table} no longer has, so a restore could not create it again; fix or drop the trigger, then back up again. Nothing was written.",
+                        self.dbname
+                    ),
+                ));
             }
         }
         let version: Option<String> = conn.query_first("SELECT VERSION()").await.map_err(e)?;
@@ -368,11 +371,12 @@ impl Mysql {
                     row_text.push(b')');
                     if prefix.len() + row_text.len() + PACKET_MARGIN > packet {
                         failed = Some(Error::new(
-                ErrorKind::Database,
-                format!(
-                            "Table {t} has a row that takes {} bytes as SQL text (binary values written in hexadecimal take twice their size), more than the server accepts in one statement (max_allowed_packet is {packet}, some of which the protocol uses); raise max_allowed_packet on the server, then back up again.",
-                            prefix.len() + row_text.len()
-                        )));
+                            ErrorKind::Database,
+                            format!(
+                                "Table {t} has a row that takes {} bytes as SQL text (binary values written in hexadecimal take twice their size), more than the server accepts in one statement (max_allowed_packet is {packet}, some of which the protocol uses); raise max_allowed_packet on the server, then back up again.",
+                                prefix.len() + row_text.len()
+                            ),
+                        ));
                         return;
                     }
                     if !batch.is_empty() && batch.len() + row_text.len() >= batch_limit {

@@ -596,12 +596,13 @@ impl Mysql {
                         // would close the connection on it.
                         if insert.len() + PACKET_MARGIN > packet {
                             return Err(Error::new(
-                ErrorKind::Database,
-                format!(
-                                "it holds rows of table {} that make a statement of {} bytes, more than the MySQL server takes in one (its max_allowed_packet is {packet}, some of which the protocol uses); raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824, or in its configuration), then restore again.",
-                                s.name,
-                                insert.len()
-                            )));
+                                ErrorKind::Database,
+                                format!(
+                                    "it holds rows of table {} that make a statement of {} bytes, more than the MySQL server takes in one (its max_allowed_packet is {packet}, some of which the protocol uses); raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824, or in its configuration), then restore again.",
+                                    s.name,
+                                    insert.len()
+                                ),
+                            ));
                         }
                         match lanes.as_mut() {
                             Some(lanes) => {
@@ -676,12 +677,13 @@ impl Mysql {
             if let Some(kind) = named {
                 let _ = self.drop_scratch(conn).await;
                 return Err(before(Error::new(
-                ErrorKind::Database,
-                format!(
-                    "A {kind} in the backup names its database {db} in its definition, so restoring it into {here} would change {db}; restore it into {db}, or leave the database's name out of that {kind} in the shop and back up again.",
-                    db = x.database_name,
-                    here = self.dbname
-                ))));
+                    ErrorKind::Database,
+                    format!(
+                        "A {kind} in the backup names its database {db} in its definition, so restoring it into {here} would change {db}; restore it into {db}, or leave the database's name out of that {kind} in the shop and back up again.",
+                        db = x.database_name,
+                        here = self.dbname
+                    ),
+                )));
             }
         }
         // The rights to remove the live objects and create the backup's (and to put the live
@@ -849,12 +851,13 @@ impl Mysql {
             // As many again each for the safety backup, the rollback point and a rollback.
             if n < 4 * statements {
                 return Err(Error::new(
-                ErrorKind::Database,
-                format!(
-                    "User {} may run only {n} statements an hour ({limit}), and restoring this backup takes about {statements}, with as many again each for the safety backup, the point to roll back to and a rollback should a step fail; ask for that limit to be raised above {} (or lifted), then restore again.",
-                    self.user,
-                    4 * statements
-                )));
+                    ErrorKind::Database,
+                    format!(
+                        "User {} may run only {n} statements an hour ({limit}), and restoring this backup takes about {statements}, with as many again each for the safety backup, the point to roll back to and a rollback should a step fail; ask for that limit to be raised above {} (or lifted), then restore again.",
+                        self.user,
+                        4 * statements
+                    ),
+                ));
             }
         }
         // A foreign key of another database's table to one of the shop's would follow that
@@ -873,9 +876,10 @@ impl Mysql {
             return Err(Error::new(
                 ErrorKind::Database,
                 format!(
-                "The table {db}.{table} of another database has a foreign key ({key}) to the table {target} of {}, which a restore cannot keep pointing at the restored table; drop that foreign key, restore, then add it again.",
-                self.dbname
-            )));
+                    "The table {db}.{table} of another database has a foreign key ({key}) to the table {target} of {}, which a restore cannot keep pointing at the restored table; drop that foreign key, restore, then add it again.",
+                    self.dbname
+                ),
+            ));
         }
         Ok(())
     }

@@ -572,10 +572,11 @@ impl Postgres {
             return Err(Error::new(
                 ErrorKind::Database,
                 format!(
-                "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
-                self.dbname,
-                unsupported.join(", ")
-            )));
+                    "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
+                    self.dbname,
+                    unsupported.join(", ")
+                ),
+            ));
         }
         let version: String = client
             .query_one("SHOW server_version", &[])
@@ -686,13 +687,14 @@ impl Postgres {
         for t in &tables {
             if let Some(other) = named.insert(t.name(), t.qualified()) {
                 return Err(Error::new(
-                ErrorKind::Database,
-                format!(
-                    "The tables {other} and {} of the database {} would both be named {} in the backup, so a restore could not tell them apart; rename one of them, then back up again. Nothing was written.",
-                    t.qualified(),
-                    self.dbname,
-                    t.name()
-                )));
+                    ErrorKind::Database,
+                    format!(
+                        "The tables {other} and {} of the database {} would both be named {} in the backup, so a restore could not tell them apart; rename one of them, then back up again. Nothing was written.",
+                        t.qualified(),
+                        self.dbname,
+                        t.name()
+                    ),
+                ));
             }
         }
         let mut stats = Vec::new();
