@@ -4,7 +4,7 @@
 mod common;
 
 use common::{dump, files, listing, Mount, TestShop};
-use shopsafe_core::ops::{self, AddShopOptions, RestoreOptions};
+use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions};
 use shopsafe_core::{CancelToken, Error, ErrorKind, NoProgress};
 use std::path::Path;
 
@@ -118,7 +118,7 @@ fn missing_media_folder_is_refused() {
         &t.dest(),
     )
     .unwrap_err();
-    assert_sentence(&e, ErrorKind::InvalidInput, "does not exist");
+    assert_sentence(&e, ErrorKind::InvalidInput, "without a media folder");
     std::fs::rename(t.media_path(), t.dir.path().join("elsewhere")).unwrap();
     let e = ops::backup(
         &t.catalog,
@@ -129,6 +129,56 @@ fn missing_media_folder_is_refused() {
     .unwrap_err();
     assert_sentence(&e, ErrorKind::InvalidInput, "--no-media");
     assert!(listing(&t.dest()).is_empty());
+}
+
+/// A backup folder inside the media folder (or the media folder itself, or reached through
+/// a link) is refused when the shop is added or edited, and by a backup and a restore of a
+/// shop registered that way before: each backup would carry the earlier ones as media, and
+/// a restore, which replaces the media folder, would delete every backup.
+#[test]
+fn backup_folder_inside_the_media_folder_is_refused() {
+    let t = TestShop::new("apart");
+    let inside = t.media_path().join("backups");
+    std::fs::create_dir(&inside).unwrap();
+    let link = t.dir.path().join("link-to-media");
+    std::os::unix::fs::symlink(t.media_path(), &link).unwrap();
+    for dest in [inside.clone(), t.media_path(), link.join("backups")] {
+        let e = add(&t, "x", &t.db_path(), Some(&t.media_path()), &dest).unwrap_err();
+        assert_sentence(&e, ErrorKind::InvalidInput, "is inside the media folder");
+    }
+    let e = ops::edit_shop(
+        &t.catalog,
+        "apart",
+        &ops::EditShopOptions {
+            dest: Some(inside.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_sentence(&e, ErrorKind::InvalidInput, "shop edit apart --dest");
+    assert_eq!(t.catalog.shops().unwrap(), [t.shop.clone()]);
+
+    // A shop registered so before: no backup, and no restore, which would delete them.
+    let backup = t.backup();
+    let mut shop = t.shop.clone();
+    shop.dest = inside.clone();
+    t.catalog.update_shop("apart", &shop).unwrap();
+    let before = state(&t);
+    let e = ops::backup(
+        &t.catalog,
+        &BackupOptions {
+            shop: shop.clone(),
+            ..t.backup_options()
+        },
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert_sentence(&e, ErrorKind::InvalidInput, "is inside the media folder");
+    let e = restore(&t, &backup.id, false).unwrap_err();
+    assert_sentence(&e, ErrorKind::InvalidInput, "is inside the media folder");
+    assert_eq!(state(&t), before);
+    assert!(listing(&inside).is_empty());
 }
 
 #[test]

@@ -69,6 +69,7 @@ fn run(
     cancel: &CancelToken,
 ) -> Result<BackupRecord> {
     let shop = &opts.shop;
+    crate::ops::shops::check_apart(&shop.name, shop.media.as_deref(), &shop.dest)?;
     let db = crate::ops::shops::database(catalog, shop)?;
     db.check()?;
     let media_root = shop.media.as_deref().filter(|_| opts.include_media);

@@ -133,6 +133,7 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
             })?,
         },
     };
+    crate::ops::shops::check_apart(&shop.name, shop.media.as_deref(), &shop.dest)?;
     let db = crate::ops::shops::database(catalog, &shop)?;
     if db.engine() != manifest.database.engine {
         return Err(Error::invalid(format!(

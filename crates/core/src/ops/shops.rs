@@ -107,6 +107,12 @@ fn env_or(password: Option<String>) -> Option<String> {
 
 fn check_media(m: &Path) -> Result<PathBuf> {
     let m = paths::absolute(m)?;
+    if !m.exists() {
+        return Err(Error::invalid(format!(
+            "The media folder {} does not exist; check the path, or register the shop without a media folder.",
+            m.display()
+        )));
+    }
     media::check_root(&m)?;
     Ok(m)
 }
@@ -115,6 +121,24 @@ fn check_dest(d: &Path) -> Result<PathBuf> {
     let d = paths::absolute(d)?;
     check_destination(&d)?;
     Ok(d)
+}
+
+/// The backup folder must not be the media folder or inside it: every backup would carry the
+/// earlier archives as media, and a restore, which replaces the media folder, would delete
+/// them all, its own safety backup among them. Links are followed, as the file system does.
+pub(crate) fn check_apart(name: &str, media: Option<&Path>, dest: &Path) -> Result<()> {
+    let Some(media) = media else {
+        return Ok(());
+    };
+    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    if real(dest).starts_with(real(media)) {
+        return Err(Error::invalid(format!(
+            "The backup folder {} is inside the media folder {}, so every backup would carry the earlier ones as media, and a restore, which replaces the media folder, would delete them all; choose a backup folder outside it (shopsafe shop edit {name} --dest FOLDER).",
+            dest.display(),
+            media.display()
+        )));
+    }
+    Ok(())
 }
 
 fn check_and_add(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
@@ -129,6 +153,7 @@ fn check_and_add(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
     db.clone().with_password(env_or(password.clone())).check()?;
     let media = opts.media.as_deref().map(check_media).transpose()?;
     let dest = check_dest(&opts.dest)?;
+    check_apart(&opts.name, media.as_deref(), &dest)?;
     let uid = clock::new_uid();
     let password_store = match &password {
         Some(p) => secrets::save(catalog.home(), &uid, p)?,
@@ -216,6 +241,7 @@ fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Resu
     if changes.is_empty() {
         return Ok((old, "Nothing to change.".into()));
     }
+    check_apart(&shop.name, shop.media.as_deref(), &shop.dest)?;
 
     // Everything checked: store the password, then the catalog row, undoing the first if
     // the second fails.
