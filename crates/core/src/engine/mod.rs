@@ -443,10 +443,12 @@ impl Database {
         Ok(Some(inspection.into_part(self.engine(), snapshot, entry)))
     }
 
-    /// Check the staged database part opens soundly before anything is replaced.
-    pub fn check_staged(&self, staged: &Path) -> Result<()> {
+    /// Check the staged database part before anything is replaced: SQLite's in full against
+    /// `expected` (its copy into the live file is page for page); a server's dump opens as
+    /// one (it is checked as it loads, before the restore becomes visible).
+    pub fn check_staged(&self, staged: &Path, expected: &DatabasePart) -> Result<()> {
         match self {
-            Database::Sqlite(s) => s.check_staged(staged),
+            Database::Sqlite(s) => s.check_staged(staged, expected),
             Database::Postgres(p) => p.check_staged(staged),
             Database::Mysql(m) => m.check_staged(staged),
         }
@@ -510,23 +512,6 @@ impl Database {
             error,
             changed: false,
         })
-    }
-
-    /// Whether [`Database::apply`] checks every table against the manifest before it makes
-    /// the restore visible (a server database, restored in a transaction or into scratch
-    /// tables). Checking again after the commit could only see the shop's own new writes,
-    /// and could no longer undo anything.
-    pub fn checks_before_commit(&self) -> bool {
-        !matches!(self, Database::Sqlite(_))
-    }
-
-    /// Check the live database equals what the manifest records.
-    pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
-        match self {
-            Database::Sqlite(s) => s.verify_live(expected),
-            Database::Postgres(p) => p.verify_live(expected),
-            Database::Mysql(m) => m.verify_live(expected),
-        }
     }
 }
 

@@ -2,9 +2,10 @@
 //!
 //! The snapshot copies every page in one backup step (`step(-1)`), retried while another
 //! connection holds a lock, so it is one consistent picture even while the shop writes. The
-//! archive carries that file as it is, so `sqlite3` opens it directly. A restore also goes
-//! through the backup API, into the live file: connections the shop holds open stay valid and
-//! see the restored data, and no stale `-wal` file can be replayed over it.
+//! archive carries that file as it is, so `sqlite3` opens it directly. A restore checks the
+//! staged file in full, then goes through the backup API too, into the live file: connections
+//! the shop holds open stay valid and see the restored data, and no stale `-wal` file can be
+//! replayed over it.
 
 use super::rowsum::RowSum;
 use crate::hashing::hex;
@@ -72,22 +73,42 @@ impl Sqlite {
         Ok(())
     }
 
-    /// A quick check that a staged database part (already matched to its SHA-256) opens as
-    /// a sound SQLite database; the full comparison happens on the live database after.
-    pub fn check_staged(&self, staged: &Path) -> Result<()> {
+    /// Check a staged database part (already matched to its SHA-256) before it replaces the
+    /// live one: in the live file's page size where the copy needs it (a WAL database), its
+    /// integrity, foreign keys, schema and every table against `expected`. The copy into the
+    /// live file is page for page, so what is checked here is what the shop gets; a check of
+    /// the live file after could only see the shop's own new writes, and rolling back for
+    /// them would lose them.
+    pub fn check_staged(&self, staged: &Path, expected: &DatabasePart) -> Result<()> {
         check_sqlite_file(staged)?;
-        let conn = open(staged, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let result: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
-        if result != "ok" {
+        if self.path.exists() {
+            let live = self.open_existing()?;
+            let live_page: i64 = live.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+            let live_wal: String = live.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let src = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+            let staged_page: i64 = src.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+            if live_page != staged_page && live_wal.eq_ignore_ascii_case("wal") {
+                // The backup API cannot change the page size of a WAL database; rebuild the
+                // staged copy with the live page size first.
+                src.pragma_update(None, "page_size", live_page)?;
+                src.execute_batch("VACUUM")?;
+            }
+        }
+        let found = inspect_file(staged, Check::Full, &CancelToken::new())?;
+        if found.foreign_key_violations != expected.foreign_key_violations {
             return Err(Error::new(
                 ErrorKind::VerificationFailed,
-                format!("The database in the archive fails SQLite's check: {result}."),
+                format!(
+                    "The backup's database has {} rows pointing at missing rows where its manifest records {}.",
+                    found.foreign_key_violations, expected.foreign_key_violations
+                ),
             ));
         }
-        Ok(())
+        compare(&found, expected, "The backup's database")
     }
 
-    /// Replace the live database's content with `staged`, through the backup API.
+    /// Replace the live database's content with `staged` (checked, or a rollback point, in
+    /// the live page size), through the backup API: one step, under the database's lock.
     pub fn apply(&self, staged: &Path, cancel: &CancelToken) -> Result<()> {
         let mut live = if self.path.exists() {
             self.open_existing()?
@@ -97,33 +118,8 @@ impl Sqlite {
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
             )?
         };
-        let live_page: i64 = live.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         let src = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let staged_page: i64 = src.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-        let live_wal: String = live.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        if live_page != staged_page && live_wal.eq_ignore_ascii_case("wal") {
-            // The backup API cannot change the page size of a WAL database; rebuild the staged
-            // copy with the live page size first.
-            src.pragma_update(None, "page_size", live_page)?;
-            src.execute_batch("VACUUM")?;
-        }
         copy_all_pages(&src, &mut live, cancel)
-    }
-
-    /// Check the live database after a restore: integrity, foreign keys, schema, every table.
-    pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
-        check_sqlite_file(&self.path)?;
-        let found = inspect_file(&self.path, Check::Full, &CancelToken::new())?;
-        if found.foreign_key_violations != expected.foreign_key_violations {
-            return Err(Error::new(
-                ErrorKind::VerificationFailed,
-                format!(
-                    "The restored database has {} rows pointing at missing rows where the backup had {}.",
-                    found.foreign_key_violations, expected.foreign_key_violations
-                ),
-            ));
-        }
-        compare(&found, expected, "The restored database")
     }
 }
 

@@ -989,28 +989,6 @@ impl Mysql {
         }
         Ok(())
     }
-
-    /// Check the live database equals what the manifest records.
-    pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
-        super::block_on(async {
-            let mut conn = self.connect().await?;
-            let tables = self.tables(&mut conn).await?;
-            if !self
-                .schema_matches(&mut conn, &tables, &expected.schema_fingerprint)
-                .await?
-            {
-                return Err(Error::new(
-                    ErrorKind::VerificationFailed,
-                    "The restored database does not have the schema recorded in the manifest.",
-                ));
-            }
-            let pairs: Vec<(String, String)> =
-                tables.iter().map(|t| (t.clone(), t.clone())).collect();
-            let result = self.compare_tables(&mut conn, &pairs, expected).await;
-            let _ = conn.disconnect().await;
-            result
-        })
-    }
 }
 
 fn bad_dump() -> Error {

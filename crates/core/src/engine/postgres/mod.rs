@@ -45,8 +45,8 @@ use catalog::{
     schema_fingerprints, strings, tables, views_in_order, Table,
 };
 use replay::{
-    check_loaded, compare, copy_lines, generated_fingerprint, read_dump, run_dump, Arriving,
-    CopyError, Replay,
+    check_loaded, copy_lines, generated_fingerprint, read_dump, run_dump, Arriving, CopyError,
+    Replay,
 };
 use std::fmt;
 use std::io::Read;
@@ -976,19 +976,6 @@ impl Postgres {
             ));
         }
         Ok(notes)
-    }
-
-    /// Check the live database equals what the manifest records.
-    pub fn verify_live(&self, expected: &DatabasePart) -> Result<()> {
-        super::block_on(async {
-            let client = self.connect().await?;
-            compare(&client, expected, &[])
-                .await
-                .map_err(|err| match err {
-                    Replay::Io(err) => err,
-                    Replay::Db(err) => self.db_error(err),
-                })
-        })
     }
 }
 

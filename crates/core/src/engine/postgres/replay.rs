@@ -396,7 +396,7 @@ pub(super) async fn check_loaded(
 
 /// Every table the manifest lists must exist with its row count and fingerprint, no other
 /// table may exist, and the schema's shape must match.
-pub(super) async fn compare(
+async fn compare(
     client: &Client,
     expected: &DatabasePart,
     loaded: &[Loaded],
