@@ -9,6 +9,27 @@ pub fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).map_err(|e| Error::io("find", path, e))
 }
 
+/// Options to write a file only its owner may read, for what holds the shop's data (an
+/// archive, a database copy): customers, password hashes, live session keys.
+pub fn private_file() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+/// Make an existing file (one SQLite created) readable by its owner only.
+pub fn make_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io("protect", path, e))?;
+    }
+    Ok(())
+}
+
 /// Flush a folder's entries to disk, so a rename inside it survives a power cut.
 pub fn fsync_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]

@@ -169,10 +169,17 @@ fn database_only_backup_restores_the_database_and_leaves_media_alone() {
     assert_eq!(files(&t.media_path()), media_now);
 }
 
+/// The archive opens with standard tools, its sidecar checks out, and only its owner may
+/// read it.
 #[test]
 fn archive_opens_with_standard_tools_and_its_sidecar_checks_out() {
     let t = TestShop::new("tools");
     let backup = t.backup();
+    // It holds customers, password hashes and session keys: only its owner may read it.
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&backup.path).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     let out = std::process::Command::new("sha256sum")
         .arg("-c")
         .arg(backup.path.with_extension("zip.sha256"))

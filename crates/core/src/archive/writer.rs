@@ -120,8 +120,7 @@ impl Seek for Sink {
 impl ArchiveWriter {
     /// Create `path`, which must not exist yet.
     pub fn create(path: &Path, created_secs: i64) -> Result<Self> {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
+        let file = crate::paths::private_file()
             .create_new(true)
             .open(path)
             .map_err(|e| Error::io("create the archive", path, e))?;

@@ -44,6 +44,7 @@ impl Sqlite {
         remove_db_files(file);
         let result = (|| {
             let mut dst = Connection::open(file).map_err(|e| snapshot_error(file, e))?;
+            crate::paths::make_private(file)?;
             copy_all_pages(&src, &mut dst, cancel)?;
             // A copy of a WAL database is itself in WAL mode; make it one self-contained file.
             dst.pragma_update(None, "journal_mode", "DELETE")
@@ -68,6 +69,7 @@ impl Sqlite {
     pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
         let src = self.open_existing()?;
         let mut dst = Connection::open(file).map_err(|e| snapshot_error(file, e))?;
+        crate::paths::make_private(file)?;
         copy_all_pages(&src, &mut dst, cancel)?;
         dst.pragma_update(None, "journal_mode", "DELETE")?;
         Ok(())
