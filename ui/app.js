@@ -390,7 +390,8 @@ async function backUp(includeMedia) {
       ["Size", bytes(b.size)],
       ["Tables", count(b.tables)],
       ["Rows", count(b.rows)],
-      ["Media files", b.media_files ? `${count(b.media_files)} (${bytes(b.media_bytes)})` : "none"],
+      ["Media files", !b.media_included ? "not included" : b.media_files ? `${count(b.media_files)} (${bytes(b.media_bytes)})` : "none"],
+      ...(b.media_skipped.length ? [["Not saved", `${b.media_skipped.join("; ")} (a restore keeps the shop's own as they are)`]] : []),
       ["SHA-256", b.sha256],
     ], "home");
   } catch (e) {

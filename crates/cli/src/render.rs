@@ -132,14 +132,22 @@ pub fn shop_line(s: &Shop) -> String {
 
 pub fn backup_done(r: &BackupRecord) {
     let s = r.summary();
+    let media = match s.media_included {
+        true => format!("{} media files ({})", s.media_files, bytes(s.media_bytes)),
+        false => "media not included".into(),
+    };
     out!(
-        "Backed up shop {}: {} tables, {} rows, {} media files ({}).",
+        "Backed up shop {}: {} tables, {} rows, {media}.",
         s.shop,
         s.tables,
-        s.rows,
-        s.media_files,
-        bytes(s.media_bytes)
+        s.rows
     );
+    if !s.media_skipped.is_empty() {
+        out!(
+            "Not saved from the media folder (a restore keeps the shop's own as they are): {}.",
+            s.media_skipped.join("; ")
+        );
+    }
     out!("Archive: {} ({})", s.path.display(), bytes(s.size));
     out!("Backup id: {}", s.id);
 }

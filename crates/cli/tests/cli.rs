@@ -104,6 +104,7 @@ fn demo_backup_list_show_verify_restore_delete_import_log() {
 
     let text = env.ok(&["backup", "--no-media"]);
     assert!(text.contains("Backup id: "), "{text}");
+    assert!(text.contains(" rows, media not included."), "{text}");
     let list = env.json(&["list"]);
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0]["kind"], "database");
@@ -163,16 +164,25 @@ fn demo_backup_list_show_verify_restore_delete_import_log() {
     assert!(!path.with_extension("zip.sha256").exists());
     assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 2);
 
+    // What the media folder holds that no backup saves is named.
+    std::os::unix::fs::symlink("/srv/shared/logos", shop.join("media/logos")).unwrap();
+    let text = env.ok(&["backup"]);
+    assert!(
+        text.contains("Not saved from the media folder (a restore keeps the shop's own as they are): logos: a symbolic link, not followed."),
+        "{text}"
+    );
+
     // A lost catalog is rebuilt from the archives.
     std::fs::remove_dir_all(env.home()).unwrap();
     let imported = env.json(&["import", shop.join("backups").to_str().unwrap()]);
-    assert_eq!(imported["added"].as_array().unwrap().len(), 2);
+    assert_eq!(imported["added"].as_array().unwrap().len(), 3);
     let again = env.json(&["import", shop.join("backups").to_str().unwrap()]);
     assert_eq!(again["added"].as_array().unwrap().len(), 0);
-    assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 2);
+    assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 3);
 
     let log = env.ok(&["log"]);
     assert!(log.contains("import"), "{log}");
+
 }
 
 #[test]

@@ -501,6 +501,10 @@ pub struct BackupSummary {
     pub rows: u64,
     pub media_files: u64,
     pub media_bytes: u64,
+    /// False for a database-only backup.
+    pub media_included: bool,
+    /// What the media folder held that was not saved (links, unreadable names), with why.
+    pub media_skipped: Vec<String>,
     pub verified_at: Option<String>,
     pub verified_ok: Option<bool>,
 }
@@ -522,6 +526,8 @@ impl BackupRecord {
             rows: m.total_rows(),
             media_files: m.media.file_count,
             media_bytes: m.media.total_bytes,
+            media_included: m.media.included,
+            media_skipped: m.media.skipped.clone(),
             verified_at: self.verified_at.clone(),
             verified_ok: self.verified_ok,
         }

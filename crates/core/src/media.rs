@@ -3,7 +3,8 @@
 //! A scan lists regular files with their paths relative to the media root (always `/`
 //! separated), in sorted order. Symbolic links, sockets and names that are not valid UTF-8
 //! are not followed or saved; they are listed as skipped, with the reason, so nothing is
-//! dropped silently.
+//! dropped silently, and a restore keeps the live folder's own ([`keep_unsaved`]). A file
+//! the site deletes while the folder is read is listed as deleted during the backup.
 
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -54,7 +55,18 @@ pub fn scan(root: &Path) -> Result<MediaScan> {
 }
 
 fn walk(dir: &Path, prefix: &str, scan: &mut MediaScan) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read the folder", dir, e))?;
+    let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    let entries = match std::fs::read_dir(dir) {
+        // A folder the site removed after its parent was listed.
+        Err(e) if gone(&e) && !prefix.is_empty() => {
+            scan.skipped.push(format!(
+                "{}: deleted during the backup",
+                prefix.trim_end_matches('/')
+            ));
+            return Ok(());
+        }
+        other => other.map_err(|e| Error::io("read the folder", dir, e))?,
+    };
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("read the folder", dir, e))?;
         let path = entry.path();
@@ -64,7 +76,16 @@ fn walk(dir: &Path, prefix: &str, scan: &mut MediaScan) -> Result<()> {
             continue;
         };
         let rel = format!("{prefix}{name}");
-        let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::io("read", &path, e))?;
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            // Listed, then removed by the site (an upload deleted, a thumbnail cleaned up).
+            Err(e) if gone(&e) => {
+                scan.skipped
+                    .push(format!("{rel}: deleted during the backup"));
+                continue;
+            }
+            Err(e) => return Err(Error::io("read", &path, e)),
+        };
         if meta.is_dir() {
             walk(&path, &format!("{rel}/"), scan)?;
         } else if meta.is_file() {
@@ -79,6 +100,66 @@ fn walk(dir: &Path, prefix: &str, scan: &mut MediaScan) -> Result<()> {
         } else {
             scan.skipped.push(format!("{rel}: not a regular file"));
         }
+    }
+    Ok(())
+}
+
+/// Carry into `staged` (a restore's new media folder) what the live folder `root` holds that
+/// no backup saves: symbolic links (made again, pointing where they did) and files and
+/// folders whose names are not UTF-8 (hard-linked, else copied), where `staged` has nothing
+/// of that name. The live folder keeps its own, so a rollback finds it whole. Sockets and
+/// the like belong to running programs and are left out. Returns what was kept, for the
+/// restore's report.
+pub fn keep_unsaved(root: &Path, staged: &Path) -> Result<Vec<String>> {
+    let mut kept = Vec::new();
+    keep_in(root, staged, Path::new(""), &mut kept)?;
+    Ok(kept)
+}
+
+fn keep_in(live: &Path, staged: &Path, rel: &Path, kept: &mut Vec<String>) -> Result<()> {
+    let entries = std::fs::read_dir(live).map_err(|e| Error::io("read the folder", live, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("read the folder", live, e))?;
+        let (from, to) = (entry.path(), staged.join(entry.file_name()));
+        let rel = rel.join(entry.file_name());
+        let kind = entry.file_type().map_err(|e| Error::io("read", &from, e))?;
+        let unsaved_name = entry.file_name().to_str().is_none();
+        if kind.is_dir() && !unsaved_name {
+            keep_in(&from, &to, &rel, kept)?;
+        } else if (kind.is_symlink() || unsaved_name) && std::fs::symlink_metadata(&to).is_err() {
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+            }
+            link_tree(&from, &to)?;
+            kept.push(format!(
+                "{} ({})",
+                rel.display(),
+                match kind.is_symlink() {
+                    true => "a symbolic link",
+                    false => "its name is not UTF-8",
+                }
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Make `to` what `from` is without copying data where the file system allows: a link
+/// made again, a folder with its contents, a file hard-linked (else copied).
+fn link_tree(from: &Path, to: &Path) -> Result<()> {
+    let meta = std::fs::symlink_metadata(from).map_err(|e| Error::io("read", from, e))?;
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(from).map_err(|e| Error::io("read", from, e))?;
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(target, to).map_err(|e| Error::io("create", to, e))?;
+    } else if meta.is_dir() {
+        std::fs::create_dir(to).map_err(|e| Error::io("create", to, e))?;
+        for entry in std::fs::read_dir(from).map_err(|e| Error::io("read the folder", from, e))? {
+            let entry = entry.map_err(|e| Error::io("read the folder", from, e))?;
+            link_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+    } else if meta.is_file() && std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to).map_err(|e| Error::io("copy", from, e))?;
     }
     Ok(())
 }

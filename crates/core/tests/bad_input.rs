@@ -156,7 +156,7 @@ fn backup_folder_inside_the_media_folder_is_refused() {
     )
     .unwrap_err();
     assert_sentence(&e, ErrorKind::InvalidInput, "shop edit apart --dest");
-    assert_eq!(t.catalog.shops().unwrap(), [t.shop.clone()]);
+    assert_eq!(t.catalog.shops().unwrap(), std::slice::from_ref(&t.shop));
 
     // A shop registered so before: no backup, and no restore, which would delete them.
     let backup = t.backup();

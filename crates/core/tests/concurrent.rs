@@ -234,3 +234,71 @@ fn restore_during_constant_writes_keeps_what_the_site_commits_after_it() {
         "writes committed after the restore were lost"
     );
 }
+
+/// A site deleting and re-creating uploads and folders while backups read the media folder
+/// (thumbnails cleaned up, caches rebuilt): every backup goes through, naming what vanished
+/// as deleted during the backup. (A file listed, then gone before it was looked at, failed
+/// the whole backup.)
+#[test]
+fn media_churning_while_it_is_listed_does_not_fail_backups() {
+    let t = TestShop::new("churn");
+    let churn = t.media_path().join("cache");
+    for d in 0..20 {
+        std::fs::create_dir_all(churn.join(format!("d{d}"))).unwrap();
+        for f in 0..100 {
+            std::fs::write(churn.join(format!("d{d}/f{f}.txt")), b"thumb").unwrap();
+        }
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let churner = {
+        let (stop, churn) = (stop.clone(), churn.clone());
+        std::thread::spawn(move || {
+            let mut i = 0u64;
+            while !stop.load(Ordering::SeqCst) {
+                i += 1;
+                // Empty a folder file by file (or all at once), then fill it again.
+                let d = churn.join(format!("d{}", i % 20));
+                if i % 5 == 0 {
+                    let _ = std::fs::remove_dir_all(&d);
+                } else {
+                    for f in 0..100 {
+                        let _ = std::fs::remove_file(d.join(format!("f{f}.txt")));
+                    }
+                }
+                let _ = std::fs::create_dir_all(&d);
+                for f in 0..100 {
+                    let _ = std::fs::write(d.join(format!("f{f}.txt")), b"thumb");
+                }
+            }
+        })
+    };
+    // Listing the folder is where a backup first meets the churn: many listings, then
+    // whole backups, which also read the files.
+    let listings: Vec<_> = (0..300)
+        .map(|_| shopsafe_core::media::scan(&t.media_path()).map(|l| l.skipped))
+        .collect();
+    let backups: Vec<_> = (0..3)
+        .map(|_| {
+            shopsafe_core::ops::backup(
+                &t.catalog,
+                &t.backup_options(),
+                &shopsafe_core::NoProgress,
+                &shopsafe_core::CancelToken::new(),
+            )
+            .map(|b| b.manifest.media.skipped)
+        })
+        .collect();
+    stop.store(true, Ordering::SeqCst);
+    churner.join().unwrap();
+    let mut noted = 0;
+    for skipped in listings.into_iter().chain(backups) {
+        for s in skipped.unwrap_or_else(|e| panic!("{}", e.message)) {
+            assert!(s.ends_with(": deleted during the backup"), "{s}");
+            noted += 1;
+        }
+    }
+    assert!(
+        noted > 0,
+        "the site's deletions never met a listing: the test proves nothing"
+    );
+}

@@ -381,3 +381,63 @@ fn a_restore_is_refused_when_the_shop_changed_after_it_was_shown() {
     assert!(e.message.contains("nothing was restored"), "{}", e.message);
     assert_eq!(dump(&t.db_path()), before, "the database was not touched");
 }
+
+/// What no backup saves in the media folder (a link to a folder on a bigger disk, a link to
+/// one file, a file whose name is not UTF-8) is named as not saved, and a restore keeps the
+/// shop's own as they are, links pointing where they did (it removed them all).
+#[test]
+fn restore_keeps_the_links_and_odd_names_no_backup_saves() {
+    use std::os::unix::ffi::OsStrExt;
+    let t = TestShop::new("links");
+    let media = t.media_path();
+    let bigdisk = t.dir.path().join("bigdisk");
+    std::fs::create_dir_all(bigdisk.join("cdn")).unwrap();
+    std::fs::write(bigdisk.join("cdn/logo.png"), b"logo").unwrap();
+    std::os::unix::fs::symlink(bigdisk.join("cdn"), media.join("cdn")).unwrap();
+    let names: Vec<String> = files(&media).into_keys().filter(|n| n != "cdn").collect();
+    std::os::unix::fs::symlink(media.join(&names[0]), media.join("first-link")).unwrap();
+    let odd = media.join(std::ffi::OsStr::from_bytes(b"caf\xe9 menu.txt"));
+    std::fs::write(&odd, b"latin-1 name").unwrap();
+    let before = files(&media);
+    let backup = t.backup();
+    let skipped = &backup.manifest.media.skipped;
+    assert_eq!(skipped.len(), 3, "{skipped:?}");
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s == "cdn: a symbolic link, not followed")
+            && skipped
+                .iter()
+                .any(|s| s == "first-link: a symbolic link, not followed")
+            && skipped
+                .iter()
+                .any(|s| s.ends_with("the name is not valid UTF-8")),
+        "{skipped:?}"
+    );
+
+    std::fs::write(media.join("added-since.txt"), b"new").unwrap();
+    std::fs::remove_file(media.join(&names[1])).unwrap();
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(files(&media), before);
+    assert_eq!(
+        std::fs::read_link(media.join("cdn")).unwrap(),
+        bigdisk.join("cdn")
+    );
+    assert_eq!(std::fs::read(&odd).unwrap(), b"latin-1 name");
+    assert_eq!(
+        std::fs::read(bigdisk.join("cdn/logo.png")).unwrap(),
+        b"logo"
+    );
+    let note = report
+        .notes
+        .iter()
+        .find(|n| n.starts_with("Kept as they were"))
+        .unwrap_or_else(|| panic!("{:?}", report.notes));
+    assert!(
+        note.contains("cdn (a symbolic link)")
+            && note.contains("first-link (a symbolic link)")
+            && note.contains("menu.txt (its name is not UTF-8)"),
+        "{note}"
+    );
+}

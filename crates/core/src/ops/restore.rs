@@ -433,6 +433,13 @@ fn run(
         }
         if let (Some(root), Some(staged), Some(old)) = (&media_root, &staged_media, &old_media) {
             if had_media {
+                let kept = media::keep_unsaved(root, staged.path())?;
+                if !kept.is_empty() {
+                    notes.push(format!(
+                        "Kept as they were in the media folder, as no backup saves them: {}.",
+                        kept.join(", ")
+                    ));
+                }
                 std::fs::rename(root, old).map_err(|e| Error::io("move aside", root, e))?;
                 moved_aside = true;
             }
