@@ -182,7 +182,6 @@ fn demo_backup_list_show_verify_restore_delete_import_log() {
 
     let log = env.ok(&["log"]);
     assert!(log.contains("import"), "{log}");
-
 }
 
 #[test]

@@ -241,8 +241,9 @@ fn archive_opens_with_standard_tools_and_its_sidecar_checks_out() {
 
 #[test]
 fn failed_swap_rolls_the_database_back() {
-    // The media folder is a mount point, so it cannot be renamed aside: the swap fails after
-    // the database was already replaced, and the restore must put the database back.
+    // The media folder is a mount point with another mounted inside it, which cannot be
+    // moved aside: the swap fails after the database was already replaced (and some of the
+    // folder's entries moved), and the restore must put both back.
     let t = TestShop::new("rollback");
     let mount_at = t.dir.path().join("mounted-media");
     let _mount = common::Mount::tmpfs(&mount_at, "size=64m");
@@ -251,6 +252,8 @@ fn failed_swap_rolls_the_database_back() {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(t.media_path().join(&rel), to).unwrap();
     }
+    let _nested = common::Mount::tmpfs(&mount_at.join("cache"), "size=1m");
+    std::fs::write(mount_at.join("cache/thumb.png"), b"thumb").unwrap();
     let shop = ops::edit_shop(
         &t.catalog,
         &t.shop.name,
@@ -439,5 +442,82 @@ fn restore_keeps_the_links_and_odd_names_no_backup_saves() {
             && note.contains("first-link (a symbolic link)")
             && note.contains("menu.txt (its name is not UTF-8)"),
         "{note}"
+    );
+}
+
+/// Move the demo shop's media folder to `to` (its files copied, as `cp -a` would).
+fn move_media(t: &TestShop, to: &std::path::Path) {
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", t.media_path().display()))
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::remove_dir_all(t.media_path()).unwrap();
+}
+
+/// A media folder that is a link to a bigger disk stays that link: the folder it points to
+/// is what a restore replaces (it became a plain folder, the old files left behind on the
+/// disk).
+#[test]
+fn restore_into_a_linked_media_folder_keeps_the_link() {
+    let t = TestShop::new("linked");
+    let bigdisk = t.dir.path().join("bigdisk/media");
+    std::fs::create_dir_all(&bigdisk).unwrap();
+    move_media(&t, &bigdisk);
+    std::os::unix::fs::symlink(&bigdisk, t.media_path()).unwrap();
+    let before = files(&bigdisk);
+    let backup = t.backup();
+    std::fs::write(bigdisk.join("added-since.txt"), b"new").unwrap();
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(std::fs::read_link(t.media_path()).unwrap(), bigdisk);
+    assert_eq!(files(&bigdisk), before);
+    assert_eq!(
+        common::listing(bigdisk.parent().unwrap()),
+        ["media"],
+        "nothing left beside the restored folder"
+    );
+}
+
+/// A media folder that is a mount point (a Docker volume, say) cannot be renamed: its
+/// entries are swapped instead, and a cancelled restore puts them back (every restore
+/// failed with "Device or resource busy").
+#[test]
+fn restore_into_a_mounted_media_folder_swaps_its_contents() {
+    let t = TestShop::new("mounted");
+    let elsewhere = t.dir.path().join("media-copy");
+    std::fs::create_dir(&elsewhere).unwrap();
+    move_media(&t, &elsewhere);
+    let _volume = common::Mount::tmpfs(&t.media_path(), "size=64m");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", elsewhere.display()))
+        .arg(t.media_path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let before = files(&t.media_path());
+    let backup = t.backup();
+    std::fs::write(t.media_path().join("added-since.txt"), b"new").unwrap();
+    let changed = files(&t.media_path());
+
+    let message =
+        common::restore_cancelled_at(&t.catalog, &backup.id, shopsafe_core::Phase::Checking);
+    assert!(message.contains("rolled back"), "{message}");
+    assert_eq!(
+        files(&t.media_path()),
+        changed,
+        "the cancelled restore put it back"
+    );
+
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(files(&t.media_path()), before);
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap();
+    assert!(
+        mounts.contains(&format!(" {} tmpfs", t.media_path().display())),
+        "the volume is still mounted there"
     );
 }

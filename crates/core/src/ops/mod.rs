@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod delete;
 pub mod import;
+mod media_swap;
 pub mod restore;
 pub mod shops;
 pub mod status;

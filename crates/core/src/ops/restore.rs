@@ -21,7 +21,8 @@ use crate::engine::{Applied, Database, Failed};
 use crate::hashing::{read_sidecar, sha256_file};
 use crate::manifest::{Manifest, MediaPart};
 use crate::ops::backup::{backup, BackupOptions};
-use crate::paths::{sibling, Cleanup};
+use crate::ops::media_swap::MediaSwap;
+use crate::paths::Cleanup;
 use crate::progress::{CancelToken, Meter, Phase, Progress};
 use crate::{media, Error, ErrorKind, Result};
 use serde::Serialize;
@@ -316,26 +317,20 @@ fn run(
         }
         _ => None,
     };
-    let staged_media = match &media_root {
-        Some(root) => {
-            let dir = sibling(root, &tag);
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir).map_err(|e| Error::io("clear", &dir, e))?;
-            }
-            std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
-            Some(Cleanup::new(dir))
-        }
+    let mut media_swap = match &media_root {
+        Some(root) => Some(MediaSwap::new(root, &m.backup_id)?),
         None => None,
     };
+    let staged_media = media_swap.as_ref().map(|ms| ms.staged.clone());
     let staging = Staging {
         database: staged_db.path(),
-        media: staged_media.as_ref().map(|c| c.path()),
+        media: staged_media.as_deref(),
     };
     // PostgreSQL with no media to stage loads the dump while the archive is checked (step
     // 5): its load stays invisible until the check has passed, and nothing is waiting for
     // media to be staged while it holds the shop's tables. Otherwise everything is checked
     // and staged first.
-    let overlap = db.loads_while_staging() && staged_media.is_none();
+    let overlap = db.loads_while_staging() && media_swap.is_none();
     if overlap {
         open_planned(plan)?;
     } else {
@@ -400,15 +395,8 @@ fn run(
     if !overlap {
         swapping();
     }
-    let old_media = media_root
-        .as_ref()
-        .map(|r| sibling(r, &format!("shopsafe-old-{}", m.backup_id)));
-    if let Some(old) = old_media.as_ref().filter(|o| o.exists()) {
-        // Left by an earlier, interrupted restore of this backup: never ours to move back.
-        std::fs::remove_dir_all(old).map_err(|e| Error::io("clear", old, e))?;
-    }
-    // What this run changed, so a rollback undoes exactly that.
-    let (mut applied, mut moved_aside, mut placed) = (false, false, false);
+    // Whether this run changed the database, so a rollback undoes exactly that.
+    let mut applied = false;
     // A PostgreSQL restore loaded and checked in its still-open transaction.
     let mut pending = None;
     let swapped = (|| -> Result<()> {
@@ -431,21 +419,17 @@ fn run(
         if overlap {
             swapping();
         }
-        if let (Some(root), Some(staged), Some(old)) = (&media_root, &staged_media, &old_media) {
+        if let Some(ms) = media_swap.as_mut() {
             if had_media {
-                let kept = media::keep_unsaved(root, staged.path())?;
+                let kept = media::keep_unsaved(&ms.root, &ms.staged)?;
                 if !kept.is_empty() {
                     notes.push(format!(
                         "Kept as they were in the media folder, as no backup saves them: {}.",
                         kept.join(", ")
                     ));
                 }
-                std::fs::rename(root, old).map_err(|e| Error::io("move aside", root, e))?;
-                moved_aside = true;
             }
-            std::fs::rename(staged.path(), root)
-                .map_err(|e| Error::io("move into place", root, e))?;
-            placed = true;
+            ms.swap(had_media)?;
         }
         Ok(())
     })();
@@ -460,8 +444,8 @@ fn run(
             m.media.total_bytes,
             m.media.files.len() as u64,
         );
-        if let Some(root) = &media_root {
-            verify_media(root, &m.media, &mut meter)?;
+        if let Some(ms) = &media_swap {
+            verify_media(&ms.root, ms.own_folder().as_deref(), &m.media, &mut meter)?;
         }
         meter.finish();
         Ok(())
@@ -483,7 +467,10 @@ fn run(
     if let Err(e) = committed {
         Meter::new(progress, Phase::RollingBack, 0, 0).finish();
         // Whether anything was changed (or is held changed in an open transaction) to undo.
-        let undone = applied || placed || moved_aside || pending.is_some() || !had_db;
+        let undone = applied
+            || media_swap.as_ref().is_some_and(MediaSwap::changed)
+            || pending.is_some()
+            || !had_db;
         let back = (|| -> Result<()> {
             if pending.take().is_some_and(Applied::roll_back) {
                 // The transaction was still open: nothing was ever visible.
@@ -503,13 +490,8 @@ fn run(
                     "there is no rollback point for a database that may have been replaced",
                 ));
             }
-            if let (Some(root), Some(old)) = (&media_root, &old_media) {
-                if placed {
-                    std::fs::remove_dir_all(root).map_err(|e| Error::io("remove", root, e))?;
-                }
-                if moved_aside {
-                    std::fs::rename(old, root).map_err(|e| Error::io("move back", root, e))?;
-                }
+            if let Some(ms) = &media_swap {
+                ms.undo()?;
             }
             Ok(())
         })();
@@ -561,8 +543,8 @@ fn run(
             }
         });
     }
-    if let Some(old) = &old_media {
-        let _ = std::fs::remove_dir_all(old);
+    if let Some(ms) = &media_swap {
+        ms.finish();
     }
     Meter::new(progress, Phase::Done, 0, 0).finish();
     Ok(RestoreReport {
@@ -657,8 +639,14 @@ fn apply_while_staging(
 }
 
 /// The media folder must hold exactly the backup's files, each with its recorded hash.
-fn verify_media(root: &Path, want: &MediaPart, meter: &mut Meter) -> Result<()> {
-    let scan = media::scan(root)?;
+/// Check the restored media folder `root` holds exactly the manifest's files, passing over
+/// the restore's own hidden folder in it (`own`), if any.
+fn verify_media(root: &Path, own: Option<&str>, want: &MediaPart, meter: &mut Meter) -> Result<()> {
+    let mut scan = media::scan(root)?;
+    if let Some(own) = own {
+        scan.files
+            .retain(|f| !f.rel.starts_with(&format!("{own}/")));
+    }
     let expected: HashMap<&str, &str> = want
         .files
         .iter()

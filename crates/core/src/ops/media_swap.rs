@@ -1,0 +1,170 @@
+//! Putting a restore's media folder in place of the live one, and back. The live folder is
+//! found through links (a media path that is a link to a bigger disk stays that link, and
+//! its target is what is replaced). Normally the restored folder is staged beside the live
+//! one, and two renames, each atomic, swap them. A media folder that is a mount point (a
+//! Docker or Kubernetes volume, a network share) cannot be renamed: its restore is staged
+//! inside it, and the swap moves the folder's entries into a hidden folder beside them and
+//! the staged entries in; undoing moves them back.
+
+use crate::paths::sibling;
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+
+pub struct MediaSwap {
+    /// The live media folder, links resolved.
+    pub root: PathBuf,
+    /// Where the restored folder is staged.
+    pub staged: PathBuf,
+    /// Where the live folder (or, in a mount point, its entries) goes until the restore is
+    /// done.
+    old: PathBuf,
+    /// Whether the folder is a mount point, whose entries are moved instead.
+    entries: bool,
+    moved_aside: bool,
+    placed: bool,
+}
+
+impl MediaSwap {
+    /// Make the (empty) staging folder for restoring backup `id` into the media folder
+    /// `root`, clearing what an interrupted restore of the same backup left.
+    pub fn new(root: &Path, id: &str) -> Result<MediaSwap> {
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let entries = is_mount_point(&root);
+        let (staged, old) = match entries {
+            true => (
+                root.join(format!(".shopsafe-restore-{id}")),
+                root.join(format!(".shopsafe-old-{id}")),
+            ),
+            false => (
+                sibling(&root, &format!("shopsafe-restore-{id}")),
+                sibling(&root, &format!("shopsafe-old-{id}")),
+            ),
+        };
+        for leftover in [&staged, &old] {
+            if leftover.exists() {
+                std::fs::remove_dir_all(leftover).map_err(|e| Error::io("clear", leftover, e))?;
+            }
+        }
+        std::fs::create_dir_all(&staged).map_err(|e| Error::io("create", &staged, e))?;
+        Ok(MediaSwap {
+            root,
+            staged,
+            old,
+            entries,
+            moved_aside: false,
+            placed: false,
+        })
+    }
+
+    /// The hidden folder inside the media folder that is this restore's own (in a mount
+    /// point), for the check of the restored folder to pass over.
+    pub fn own_folder(&self) -> Option<String> {
+        self.entries.then(|| {
+            let name = self.old.file_name().unwrap_or_default();
+            name.to_string_lossy().into_owned()
+        })
+    }
+
+    /// Swap the staged folder in (the live one, if `had_media`, aside).
+    pub fn swap(&mut self, had_media: bool) -> Result<()> {
+        if self.entries {
+            std::fs::create_dir(&self.old).map_err(|e| Error::io("create", &self.old, e))?;
+            self.moved_aside = true;
+            move_entries(&self.root, &self.old, &[&self.staged, &self.old])?;
+            self.placed = true;
+            move_entries(&self.staged, &self.root, &[])?;
+            return Ok(());
+        }
+        if had_media {
+            std::fs::rename(&self.root, &self.old)
+                .map_err(|e| Error::io("move aside", &self.root, e))?;
+            self.moved_aside = true;
+        }
+        std::fs::rename(&self.staged, &self.root)
+            .map_err(|e| Error::io("move into place", &self.root, e))?;
+        self.placed = true;
+        Ok(())
+    }
+
+    /// Whether [`MediaSwap::swap`] changed the live folder.
+    pub fn changed(&self) -> bool {
+        self.moved_aside || self.placed
+    }
+
+    /// Put the live folder back as it was before [`MediaSwap::swap`].
+    pub fn undo(&self) -> Result<()> {
+        let root = &self.root;
+        if self.entries {
+            if self.placed {
+                for entry in entries_of(root, &[&self.staged, &self.old])? {
+                    let gone = match entry.is_dir() && !entry.is_symlink() {
+                        true => std::fs::remove_dir_all(&entry),
+                        false => std::fs::remove_file(&entry),
+                    };
+                    gone.map_err(|e| Error::io("remove", &entry, e))?;
+                }
+            }
+            if self.moved_aside {
+                move_entries(&self.old, root, &[])?;
+                std::fs::remove_dir(&self.old).map_err(|e| Error::io("remove", &self.old, e))?;
+            }
+            return Ok(());
+        }
+        if self.placed {
+            std::fs::remove_dir_all(root).map_err(|e| Error::io("remove", root, e))?;
+        }
+        if self.moved_aside {
+            std::fs::rename(&self.old, root).map_err(|e| Error::io("move back", root, e))?;
+        }
+        Ok(())
+    }
+
+    /// Remove the live folder as it was, once the restore has succeeded.
+    pub fn finish(&self) {
+        let _ = std::fs::remove_dir_all(&self.old);
+    }
+}
+
+impl Drop for MediaSwap {
+    /// The staging folder goes (it is empty, or gone, once swapped in); the old folder is
+    /// never removed here: after a failed undo it is what is left of the shop's media.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.staged);
+    }
+}
+
+/// Whether `dir` is the root of a mounted file system, so it cannot be renamed.
+fn is_mount_point(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let parent = dir.parent().unwrap_or(dir);
+        if let (Ok(d), Ok(p)) = (std::fs::metadata(dir), std::fs::metadata(parent)) {
+            return d.dev() != p.dev() || d.ino() == p.ino();
+        }
+    }
+    false
+}
+
+/// The entries of `dir`, except the paths in `except`.
+fn entries_of(dir: &Path, except: &[&PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io("read the folder", dir, e))? {
+        let path = entry
+            .map_err(|e| Error::io("read the folder", dir, e))?
+            .path();
+        if !except.contains(&&path) {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}
+
+/// Move every entry of `from` (but those in `except`) into `to`, by renames.
+fn move_entries(from: &Path, to: &Path, except: &[&PathBuf]) -> Result<()> {
+    for entry in entries_of(from, except)? {
+        let target = to.join(entry.file_name().unwrap_or_default());
+        std::fs::rename(&entry, &target).map_err(|e| Error::io("move", &entry, e))?;
+    }
+    Ok(())
+}
