@@ -1241,6 +1241,21 @@ fn postgres_restores_across_versions_15_to_18_and_back() {
         ],
     );
 
+    // The PostgreSQL 18 here was built without ICU: a backup using an ICU collation is
+    // refused in one sentence saying so, and 18 is left as it was.
+    v15.psql(
+        "shop",
+        "shop",
+        "CREATE COLLATION german_phonebook (provider = icu, locale = 'de-u-co-phonebk')",
+    );
+    let icu = backup_of("pgshop");
+    v15.psql("shop", "shop", "DROP COLLATION german_phonebook");
+    refused(
+        &icu.id,
+        ("pg18", &v18),
+        &["The backup uses ICU collations", "was built without ICU"],
+    );
+
     // PostgreSQL 18's NOT NULL constraints keep their names and NO INHERIT, also for a
     // table that inherits the column.
     v18.psql(

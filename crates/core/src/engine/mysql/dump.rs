@@ -213,7 +213,7 @@ impl Mysql {
             return Err(Error::new(
                 ErrorKind::Database,
                 format!(
-                    "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
+                    "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written. Until it can, remove or change them, or back this database up with mariadb-dump or mysqldump.",
                     self.dbname,
                     unsupported.join(", ")
                 ),

@@ -195,8 +195,11 @@ impl Mysql {
 
     fn place(&self) -> String {
         match &self.socket {
-            Some(s) => format!("{} on {s}", self.dbname),
-            None => format!("{} on {}:{}", self.dbname, self.host, self.port),
+            Some(s) => format!("the database {} at {s}", self.dbname),
+            None => format!(
+                "the database {} at {}:{}",
+                self.dbname, self.host, self.port
+            ),
         }
     }
 

@@ -187,7 +187,10 @@ impl Postgres {
     }
 
     fn place(&self) -> String {
-        format!("{} on {}:{}", self.dbname, self.host, self.port)
+        format!(
+            "the database {} at {}:{}",
+            self.dbname, self.host, self.port
+        )
     }
 
     async fn connect(&self) -> Result<Client> {
@@ -353,6 +356,20 @@ impl Postgres {
                     ),
                 )
             }
+            Some(db) if *db.code() == SqlState::T_R_DEADLOCK_DETECTED => Error::new(
+                ErrorKind::Database,
+                format!(
+                    "Another connection to {} (the running site, say) and ShopSafe each waited for a lock the other held, so PostgreSQL stopped ShopSafe; stop the site or try again when it is quieter.",
+                    self.place()
+                ),
+            ),
+            Some(db) if db.message().contains("ICU is not supported") => Error::new(
+                ErrorKind::Database,
+                format!(
+                    "The backup uses ICU collations, and the PostgreSQL server of {} was built without ICU; restore into a server built with it (the Debian, Ubuntu and official packages are), or use libc collations in the shop and back up again.",
+                    self.place()
+                ),
+            ),
             Some(db) if not_utf8(db) => self.not_utf8_error(db, None),
             Some(db) if *db.code() == SqlState::LOCK_NOT_AVAILABLE => self.lock_wait(None),
             Some(db) if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE => Error::new(
@@ -572,7 +589,7 @@ impl Postgres {
             return Err(Error::new(
                 ErrorKind::Database,
                 format!(
-                    "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written.",
+                    "The database {} holds things ShopSafe cannot back up natively yet: {}; nothing was written. Until it can, remove or change them, or back this database up with pg_dump.",
                     self.dbname,
                     unsupported.join(", ")
                 ),
