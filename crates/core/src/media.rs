@@ -15,6 +15,8 @@ pub struct MediaFile {
     pub rel: String,
     pub abs: PathBuf,
     pub size: u64,
+    /// Its permission bits (`0o644`…), which the archive keeps.
+    pub mode: u32,
 }
 
 #[derive(Debug, Default)]
@@ -93,6 +95,7 @@ fn walk(dir: &Path, prefix: &str, scan: &mut MediaScan) -> Result<()> {
                 rel,
                 abs: path,
                 size: meta.len(),
+                mode: permission_bits(&meta),
             });
         } else if meta.file_type().is_symlink() {
             scan.skipped
@@ -102,6 +105,19 @@ fn walk(dir: &Path, prefix: &str, scan: &mut MediaScan) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A file's permission bits (read and write for owner, group and others).
+fn permission_bits(meta: &std::fs::Metadata) -> u32 {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        0o644
+    }
 }
 
 /// Carry into `staged` (a restore's new media folder) what the live folder `root` holds that

@@ -521,3 +521,45 @@ fn restore_into_a_mounted_media_folder_swaps_its_contents() {
         "the volume is still mounted there"
     );
 }
+
+/// A media file's permission bits come back with it (a private invoice at 0600 came back
+/// readable by everyone, 0644).
+#[test]
+fn restore_brings_back_media_file_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TestShop::new("modes");
+    let names: Vec<String> = files(&t.media_path()).into_keys().collect();
+    let mode_of = |rel: &str| {
+        std::fs::metadata(t.media_path().join(rel))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let set = |rel: &str, mode: u32| {
+        std::fs::set_permissions(
+            t.media_path().join(rel),
+            std::fs::Permissions::from_mode(mode),
+        )
+        .unwrap()
+    };
+    // A small file (compressed on many threads) and the largest (streamed on its own).
+    let largest = names
+        .iter()
+        .max_by_key(|n| std::fs::metadata(t.media_path().join(n)).unwrap().len())
+        .unwrap();
+    set(&names[0], 0o600);
+    set(largest, 0o640);
+    let backup = t.backup();
+    set(&names[0], 0o666);
+    set(largest, 0o644);
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(mode_of(&names[0]), 0o600);
+    assert_eq!(mode_of(largest), 0o640);
+    let untouched = names
+        .iter()
+        .find(|n| *n != &names[0] && *n != largest)
+        .unwrap();
+    assert_eq!(mode_of(untouched), 0o644);
+}

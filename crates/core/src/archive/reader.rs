@@ -231,6 +231,7 @@ impl Archive {
                 path.display()
             ))
         })?;
+        let mode = entry.unix_mode();
         let mut hasher = Sha256::new();
         let mut size = 0u64;
         let mut limited = entry.by_ref().take(want.size + 1);
@@ -250,6 +251,14 @@ impl Archive {
         }
         if size != want.size || hex(&hasher.finalize()) != want.sha256 {
             return Err(damaged_entry(&path, name));
+        }
+        // The file's own permission bits (archives written before they were kept say 0644),
+        // always readable by its owner, who checks it.
+        #[cfg(unix)]
+        if let (Some(t), Some(mode)) = (target, mode) {
+            use std::os::unix::fs::PermissionsExt;
+            let bits = std::fs::Permissions::from_mode(mode & 0o777 | 0o400);
+            std::fs::set_permissions(t, bits).map_err(|e| Error::io("write", t, e))?;
         }
         meter.add(0, 1);
         Ok(())

@@ -149,8 +149,8 @@ impl ArchiveWriter {
         })
     }
 
-    fn options(&self, name: &str, size: u64) -> SimpleFileOptions {
-        entry_options(name, size, self.time)
+    fn options(&self, name: &str, size: u64, mode: u32) -> SimpleFileOptions {
+        entry_options(name, size, self.time, mode)
     }
 
     fn zip_err(&self, e: zip::result::ZipError) -> Error {
@@ -168,7 +168,7 @@ impl ArchiveWriter {
 
     /// Add an entry from bytes in memory.
     pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
-        let opts = self.options(name, bytes.len() as u64);
+        let opts = self.options(name, bytes.len() as u64, PLAIN);
         self.zip
             .start_file(name, opts)
             .map_err(|e| self.zip_err(e))?;
@@ -177,11 +177,13 @@ impl ArchiveWriter {
             .map_err(|e| Error::io("write the archive", &self.path, e))
     }
 
-    /// Stream the file at `src` into entry `name`, hashing it on a second thread.
+    /// Stream the file at `src` into entry `name` (with permission bits `mode`), hashing it
+    /// on a second thread.
     pub fn add_file(
         &mut self,
         name: &str,
         src: &Path,
+        mode: u32,
         meter: &mut Meter,
         cancel: &CancelToken,
     ) -> Result<FileEntry> {
@@ -201,7 +203,7 @@ impl ArchiveWriter {
                 Err(e) => Some(Err(Error::io("read", src, e))),
             }
         });
-        self.add_chunks(name, Some(size), chunks, meter, cancel)
+        self.add_chunks_as(name, Some(size), mode, chunks, meter, cancel)
     }
 
     /// Stream `chunks` into entry `name`, hashing them on a second thread. `size` is the
@@ -215,7 +217,19 @@ impl ArchiveWriter {
         meter: &mut Meter,
         cancel: &CancelToken,
     ) -> Result<FileEntry> {
-        let opts = self.options(name, size.unwrap_or(u64::MAX));
+        self.add_chunks_as(name, size, PLAIN, chunks, meter, cancel)
+    }
+
+    fn add_chunks_as(
+        &mut self,
+        name: &str,
+        size: Option<u64>,
+        mode: u32,
+        chunks: impl Iterator<Item = Result<Vec<u8>>>,
+        meter: &mut Meter,
+        cancel: &CancelToken,
+    ) -> Result<FileEntry> {
+        let opts = self.options(name, size.unwrap_or(u64::MAX), mode);
         self.zip
             .start_file(name, opts)
             .map_err(|e| self.zip_err(e))?;
@@ -295,7 +309,8 @@ impl ArchiveWriter {
                     }
                     let f = &files[i];
                     let name = format!("{prefix}{}", f.rel);
-                    let prepared = prepare(&name, &f.abs, entry_options(&name, f.size, time));
+                    let opts = entry_options(&name, f.size, time, f.mode);
+                    let prepared = prepare(&name, &f.abs, opts);
                     if tx.send(prepared.map(|p| (i, p))).is_err() {
                         break;
                     }
@@ -324,8 +339,8 @@ impl ArchiveWriter {
         cancel.check()?;
         for (i, f) in files.iter().enumerate() {
             if f.size > SMALL_FILE && f.abs.exists() {
-                let mut entry =
-                    self.add_file(&format!("{prefix}{}", f.rel), &f.abs, meter, cancel)?;
+                let name = format!("{prefix}{}", f.rel);
+                let mut entry = self.add_file(&name, &f.abs, f.mode, meter, cancel)?;
                 entry.path = f.rel.clone();
                 entries[i] = Some(entry);
             }
@@ -363,8 +378,13 @@ impl ArchiveWriter {
     }
 }
 
-/// Stored for already-compressed formats, quickly deflated for everything else.
-fn entry_options(name: &str, size: u64, time: DateTime) -> SimpleFileOptions {
+/// The permission bits of an entry that is not a media file (the archive itself is kept
+/// from other users).
+pub const PLAIN: u32 = 0o644;
+
+/// Stored for already-compressed formats, quickly deflated for everything else; with the
+/// file's permission bits `mode`.
+fn entry_options(name: &str, size: u64, time: DateTime, mode: u32) -> SimpleFileOptions {
     let method = if crate::media::is_compressed(name) {
         CompressionMethod::Stored
     } else {
@@ -374,7 +394,7 @@ fn entry_options(name: &str, size: u64, time: DateTime) -> SimpleFileOptions {
         .compression_method(method)
         .compression_level((method == CompressionMethod::Deflated).then_some(1))
         .last_modified_time(time)
-        .unix_permissions(0o644)
+        .unix_permissions(mode)
         .large_file(size >= 0xFFFF_FFFF)
 }
 

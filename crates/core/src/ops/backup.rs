@@ -130,7 +130,13 @@ fn run(
         let written = (|| -> Result<_> {
             let size = std::fs::metadata(snap_file.path()).map_or(0, |m| m.len());
             let mut meter = Meter::new(progress, Phase::Database, size, 1);
-            let db_entry = writer.add_file(entry_name, snap_file.path(), &mut meter, cancel)?;
+            let db_entry = writer.add_file(
+                entry_name,
+                snap_file.path(),
+                crate::archive::writer::PLAIN,
+                &mut meter,
+                cancel,
+            )?;
             meter.finish();
             Ok((
                 db_entry,
