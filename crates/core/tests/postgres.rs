@@ -863,6 +863,38 @@ fn postgres_restore_gives_back_the_databases_own_settings() {
     );
 }
 
+/// An extension the shop's login made since the backup is gone after the restore, as the
+/// rest of what was made since (with a table using it); one an administrator made stays.
+#[test]
+fn postgres_restore_removes_extensions_made_since_the_backup() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    let s = register(&pg);
+    let backup = s.try_backup().unwrap();
+    let extensions = || {
+        pg.psql(
+            "shop",
+            "shop",
+            "SELECT string_agg(extname, ' ' ORDER BY extname) FROM pg_extension",
+        )
+    };
+    let before = extensions();
+    assert!(!before.contains("hstore"), "{before}");
+    // hstore and pg_trgm are trusted: a database's owner may create them.
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE EXTENSION hstore; CREATE TABLE attrs (id int, a hstore); CREATE EXTENSION pg_trgm",
+    );
+    pg.psql("postgres", "shop", "CREATE EXTENSION unaccent");
+    restore(&s, &backup.id, None).unwrap();
+    assert_eq!(
+        extensions().trim(),
+        format!("{} unaccent", before.trim()),
+        "the shop's own hstore and pg_trgm went, the administrator's unaccent stayed"
+    );
+}
+
 /// A PostgreSQL restore can be cancelled until its commit: with media, the cancel stops the
 /// load itself; database-only, the load has finished (it runs while the archive is checked)
 /// and its transaction is rolled back instead of committed. Either way the shop is as it was.

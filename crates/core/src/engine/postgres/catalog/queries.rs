@@ -308,6 +308,19 @@ SELECT format('DO %L;', 'BEGIN ' || string_agg(format('IF (%s) <> %L THEN RAISE 
 HAVING count(*) > 0
 ) s ORDER BY step, oid";
 
+/// For the end of the dump: drop the extensions made since the backup (those not in it)
+/// that the restoring login owns, so the restored database is the backup's. One of another
+/// role (an administrator's), or one that something outside the shop's objects still uses
+/// (another role's table), is left.
+pub(crate) const EXTENSIONS_MADE_SINCE: &str = "
+SELECT format('DO %L;',
+              'DECLARE e text; BEGIN FOR e IN SELECT x.extname FROM pg_catalog.pg_extension x
+                  WHERE NOT (x.extname = ANY (' || quote_literal(array_agg(extname)::text) || '::text[]))
+                    AND pg_catalog.pg_has_role(x.extowner, ''USAGE'')
+               LOOP BEGIN EXECUTE pg_catalog.format(''DROP EXTENSION %I'', e);
+                    EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END; END LOOP; END')
+  FROM pg_catalog.pg_extension";
+
 /// The shop's own collations (a case-insensitive ICU one, say), before the types and tables
 /// that use them. The locale's column differs between versions (`colllocale` from 17,
 /// `colliculocale` in 15 and 16, `collcollate` before), so the row is read as JSON.
