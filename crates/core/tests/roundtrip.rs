@@ -563,3 +563,32 @@ fn restore_brings_back_media_file_permissions() {
         .unwrap();
     assert_eq!(mode_of(untouched), 0o644);
 }
+
+/// What an interrupted restore moved aside is the shop's own media: a later restore of the
+/// same backup leaves it, changes nothing and says where it is (it was deleted).
+#[test]
+fn media_an_interrupted_restore_moved_aside_is_never_deleted() {
+    let t = TestShop::new("aside");
+    let backup = t.backup();
+    let aside = t
+        .dir
+        .path()
+        .join(format!("shop/.media.shopsafe-old-{}", backup.id));
+    std::fs::create_dir(&aside).unwrap();
+    std::fs::write(aside.join("only-copy.jpg"), b"precious").unwrap();
+    let before = (dump(&t.db_path()), files(&t.media_path()));
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    let e = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message
+            .contains("was stopped while it swapped the media folder")
+            && e.message.contains(&aside.display().to_string()),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        std::fs::read(aside.join("only-copy.jpg")).unwrap(),
+        b"precious"
+    );
+    assert_eq!((dump(&t.db_path()), files(&t.media_path())), before);
+}

@@ -26,7 +26,9 @@ pub struct MediaSwap {
 
 impl MediaSwap {
     /// Make the (empty) staging folder for restoring backup `id` into the media folder
-    /// `root`, clearing what an interrupted restore of the same backup left.
+    /// `root`, clearing the staging an interrupted restore of the same backup left. What
+    /// such a restore moved aside is the shop's own media: it is never removed, and the
+    /// restore refuses until the owner has looked at it.
     pub fn new(root: &Path, id: &str) -> Result<MediaSwap> {
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let entries = is_mount_point(&root);
@@ -40,10 +42,15 @@ impl MediaSwap {
                 sibling(&root, &format!("shopsafe-old-{id}")),
             ),
         };
-        for leftover in [&staged, &old] {
-            if leftover.exists() {
-                std::fs::remove_dir_all(leftover).map_err(|e| Error::io("clear", leftover, e))?;
-            }
+        if std::fs::symlink_metadata(&old).is_ok() {
+            return Err(Error::invalid(format!(
+                "An earlier restore of this backup was stopped while it swapped the media folder, and left the shop's media as they were before it in {}; move back what the media folder {} lacks, remove that folder, then restore again.",
+                old.display(),
+                root.display()
+            )));
+        }
+        if staged.exists() {
+            std::fs::remove_dir_all(&staged).map_err(|e| Error::io("clear", &staged, e))?;
         }
         std::fs::create_dir_all(&staged).map_err(|e| Error::io("create", &staged, e))?;
         Ok(MediaSwap {
