@@ -564,8 +564,9 @@ fn restore_brings_back_media_file_permissions() {
     assert_eq!(mode_of(untouched), 0o644);
 }
 
-/// What an interrupted restore moved aside is the shop's own media: a later restore of the
-/// same backup leaves it, changes nothing and says where it is (it was deleted).
+/// What an interrupted restore moved aside is the shop's own media: a later restore (of
+/// that backup or another) leaves it, changes nothing and says where it is (a restore of the
+/// same backup deleted it).
 #[test]
 fn media_an_interrupted_restore_moved_aside_is_never_deleted() {
     let t = TestShop::new("aside");
@@ -573,7 +574,7 @@ fn media_an_interrupted_restore_moved_aside_is_never_deleted() {
     let aside = t
         .dir
         .path()
-        .join(format!("shop/.media.shopsafe-old-{}", backup.id));
+        .join("shop/.media.shopsafe-old-20261101-093000-ab12");
     std::fs::create_dir(&aside).unwrap();
     std::fs::write(aside.join("only-copy.jpg"), b"precious").unwrap();
     let before = (dump(&t.db_path()), files(&t.media_path()));
@@ -581,7 +582,7 @@ fn media_an_interrupted_restore_moved_aside_is_never_deleted() {
     let e = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
     assert!(
         e.message
-            .contains("was stopped while it swapped the media folder")
+            .contains("An earlier restore was stopped while it swapped the media folder")
             && e.message.contains(&aside.display().to_string()),
         "{}",
         e.message

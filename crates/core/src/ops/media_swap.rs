@@ -27,8 +27,8 @@ pub struct MediaSwap {
 impl MediaSwap {
     /// Make the (empty) staging folder for restoring backup `id` into the media folder
     /// `root`, clearing the staging an interrupted restore of the same backup left. What
-    /// such a restore moved aside is the shop's own media: it is never removed, and the
-    /// restore refuses until the owner has looked at it.
+    /// any interrupted restore moved aside is the shop's own media: it is never removed,
+    /// and the restore refuses until the owner has looked at it.
     pub fn new(root: &Path, id: &str) -> Result<MediaSwap> {
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let entries = is_mount_point(&root);
@@ -42,10 +42,11 @@ impl MediaSwap {
                 sibling(&root, &format!("shopsafe-old-{id}")),
             ),
         };
-        if std::fs::symlink_metadata(&old).is_ok() {
+        // Any restore's, not only this backup's: a swap of the entries would take it along.
+        if let Some(left) = moved_aside_before(&old)? {
             return Err(Error::invalid(format!(
-                "An earlier restore of this backup was stopped while it swapped the media folder, and left the shop's media as they were before it in {}; move back what the media folder {} lacks, remove that folder, then restore again.",
-                old.display(),
+                "An earlier restore was stopped while it swapped the media folder, and left the shop's media as they were before it in {}; move back what the media folder {} lacks, remove that folder, then restore again.",
+                left.display(),
                 root.display()
             )));
         }
@@ -138,6 +139,31 @@ impl Drop for MediaSwap {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.staged);
     }
+}
+
+/// A folder an interrupted restore moved the media aside into: beside `old` (this
+/// restore's), named as it is but for the backup id.
+fn moved_aside_before(old: &Path) -> Result<Option<PathBuf>> {
+    let (Some(dir), Some(name)) = (old.parent(), old.file_name()) else {
+        return Ok(None);
+    };
+    let name = name.to_string_lossy();
+    let Some(end) = name.rfind("shopsafe-old-") else {
+        return Ok(None);
+    };
+    let prefix = &name[..end + "shopsafe-old-".len()];
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read the folder", dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("read the folder", dir, e))?;
+        if entry.file_name().to_string_lossy().starts_with(prefix) {
+            return Ok(Some(entry.path()));
+        }
+    }
+    Ok(None)
 }
 
 /// Whether `dir` is the root of a mounted file system, so it cannot be renamed.
