@@ -562,7 +562,14 @@ fn mysql_backup_never_leaves_out_a_table_that_is_being_truncated() {
                 want.sort_unstable();
                 assert_eq!(got, want, "a backup left out a table");
                 let dump = common::archive_entry(&b.path, "database/dump.sql");
-                assert!(String::from_utf8_lossy(&dump).contains("TRIGGER `cache_t_bi`"));
+                // As it was written, or as the server writes it once a TRUNCATE made the
+                // table again: with or without quotes.
+                let text = String::from_utf8_lossy(&dump);
+                assert!(
+                    text.lines()
+                        .any(|l| l.contains(" TRIGGER ") && l.contains("cache_t_bi")),
+                    "the trigger is missing"
+                );
                 whole += 1;
             }
             Err(e) => {
@@ -585,8 +592,9 @@ fn mysql_backup_never_leaves_out_a_table_that_is_being_truncated() {
 }
 
 /// A table rebuilt over and over as online schema-change tools do (a copy renamed over it)
-/// during backups: each backup holds it once with its rows, or fails saying the tables
-/// changed and to back up again, never with the server's raw "doesn't exist".
+/// during backups: each backup holds it with its rows, or fails saying the tables changed
+/// and to back up again. (The copy renamed in after the snapshot began was read as the
+/// snapshot sees it: empty.)
 #[test]
 fn mysql_backup_of_a_table_being_renamed_holds_it_or_says_to_back_up_again() {
     with_password();
@@ -600,22 +608,19 @@ fn mysql_backup_of_a_table_being_renamed_holds_it_or_says_to_back_up_again() {
     let s = register(&m);
     let mut writer = m.keep_running(
         "shop",
-        "CREATE TABLE cache_new LIKE cache_t; INSERT INTO cache_new SELECT * FROM cache_t;
-         RENAME TABLE cache_t TO cache_old, cache_new TO cache_t; DROP TABLE cache_old;",
+        // As pt-online-schema-change and gh-ost do, waiting at most a second for a lock.
+        "SET SESSION lock_wait_timeout = 1; DROP TABLE IF EXISTS cache_new, cache_old;
+         CREATE TABLE cache_new LIKE cache_t; INSERT INTO cache_new SELECT * FROM cache_t;
+         RENAME TABLE cache_t TO cache_old, cache_new TO cache_t; DROP TABLE IF EXISTS cache_old;",
     );
     let (mut whole, mut refused) = (0, 0);
     for _ in 0..20 {
         match s.try_backup() {
             Ok(b) => {
-                let cache: Vec<_> = b
-                    .manifest
-                    .database
-                    .tables
-                    .iter()
-                    .filter(|t| t.name.starts_with("cache_"))
-                    .collect();
-                assert_eq!(cache.len(), 1, "{cache:?}");
-                assert_eq!(cache[0].rows, 1);
+                // The tool's own tables may be there too, as they were at that moment.
+                let tables = &b.manifest.database.tables;
+                let cache = tables.iter().find(|t| t.name == "cache_t");
+                assert_eq!(cache.map(|t| t.rows), Some(1), "{tables:?}");
                 whole += 1;
             }
             Err(e) => {

@@ -174,11 +174,11 @@ impl MariaServer {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// A root session on `db` that runs `statements` over and over (up to a million times)
-    /// until it is killed.
+    /// A root session on `db` that runs `statements` over and over (up to a million times,
+    /// going on after a statement fails) until it is killed.
     pub fn keep_running(&self, db: &str, statements: &str) -> std::process::Child {
         let mut child = Command::new("mariadb")
-            .args(["--no-defaults", "-uroot", "-S"])
+            .args(["--no-defaults", "--force", "-uroot", "-S"])
             .arg(self.socket())
             .arg(db)
             .stdin(std::process::Stdio::piped())

@@ -32,12 +32,13 @@ impl Mysql {
         // from before the snapshot is taken until the last of them is read: they are read
         // as they were at the snapshot.
         let held = self.tables_without_snapshot(&mut conn).await?;
+        let all = self.tables(&mut conn).await?;
         let mut lock = match held.is_empty() {
             true => None,
             false => Some(self.lock_for_reading(&held).await?),
         };
         let result = self
-            .dump_in_snapshot(&mut conn, to, cancel, &held, &mut lock)
+            .dump_in_snapshot(&mut conn, to, cancel, (&all, &held), &mut lock)
             .await;
         if let Some(lock) = lock {
             let _ = lock.disconnect().await;
@@ -143,20 +144,29 @@ impl Mysql {
         conn: &mut Conn,
         to: DumpTo<'_>,
         cancel: &CancelToken,
-        held: &[String],
+        (all, held): (&[String], &[String]),
         lock: &mut Option<Conn>,
     ) -> Result<(Snapshot, Inspection)> {
         let e = |e| self.snapshot_error(e);
         conn.query_drop("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             .await
             .map_err(e)?;
-        conn.query_drop("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+        conn.query_drop("START TRANSACTION READ ONLY")
             .await
             .map_err(e)?;
-        // Touch the held tables now: the transaction keeps them open until it ends, so an
-        // ALTER TABLE waiting for the read lock to go cannot make the dump queue behind it.
-        for t in held {
+        // Open every table first (reading no row, which would take the snapshot): the
+        // transaction keeps them open until it ends, so none is altered, renamed or dropped
+        // under the dump; an ALTER TABLE waits for it, and cannot make it queue behind
+        // (as a table an online schema change renames into place would otherwise be read
+        // as the snapshot sees that new table: empty). Then the first row read takes the
+        // snapshot, of the tables as they are now.
+        for t in all {
             conn.query_drop(format!("SELECT 1 FROM {} LIMIT 0", quote(t)))
+                .await
+                .map_err(e)?;
+        }
+        if let Some(t) = all.iter().find(|t| !held.contains(t)) {
+            conn.query_drop(format!("SELECT 1 FROM {} LIMIT 1", quote(t)))
                 .await
                 .map_err(e)?;
         }
@@ -305,6 +315,10 @@ impl Mysql {
         let mut stats = Vec::new();
         let mut schema = Sha256::new();
         let tables = self.tables(conn).await?;
+        // A table made after the snapshot began was not held still.
+        if let Some(new) = tables.iter().find(|t| !all.contains(t)) {
+            return Err(self.changed_during_backup(&format!("the table {new} was made")));
+        }
         // The server's own list of the tables must agree with information_schema's, which
         // may leave out a table that is being changed.
         let shown: Vec<(String, String)> = conn.query("SHOW FULL TABLES").await.map_err(e)?;
