@@ -117,6 +117,8 @@ async function goHome() {
     $("home-space").textContent = st.dest_free_bytes == null
       ? `Backups go to ${st.shop.dest}, which cannot be read right now.`
       : `${bytes(st.dest_free_bytes)} free where backups go (${st.shop.dest}).`;
+    $("home-interrupted").textContent = st.interrupted_restore || "";
+    $("home-interrupted").hidden = !st.interrupted_restore;
   } catch (e) {
     $("home-last").textContent = sentence(e);
   }

@@ -464,3 +464,53 @@ fn a_closed_or_full_standard_output_does_not_cut_a_command_short() {
     assert!(err.contains("could not be written"), "{err}");
     assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 2);
 }
+
+/// A restore killed outright once it has begun changing the shop may leave it
+/// half-restored: until a restore has run to its end, a backup refuses (it would save the
+/// mix) and says how to finish or go back; restoring again finishes it, and what the
+/// killed restore had moved aside is kept and named.
+#[test]
+fn a_restore_killed_outright_is_noticed_until_a_restore_finishes() {
+    let env = Env::new();
+    let shop = env.demo("killed", &["--media-mb", "40"]);
+    let id = env.json(&["backup"])["id"].as_str().unwrap().to_string();
+    std::fs::write(shop.join("media/added-since.txt"), b"new").unwrap();
+    let note_dir = env.home().join("restoring");
+    let mut child = env
+        .cmd(&["restore", &id, "--force"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let written = || {
+        std::fs::read_dir(&note_dir).is_ok_and(|mut d| {
+            d.any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".json"))
+        })
+    };
+    while !written() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the restore never began"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the restore finished before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let err = env.fails(5, &["backup"]);
+    assert!(
+        err.contains(&format!(
+            "A restore of backup {id} into shop killed was stopped"
+        )) && err.contains("safety backup")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    let report = env.ok(&["restore", &id, "--force"]);
+    assert!(report.contains("Restored backup"), "{report}");
+    assert!(!shop.join("media/added-since.txt").exists());
+    env.ok(&["backup"]);
+}

@@ -56,6 +56,14 @@ pub fn scan(root: &Path) -> Result<MediaScan> {
     Ok(scan)
 }
 
+/// Whether a name at the top of a media folder is a restore's own folder there (a mounted
+/// media folder is restored through them), never the shop's media.
+pub fn is_restores_own(name: &str) -> bool {
+    ["restore", "old", "discard", "kept"]
+        .iter()
+        .any(|kind| name.starts_with(&format!(".shopsafe-{kind}-")))
+}
+
 fn walk(dir: &Path, prefix: &str, scan: &mut MediaScan) -> Result<()> {
     let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
     let entries = match std::fs::read_dir(dir) {
@@ -78,6 +86,12 @@ fn walk(dir: &Path, prefix: &str, scan: &mut MediaScan) -> Result<()> {
             continue;
         };
         let rel = format!("{prefix}{name}");
+        if prefix.is_empty() && is_restores_own(&name) {
+            scan.skipped.push(format!(
+                "{rel}: a restore's own folder, not the shop's media"
+            ));
+            continue;
+        }
         let meta = match std::fs::symlink_metadata(&path) {
             Ok(meta) => meta,
             // Listed, then removed by the site (an upload deleted, a thumbnail cleaned up).
@@ -124,8 +138,8 @@ fn permission_bits(meta: &std::fs::Metadata) -> u32 {
 /// no backup saves: symbolic links (made again, pointing where they did) and files and
 /// folders whose names are not UTF-8 (hard-linked, else copied), where `staged` has nothing
 /// of that name. The live folder keeps its own, so a rollback finds it whole. Sockets and
-/// the like belong to running programs and are left out. Returns what was kept, for the
-/// restore's report.
+/// the like belong to running programs and are left out, as are the restore's own folders
+/// in `root` and what the site deletes meanwhile. Returns what was kept, for the report.
 pub fn keep_unsaved(root: &Path, staged: &Path) -> Result<Vec<String>> {
     let mut kept = Vec::new();
     keep_in(root, staged, Path::new(""), &mut kept)?;
@@ -133,20 +147,44 @@ pub fn keep_unsaved(root: &Path, staged: &Path) -> Result<Vec<String>> {
 }
 
 fn keep_in(live: &Path, staged: &Path, rel: &Path, kept: &mut Vec<String>) -> Result<()> {
-    let entries = std::fs::read_dir(live).map_err(|e| Error::io("read the folder", live, e))?;
+    let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    let entries = match std::fs::read_dir(live) {
+        Err(e) if gone(&e) => return Ok(()),
+        other => other.map_err(|e| Error::io("read the folder", live, e))?,
+    };
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("read the folder", live, e))?;
-        let (from, to) = (entry.path(), staged.join(entry.file_name()));
-        let rel = rel.join(entry.file_name());
-        let kind = entry.file_type().map_err(|e| Error::io("read", &from, e))?;
-        let unsaved_name = entry.file_name().to_str().is_none();
-        if kind.is_dir() && !unsaved_name {
+        let name = entry.file_name();
+        let (from, to) = (entry.path(), staged.join(&name));
+        let utf8 = name.to_str();
+        if rel.as_os_str().is_empty() && utf8.is_some_and(is_restores_own) {
+            continue;
+        }
+        let rel = rel.join(&name);
+        let kind = match entry.file_type() {
+            Ok(kind) => kind,
+            Err(e) if gone(&e) => continue,
+            Err(e) => return Err(Error::io("read", &from, e)),
+        };
+        if kind.is_dir() && utf8.is_some() {
             keep_in(&from, &to, &rel, kept)?;
-        } else if (kind.is_symlink() || unsaved_name) && std::fs::symlink_metadata(&to).is_err() {
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
-            }
-            link_tree(&from, &to)?;
+            continue;
+        }
+        // Only where the restored folder has nothing of that name, and its folder is one.
+        let parent_ok = to.parent().is_some_and(|p| match std::fs::metadata(p) {
+            Ok(meta) => meta.is_dir(),
+            Err(e) => gone(&e),
+        });
+        if !(kind.is_symlink() || utf8.is_none())
+            || std::fs::symlink_metadata(&to).is_ok()
+            || !parent_ok
+        {
+            continue;
+        }
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        if link_tree(&from, &to)? {
             kept.push(format!(
                 "{} ({})",
                 rel.display(),
@@ -161,9 +199,14 @@ fn keep_in(live: &Path, staged: &Path, rel: &Path, kept: &mut Vec<String>) -> Re
 }
 
 /// Make `to` what `from` is without copying data where the file system allows: a link
-/// made again, a folder with its contents, a file hard-linked (else copied).
-fn link_tree(from: &Path, to: &Path) -> Result<()> {
-    let meta = std::fs::symlink_metadata(from).map_err(|e| Error::io("read", from, e))?;
+/// made again, a folder with its contents, a file hard-linked (else copied). Whether
+/// anything was made (not for a socket or the like, nor for what the site just deleted).
+fn link_tree(from: &Path, to: &Path) -> Result<bool> {
+    let meta = match std::fs::symlink_metadata(from) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io("read", from, e)),
+    };
     if meta.file_type().is_symlink() {
         let target = std::fs::read_link(from).map_err(|e| Error::io("read", from, e))?;
         #[cfg(unix)]
@@ -174,10 +217,12 @@ fn link_tree(from: &Path, to: &Path) -> Result<()> {
             let entry = entry.map_err(|e| Error::io("read the folder", from, e))?;
             link_tree(&entry.path(), &to.join(entry.file_name()))?;
         }
-    } else if meta.is_file() && std::fs::hard_link(from, to).is_err() {
+    } else if !meta.is_file() {
+        return Ok(false);
+    } else if std::fs::hard_link(from, to).is_err() {
         std::fs::copy(from, to).map_err(|e| Error::io("copy", from, e))?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Whether a file of this name is already compressed, so deflating it again would only cost

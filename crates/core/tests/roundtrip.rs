@@ -498,6 +498,12 @@ fn restore_into_a_mounted_media_folder_swaps_its_contents() {
         .status()
         .unwrap();
     assert!(status.success());
+    // Links (one in a subfolder) the restore keeps, which must not lead it into its own
+    // staging folder inside the mounted one.
+    let names: Vec<String> = files(&t.media_path()).into_keys().collect();
+    std::os::unix::fs::symlink("/srv/shared/logos", t.media_path().join("logos")).unwrap();
+    let sub = std::path::Path::new(&names[0]).parent().unwrap();
+    std::os::unix::fs::symlink("/srv/shared/x", t.media_path().join(sub).join("x-link")).unwrap();
     let before = files(&t.media_path());
     let backup = t.backup();
     std::fs::write(t.media_path().join("added-since.txt"), b"new").unwrap();
@@ -513,8 +519,24 @@ fn restore_into_a_mounted_media_folder_swaps_its_contents() {
     );
 
     let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
-    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!(files(&t.media_path()), before);
+    // The safety backup holds the shop's media as they were, not the restore's staging.
+    let safety = t
+        .catalog
+        .backups(None)
+        .unwrap()
+        .into_iter()
+        .find(|b| Some(&b.id) == report.safety_backup.as_ref())
+        .unwrap();
+    assert_eq!(safety.manifest.media.files.len(), changed.len() - 2);
+    assert!(
+        report.notes.iter().any(
+            |n| n.contains("logos (a symbolic link)") && n.contains("x-link (a symbolic link)")
+        ),
+        "{:?}",
+        report.notes
+    );
     let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap();
     assert!(
         mounts.contains(&format!(" {} tmpfs", t.media_path().display())),
@@ -582,7 +604,7 @@ fn media_an_interrupted_restore_moved_aside_is_never_deleted() {
     let e = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
     assert!(
         e.message
-            .contains("An earlier restore was stopped while it swapped the media folder")
+            .contains("An earlier restore left the shop's media as they were before it in")
             && e.message.contains(&aside.display().to_string()),
         "{}",
         e.message
@@ -592,4 +614,40 @@ fn media_an_interrupted_restore_moved_aside_is_never_deleted() {
         b"precious"
     );
     assert_eq!((dump(&t.db_path()), files(&t.media_path())), before);
+}
+
+/// A file system mounted inside an ordinary media folder would go aside with it, and be
+/// emptied once the restore is done; a media path that is a link to nothing (a disk not
+/// mounted) would become a plain folder. Both are refused, and nothing changes.
+#[test]
+fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
+    let t = TestShop::new("refusals");
+    let backup = t.backup();
+    let _nested = common::Mount::tmpfs(&t.media_path().join("cache"), "size=1m");
+    std::fs::write(t.media_path().join("cache/shared.png"), b"shared").unwrap();
+    let before = (dump(&t.db_path()), files(&t.media_path()));
+    let restore = || {
+        let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+        ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err()
+    };
+    let e = restore();
+    assert!(
+        e.message
+            .contains("has another file system mounted inside it"),
+        "{}",
+        e.message
+    );
+    assert_eq!((dump(&t.db_path()), files(&t.media_path())), before);
+    drop(_nested);
+
+    let real = t.dir.path().join("bigdisk-media");
+    std::fs::rename(t.media_path(), &real).unwrap();
+    std::os::unix::fs::symlink(t.dir.path().join("not-mounted"), t.media_path()).unwrap();
+    let e = restore();
+    assert!(e.message.contains("which does not exist"), "{}", e.message);
+    assert!(std::fs::symlink_metadata(t.media_path())
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(dump(&t.db_path()), before.0);
 }

@@ -216,8 +216,9 @@ impl Archive {
                 if let Some(parent) = t.parent() {
                     std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
                 }
-                let f = std::fs::OpenOptions::new()
-                    .write(true)
+                // Readable by its owner only until it is in place (the database part
+                // stays so); a media file then gets its own permission bits.
+                let f = crate::paths::private_file()
                     .create_new(true)
                     .open(t)
                     .map_err(|e| Error::io("write", t, e))?;
@@ -252,10 +253,10 @@ impl Archive {
         if size != want.size || hex(&hasher.finalize()) != want.sha256 {
             return Err(damaged_entry(&path, name));
         }
-        // The file's own permission bits (archives written before they were kept say 0644),
-        // always readable by its owner, who checks it.
+        // A media file's own permission bits (archives written before they were kept say
+        // 0644), always readable by its owner, who checks it.
         #[cfg(unix)]
-        if let (Some(t), Some(mode)) = (target, mode) {
+        if let (Some(t), Some(mode), true) = (target, mode, name.starts_with("media/")) {
             use std::os::unix::fs::PermissionsExt;
             let bits = std::fs::Permissions::from_mode(mode & 0o777 | 0o400);
             std::fs::set_permissions(t, bits).map_err(|e| Error::io("write", t, e))?;

@@ -70,6 +70,9 @@ fn run(
 ) -> Result<BackupRecord> {
     let shop = &opts.shop;
     crate::ops::shops::check_apart(&shop.name, shop.media.as_deref(), &shop.dest)?;
+    if !opts.safety {
+        crate::ops::interrupted::refuse_backup(catalog, shop)?;
+    }
     let db = crate::ops::shops::database(catalog, shop)?;
     db.check()?;
     let media_root = shop.media.as_deref().filter(|_| opts.include_media);

@@ -30,8 +30,28 @@ impl MediaSwap {
     /// any interrupted restore moved aside is the shop's own media: it is never removed,
     /// and the restore refuses until the owner has looked at it.
     pub fn new(root: &Path, id: &str) -> Result<MediaSwap> {
-        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let link = std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink());
+        let root = match std::fs::canonicalize(root) {
+            Ok(real) => real,
+            Err(_) if link => {
+                return Err(Error::invalid(format!(
+                    "The media folder {} is a link to {}, which does not exist (a disk that is not mounted?); mount it or mend the link, then restore again.",
+                    root.display(),
+                    std::fs::read_link(root).unwrap_or_default().display()
+                )))
+            }
+            Err(_) => root.to_path_buf(),
+        };
         let entries = is_mount_point(&root);
+        // Renamed aside, then removed, a file system mounted inside the folder would be
+        // emptied.
+        if let (false, Some(inner)) = (entries, mounted_inside(&root)) {
+            return Err(Error::invalid(format!(
+                "The media folder {} has another file system mounted inside it, at {}, which a restore cannot swap along; unmount it, restore, then mount it again.",
+                root.display(),
+                inner.display()
+            )));
+        }
         let (staged, old) = match entries {
             true => (
                 root.join(format!(".shopsafe-restore-{id}")),
@@ -45,13 +65,17 @@ impl MediaSwap {
         // Any restore's, not only this backup's: a swap of the entries would take it along.
         if let Some(left) = moved_aside_before(&old)? {
             return Err(Error::invalid(format!(
-                "An earlier restore was stopped while it swapped the media folder, and left the shop's media as they were before it in {}; move back what the media folder {} lacks, remove that folder, then restore again.",
+                "An earlier restore left the shop's media as they were before it in {} (it was stopped while it swapped the media folder, or could not remove them); move back what the media folder {} lacks, remove that folder, then restore again.",
                 left.display(),
                 root.display()
             )));
         }
         if staged.exists() {
             std::fs::remove_dir_all(&staged).map_err(|e| Error::io("clear", &staged, e))?;
+        }
+        // What a finished restore stopped while removing it left: nothing of the shop's.
+        for left in beside(&old, "shopsafe-discard-")? {
+            let _ = std::fs::remove_dir_all(left);
         }
         std::fs::create_dir_all(&staged).map_err(|e| Error::io("create", &staged, e))?;
         Ok(MediaSwap {
@@ -61,15 +85,6 @@ impl MediaSwap {
             entries,
             moved_aside: false,
             placed: false,
-        })
-    }
-
-    /// The hidden folder inside the media folder that is this restore's own (in a mount
-    /// point), for the check of the restored folder to pass over.
-    pub fn own_folder(&self) -> Option<String> {
-        self.entries.then(|| {
-            let name = self.old.file_name().unwrap_or_default();
-            name.to_string_lossy().into_owned()
         })
     }
 
@@ -92,6 +107,11 @@ impl MediaSwap {
             .map_err(|e| Error::io("move into place", &self.root, e))?;
         self.placed = true;
         Ok(())
+    }
+
+    /// Where the live folder (or its entries) is moved aside until the restore is done.
+    pub fn aside(&self) -> &Path {
+        &self.old
     }
 
     /// Whether [`MediaSwap::swap`] changed the live folder.
@@ -127,9 +147,34 @@ impl MediaSwap {
         Ok(())
     }
 
-    /// Remove the live folder as it was, once the restore has succeeded.
-    pub fn finish(&self) {
-        let _ = std::fs::remove_dir_all(&self.old);
+    /// Once the restore has succeeded, mark the live folder as it was for removal, in one
+    /// rename (a stop after it leaves only what may go); [`MediaSwap::finish`] removes it.
+    pub fn retire(&self) {
+        if std::fs::symlink_metadata(&self.old).is_ok() {
+            let _ = std::fs::rename(&self.old, self.discarded());
+        }
+    }
+
+    /// Remove what [`MediaSwap::retire`] marked; if that fails, a sentence for the report.
+    pub fn finish(&self) -> Option<String> {
+        let (gone, left) = match std::fs::symlink_metadata(&self.old).is_ok() {
+            true => (std::fs::remove_dir_all(&self.old), &self.old),
+            false => (std::fs::remove_dir_all(self.discarded()), &self.old),
+        };
+        match gone {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Some(format!(
+                "The media folder as it was before could not be removed from {} ({e}); remove it by hand.",
+                left.display()
+            )),
+            _ => None,
+        }
+    }
+
+    /// The name the live folder as it was goes by once the restore has succeeded.
+    fn discarded(&self) -> PathBuf {
+        let name = self.old.file_name().unwrap_or_default().to_string_lossy();
+        self.old
+            .with_file_name(name.replace("shopsafe-old-", "shopsafe-discard-"))
     }
 }
 
@@ -144,39 +189,91 @@ impl Drop for MediaSwap {
 /// A folder an interrupted restore moved the media aside into: beside `old` (this
 /// restore's), named as it is but for the backup id.
 fn moved_aside_before(old: &Path) -> Result<Option<PathBuf>> {
+    Ok(beside(old, "shopsafe-old-")?.into_iter().next())
+}
+
+/// What is beside `old` (this restore's folder for the live one as it was) and named as it
+/// is but for the backup id, with `kind` (`shopsafe-old-`, `shopsafe-discard-`) in place
+/// of `shopsafe-old-`.
+fn beside(old: &Path, kind: &str) -> Result<Vec<PathBuf>> {
     let (Some(dir), Some(name)) = (old.parent(), old.file_name()) else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let name = name.to_string_lossy();
     let Some(end) = name.rfind("shopsafe-old-") else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
-    let prefix = &name[..end + "shopsafe-old-".len()];
+    let prefix = format!("{}{kind}", &name[..end]);
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io("read the folder", dir, e)),
     };
+    let mut found = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("read the folder", dir, e))?;
-        if entry.file_name().to_string_lossy().starts_with(prefix) {
-            return Ok(Some(entry.path()));
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            found.push(entry.path());
         }
     }
-    Ok(None)
+    Ok(found)
 }
 
-/// Whether `dir` is the root of a mounted file system, so it cannot be renamed.
+/// Whether `dir` is the root of a mounted file system (a bind mount too), so it cannot be
+/// renamed.
 fn is_mount_point(dir: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
         let parent = dir.parent().unwrap_or(dir);
         if let (Ok(d), Ok(p)) = (std::fs::metadata(dir), std::fs::metadata(parent)) {
-            return d.dev() != p.dev() || d.ino() == p.ino();
+            if d.dev() != p.dev() || d.ino() == p.ino() {
+                return true;
+            }
         }
     }
-    false
+    mount_points().iter().any(|m| m == dir)
+}
+
+/// The first folder below `root` that is a mount point, if any.
+fn mounted_inside(root: &Path) -> Option<PathBuf> {
+    mount_points()
+        .into_iter()
+        .find(|m| m != root && m.starts_with(root))
+}
+
+/// Where file systems are mounted (Linux's `/proc/self/mountinfo`; none known elsewhere).
+fn mount_points() -> Vec<PathBuf> {
+    let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    info.lines()
+        .filter_map(|line| line.split(' ').nth(4))
+        .map(|field| PathBuf::from(unescape_octal(field)))
+        .collect()
+}
+
+/// A mountinfo path, whose space, tab, newline and backslash are written `\040` and so on.
+fn unescape_octal(field: &str) -> String {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let code = bytes.get(i + 1..i + 4).and_then(|d| {
+            std::str::from_utf8(d)
+                .ok()
+                .and_then(|d| u8::from_str_radix(d, 8).ok())
+        });
+        match (bytes[i], code) {
+            (b'\\', Some(c)) => {
+                out.push(c);
+                i += 4;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The entries of `dir`, except the paths in `except`.

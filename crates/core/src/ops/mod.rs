@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod delete;
 pub mod import;
+pub mod interrupted;
 mod media_swap;
 pub mod restore;
 pub mod shops;

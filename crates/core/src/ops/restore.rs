@@ -21,6 +21,7 @@ use crate::engine::{Applied, Database, Failed};
 use crate::hashing::{read_sidecar, sha256_file};
 use crate::manifest::{Manifest, MediaPart};
 use crate::ops::backup::{backup, BackupOptions};
+use crate::ops::interrupted::{self, Interrupted};
 use crate::ops::media_swap::MediaSwap;
 use crate::paths::Cleanup;
 use crate::progress::{CancelToken, Meter, Phase, Progress};
@@ -303,6 +304,32 @@ fn run(
     let tag = format!("shopsafe-restore-{}", m.backup_id);
     crate::paths::remove_leftovers(&shop.dest);
     let mut notes = Vec::new();
+    // What a restore stopped outright moved aside is kept, under a name no restore reuses.
+    if let Some(stopped) = interrupted::find(catalog, shop) {
+        for left in [&stopped.media_aside, &stopped.rollback_point]
+            .into_iter()
+            .flatten()
+        {
+            if std::fs::symlink_metadata(left).is_err() {
+                continue;
+            }
+            let name = left.file_name().unwrap_or_default().to_string_lossy();
+            let kept = left.with_file_name(
+                name.replace("shopsafe-old-", "shopsafe-kept-")
+                    .replace("shopsafe-rollback-", "shopsafe-kept-rollback-"),
+            );
+            std::fs::rename(left, &kept).map_err(|e| Error::io("keep", left, e))?;
+            notes.push(format!(
+                "The stopped restore of backup {} had left the shop's {} as they were before it; they are kept in {}: remove it once you no longer need them.",
+                stopped.backup_id,
+                match Some(left) == stopped.media_aside.as_ref() {
+                    true => "media",
+                    false => "database",
+                },
+                kept.display()
+            ));
+        }
+    }
 
     // 1. Verify while unpacking into staging.
     let staged_db = Cleanup::fresh(db.scratch_path(&shop.dest, &tag));
@@ -390,6 +417,19 @@ fn run(
         None
     };
 
+    // Written down before the first change, so a restore stopped outright is noticed.
+    let note = interrupted::Note::write(
+        catalog,
+        shop,
+        &Interrupted {
+            backup_id: m.backup_id.clone(),
+            started: crate::clock::rfc3339(crate::clock::now_secs()),
+            safety_backup: safety_backup.clone(),
+            media_aside: media_swap.as_ref().map(|ms| ms.aside().to_path_buf()),
+            rollback_point: has_rollback_point.then(|| rollback_db.path().to_path_buf()),
+        },
+    )?;
+
     // 5. Swap in (when the load overlaps staging, it shows as staging).
     let swapping = || Meter::new(progress, Phase::Swapping, 0, 0).finish();
     if !overlap {
@@ -445,7 +485,7 @@ fn run(
             m.media.files.len() as u64,
         );
         if let Some(ms) = &media_swap {
-            verify_media(&ms.root, ms.own_folder().as_deref(), &m.media, &mut meter)?;
+            verify_media(&ms.root, &m.media, &mut meter)?;
         }
         meter.finish();
         Ok(())
@@ -495,6 +535,10 @@ fn run(
             }
             Ok(())
         })();
+        // Put back: the shop is whole again. (Not put back: it stays written down.)
+        if back.is_ok() {
+            note.done();
+        }
         return Err(match back {
             Ok(()) if e.kind == ErrorKind::Cancelled => Error::new(
                 e.kind,
@@ -544,7 +588,11 @@ fn run(
         });
     }
     if let Some(ms) = &media_swap {
-        ms.finish();
+        ms.retire();
+    }
+    note.done();
+    if let Some(left) = media_swap.as_ref().and_then(MediaSwap::finish) {
+        notes.push(left);
     }
     Meter::new(progress, Phase::Done, 0, 0).finish();
     Ok(RestoreReport {
@@ -638,15 +686,10 @@ fn apply_while_staging(
     })
 }
 
-/// The media folder must hold exactly the backup's files, each with its recorded hash.
-/// Check the restored media folder `root` holds exactly the manifest's files, passing over
-/// the restore's own hidden folder in it (`own`), if any.
-fn verify_media(root: &Path, own: Option<&str>, want: &MediaPart, meter: &mut Meter) -> Result<()> {
-    let mut scan = media::scan(root)?;
-    if let Some(own) = own {
-        scan.files
-            .retain(|f| !f.rel.starts_with(&format!("{own}/")));
-    }
+/// Check the restored media folder `root` holds exactly the manifest's files, each with its
+/// recorded hash (the scan passes over the restore's own folders in it).
+fn verify_media(root: &Path, want: &MediaPart, meter: &mut Meter) -> Result<()> {
+    let scan = media::scan(root)?;
     let expected: HashMap<&str, &str> = want
         .files
         .iter()

@@ -107,7 +107,7 @@ fn env_or(password: Option<String>) -> Option<String> {
 
 fn check_media(m: &Path) -> Result<PathBuf> {
     let m = paths::absolute(m)?;
-    if !m.exists() {
+    if std::fs::metadata(&m).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
         return Err(Error::invalid(format!(
             "The media folder {} does not exist; check the path, or register the shop without a media folder.",
             m.display()
@@ -130,7 +130,23 @@ pub(crate) fn check_apart(name: &str, media: Option<&Path>, dest: &Path) -> Resu
     let Some(media) = media else {
         return Ok(());
     };
-    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    // Through links, from the nearest folder that exists.
+    let real = |p: &Path| {
+        let mut rest = Vec::new();
+        let mut at = p;
+        loop {
+            if let Ok(real) = std::fs::canonicalize(at) {
+                return rest.iter().rev().fold(real, |real, part| real.join(part));
+            }
+            match (at.parent(), at.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_os_string());
+                    at = parent;
+                }
+                _ => return p.to_path_buf(),
+            }
+        }
+    };
     if real(dest).starts_with(real(media)) {
         return Err(Error::invalid(format!(
             "The backup folder {} is inside the media folder {}, so every backup would carry the earlier ones as media, and a restore, which replaces the media folder, would delete them all; choose a backup folder outside it (shopsafe shop edit {name} --dest FOLDER).",
@@ -241,7 +257,7 @@ fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Resu
     if changes.is_empty() {
         return Ok((old, "Nothing to change.".into()));
     }
-    check_apart(&shop.name, shop.media.as_deref(), &shop.dest)?;
+    check_apart(&old.name, shop.media.as_deref(), &shop.dest)?;
 
     // Everything checked: store the password, then the catalog row, undoing the first if
     // the second fails.

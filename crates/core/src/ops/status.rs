@@ -29,6 +29,9 @@ pub struct ShopStatus {
     pub health: Health,
     /// Free bytes at the destination; `None` when the folder cannot be read.
     pub dest_free_bytes: Option<u64>,
+    /// A restore that was stopped outright and may have left the shop half-restored: what
+    /// to do, in one sentence.
+    pub interrupted_restore: Option<String>,
 }
 
 pub fn shop_status(catalog: &Catalog, name: Option<&str>) -> Result<ShopStatus> {
@@ -47,6 +50,8 @@ pub fn shop_status(catalog: &Catalog, name: Option<&str>) -> Result<ShopStatus> 
     Ok(ShopStatus {
         health: health(age_secs),
         dest_free_bytes: free_space(&shop.dest),
+        interrupted_restore: crate::ops::interrupted::find(catalog, &shop)
+            .map(|i| i.sentence(&shop.name)),
         last_good,
         age_secs,
         shop,

@@ -309,14 +309,14 @@ HAVING count(*) > 0
 ) s ORDER BY step, oid";
 
 /// For the end of the dump: drop the extensions made since the backup (those not in it)
-/// that the restoring login owns, so the restored database is the backup's. One of another
-/// role (an administrator's), or one that something outside the shop's objects still uses
-/// (another role's table), is left.
+/// that the restoring login itself owns, so the restored database is the backup's. One of
+/// another role (an administrator's, even when the login is a superuser), or one that
+/// something outside the shop's objects still uses (another role's table), is left.
 pub(crate) const EXTENSIONS_MADE_SINCE: &str = "
 SELECT format('DO %L;',
               'DECLARE e text; BEGIN FOR e IN SELECT x.extname FROM pg_catalog.pg_extension x
                   WHERE NOT (x.extname = ANY (' || quote_literal(array_agg(extname)::text) || '::text[]))
-                    AND pg_catalog.pg_has_role(x.extowner, ''USAGE'')
+                    AND x.extowner = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
                LOOP BEGIN EXECUTE pg_catalog.format(''DROP EXTENSION %I'', e);
                     EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END; END LOOP; END')
   FROM pg_catalog.pg_extension";

@@ -1,0 +1,85 @@
+//! A restore written down before it changes anything, so one stopped outright (a crash, a
+//! kill, a power cut) is noticed: it may have left the shop half-restored, its database and
+//! media folder from different moments. The note is `<home>/restoring/<shop uid>.json`,
+//! removed once the restore has finished or been rolled back. While it is there, a backup
+//! refuses (it would save the half-restored shop), the shop's status says so, and the next
+//! restore keeps what the stopped one had moved aside.
+
+use crate::catalog::{Catalog, Shop};
+use crate::{paths, Error, ErrorKind, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What a restore under way had done, as far as a later run needs to know.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Interrupted {
+    pub backup_id: String,
+    /// When it began changing the shop (RFC 3339).
+    pub started: String,
+    /// The safety backup it took of the shop as it was, if any.
+    pub safety_backup: Option<String>,
+    /// Where it moved the media folder as it was (or its entries), and where it saved the
+    /// database as it was; either may be left behind.
+    pub media_aside: Option<PathBuf>,
+    pub rollback_point: Option<PathBuf>,
+}
+
+impl Interrupted {
+    /// The sentence for the owner: what may be wrong, and the ways out.
+    pub fn sentence(&self, shop: &str) -> String {
+        let back = match &self.safety_backup {
+            Some(id) => format!(", or restore the safety backup {id} it took to go back"),
+            None => String::new(),
+        };
+        format!(
+            "A restore of backup {} into shop {shop} was stopped on {} before it finished, so the shop may be half-restored (its database and media folder from different moments); restore backup {} again to finish it{back}.",
+            self.backup_id, self.started, self.backup_id
+        )
+    }
+}
+
+fn note_path(home: &Path, shop: &Shop) -> PathBuf {
+    home.join("restoring").join(format!("{}.json", shop.uid))
+}
+
+/// The restore of `shop` a crash or kill stopped, if any.
+pub fn find(catalog: &Catalog, shop: &Shop) -> Option<Interrupted> {
+    let text = std::fs::read(note_path(catalog.home(), shop)).ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
+/// Refuse to back up a shop a stopped restore may have left half-restored.
+pub fn refuse_backup(catalog: &Catalog, shop: &Shop) -> Result<()> {
+    match find(catalog, shop) {
+        Some(i) => Err(Error::new(
+            ErrorKind::Conflict,
+            format!(
+                "{} Until then a backup would save the half-restored shop; nothing was written.",
+                i.sentence(&shop.name)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The written-down restore of one run; [`Note::done`] removes it.
+pub struct Note(PathBuf);
+
+impl Note {
+    /// Write down `what` before the restore changes the shop.
+    pub fn write(catalog: &Catalog, shop: &Shop, what: &Interrupted) -> Result<Note> {
+        let path = note_path(catalog.home(), shop);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        let text = serde_json::to_vec_pretty(what)
+            .map_err(|e| Error::internal(format!("Could not write down the restore: {e}.")))?;
+        paths::write_atomic(&path, &text)?;
+        Ok(Note(path))
+    }
+
+    /// The restore finished, or was rolled back: the shop is whole.
+    pub fn done(self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
