@@ -86,6 +86,7 @@ pub fn remove_leftovers(dest: &Path) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let left = (name.starts_with("shopsafe-") && name.ends_with(".zip.partial"))
+            || (name.starts_with(".shopsafe-") && name.ends_with(".zip.snapshot"))
             || name.starts_with(".shopsafe-restore-");
         let stale = || {
             entry
@@ -200,6 +201,7 @@ mod tests {
             std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
         let names = [
             "shopsafe-demo-20260101-000000-abcd.zip.partial",
+            ".shopsafe-demo-20260101-000000-abcd.zip.snapshot",
             ".shopsafe-restore-20260101-000000-abcd",
             ".shopsafe-rollback-20260101-000000-abcd",
             "shopsafe-demo-20260101-000000-abcd.zip",

@@ -7,7 +7,7 @@
 //! the staged entries in; undoing moves them back.
 
 use crate::paths::sibling;
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 use std::path::{Path, PathBuf};
 
 pub struct MediaSwap {
@@ -34,7 +34,7 @@ impl MediaSwap {
         let root = match std::fs::canonicalize(root) {
             Ok(real) => real,
             Err(_) if link => {
-                return Err(Error::invalid(format!(
+                return Err(Error::new(ErrorKind::Io, format!(
                     "The media folder {} is a link to {}, which does not exist (a disk that is not mounted?); mount it or mend the link, then restore again.",
                     root.display(),
                     std::fs::read_link(root).unwrap_or_default().display()
@@ -46,7 +46,7 @@ impl MediaSwap {
         // Renamed aside, then removed, a file system mounted inside the folder would be
         // emptied.
         if let (false, Some(inner)) = (entries, mounted_inside(&root)) {
-            return Err(Error::invalid(format!(
+            return Err(Error::new(ErrorKind::Io, format!(
                 "The media folder {} has another file system mounted inside it, at {}, which a restore cannot swap along; unmount it, restore, then mount it again.",
                 root.display(),
                 inner.display()
@@ -64,7 +64,7 @@ impl MediaSwap {
         };
         // Any restore's, not only this backup's: a swap of the entries would take it along.
         if let Some(left) = moved_aside_before(&old)? {
-            return Err(Error::invalid(format!(
+            return Err(Error::new(ErrorKind::Io, format!(
                 "An earlier restore left the shop's media as they were before it in {} (it was stopped while it swapped the media folder, or could not remove them); move back what the media folder {} lacks, remove that folder, then restore again.",
                 left.display(),
                 root.display()
