@@ -6,7 +6,7 @@ mod common;
 use common::maria::MariaServer;
 use common::{files, listing, ServerShop};
 use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions};
-use shopsafe_core::{CancelToken, Catalog, NoProgress};
+use shopsafe_core::{BackupRecord, CancelToken, Catalog, NoProgress};
 
 const TABLES: &[&str] = &[
     "catalog_category",
@@ -519,6 +519,23 @@ fn cancelling_a_mysql_restore_before_its_swap_leaves_the_shop_as_it_was() {
         .contains("scratch"));
 }
 
+/// Back up `s` `n` times while another session changes its tables: each backup either
+/// passes `whole`, or is refused saying the tables changed and to back up again.
+fn backups_while_tables_change(s: &ServerShop, n: usize, whole: impl Fn(&BackupRecord)) {
+    for _ in 0..n {
+        match s.try_backup() {
+            Ok(b) => whole(&b),
+            Err(e) => assert!(
+                e.message.starts_with(
+                    "The tables of the database shop changed while the backup read them ("
+                ) && e.message.ends_with("; back up again. Nothing was written."),
+                "{}",
+                e.message
+            ),
+        }
+    }
+}
+
 /// information_schema leaves out a table whose definition another connection is changing
 /// (a cache table TRUNCATEd over and over, here), with only a warning: a backup then fails
 /// and says to back up again, and never succeeds without the table (or its trigger).
@@ -546,47 +563,30 @@ fn mysql_backup_never_leaves_out_a_table_that_is_being_truncated() {
         "shop",
         "TRUNCATE TABLE cache_t; INSERT INTO cache_t VALUES ('sess1', 'cart');",
     );
-    let (mut whole, mut refused) = (0, 0);
-    for _ in 0..12 {
-        match s.try_backup() {
-            Ok(b) => {
-                let mut got: Vec<&str> = b
-                    .manifest
-                    .database
-                    .tables
-                    .iter()
-                    .map(|t| t.name.as_str())
-                    .collect();
-                got.sort_unstable();
-                let mut want: Vec<&str> = tables.iter().map(String::as_str).collect();
-                want.sort_unstable();
-                assert_eq!(got, want, "a backup left out a table");
-                let dump = common::archive_entry(&b.path, "database/dump.sql");
-                // As it was written, or as the server writes it once a TRUNCATE made the
-                // table again: with or without quotes.
-                let text = String::from_utf8_lossy(&dump);
-                assert!(
-                    text.lines()
-                        .any(|l| l.contains(" TRIGGER ") && l.contains("cache_t_bi")),
-                    "the trigger is missing"
-                );
-                whole += 1;
-            }
-            Err(e) => {
-                assert!(
-                    e.message.starts_with(
-                        "The tables of the database shop changed while the backup read them ("
-                    ) && e.message.ends_with("; back up again. Nothing was written."),
-                    "{}",
-                    e.message
-                );
-                refused += 1;
-            }
-        }
-    }
+    backups_while_tables_change(&s, 12, |b| {
+        let mut got: Vec<&str> = b
+            .manifest
+            .database
+            .tables
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        got.sort_unstable();
+        let mut want: Vec<&str> = tables.iter().map(String::as_str).collect();
+        want.sort_unstable();
+        assert_eq!(got, want, "a backup left out a table");
+        let dump = common::archive_entry(&b.path, "database/dump.sql");
+        // As it was written, or as the server writes it once a TRUNCATE made the table
+        // again: with or without quotes.
+        let text = String::from_utf8_lossy(&dump);
+        assert!(
+            text.lines()
+                .any(|l| l.contains(" TRIGGER ") && l.contains("cache_t_bi")),
+            "the trigger is missing"
+        );
+    });
     let _ = writer.kill();
     let _ = writer.wait();
-    assert_eq!(whole + refused, 12);
     // Once the table is left alone, the backup goes through.
     assert_eq!(backup_of(&s).manifest.database.tables.len(), tables.len());
 }
@@ -613,31 +613,14 @@ fn mysql_backup_of_a_table_being_renamed_holds_it_or_says_to_back_up_again() {
          CREATE TABLE cache_new LIKE cache_t; INSERT INTO cache_new SELECT * FROM cache_t;
          RENAME TABLE cache_t TO cache_old, cache_new TO cache_t; DROP TABLE IF EXISTS cache_old;",
     );
-    let (mut whole, mut refused) = (0, 0);
-    for _ in 0..20 {
-        match s.try_backup() {
-            Ok(b) => {
-                // The tool's own tables may be there too, as they were at that moment.
-                let tables = &b.manifest.database.tables;
-                let cache = tables.iter().find(|t| t.name == "cache_t");
-                assert_eq!(cache.map(|t| t.rows), Some(1), "{tables:?}");
-                whole += 1;
-            }
-            Err(e) => {
-                assert!(
-                    e.message.starts_with(
-                        "The tables of the database shop changed while the backup read them ("
-                    ) && e.message.ends_with("; back up again. Nothing was written."),
-                    "{}",
-                    e.message
-                );
-                refused += 1;
-            }
-        }
-    }
+    backups_while_tables_change(&s, 20, |b| {
+        // The tool's own tables may be there too, as they were at that moment.
+        let tables = &b.manifest.database.tables;
+        let cache = tables.iter().find(|t| t.name == "cache_t");
+        assert_eq!(cache.map(|t| t.rows), Some(1), "{tables:?}");
+    });
     let _ = writer.kill();
     let _ = writer.wait();
-    assert_eq!(whole + refused, 20);
 }
 
 #[test]
@@ -791,7 +774,7 @@ fn objects(m: &MariaServer, db: &str) -> Vec<String> {
 }
 
 /// A database-only backup of the shop.
-fn backup_of(s: &ServerShop) -> shopsafe_core::BackupRecord {
+fn backup_of(s: &ServerShop) -> BackupRecord {
     s.try_backup().unwrap()
 }
 

@@ -696,6 +696,13 @@ fn cancelling_a_postgres_backup_while_its_dump_streams_leaves_nothing() {
     assert!(gone, "the dump's session is still open: {}", sessions());
 }
 
+/// Invoices whose day, a stored generated column, is computed in the session's time zone
+/// (the first one's day differs between Berlin and UTC).
+const INVOICES: &str = "CREATE FUNCTION local_day(timestamptz) RETURNS date LANGUAGE sql IMMUTABLE AS 'SELECT $1::date';
+    CREATE TABLE invoice (id int PRIMARY KEY, created timestamptz,
+        day date GENERATED ALWAYS AS (local_day(created)) STORED);
+    INSERT INTO invoice (id, created) VALUES (1, '2024-07-01 00:30:00+02'), (2, '2024-07-01 12:00:00+02');";
+
 /// What the server computes while a restore loads (a stored generated column, an expression
 /// index, a materialized view) is computed under the shop's own TimeZone and DateStyle, as
 /// its sessions computed it, not under the fixed ones the dump is written and checked in.
@@ -711,13 +718,12 @@ fn postgres_restore_computes_values_under_the_shops_own_time_zone_and_date_style
     pg.psql(
         "shop",
         "shop",
-        "CREATE FUNCTION local_day(timestamptz) RETURNS date LANGUAGE sql IMMUTABLE AS 'SELECT $1::date';
-         CREATE TABLE invoice (id int PRIMARY KEY, created timestamptz,
-             day date GENERATED ALWAYS AS (local_day(created)) STORED);
-         INSERT INTO invoice (id, created) VALUES (1, '2024-07-01 00:30:00+02'), (2, '2024-07-01 12:00:00+02');
+        &format!(
+            "{INVOICES}
          CREATE INDEX invoice_day ON invoice (local_day(created));
          CREATE MATERIALIZED VIEW daily AS
-             SELECT 'Sale of ' || created::date::text AS label, count(*) FROM invoice GROUP BY 1;",
+             SELECT 'Sale of ' || created::date::text AS label, count(*) FROM invoice GROUP BY 1;"
+        ),
     );
     let state = || {
         pg.psql(
@@ -750,11 +756,7 @@ fn postgres_restore_computing_generated_columns_otherwise_is_refused() {
     pg.psql(
         "shop",
         "shop",
-        "CREATE FUNCTION local_day(timestamptz) RETURNS date LANGUAGE sql IMMUTABLE AS 'SELECT $1::date';
-         CREATE TABLE invoice (id int PRIMARY KEY, created timestamptz,
-             day date GENERATED ALWAYS AS (local_day(created)) STORED);
-         SET timezone = 'Europe/Berlin';
-         INSERT INTO invoice (id, created) VALUES (1, '2024-07-01 00:30:00+02'), (2, '2024-07-01 12:00:00+02');",
+        &format!("SET timezone = 'Europe/Berlin'; {INVOICES}"),
     );
     let days = || pg.psql("shop", "shop", "SELECT id, day FROM invoice ORDER BY id");
     let before = days();
