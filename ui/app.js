@@ -554,6 +554,11 @@ async function openRestore(id) {
       el("td", {}, t.name),
       el("td", { class: "num" }, !t.exists_now ? "not there" : t.rows_now == null ? "could not be counted" : count(t.rows_now)),
       el("td", { class: "num" }, t.rows_backup == null ? "not in backup (removed)" : count(t.rows_backup)))));
+  const made = plan.objects_made_since;
+  $("confirm-objects").textContent = made.length
+    ? `Made since the backup, and removed by the restore: ${made.join(", ")}.`
+    : "";
+  $("confirm-objects").hidden = !made.length;
   const md = plan.media;
   $("confirm-media").textContent = md
     ? `${count(md.files_now)} files now, ${count(md.files_backup)} in the backup: ${count(md.added_since)} added since will be removed, ${count(md.removed_since)} removed since will come back, ${count(md.changed)} changed will be put back.`

@@ -257,6 +257,9 @@ pub fn plan(p: &RestorePlan) {
     }
     let unchanged = p.tables.iter().filter(|t| !t.changes).count();
     note!("  ({unchanged} more tables with the same row count are replaced too)");
+    for o in &p.objects_made_since {
+        note!("  {o}: made since the backup, removed");
+    }
     match &p.media {
         Some(m) => note!(
             "  media {}: {} files now, {} in the backup; {} added since will be removed, {} removed since come back, {} changed",

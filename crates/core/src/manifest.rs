@@ -90,6 +90,12 @@ pub struct DatabasePart {
     #[serde(default)]
     pub foreign_key_violations: u64,
     pub tables: Vec<TableStat>,
+    /// A server database's objects other than its tables (`view public.sales`, `function
+    /// public.tax(numeric)`, `trigger orders_bi`…), sorted: a restore's plan names those
+    /// made since, which the restore removes. Absent for SQLite, and in archives written
+    /// before they were listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -519,6 +519,36 @@ fn cancelling_a_mysql_restore_before_its_swap_leaves_the_shop_as_it_was() {
         .contains("scratch"));
 }
 
+/// A restore's plan names what was made since the backup besides tables (a view, a
+/// trigger), which the restore removes.
+#[test]
+fn mysql_restore_plan_names_the_objects_made_since_the_backup() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    let s = register(&m);
+    let backup = backup_of(&s);
+    m.sql(
+        "shop",
+        "CREATE VIEW sales_report AS SELECT 1 AS n;
+         CREATE TRIGGER order_bi BEFORE INSERT ON orders_order FOR EACH ROW SET NEW.id = NEW.id;",
+    );
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: backup.id.clone(),
+            shop: None,
+            force: true,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        plan.objects_made_since,
+        ["trigger order_bi", "view sales_report"]
+    );
+}
+
 /// Back up `s` `n` times while another session changes its tables: each backup either
 /// passes `whole`, or is refused saying the tables changed and to back up again.
 fn backups_while_tables_change(s: &ServerShop, n: usize, whole: impl Fn(&BackupRecord)) {

@@ -900,6 +900,40 @@ fn postgres_restore_removes_extensions_made_since_the_backup() {
     );
 }
 
+/// A restore's plan names what was made since the backup besides tables (a report view, a
+/// function), which the restore removes; what the backup has too is not named.
+#[test]
+fn postgres_restore_plan_names_the_objects_made_since_the_backup() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    let s = register(&pg);
+    let backup = s.try_backup().unwrap();
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE VIEW sales_report AS SELECT 1 AS n;
+         CREATE FUNCTION tax(numeric) RETURNS numeric LANGUAGE sql AS 'SELECT $1 * 0.19';",
+    );
+    let plan = ops::prepare_restore(
+        &s.catalog,
+        &RestoreOptions {
+            backup: backup.id.clone(),
+            shop: None,
+            force: false,
+            pre_backup: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        plan.objects_made_since,
+        ["function public.tax(numeric)", "view public.sales_report"]
+    );
+    restore(&s, &backup.id, None).unwrap();
+    assert!(pg
+        .try_psql("shop", "shop", "SELECT * FROM sales_report")
+        .is_err());
+}
+
 /// A PostgreSQL restore can be cancelled until its commit: with media, the cancel stops the
 /// load itself; database-only, the load has finished (it runs while the archive is checked)
 /// and its transaction is rolled back instead of committed. Either way the shop is as it was.

@@ -172,6 +172,8 @@ pub struct Inspection {
     pub schema_fingerprint: String,
     pub tables: Vec<TableStat>,
     pub foreign_key_violations: u64,
+    /// The objects other than tables, where the engine lists them (see `DatabasePart`).
+    pub objects: Option<Vec<String>>,
 }
 
 impl Inspection {
@@ -186,6 +188,7 @@ impl Inspection {
             schema_fingerprint: self.schema_fingerprint,
             foreign_key_violations: self.foreign_key_violations,
             tables: self.tables,
+            objects: self.objects,
         }
     }
 }
@@ -356,6 +359,16 @@ impl Database {
             Database::Postgres(_) | Database::Mysql(_) => Err(Error::internal(
                 "A server database's dump is measured while it is taken.",
             )),
+        }
+    }
+
+    /// The live database's objects other than its tables, as a backup lists them (none
+    /// for SQLite, whose restore plan names tables only), for a restore plan.
+    pub fn object_names(&self) -> Result<Option<Vec<String>>> {
+        match self {
+            Database::Sqlite(_) => Ok(None),
+            Database::Postgres(p) => p.object_names().map(Some),
+            Database::Mysql(m) => m.object_names().map(Some),
         }
     }
 

@@ -295,6 +295,7 @@ fn inspect_file(file: &Path, check: Check, cancel: &CancelToken) -> Result<super
         schema_fingerprint,
         tables,
         foreign_key_violations: violations,
+        objects: None,
     })
 }
 

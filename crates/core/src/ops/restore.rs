@@ -56,6 +56,10 @@ pub struct RestorePlan {
     /// The backup was made from another shop than the one it goes into.
     pub other_shop: bool,
     pub tables: Vec<TableChange>,
+    /// The database's objects other than tables (views, routines, triggers…) made since the
+    /// backup, which the restore removes; known for server databases backed up since they
+    /// were listed (empty otherwise).
+    pub objects_made_since: Vec<String>,
     pub media: Option<MediaChange>,
     pub pre_backup: bool,
     #[serde(skip)]
@@ -179,6 +183,15 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
         }
     }
     tables.sort_by(|a, b| a.name.cmp(&b.name));
+    let objects_made_since = match &manifest.database.objects {
+        Some(then) => db
+            .object_names()?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|o| !then.contains(o))
+            .collect(),
+        None => Vec::new(),
+    };
     let media = match (&shop.media, manifest.media.included) {
         (Some(root), true) => Some(media_change(root, &manifest.media)?),
         _ => None,
@@ -192,6 +205,7 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
         shop,
         other_shop,
         tables,
+        objects_made_since,
         media,
         pre_backup: opts.pre_backup,
         manifest,

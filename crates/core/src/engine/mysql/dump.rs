@@ -3,7 +3,7 @@
 //! make again has been refused; each table's `CREATE TABLE` and rows, then the views,
 //! triggers, routines and events, measured and fingerprinted as they are written.
 
-use super::objects::{add_objects, row_references};
+use super::objects::{add_objects, object_names, row_references};
 use super::tables::{add_row, push_literal, quote, schema_line, text};
 use super::{Mysql, LOCKED_ENGINES, LOCK_WAIT_SECONDS, PACKET_MARGIN, SESSION};
 use crate::engine::dumpfile::{DumpTo, DumpWriter};
@@ -439,6 +439,7 @@ impl Mysql {
                 schema_fingerprint: hex(&schema.finalize()),
                 tables: stats,
                 foreign_key_violations: 0,
+                objects: Some(object_names(&objects)),
             },
         ))
     }

@@ -431,6 +431,16 @@ impl Mysql {
         Ok((objects, hidden))
     }
 
+    /// The live database's views, triggers, routines and events, as a backup lists them.
+    pub fn object_names(&self) -> Result<Vec<String>> {
+        super::super::block_on(async {
+            let mut conn = self.connect().await?;
+            let found = self.objects(&mut conn).await;
+            let _ = conn.disconnect().await;
+            Ok(object_names(&found?.0))
+        })
+    }
+
     /// The kinds of objects (views, triggers, routines, events) the live database holds.
     pub(super) async fn live_kinds(&self, conn: &mut Conn) -> Result<Vec<&'static str>> {
         let (objects, hidden) = self.objects(conn).await?;
@@ -520,6 +530,16 @@ impl Mysql {
         }
         Ok(())
     }
+}
+
+/// `kind name` of each object, sorted, as the manifest lists them.
+pub(super) fn object_names(objects: &[Object]) -> Vec<String> {
+    let mut names: Vec<String> = objects
+        .iter()
+        .map(|o| format!("{} {}", o.kind, o.name))
+        .collect();
+    names.sort();
+    names
 }
 
 #[cfg(test)]

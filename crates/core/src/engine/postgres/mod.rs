@@ -37,7 +37,7 @@ use catalog::queries::{
     DATABASE_SETTINGS, DEFAULT_PRIVILEGES, DOMAIN_CHECKS, DOMAIN_DEFAULTS, DROPS, ENUMS,
     EXTENSIONS, EXTENSIONS_MADE_SINCE, EXTENSION_TABLES, FOREIGN_KEYS, FUNCTIONS,
     FUNCTIONS_ON_TABLES, GRANTS, INDEXES, INHERITS_FROM, LATE_NOT_NULLS, NOT_GIVEN, NOT_GRANTED,
-    NOT_REPLACEABLE, NOT_SET, OPTIONS, OWNERS, RANGES, REFRESH, RELATION_SETTINGS,
+    NOT_REPLACEABLE, NOT_SET, OBJECT_NAMES, OPTIONS, OWNERS, RANGES, REFRESH, RELATION_SETTINGS,
     RESET_DEFAULT_PRIVILEGES, ROW_SECURITY, RULES, SCHEMAS, SCHEMA_GRANTS, SEQUENCES, STATISTICS,
     TEXT_SEARCH, TRIGGERS, UNSUPPORTED, VALIDATIONS,
 };
@@ -788,6 +788,7 @@ impl Postgres {
         }
         out.finish()?;
         let [schema, _] = schema_fingerprints(&client).await.map_err(e)?;
+        let objects = strings(&client, OBJECT_NAMES).await.map_err(e)?;
         client.batch_execute("COMMIT").await.map_err(e)?;
         let snapshot = super::Snapshot {
             server_version: version,
@@ -798,8 +799,19 @@ impl Postgres {
             schema_fingerprint: schema,
             tables: stats,
             foreign_key_violations: 0,
+            objects: Some(objects),
         };
         Ok((snapshot, inspection))
+    }
+
+    /// The live database's objects other than its tables, as a backup lists them.
+    pub fn object_names(&self) -> Result<Vec<String>> {
+        super::block_on(async {
+            let client = self.connect().await?;
+            strings(&client, OBJECT_NAMES)
+                .await
+                .map_err(|e| self.db_error(e))
+        })
     }
 
     /// Check that a staged file is a ShopSafe PostgreSQL dump.

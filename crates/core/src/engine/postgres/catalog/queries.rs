@@ -1149,6 +1149,39 @@ const BUILT_IN_DEFAULT_ACL: &str = "CASE WHEN d.defaclnamespace = 0
     THEN pg_catalog.acldefault(CASE d.defaclobjtype WHEN 'S' THEN 's' ELSE d.defaclobjtype END, d.defaclrole)
     ELSE NULL END";
 
+/// The shop's objects other than its tables, as `kind schema.name`: those a restore drops
+/// and makes again (see [`DROPS`]), for the manifest and a restore's plan.
+pub(crate) const OBJECT_NAMES: &str = "
+SELECT format('%s %s', kind, name) AS object FROM (
+SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'sequence' END AS kind,
+       format('%I.%I', n.nspname, c.relname) AS name
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('v', 'm', 'S') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                      AND d.objid = c.oid AND d.deptype IN ('i', 'a') AND d.refobjid <> c.oid)
+UNION ALL
+SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+       p.oid::regprocedure::text
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p', 'a') AND {USER_SCHEMA} AND {PROC_NOT_EXT}
+UNION ALL
+SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END, format('%I.%I', n.nspname, t.typname)
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+ WHERE {STANDALONE_TYPE} AND {USER_SCHEMA} AND {TYPE_NOT_EXT}
+UNION ALL
+SELECT 'text search configuration', format('%I.%I', n.nspname, c.cfgname)
+  FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_config:c.oid}
+UNION ALL
+SELECT 'text search dictionary', format('%I.%I', n.nspname, d.dictname)
+  FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_ts_dict:d.oid}
+UNION ALL
+SELECT 'collation', format('%I.%I', n.nspname, co.collname)
+  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+ WHERE {USER_SCHEMA} AND {not_ext:pg_collation:co.oid}
+) o ORDER BY format('%s %s', kind, name) COLLATE \"C\"";
+
 /// What a restore drops first: the shop's own views, tables, sequences, functions, types,
 /// text search configurations and dictionaries, and collations.
 pub(crate) const DROPS: &str = "
