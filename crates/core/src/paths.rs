@@ -30,6 +30,20 @@ pub fn make_private(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// `path`, or, if something is there, the first of `path-2`, `path-3`… that is free.
+pub fn unused(path: &Path) -> PathBuf {
+    let taken = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+    let mut n = 1;
+    let mut candidate = path.to_path_buf();
+    while taken(&candidate) {
+        n += 1;
+        let mut name = path.as_os_str().to_os_string();
+        name.push(format!("-{n}"));
+        candidate = PathBuf::from(name);
+    }
+    candidate
+}
+
 /// Flush a folder's entries to disk, so a rename inside it survives a power cut.
 pub fn fsync_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]

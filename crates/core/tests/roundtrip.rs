@@ -609,8 +609,9 @@ fn media_an_interrupted_restore_moved_aside_is_never_deleted() {
 }
 
 /// A file system mounted inside an ordinary media folder would go aside with it, and be
-/// emptied once the restore is done; a media path that is a link to nothing (a disk not
-/// mounted) would become a plain folder. Both are refused, and nothing changes.
+/// emptied once the restore is done; a media path that is a link into a folder that is not
+/// there (a disk not mounted) would become a plain folder. Both are refused, and nothing
+/// changes.
 #[test]
 fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
     let t = TestShop::new("refusals");
@@ -634,12 +635,102 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
 
     let real = t.dir.path().join("bigdisk-media");
     std::fs::rename(t.media_path(), &real).unwrap();
-    std::os::unix::fs::symlink(t.dir.path().join("not-mounted"), t.media_path()).unwrap();
+    std::os::unix::fs::symlink(t.dir.path().join("not-mounted/media"), t.media_path()).unwrap();
     let e = restore();
-    assert!(e.message.contains("which does not exist"), "{}", e.message);
+    assert!(
+        e.message.contains("whose folder does not exist"),
+        "{}",
+        e.message
+    );
     assert!(std::fs::symlink_metadata(t.media_path())
         .unwrap()
         .file_type()
         .is_symlink());
     assert_eq!(dump(&t.db_path()), before.0);
+
+    // A link to a folder that is not there, in a folder that is (a stopped restore moved
+    // it aside, say): the restore makes it there, and the link stays.
+    std::fs::remove_file(t.media_path()).unwrap();
+    let target = t.dir.path().join("bigdisk/media");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&target, t.media_path()).unwrap();
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert_eq!(std::fs::read_link(t.media_path()).unwrap(), target);
+    assert_eq!(files(&target), files(&real));
+}
+
+/// What a stopped restore had moved aside inside a mounted media folder, and its database
+/// copy, are kept by the next restore, under names no later restore takes, twice over (the
+/// first was moved along with the shop's entries and deleted; the second overwrote the
+/// first's database copy).
+#[test]
+fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
+    use shopsafe_core::ops::interrupted::{Interrupted, Note};
+    let t = TestShop::new("kept");
+    let elsewhere = t.dir.path().join("media-copy");
+    std::fs::create_dir(&elsewhere).unwrap();
+    move_media(&t, &elsewhere);
+    let _volume = common::Mount::tmpfs(&t.media_path(), "size=64m");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", elsewhere.display()))
+        .arg(t.media_path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let backup = t.backup();
+    for round in 1..=2 {
+        // As a restore killed mid-swap leaves them: the shop's own files aside, a database
+        // copy beside the database, and its note.
+        let aside = t.media_path().join(format!(".shopsafe-old-{}", backup.id));
+        std::fs::create_dir(&aside).unwrap();
+        std::fs::write(aside.join("only-copy.jpg"), format!("round {round}")).unwrap();
+        let copy = t.dir.path().join(format!(
+            "shop/.shop.sqlite3.shopsafe-rollback-{}",
+            backup.id
+        ));
+        std::fs::write(&copy, format!("database {round}")).unwrap();
+        let stopped = Interrupted {
+            backup_id: backup.id.clone(),
+            started: "2026-11-27T10:00:00Z".into(),
+            safety_backup: None,
+            media_aside: Some(aside.clone()),
+            rollback_point: Some(copy.clone()),
+        };
+        // Dropped unfinished, the note stays, as a killed restore leaves it.
+        drop(Note::write(&t.catalog, &t.shop, &stopped).unwrap());
+        let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+        let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+        let suffix = if round == 1 {
+            String::new()
+        } else {
+            format!("-{round}")
+        };
+        let kept_media = t
+            .media_path()
+            .join(format!(".shopsafe-kept-{}{suffix}", backup.id));
+        let kept_db = t.dir.path().join(format!(
+            "shop/.shop.sqlite3.shopsafe-kept-rollback-{}{suffix}",
+            backup.id
+        ));
+        assert_eq!(
+            std::fs::read_to_string(kept_media.join("only-copy.jpg")).unwrap(),
+            format!("round {round}"),
+            "{:?}",
+            report.notes
+        );
+        assert_eq!(
+            std::fs::read_to_string(&kept_db).unwrap(),
+            format!("database {round}")
+        );
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains(&kept_media.display().to_string())),
+            "{:?}",
+            report.notes
+        );
+    }
 }

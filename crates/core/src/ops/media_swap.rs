@@ -30,17 +30,26 @@ impl MediaSwap {
     /// any interrupted restore moved aside is the shop's own media: it is never removed,
     /// and the restore refuses until the owner has looked at it.
     pub fn new(root: &Path, id: &str) -> Result<MediaSwap> {
-        let link = std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink());
         let root = match std::fs::canonicalize(root) {
             Ok(real) => real,
-            Err(_) if link => {
-                return Err(Error::new(ErrorKind::Io, format!(
-                    "The media folder {} is a link to {}, which does not exist (a disk that is not mounted?); mount it or mend the link, then restore again.",
-                    root.display(),
-                    std::fs::read_link(root).unwrap_or_default().display()
-                )))
-            }
-            Err(_) => root.to_path_buf(),
+            // A link to a folder that is not there: made there (a stopped restore may have
+            // moved it aside), if the folder holding it is there (not a disk unmounted).
+            Err(_) => match std::fs::read_link(root) {
+                Ok(target) => {
+                    let target = root.parent().unwrap_or(root).join(target);
+                    match target.parent().and_then(|p| std::fs::canonicalize(p).ok()) {
+                        Some(parent) => parent.join(target.file_name().unwrap_or_default()),
+                        None => {
+                            return Err(Error::new(ErrorKind::Io, format!(
+                                "The media folder {} is a link to {}, whose folder does not exist (a disk that is not mounted?); mount it or mend the link, then restore again.",
+                                root.display(),
+                                target.display()
+                            )))
+                        }
+                    }
+                }
+                Err(_) => root.to_path_buf(),
+            },
         };
         let entries = is_mount_point(&root);
         // Renamed aside, then removed, a file system mounted inside the folder would be
@@ -93,9 +102,9 @@ impl MediaSwap {
         if self.entries {
             std::fs::create_dir(&self.old).map_err(|e| Error::io("create", &self.old, e))?;
             self.moved_aside = true;
-            move_entries(&self.root, &self.old, &[&self.staged, &self.old])?;
+            move_entries(&self.root, &self.old, true)?;
             self.placed = true;
-            move_entries(&self.staged, &self.root, &[])?;
+            move_entries(&self.staged, &self.root, false)?;
             return Ok(());
         }
         if had_media {
@@ -124,7 +133,7 @@ impl MediaSwap {
         let root = &self.root;
         if self.entries {
             if self.placed {
-                for entry in entries_of(root, &[&self.staged, &self.old])? {
+                for entry in entries_of(root, true)? {
                     let gone = match entry.is_dir() && !entry.is_symlink() {
                         true => std::fs::remove_dir_all(&entry),
                         false => std::fs::remove_file(&entry),
@@ -133,7 +142,7 @@ impl MediaSwap {
                 }
             }
             if self.moved_aside {
-                move_entries(&self.old, root, &[])?;
+                move_entries(&self.old, root, false)?;
                 std::fs::remove_dir(&self.old).map_err(|e| Error::io("remove", &self.old, e))?;
             }
             return Ok(());
@@ -276,23 +285,26 @@ fn unescape_octal(field: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The entries of `dir`, except the paths in `except`.
-fn entries_of(dir: &Path, except: &[&PathBuf]) -> Result<Vec<PathBuf>> {
+/// The entries of `dir`; of a media folder (`media`), the shop's only, not the restores'
+/// own folders in it (this one's staging and aside, what earlier ones kept).
+fn entries_of(dir: &Path, media: bool) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io("read the folder", dir, e))? {
-        let path = entry
-            .map_err(|e| Error::io("read the folder", dir, e))?
-            .path();
-        if !except.contains(&&path) {
-            out.push(path);
+        let entry = entry.map_err(|e| Error::io("read the folder", dir, e))?;
+        let own = entry
+            .file_name()
+            .to_str()
+            .is_some_and(crate::media::is_restores_own);
+        if !(media && own) {
+            out.push(entry.path());
         }
     }
     Ok(out)
 }
 
-/// Move every entry of `from` (but those in `except`) into `to`, by renames.
-fn move_entries(from: &Path, to: &Path, except: &[&PathBuf]) -> Result<()> {
-    for entry in entries_of(from, except)? {
+/// Move every entry of `from` (a media folder's: the shop's only) into `to`, by renames.
+fn move_entries(from: &Path, to: &Path, media: bool) -> Result<()> {
+    for entry in entries_of(from, media)? {
         let target = to.join(entry.file_name().unwrap_or_default());
         std::fs::rename(&entry, &target).map_err(|e| Error::io("move", &entry, e))?;
     }

@@ -319,27 +319,29 @@ fn run(
     crate::paths::remove_leftovers(&shop.dest);
     let mut notes = Vec::new();
     // What a restore stopped outright moved aside is kept, under a name no restore reuses.
-    if let Some(stopped) = interrupted::find(catalog, shop) {
-        for left in [&stopped.media_aside, &stopped.rollback_point]
-            .into_iter()
-            .flatten()
-        {
-            if std::fs::symlink_metadata(left).is_err() {
+    let stopped = interrupted::find(catalog, shop);
+    if let Some(stopped) = &stopped {
+        for (left, what) in [
+            (&stopped.media_aside, "media as they were before it"),
+            (&stopped.rollback_point, "database as it was before it"),
+        ] {
+            let Some(left) = left
+                .as_ref()
+                .filter(|l| std::fs::symlink_metadata(l).is_ok())
+            else {
                 continue;
-            }
+            };
             let name = left.file_name().unwrap_or_default().to_string_lossy();
-            let kept = left.with_file_name(
-                name.replace("shopsafe-old-", "shopsafe-kept-")
-                    .replace("shopsafe-rollback-", "shopsafe-kept-rollback-"),
+            let kept = crate::paths::unused(
+                &left.with_file_name(
+                    name.replace("shopsafe-old-", "shopsafe-kept-")
+                        .replace("shopsafe-rollback-", "shopsafe-kept-rollback-"),
+                ),
             );
             std::fs::rename(left, &kept).map_err(|e| Error::io("keep", left, e))?;
             notes.push(format!(
-                "The stopped restore of backup {} had left the shop's {} as they were before it; they are kept in {}: remove it once you no longer need them.",
+                "The stopped restore of backup {} had moved the shop's {what} aside; that is kept in {}: remove it once you no longer need it.",
                 stopped.backup_id,
-                match Some(left) == stopped.media_aside.as_ref() {
-                    true => "media",
-                    false => "database",
-                },
                 kept.display()
             ));
         }
@@ -393,7 +395,13 @@ fn run(
     let safety_backup = if plan.pre_backup && had_db {
         let opts = BackupOptions {
             shop: shop.clone(),
-            name: Some(format!("Before restoring {}", m.backup_id)),
+            name: Some(match &stopped {
+                None => format!("Before restoring {}", m.backup_id),
+                Some(_) => format!(
+                    "Before restoring {}, of a shop a stopped restore may have half-restored",
+                    m.backup_id
+                ),
+            }),
             include_media: had_media,
             safety: true,
         };
@@ -438,7 +446,12 @@ fn run(
         &Interrupted {
             backup_id: m.backup_id.clone(),
             started: crate::clock::rfc3339(crate::clock::now_secs()),
-            safety_backup: safety_backup.clone(),
+            // After a stopped restore, the way back is its safety backup (of the shop as it
+            // was), not this one's (of the shop half-restored).
+            safety_backup: match &stopped {
+                Some(stopped) => stopped.safety_backup.clone(),
+                None => safety_backup.clone(),
+            },
             media_aside: media_swap.as_ref().map(|ms| ms.aside().to_path_buf()),
             rollback_point: has_rollback_point.then(|| rollback_db.path().to_path_buf()),
         },
