@@ -533,16 +533,7 @@ fn mysql_restore_plan_names_the_objects_made_since_the_backup() {
         "CREATE VIEW sales_report AS SELECT 1 AS n;
          CREATE TRIGGER order_bi BEFORE INSERT ON orders_order FOR EACH ROW SET NEW.id = NEW.id;",
     );
-    let plan = ops::prepare_restore(
-        &s.catalog,
-        &RestoreOptions {
-            backup: backup.id.clone(),
-            shop: None,
-            force: true,
-            pre_backup: false,
-        },
-    )
-    .unwrap();
+    let plan = common::plan(&s.catalog, &backup.id);
     assert_eq!(
         plan.objects_made_since,
         ["trigger order_bi", "view sales_report"]

@@ -914,16 +914,7 @@ fn postgres_restore_plan_names_the_objects_made_since_the_backup() {
         "CREATE VIEW sales_report AS SELECT 1 AS n;
          CREATE FUNCTION tax(numeric) RETURNS numeric LANGUAGE sql AS 'SELECT $1 * 0.19';",
     );
-    let plan = ops::prepare_restore(
-        &s.catalog,
-        &RestoreOptions {
-            backup: backup.id.clone(),
-            shop: None,
-            force: false,
-            pre_backup: false,
-        },
-    )
-    .unwrap();
+    let plan = common::plan(&s.catalog, &backup.id);
     assert_eq!(
         plan.objects_made_since,
         ["function public.tax(numeric)", "view public.sales_report"]

@@ -439,14 +439,29 @@ fn restore_keeps_the_links_and_odd_names_no_backup_saves() {
 
 /// Move the demo shop's media folder to `to` (its files copied, as `cp -a` would).
 fn move_media(t: &TestShop, to: &std::path::Path) {
+    move_contents(&t.media_path(), to);
+}
+
+/// Copy what `from` holds into `to` (`cp -a FROM/. TO`), then remove `from`.
+fn move_contents(from: &std::path::Path, to: &std::path::Path) {
     let status = std::process::Command::new("cp")
         .arg("-a")
-        .arg(format!("{}/.", t.media_path().display()))
+        .arg(format!("{}/.", from.display()))
         .arg(to)
         .status()
         .unwrap();
     assert!(status.success());
-    std::fs::remove_dir_all(t.media_path()).unwrap();
+    std::fs::remove_dir_all(from).unwrap();
+}
+
+/// Put the demo shop's media folder on a file system mounted in its place (a volume).
+fn on_a_volume(t: &TestShop) -> common::Mount {
+    let elsewhere = t.dir.path().join("media-copy");
+    std::fs::create_dir(&elsewhere).unwrap();
+    move_media(t, &elsewhere);
+    let volume = common::Mount::tmpfs(&t.media_path(), "size=64m");
+    move_contents(&elsewhere, &t.media_path());
+    volume
 }
 
 /// A media folder that is a link to a bigger disk stays that link: the folder it points to
@@ -479,17 +494,7 @@ fn restore_into_a_linked_media_folder_keeps_the_link() {
 #[test]
 fn restore_into_a_mounted_media_folder_swaps_its_contents() {
     let t = TestShop::new("mounted");
-    let elsewhere = t.dir.path().join("media-copy");
-    std::fs::create_dir(&elsewhere).unwrap();
-    move_media(&t, &elsewhere);
-    let _volume = common::Mount::tmpfs(&t.media_path(), "size=64m");
-    let status = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", elsewhere.display()))
-        .arg(t.media_path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let _volume = on_a_volume(&t);
     // Links (one in a subfolder) the restore keeps, which must not lead it into its own
     // staging folder inside the mounted one.
     let names: Vec<String> = files(&t.media_path()).into_keys().collect();
@@ -668,17 +673,7 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
 fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
     use shopsafe_core::ops::interrupted::{Interrupted, Note};
     let t = TestShop::new("kept");
-    let elsewhere = t.dir.path().join("media-copy");
-    std::fs::create_dir(&elsewhere).unwrap();
-    move_media(&t, &elsewhere);
-    let _volume = common::Mount::tmpfs(&t.media_path(), "size=64m");
-    let status = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", elsewhere.display()))
-        .arg(t.media_path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let _volume = on_a_volume(&t);
     let backup = t.backup();
     for round in 1..=2 {
         // As a restore killed mid-swap leaves them: the shop's own files aside, a database

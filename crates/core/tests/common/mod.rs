@@ -269,10 +269,9 @@ pub fn backup_during_writes(
     (backup.unwrap(), at_start)
 }
 
-/// Restore backup `id` (forced, without a safety backup), cancelling it as `phase` starts:
-/// it must end cancelled. Its sentence.
-pub fn restore_cancelled_at(catalog: &Catalog, id: &str, phase: shopsafe_core::Phase) -> String {
-    let plan = ops::prepare_restore(
+/// The plan of a restore of backup `id` into its own shop (forced, without a safety backup).
+pub fn plan(catalog: &Catalog, id: &str) -> ops::RestorePlan {
+    ops::prepare_restore(
         catalog,
         &ops::RestoreOptions {
             backup: id.to_string(),
@@ -281,7 +280,13 @@ pub fn restore_cancelled_at(catalog: &Catalog, id: &str, phase: shopsafe_core::P
             pre_backup: false,
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// Restore backup `id` (forced, without a safety backup), cancelling it as `phase` starts:
+/// it must end cancelled. Its sentence.
+pub fn restore_cancelled_at(catalog: &Catalog, id: &str, phase: shopsafe_core::Phase) -> String {
+    let plan = plan(catalog, id);
     let token = CancelToken::new();
     let e = ops::restore(catalog, &plan, &CancelAt(phase, token.clone()), &token).unwrap_err();
     assert_eq!(e.kind, shopsafe_core::ErrorKind::Cancelled, "{}", e.message);
