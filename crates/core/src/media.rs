@@ -39,10 +39,17 @@ pub fn check_root(root: &Path) -> Result<()> {
             "The media path {} is a file, not a folder; give the folder holding the shop's uploads.",
             root.display()
         ))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::invalid(format!(
-            "The media folder {} does not exist; check the path, or back up without media (--no-media).",
-            root.display()
-        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match std::fs::read_link(root) {
+            Ok(target) => Err(Error::invalid(format!(
+                "The media folder {} is a link to {}, which does not exist (a disk that is not mounted?); mount it or mend the link, or back up without media (--no-media).",
+                root.display(),
+                target.display()
+            ))),
+            Err(_) => Err(Error::invalid(format!(
+                "The media folder {} does not exist; check the path, or back up without media (--no-media).",
+                root.display()
+            ))),
+        },
         Err(e) => Err(Error::io("read", root, e)),
     }
 }

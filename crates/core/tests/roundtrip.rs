@@ -647,6 +647,18 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
         "{}",
         e.message
     );
+    let e = ops::backup(
+        &t.catalog,
+        &t.backup_options(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("is a link to") && e.message.contains("a disk that is not mounted?"),
+        "{}",
+        e.message
+    );
     assert!(std::fs::symlink_metadata(t.media_path())
         .unwrap()
         .file_type()
