@@ -115,4 +115,6 @@ fn restore_killed_midway_leaves_the_database_unchanged() {
         before,
         "the killed restore changed the database"
     );
+    // All or nothing, so it is not taken for a half-done restore: backups go on.
+    ok(&["backup"]);
 }

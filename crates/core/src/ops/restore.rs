@@ -439,23 +439,30 @@ fn run(
         None
     };
 
-    // Written down before the first change, so a restore stopped outright is noticed.
-    let note = interrupted::Note::write(
-        catalog,
-        shop,
-        &Interrupted {
-            backup_id: m.backup_id.clone(),
-            started: crate::clock::rfc3339(crate::clock::now_secs()),
-            // After a stopped restore, the way back is its safety backup (of the shop as it
-            // was), not this one's (of the shop half-restored).
-            safety_backup: match &stopped {
-                Some(stopped) => stopped.safety_backup.clone(),
-                None => safety_backup.clone(),
-            },
-            media_aside: media_swap.as_ref().map(|ms| ms.aside().to_path_buf()),
-            rollback_point: has_rollback_point.then(|| rollback_db.path().to_path_buf()),
-        },
-    )?;
+    // Written down before the first change, so a restore stopped outright is noticed: one
+    // that swaps media too, or a MySQL one (whose objects follow its tables' swap). Alone,
+    // a PostgreSQL transaction or an SQLite copy is all or nothing.
+    let may_stop_halfway = media_swap.is_some() || matches!(db, Database::Mysql(_));
+    let note = may_stop_halfway
+        .then(|| {
+            interrupted::Note::write(
+                catalog,
+                shop,
+                &Interrupted {
+                    backup_id: m.backup_id.clone(),
+                    started: crate::clock::rfc3339(crate::clock::now_secs()),
+                    // After a stopped restore, the way back is its safety backup (of the shop as it
+                    // was), not this one's (of the shop half-restored).
+                    safety_backup: match &stopped {
+                        Some(stopped) => stopped.safety_backup.clone(),
+                        None => safety_backup.clone(),
+                    },
+                    media_aside: media_swap.as_ref().map(|ms| ms.aside().to_path_buf()),
+                    rollback_point: has_rollback_point.then(|| rollback_db.path().to_path_buf()),
+                },
+            )
+        })
+        .transpose()?;
 
     // 5. Swap in (when the load overlaps staging, it shows as staging).
     let swapping = || Meter::new(progress, Phase::Swapping, 0, 0).finish();
@@ -563,7 +570,7 @@ fn run(
             Ok(())
         })();
         // Put back: the shop is whole again. (Not put back: it stays written down.)
-        if back.is_ok() {
+        if let (Ok(()), Some(note)) = (&back, note) {
             note.done();
         }
         return Err(match back {
@@ -617,7 +624,9 @@ fn run(
     if let Some(ms) = &media_swap {
         ms.retire();
     }
-    note.done();
+    if let Some(note) = note {
+        note.done();
+    }
     if let Some(left) = media_swap.as_ref().and_then(MediaSwap::finish) {
         notes.push(left);
     }
