@@ -225,12 +225,18 @@ impl Postgres {
             let _ = connection.await;
         });
         // The statement time limit first, on its own: the role's would count from the start
-        // of a batch holding it.
+        // of a batch holding it. A very short one (a hosting account's) may still fire just
+        // as that statement ends, and cancel the next: that one is run again.
         for settings in ["SET statement_timeout = 0", SESSION, TEXT_FORMS] {
-            client
-                .batch_execute(settings)
-                .await
-                .map_err(|e| self.db_error(e))?;
+            let mut tries = 0;
+            loop {
+                match client.batch_execute(settings).await {
+                    Err(e) if e.code() == Some(&SqlState::QUERY_CANCELED) && tries < 3 => {
+                        tries += 1
+                    }
+                    done => break done.map_err(|e| self.db_error(e))?,
+                }
+            }
         }
         Ok(client)
     }
