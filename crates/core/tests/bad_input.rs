@@ -95,13 +95,7 @@ fn missing_or_non_sqlite_database_is_refused() {
     // The database disappears after registration: the backup refuses and writes nothing.
     let before = listing(&t.dest());
     std::fs::rename(t.db_path(), d.join("moved.sqlite3")).unwrap();
-    let e = ops::backup(
-        &t.catalog,
-        &t.backup_options(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap_err();
+    let e = t.try_backup().unwrap_err();
     assert_sentence(&e, ErrorKind::InvalidInput, "does not exist");
     assert_eq!(listing(&t.dest()), before);
     assert!(t.catalog.backups(None).unwrap().is_empty());
@@ -120,13 +114,7 @@ fn missing_media_folder_is_refused() {
     .unwrap_err();
     assert_sentence(&e, ErrorKind::InvalidInput, "without a media folder");
     std::fs::rename(t.media_path(), t.dir.path().join("elsewhere")).unwrap();
-    let e = ops::backup(
-        &t.catalog,
-        &t.backup_options(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap_err();
+    let e = t.try_backup().unwrap_err();
     assert_sentence(&e, ErrorKind::InvalidInput, "--no-media");
     assert!(listing(&t.dest()).is_empty());
 }

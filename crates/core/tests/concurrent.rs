@@ -278,15 +278,7 @@ fn media_churning_while_it_is_listed_does_not_fail_backups() {
         .map(|_| shopsafe_core::media::scan(&t.media_path()).map(|l| l.skipped))
         .collect();
     let backups: Vec<_> = (0..3)
-        .map(|_| {
-            shopsafe_core::ops::backup(
-                &t.catalog,
-                &t.backup_options(),
-                &shopsafe_core::NoProgress,
-                &shopsafe_core::CancelToken::new(),
-            )
-            .map(|b| b.manifest.media.skipped)
-        })
+        .map(|_| t.try_backup().map(|b| b.manifest.media.skipped))
         .collect();
     stop.store(true, Ordering::SeqCst);
     churner.join().unwrap();

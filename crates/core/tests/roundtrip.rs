@@ -346,13 +346,7 @@ fn shop_with_dangling_foreign_keys_backs_up_and_restores_as_it_was() {
 #[test]
 fn a_restore_is_refused_when_the_shop_changed_after_it_was_shown() {
     let t = TestShop::new("changed");
-    let backup = ops::backup(
-        &t.catalog,
-        &t.backup_options(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap();
+    let backup = t.try_backup().unwrap();
     Connection::open(t.db_path())
         .unwrap()
         .execute("DELETE FROM orders_refund", [])
@@ -647,13 +641,7 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
         "{}",
         e.message
     );
-    let e = ops::backup(
-        &t.catalog,
-        &t.backup_options(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap_err();
+    let e = t.try_backup().unwrap_err();
     assert!(
         e.message.contains("is a link to") && e.message.contains("a disk that is not mounted?"),
         "{}",

@@ -203,24 +203,13 @@ impl ArchiveWriter {
                 Err(e) => Some(Err(Error::io("read", src, e))),
             }
         });
-        self.add_chunks_as(name, Some(size), mode, chunks, meter, cancel)
+        self.add_chunks(name, Some(size), mode, chunks, meter, cancel)
     }
 
-    /// Stream `chunks` into entry `name`, hashing them on a second thread. `size` is the
-    /// entry's size when it is known ahead; an entry of unknown size may pass 4 GiB, so it
+    /// Stream `chunks` into entry `name` (with permission bits `mode`), hashing them on a
+    /// second thread. `size` is the entry's size when it is known ahead; an entry of unknown size may pass 4 GiB, so it
     /// gets zip64 fields from the start.
     pub fn add_chunks(
-        &mut self,
-        name: &str,
-        size: Option<u64>,
-        chunks: impl Iterator<Item = Result<Vec<u8>>>,
-        meter: &mut Meter,
-        cancel: &CancelToken,
-    ) -> Result<FileEntry> {
-        self.add_chunks_as(name, size, PLAIN, chunks, meter, cancel)
-    }
-
-    fn add_chunks_as(
         &mut self,
         name: &str,
         size: Option<u64>,

@@ -20,12 +20,17 @@ impl RowSum {
         self.rows += 1;
     }
 
+    /// The fingerprint: 32 lowercase hex digits.
+    pub fn fingerprint(&self) -> String {
+        format!("{:032x}", self.sum)
+    }
+
     /// The table's entry for the manifest.
     pub fn stat(&self, name: String) -> TableStat {
         TableStat {
             name,
             rows: self.rows,
-            fingerprint: format!("{:032x}", self.sum),
+            fingerprint: self.fingerprint(),
             generated_fingerprint: None,
         }
     }

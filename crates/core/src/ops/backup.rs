@@ -113,6 +113,7 @@ fn run(
             let written = writer.add_chunks(
                 entry_name,
                 None,
+                crate::archive::writer::PLAIN,
                 chunks.into_iter().map(Ok),
                 &mut meter,
                 cancel,

@@ -36,6 +36,38 @@ impl Interrupted {
             self.backup_id, self.started, self.backup_id
         )
     }
+
+    /// Keep what the stopped restore had moved aside (the media and the database as they
+    /// were), renamed to `…shopsafe-kept-…` names no later restore takes or reuses; one
+    /// sentence each for the next restore's report.
+    pub fn keep_leftovers(&self) -> Result<Vec<String>> {
+        let mut notes = Vec::new();
+        for (left, what) in [
+            (&self.media_aside, "media as they were before it"),
+            (&self.rollback_point, "database as it was before it"),
+        ] {
+            let Some(left) = left
+                .as_ref()
+                .filter(|l| std::fs::symlink_metadata(l).is_ok())
+            else {
+                continue;
+            };
+            let name = left.file_name().unwrap_or_default().to_string_lossy();
+            let kept = paths::unused(
+                &left.with_file_name(
+                    name.replace("shopsafe-old-", "shopsafe-kept-")
+                        .replace("shopsafe-rollback-", "shopsafe-kept-rollback-"),
+                ),
+            );
+            std::fs::rename(left, &kept).map_err(|e| Error::io("keep", left, e))?;
+            notes.push(format!(
+                "The stopped restore of backup {} had moved the shop's {what} aside; that is kept in {}: remove it once you no longer need it.",
+                self.backup_id,
+                kept.display()
+            ));
+        }
+        Ok(notes)
+    }
 }
 
 fn note_path(home: &Path, shop: &Shop) -> PathBuf {

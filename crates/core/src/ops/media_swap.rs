@@ -72,7 +72,7 @@ impl MediaSwap {
             ),
         };
         // Any restore's, not only this backup's: a swap of the entries would take it along.
-        if let Some(left) = moved_aside_before(&old)? {
+        if let Some(left) = beside(&old, "shopsafe-old-")?.into_iter().next() {
             return Err(Error::new(ErrorKind::Io, format!(
                 "An earlier restore left the shop's media as they were before it in {} (it was stopped while it swapped the media folder, or could not remove them); move back what the media folder {} lacks, remove that folder, then restore again.",
                 left.display(),
@@ -166,11 +166,11 @@ impl MediaSwap {
 
     /// Remove what [`MediaSwap::retire`] marked; if that fails, a sentence for the report.
     pub fn finish(&self) -> Option<String> {
-        let (gone, left) = match std::fs::symlink_metadata(&self.old).is_ok() {
-            true => (std::fs::remove_dir_all(&self.old), &self.old),
-            false => (std::fs::remove_dir_all(self.discarded()), &self.old),
+        let left = match std::fs::symlink_metadata(&self.old) {
+            Ok(_) => self.old.clone(),
+            Err(_) => self.discarded(),
         };
-        match gone {
+        match std::fs::remove_dir_all(&left) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Some(format!(
                 "The media folder as it was before could not be removed from {} ({e}); remove it by hand.",
                 left.display()
@@ -193,12 +193,6 @@ impl Drop for MediaSwap {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.staged);
     }
-}
-
-/// A folder an interrupted restore moved the media aside into: beside `old` (this
-/// restore's), named as it is but for the backup id.
-fn moved_aside_before(old: &Path) -> Result<Option<PathBuf>> {
-    Ok(beside(old, "shopsafe-old-")?.into_iter().next())
 }
 
 /// What is beside `old` (this restore's folder for the live one as it was) and named as it

@@ -321,30 +321,7 @@ fn run(
     // What a restore stopped outright moved aside is kept, under a name no restore reuses.
     let stopped = interrupted::find(catalog, shop);
     if let Some(stopped) = &stopped {
-        for (left, what) in [
-            (&stopped.media_aside, "media as they were before it"),
-            (&stopped.rollback_point, "database as it was before it"),
-        ] {
-            let Some(left) = left
-                .as_ref()
-                .filter(|l| std::fs::symlink_metadata(l).is_ok())
-            else {
-                continue;
-            };
-            let name = left.file_name().unwrap_or_default().to_string_lossy();
-            let kept = crate::paths::unused(
-                &left.with_file_name(
-                    name.replace("shopsafe-old-", "shopsafe-kept-")
-                        .replace("shopsafe-rollback-", "shopsafe-kept-rollback-"),
-                ),
-            );
-            std::fs::rename(left, &kept).map_err(|e| Error::io("keep", left, e))?;
-            notes.push(format!(
-                "The stopped restore of backup {} had moved the shop's {what} aside; that is kept in {}: remove it once you no longer need it.",
-                stopped.backup_id,
-                kept.display()
-            ));
-        }
+        notes.extend(stopped.keep_leftovers()?);
     }
 
     // 1. Verify while unpacking into staging.

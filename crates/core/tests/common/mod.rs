@@ -62,13 +62,17 @@ impl TestShop {
     }
 
     pub fn backup(&self) -> BackupRecord {
+        self.try_backup().unwrap()
+    }
+
+    /// A full backup of the shop, which may fail.
+    pub fn try_backup(&self) -> shopsafe_core::Result<BackupRecord> {
         ops::backup(
             &self.catalog,
             &self.backup_options(),
             &NoProgress,
             &CancelToken::new(),
         )
-        .unwrap()
     }
 
     pub fn backup_options(&self) -> BackupOptions {

@@ -63,7 +63,7 @@ pub(super) async fn generated_fingerprint(
         .batch_execute("SELECT pg_catalog.set_config('search_path', '', false)")
         .await
         .map_err(CopyError::Db)?;
-    Ok(Some(sum.stat(String::new()).fingerprint))
+    Ok(Some(sum.fingerprint()))
 }
 
 /// Why streaming rows failed.
