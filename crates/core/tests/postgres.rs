@@ -334,8 +334,8 @@ fn postgres_restore_blocked_by_a_lock_names_the_table() {
 
 #[test]
 fn postgres_restore_failing_after_the_load_rolls_back_its_open_transaction() {
-    // The media folder is a mount point with another mounted inside it, which cannot be
-    // moved aside: the swap fails after the database has been loaded and checked inside the
+    // The media folder is a mount point holding an immutable file, which cannot be moved
+    // aside: the swap fails after the database has been loaded and checked inside the
     // restore's still-open transaction. No rollback point is taken for PostgreSQL, so the
     // transaction itself must undo it.
     let pg = PgServer::start();
@@ -348,8 +348,7 @@ fn postgres_restore_failing_after_the_load_rolls_back_its_open_transaction() {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(s.shop.media.as_ref().unwrap().join(&rel), to).unwrap();
     }
-    let _nested = common::Mount::tmpfs(&mount_at.join("cache"), "size=1m");
-    std::fs::write(mount_at.join("cache/thumb.png"), b"thumb").unwrap();
+    let _pinned = common::Immutable::new(&mount_at.join("pinned.png"), b"pinned");
     let shop = ops::edit_shop(
         &s.catalog,
         &s.shop.name,

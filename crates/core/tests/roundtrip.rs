@@ -241,8 +241,8 @@ fn archive_opens_with_standard_tools_and_its_sidecar_checks_out() {
 
 #[test]
 fn failed_swap_rolls_the_database_back() {
-    // The media folder is a mount point with another mounted inside it, which cannot be
-    // moved aside: the swap fails after the database was already replaced (and some of the
+    // The media folder is a mount point holding an immutable file, which cannot be moved
+    // aside: the swap fails after the database was already replaced (and some of the
     // folder's entries moved), and the restore must put both back.
     let t = TestShop::new("rollback");
     let mount_at = t.dir.path().join("mounted-media");
@@ -252,8 +252,7 @@ fn failed_swap_rolls_the_database_back() {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(t.media_path().join(&rel), to).unwrap();
     }
-    let _nested = common::Mount::tmpfs(&mount_at.join("cache"), "size=1m");
-    std::fs::write(mount_at.join("cache/thumb.png"), b"thumb").unwrap();
+    let _pinned = common::Immutable::new(&mount_at.join("pinned.png"), b"pinned");
     let shop = ops::edit_shop(
         &t.catalog,
         &t.shop.name,
@@ -607,8 +606,8 @@ fn media_an_interrupted_restore_moved_aside_is_never_deleted() {
     assert_eq!((dump(&t.db_path()), files(&t.media_path())), before);
 }
 
-/// A file system mounted inside an ordinary media folder would go aside with it, and be
-/// emptied once the restore is done; a media path that is a link into a folder that is not
+/// A file system mounted inside a media folder (an ordinary or a mounted one) would go aside
+/// with it, and be emptied once the restore is done; a media path that is a link into a folder that is not
 /// there (a disk not mounted) would become a plain folder. Both are refused, and nothing
 /// changes.
 #[test]
@@ -631,6 +630,21 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
     );
     assert_eq!((dump(&t.db_path()), files(&t.media_path())), before);
     drop(_nested);
+    // So would one in a subfolder of a mounted media folder (a volume), whose entries are
+    // moved aside instead.
+    let volume = common::Mount::tmpfs(&t.media_path(), "size=8m");
+    let deep = common::Mount::tmpfs(&t.media_path().join("thumbs/cache"), "size=1m");
+    std::fs::write(t.media_path().join("thumbs/cache/shared.png"), b"shared").unwrap();
+    let in_volume = (dump(&t.db_path()), files(&t.media_path()));
+    let e = restore();
+    assert!(
+        e.message
+            .contains("has another file system mounted inside it"),
+        "{}",
+        e.message
+    );
+    assert_eq!((dump(&t.db_path()), files(&t.media_path())), in_volume);
+    drop((deep, volume));
 
     let real = t.dir.path().join("bigdisk-media");
     std::fs::rename(t.media_path(), &real).unwrap();

@@ -52,11 +52,12 @@ impl MediaSwap {
             },
         };
         let entries = is_mount_point(&root);
-        // Renamed aside, then removed, a file system mounted inside the folder would be
-        // emptied.
-        if let (false, Some(inner)) = (entries, mounted_inside(&root)) {
+        // A file system mounted inside the folder (a mounted one's too) goes along with the
+        // folder holding it when that is moved aside, and would be emptied once the restore
+        // is done, while its restored files landed on the wrong disk.
+        if let Some(inner) = mounted_inside(&root) {
             return Err(Error::new(ErrorKind::Io, format!(
-                "The media folder {} has another file system mounted inside it, at {}, which a restore cannot swap along; unmount it, restore, then mount it again.",
+                "The media folder {} has another file system mounted inside it, at {}, which a restore cannot replace (it would be emptied, and its restored files put on the wrong disk); restore the media by hand from the archive's media/ folder, or copy that file system's files into an ordinary folder in its place, then restore again.",
                 root.display(),
                 inner.display()
             )));

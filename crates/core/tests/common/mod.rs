@@ -197,6 +197,35 @@ impl Drop for Mount {
     }
 }
 
+/// A file made immutable (`chattr +i`), so not even root may rename it: a restore's media
+/// swap fails on it. Made mutable again when dropped. Needs root.
+pub struct Immutable(pub PathBuf);
+
+impl Immutable {
+    pub fn new(file: &Path, content: &[u8]) -> Immutable {
+        std::fs::write(file, content).unwrap();
+        let status = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(file)
+            .status()
+            .expect("running chattr (package e2fsprogs)");
+        assert!(
+            status.success(),
+            "this test makes a file immutable and needs root: run `make test` as root (CI does)"
+        );
+        Immutable(file.to_path_buf())
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
 /// A shop over a server database, registered in a catalog of its own in a temporary
 /// folder (with its media folder and backup folder there).
 pub struct ServerShop {
