@@ -7,6 +7,7 @@ use common::{dump, files, TestShop};
 use rusqlite::Connection;
 use shopsafe_core::ops::{self, RestoreOptions};
 use shopsafe_core::{BackupKind, CancelToken, NoProgress};
+use std::path::{Path, PathBuf};
 
 fn restore_options(id: &str) -> RestoreOptions {
     RestoreOptions {
@@ -741,5 +742,75 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
             "{:?}",
             report.notes
         );
+    }
+}
+
+/// A restore run as root (`sudo`) gives the restored media the owners of the live folder's
+/// files and folders, and its folders' modes, so the site's own user can still store its
+/// uploads; what the live folder lacks takes the nearest live folder's.
+#[test]
+fn restored_media_keep_the_live_folders_owners_and_folder_modes() {
+    use std::os::unix::fs::{lchown, MetadataExt, PermissionsExt};
+    fn all(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                all(&path, out);
+            }
+            out.push(path);
+        }
+    }
+    let t = TestShop::new("owners");
+    let media = t.media_path();
+    let mut paths = Vec::new();
+    all(&media, &mut paths);
+    // The site's user (www-data on Debian: 33) owns its uploads, in group-writable setgid
+    // folders.
+    for p in paths.iter().chain([&media]) {
+        lchown(p, Some(33), Some(33)).unwrap();
+        if p.is_dir() {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o2775)).unwrap();
+        }
+    }
+    let backup = t.backup();
+    // Since the backup: a folder is gone, a file of another folder too, and one file was
+    // handed to another user.
+    let file = paths.iter().find(|p| p.is_file()).unwrap().clone();
+    let folder = paths
+        .iter()
+        .find(|p| p.is_dir() && !file.starts_with(p))
+        .unwrap()
+        .clone();
+    let gone = paths
+        .iter()
+        .find(|p| p.is_file() && !p.starts_with(&folder) && **p != file)
+        .unwrap()
+        .clone();
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::fs::remove_file(&gone).unwrap();
+    lchown(&file, Some(1000), Some(1000)).unwrap();
+
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    assert!(
+        report.notes.iter().all(|n| !n.contains("owner")),
+        "{:?}",
+        report.notes
+    );
+    let mut restored = Vec::new();
+    all(&media, &mut restored);
+    restored.sort();
+    paths.sort();
+    assert_eq!(
+        restored, paths,
+        "the restore did not bring every file and folder back"
+    );
+    for p in restored.iter().chain([&media]) {
+        let meta = std::fs::symlink_metadata(p).unwrap();
+        let want = if *p == file { 1000 } else { 33 };
+        assert_eq!((meta.uid(), meta.gid()), (want, want), "{}", p.display());
+        if meta.is_dir() {
+            assert_eq!(meta.mode() & 0o7777, 0o2775, "{}", p.display());
+        }
     }
 }

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod delete;
 pub mod import;
 pub mod interrupted;
+mod media_owners;
 mod media_swap;
 pub mod restore;
 pub mod shops;

@@ -479,6 +479,7 @@ fn run(
                         kept.join(", ")
                     ));
                 }
+                notes.extend(super::media_owners::adopt(&ms.root, &ms.staged));
             }
             ms.swap(had_media)?;
         }
