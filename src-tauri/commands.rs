@@ -208,10 +208,10 @@ pub async fn restore<R: Runtime>(
 }
 
 #[tauri::command]
-pub async fn delete_backup<R: Runtime>(app: AppHandle<R>, id: String) -> Result<BackupSummary> {
+pub async fn delete_backup<R: Runtime>(app: AppHandle<R>, id: String) -> Result<ops::Deleted> {
     blocking(app, move |s| {
         let _job = s.start_job()?;
-        ops::delete(&s.catalog()?, &id).map(|r| r.summary())
+        ops::delete(&s.catalog()?, &id)
     })
     .await
 }

@@ -474,8 +474,9 @@ async function deleteBackup(b) {
     `The backup from ${when(b.created)} and its archive file ${b.path} will be deleted for good.`, "Delete");
   if (!ok) return;
   try {
-    await invoke("delete_backup", { id: b.id });
-    await openBackups(`Deleted the backup from ${when(b.created)}.`);
+    const r = await invoke("delete_backup", { id: b.id });
+    await openBackups(r.note ? `Removed the backup from ${when(b.created)} from the list. ${r.note}`
+      : `Deleted the backup from ${when(b.created)}.`);
   } catch (e) {
     toast(sentence(e), true);
   }

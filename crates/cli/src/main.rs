@@ -519,12 +519,18 @@ fn run(cli: Cli) -> Result<()> {
                     "Deleting a backup",
                 )?;
             }
-            let record = ops::delete(&catalog, &record.id)?;
-            out!(
-                "Deleted backup {} and its archive {}.",
-                record.id,
-                record.path.display()
-            );
+            let deleted = ops::delete(&catalog, &record.id)?;
+            match (&deleted.note, json) {
+                (_, true) => print_json(&deleted),
+                (None, false) => out!(
+                    "Deleted backup {} and its archive {}.",
+                    deleted.id,
+                    deleted.path.display()
+                ),
+                (Some(note), false) => {
+                    out!("Removed backup {} from the catalog. {note}", deleted.id)
+                }
+            }
         }
         Command::Import { path } => {
             let catalog = open_catalog(cli.home)?;

@@ -1,5 +1,6 @@
 //! Hostile archives: entries named with `..`, an absolute path, or stored as a symbolic link
-//! never write outside the staging folder, and the shop is left exactly as it was.
+//! never write outside the staging folder, and the shop is left exactly as it was. The
+//! catalog follows the archive files: `import` rebuilds it, `delete` removes only its own.
 
 mod common;
 
@@ -243,4 +244,64 @@ fn import_follows_archives_moved_to_another_folder() {
         t.catalog.backup(&b.id).unwrap().path.parent(),
         Some(new_home.as_path())
     );
+}
+
+/// `delete` removes the file at a backup's path only if it is that backup: another backup
+/// copied over it stays, and an archive that is not there (its disk not mounted) is named as
+/// not deleted; only the catalog entry goes.
+#[test]
+fn delete_removes_only_its_own_archive() {
+    let t = TestShop::with_media("delete", 64 << 10);
+    let (old, newer, gone, unmounted, plain) =
+        (t.backup(), t.backup(), t.backup(), t.backup(), t.backup());
+    // A "latest" copy: the newer backup copied over the old one's file.
+    std::fs::copy(&newer.path, &old.path).unwrap();
+    std::fs::remove_file(&newer.path).unwrap();
+    let d = ops::delete(&t.catalog, &old.id).unwrap();
+    assert!(!d.archive_deleted);
+    assert!(
+        d.note
+            .as_deref()
+            .unwrap()
+            .contains(&format!("now holds backup {}", newer.id)),
+        "{:?}",
+        d.note
+    );
+    let left = shopsafe_core::archive::Archive::open(&old.path).unwrap();
+    assert_eq!(left.manifest.backup_id, newer.id);
+
+    std::fs::remove_file(&gone.path).unwrap();
+    let d = ops::delete(&t.catalog, &gone.id).unwrap();
+    assert!(
+        d.note.as_deref().unwrap().contains("was already gone"),
+        "{:?}",
+        d.note
+    );
+
+    // The backup disk is not mounted: its folder is not there.
+    let moved = t.dir.path().join("disk-elsewhere");
+    std::fs::rename(t.dest(), &moved).unwrap();
+    let d = ops::delete(&t.catalog, &unmounted.id).unwrap();
+    assert!(
+        d.note
+            .as_deref()
+            .unwrap()
+            .contains("is not there (a disk not mounted?)"),
+        "{:?}",
+        d.note
+    );
+    std::fs::rename(&moved, t.dest()).unwrap();
+    assert!(unmounted.path.exists());
+
+    let d = ops::delete(&t.catalog, &plain.id).unwrap();
+    assert!(d.archive_deleted && d.note.is_none(), "{:?}", d.note);
+    assert!(!plain.path.exists());
+    let listed: Vec<String> = t
+        .catalog
+        .backups(None)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(listed, vec![newer.id.clone()]);
 }

@@ -14,7 +14,7 @@ pub mod status;
 pub mod verify;
 
 pub use backup::{backup, BackupOptions};
-pub use delete::delete;
+pub use delete::{delete, Deleted};
 pub use import::{import, ImportReport};
 pub use restore::{
     prepare_restore, restore, MediaChange, RestoreOptions, RestorePlan, RestoreReport, TableChange,
