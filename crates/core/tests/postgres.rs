@@ -2180,3 +2180,44 @@ fn postgres_postgis_shop_round_trips() {
         e.message
     );
 }
+
+/// A table in the shop's schema that the login may not read (an administrator's, in the
+/// `public` schema the login owns, so it could drop it) is in no backup: `shop test` says
+/// so, and a restore, even without a safety backup, refuses rather than drop it.
+#[test]
+fn postgres_restore_refuses_to_drop_a_table_the_login_cannot_read() {
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    let s = register(&pg);
+    let opts = common::database_only(&s.shop);
+    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
+    pg.psql(
+        "postgres",
+        "shop",
+        "CREATE TABLE public.admin_owned (x int); INSERT INTO admin_owned VALUES (42);",
+    );
+    let described = ops::test_shop(&s.catalog, &s.shop.name).unwrap();
+    assert!(
+        described.contains("may not read the table public.admin_owned"),
+        "{described}"
+    );
+    let mut tables = TABLES.to_vec();
+    tables.push("public.admin_owned");
+    let before = (pg.schema("shop"), pg.rows("shop", &tables));
+    let e = ops::restore(
+        &s.catalog,
+        &common::plan(&s.catalog, &backup.id),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Database, "{}", e.message);
+    assert!(
+        e.message
+            .contains("The table public.admin_owned belongs to role postgres")
+            && e.message.contains("would drop it"),
+        "{}",
+        e.message
+    );
+    assert_eq!((pg.schema("shop"), pg.rows("shop", &tables)), before);
+}

@@ -39,7 +39,7 @@ use catalog::queries::{
     FUNCTIONS_ON_TABLES, GRANTS, INDEXES, INHERITS_FROM, LATE_NOT_NULLS, NOT_GIVEN, NOT_GRANTED,
     NOT_REPLACEABLE, NOT_SET, OBJECT_NAMES, OPTIONS, OWNERS, RANGES, REFRESH, RELATION_SETTINGS,
     RESET_DEFAULT_PRIVILEGES, ROW_SECURITY, RULES, SCHEMAS, SCHEMA_GRANTS, SEQUENCES, STATISTICS,
-    TEXT_SEARCH, TRIGGERS, UNSUPPORTED, VALIDATIONS,
+    TEXT_SEARCH, TRIGGERS, UNREADABLE, UNSUPPORTED, VALIDATIONS,
 };
 use catalog::{
     create_table, domains_and_composites, in_dependency_order, relations, routines_in_order,
@@ -488,12 +488,30 @@ impl Postgres {
                     )
                 }
             };
+            let unreadable = match self.unreadable(&client).await?.first() {
+                None => String::new(),
+                Some((table, owner)) => format!(
+                    "; user {} may not read the table {table} (it belongs to role {owner}), so backups will fail: grant it the right to read it, or use the login that owns the shop's tables",
+                    self.user
+                ),
+            };
             Ok(format!(
-                "PostgreSQL {} — {}{warning}",
+                "PostgreSQL {} — {}{warning}{unreadable}",
                 super::short_version(&version),
                 super::tables_phrase(n)
             ))
         })
+    }
+
+    /// The shop's tables the login may not read, `(name, owner)`.
+    async fn unreadable(&self, client: &Client) -> Result<Vec<(String, String)>> {
+        Ok(client
+            .query(&expand(UNREADABLE), &[])
+            .await
+            .map_err(|e| self.db_error(e))?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
     }
 
     /// Row counts of the live tables (for a restore plan); `None` where counting fails, as
@@ -872,6 +890,22 @@ impl Postgres {
                 .map_err(e)?
                 .get(0);
             let result: Result<Vec<String>> = async {
+                // A table the login may not read is in no backup: dropping it would lose it.
+                let backed_up = |t: &str| expected.is_some_and(|x| x.tables.iter().any(|b| b.name == t));
+                if let Some((table, owner)) = self
+                    .unreadable(&client)
+                    .await?
+                    .into_iter()
+                    .find(|(t, _)| !backed_up(t))
+                {
+                    return Err(Error::new(
+                        ErrorKind::Database,
+                        format!(
+                            "The table {table} belongs to role {owner}, and user {user} may not read it, so no backup holds it and this restore, which replaces the shop's tables, would drop it; nothing was changed. Grant {user} the right to read it (GRANT SELECT ON {table} TO {user}), move it out of the shop's schemas, or restore with a login that may read it.",
+                            user = self.user
+                        ),
+                    ));
+                }
                 for stmt in strings(&client, DROPS)
                     .await
                     .map_err(e)?
