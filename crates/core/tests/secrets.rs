@@ -189,6 +189,38 @@ fn postgres_password_from_the_url_is_stored_safely_used_and_removed() {
     );
     assert_nowhere_but_the_store(&catalog);
 
+    // Pointed at another login (or server), the shop's stored password is not sent there:
+    // the new one asks for its own.
+    pg.psql(
+        "postgres",
+        "postgres",
+        "CREATE ROLE other LOGIN PASSWORD 'other-Pw-3'; GRANT shop TO other",
+    );
+    let other = format!("postgres://other@127.0.0.1:{}/shop", pg.port);
+    let e = ops::edit_shop(
+        &catalog,
+        "pg-main",
+        &EditShopOptions {
+            db: Some(other.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::PasswordRequired, "{}", e.message);
+    assert_eq!(catalog.find_shop("pg-main").unwrap().unwrap(), before);
+    let moved = ops::edit_shop(
+        &catalog,
+        "pg-main",
+        &EditShopOptions {
+            db: Some(other),
+            password: Some("other-Pw-3".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "other-Pw-3");
+    backup(&catalog, &moved);
+
     // Removing the shop removes its password.
     ops::remove_shop(&catalog, "pg-main").unwrap();
     assert!(!file.exists());

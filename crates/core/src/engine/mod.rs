@@ -256,6 +256,22 @@ impl Database {
     }
 
     /// Whether this is a server database (which may need a password).
+    /// The login a stored password belongs to (engine, user, server and port or socket),
+    /// for a server database: another one must not be sent it.
+    pub fn login(&self) -> Option<String> {
+        match self {
+            Database::Sqlite(_) => None,
+            Database::Postgres(p) => Some(format!("postgres {}@{}:{}", p.user, p.host, p.port)),
+            Database::Mysql(m) => Some(format!(
+                "mysql {}@{}:{} {}",
+                m.user,
+                m.host,
+                m.port,
+                m.socket.as_deref().unwrap_or("")
+            )),
+        }
+    }
+
     pub fn is_server(&self) -> bool {
         !matches!(self, Database::Sqlite(_))
     }

@@ -224,10 +224,14 @@ fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Resu
         Some(url) => parse_db(url, opts.password.as_deref())?,
         None => parse_db(&old.db_url, opts.password.as_deref())?,
     };
+    // The stored password is for the old login only: another server (or user) is not sent it.
+    let same_login = db.login() == Database::parse(&old.db_url)?.login();
     if opts.db.is_some() || new_password.is_some() {
         let password = match &new_password {
             Some(p) => Some(p.clone()),
-            None if db.is_server() => secrets::password_for(home, &old.uid, old.password_store)?,
+            None if same_login && db.is_server() => {
+                secrets::password_for(home, &old.uid, old.password_store)?
+            }
             None => None,
         };
         db.clone().with_password(password).check()?;
@@ -271,7 +275,7 @@ fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Resu
         shop.password_store = secrets::save(home, &shop.uid, p)?;
         Some(previous)
     } else {
-        if !db.is_server() {
+        if !same_login {
             shop.password_store = PasswordStore::None;
         }
         None
