@@ -539,7 +539,7 @@ async function openRestore(id) {
   }
   show("confirm");
   $("confirm-lead").textContent = plan.other_shop
-    ? `This backup was made from shop ${plan.backup_shop}, not from ${plan.shop.name}. Your shop ${plan.shop.name} will be replaced by it: its database and media become those of the backup from ${when(plan.backup_created)}.`
+    ? `${plan.other_shop} Your shop ${plan.shop.name} will be replaced by it: its database and media become those of the backup from ${when(plan.backup_created)}.`
     : `Your shop ${plan.shop.name} will be replaced by the backup from ${when(plan.backup_created)}. Everything changed since then is undone.`;
   $("confirm-safety").textContent = plan.pre_backup
     ? "First, ShopSafe takes a safety backup of the shop as it is now, so you can go back. The restored shop is then checked row by row and file by file; if anything does not match, your shop is put back as it was."

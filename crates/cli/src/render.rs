@@ -272,12 +272,8 @@ pub fn plan(p: &RestorePlan) {
         ),
         None => note!("  media: left as it is"),
     }
-    if p.other_shop {
-        note!(
-            "  WARNING: this backup was made from shop {}, not {}.",
-            p.backup_shop,
-            p.shop.name
-        );
+    if let Some(from) = &p.other_shop {
+        note!("  WARNING: {from}");
     }
     if p.pre_backup {
         note!("A safety backup of the shop as it is now is taken first.");

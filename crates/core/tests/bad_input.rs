@@ -341,7 +341,33 @@ fn backup_of_another_shop_needs_force_and_names_both() {
         },
     )
     .unwrap();
-    assert!(plan.other_shop);
+    assert!(plan
+        .other_shop
+        .as_deref()
+        .unwrap()
+        .contains("from shop alpha, not from shop beta"));
     ops::restore(&a.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!(dump(&other.join("shop.sqlite3")), dump(&a.db_path()));
+
+    // A shop removed and added again under its name is another shop: said so, not "from
+    // shop alpha, not from shop alpha".
+    ops::remove_shop(&a.catalog, "alpha").unwrap();
+    add(&a, "alpha", &a.db_path(), Some(&a.media_path()), &a.dest()).unwrap();
+    let e = ops::prepare_restore(
+        &a.catalog,
+        &RestoreOptions {
+            backup: b.id.clone(),
+            shop: None,
+            force: false,
+            pre_backup: true,
+        },
+    )
+    .unwrap_err();
+    assert_sentence(&e, ErrorKind::Conflict, "--force");
+    assert!(
+        e.message
+            .contains("another shop also named alpha (one removed and added again since"),
+        "{}",
+        e.message
+    );
 }

@@ -53,7 +53,7 @@ fn restore_brings_back_every_row_and_file_and_keeps_a_safety_backup() {
     assert_ne!(dump(&t.db_path()), before_db);
 
     let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
-    assert!(!plan.other_shop);
+    assert_eq!(plan.other_shop, None);
     let reviews = plan
         .tables
         .iter()

@@ -53,8 +53,9 @@ pub struct RestorePlan {
     pub backup_created: String,
     pub backup_shop: String,
     pub shop: Shop,
-    /// The backup was made from another shop than the one it goes into.
-    pub other_shop: bool,
+    /// When the backup was made from another shop than the one it goes into: a sentence
+    /// saying which ("This backup was made from …").
+    pub other_shop: Option<String>,
     pub tables: Vec<TableChange>,
     /// The database's objects other than tables (views, routines, triggers…) made since the
     /// backup, which the restore removes; known for server databases backed up since they
@@ -149,13 +150,24 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
             db.engine()
         )));
     }
-    let other_shop = manifest.shop.uid != shop.uid;
-    if other_shop && !opts.force {
+    // A shop removed and added again, or registered anew on another computer, is another
+    // shop (its uid differs), though its name may be the same.
+    let other_shop = (manifest.shop.uid != shop.uid).then(|| match manifest.shop.name == shop.name {
+        true => format!(
+            "This backup was made from another shop also named {} (one removed and added again since, or registered on another computer).",
+            shop.name
+        ),
+        false => format!(
+            "This backup was made from shop {}, not from shop {}.",
+            manifest.shop.name, shop.name
+        ),
+    });
+    if let (Some(from), false) = (&other_shop, opts.force) {
         return Err(Error::new(
             ErrorKind::Conflict,
             format!(
-                "This backup was made from shop {}, not from shop {}; pass --force to restore it into {} anyway.",
-                manifest.shop.name, shop.name, shop.name
+                "{} Pass --force to restore it into {} anyway.",
+                from, shop.name
             ),
         ));
     }
