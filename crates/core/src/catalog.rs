@@ -220,7 +220,8 @@ impl Catalog {
     }
 
     /// Replace the stored shop `old_name` (matched with its uid) by `shop`, in one
-    /// transaction; a new name is carried over to the shop's backups, so they stay listed.
+    /// transaction; a new name is carried over to the shop's backups (by its uid: another
+    /// shop's of the same name keep theirs), so they stay listed.
     pub fn update_shop(&self, old_name: &str, shop: &Shop) -> Result<()> {
         check_shop_name(&shop.name)?;
         let tx = self.conn.unchecked_transaction()?;
@@ -259,8 +260,8 @@ impl Catalog {
             )));
         }
         tx.execute(
-            "UPDATE backups SET shop_name = ?2 WHERE shop_name = ?1",
-            params![old_name, shop.name],
+            "UPDATE backups SET shop_name = ?1 WHERE shop_uid = ?2",
+            params![shop.name, shop.uid],
         )?;
         tx.commit()?;
         Ok(())
@@ -325,10 +326,12 @@ impl Catalog {
 
     // ---- backups
 
+    /// Record a backup, under the current name of its shop if that is registered (an
+    /// archive imported after a rename carries the old one).
     pub fn insert_backup(&self, b: &BackupRecord) -> Result<()> {
         self.conn.execute(
             "INSERT INTO backups (id, shop_name, shop_uid, kind, name, created, path, size, sha256, verified_at, verified_ok, manifest)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             VALUES (?1, COALESCE((SELECT name FROM shops WHERE uid = ?3), ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 b.id,
                 b.shop_name,

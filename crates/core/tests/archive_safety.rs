@@ -305,3 +305,60 @@ fn delete_removes_only_its_own_archive() {
         .collect();
     assert_eq!(listed, vec![newer.id.clone()]);
 }
+
+/// Backups are listed under their shop's current name, found by the shop's uid: a rename
+/// carries over to its own backups, not to another shop's of the same name, and an archive
+/// imported after the rename is listed under the new name.
+#[test]
+fn backups_follow_their_shop_by_uid_through_a_rename() {
+    let t = TestShop::new("alpha");
+    let own = t.backup();
+    // Another shop named alpha (another computer's), backing up into the same folder.
+    let elsewhere = shopsafe_core::Catalog::open(&t.dir.path().join("other-home")).unwrap();
+    let twin = ops::add_shop(
+        &elsewhere,
+        &ops::AddShopOptions {
+            name: "alpha".into(),
+            db: t.db_path().display().to_string(),
+            media: None,
+            dest: t.dest(),
+            password: None,
+        },
+    )
+    .unwrap();
+    let theirs = ops::backup(
+        &elsewhere,
+        &ops::BackupOptions {
+            shop: twin,
+            name: None,
+            include_media: false,
+            safety: false,
+        },
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    ops::import(&t.catalog, &t.dest()).unwrap();
+    ops::edit_shop(
+        &t.catalog,
+        "alpha",
+        &ops::EditShopOptions {
+            new_name: Some("main".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(t.catalog.backup(&own.id).unwrap().shop_name, "main");
+    assert_eq!(t.catalog.backup(&theirs.id).unwrap().shop_name, "alpha");
+    // The catalog entry is lost and the archive imported again: still the shop's.
+    t.catalog.delete_backup(&own.id).unwrap();
+    ops::import(&t.catalog, &t.dest()).unwrap();
+    let listed: Vec<String> = t
+        .catalog
+        .backups(Some("main"))
+        .unwrap()
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(listed, vec![own.id.clone()]);
+}
