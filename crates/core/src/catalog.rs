@@ -147,6 +147,32 @@ pub fn file_part(name: &str) -> String {
     }
 }
 
+/// A damaged catalog file (a disk fault, a truncated copy) is said to be one, naming the
+/// file and the way back, rather than as a database error an owner would take for the
+/// shop's own database.
+fn check_whole(conn: &Connection, path: &Path) -> Result<()> {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    let damaged = |why: String| {
+        Error::new(
+            ErrorKind::Database,
+            format!(
+                "ShopSafe's catalog {} is damaged ({why}); move it aside (ShopSafe then starts a new one), run `shopsafe import` on your backup folders to list your backups again, and register your shops again with `shopsafe shop add`.",
+                path.display()
+            ),
+        )
+    };
+    match conn.query_row("PRAGMA quick_check(1)", [], |r| r.get::<_, String>(0)) {
+        Ok(ok) if ok == "ok" => Ok(()),
+        Ok(problem) => Err(damaged(problem)),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, DatabaseCorrupt | NotADatabase) =>
+        {
+            Err(damaged(e.to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl Catalog {
     /// Open (creating if needed) the catalog in `home`.
     pub fn open(home: &Path) -> Result<Catalog> {
@@ -160,6 +186,7 @@ impl Catalog {
             )
         })?;
         conn.busy_timeout(Duration::from_secs(30))?;
+        check_whole(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         let mut catalog = Catalog {

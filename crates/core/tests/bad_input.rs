@@ -371,3 +371,39 @@ fn backup_of_another_shop_needs_force_and_names_both() {
         e.message
     );
 }
+
+#[test]
+fn a_damaged_catalog_is_named_with_the_way_back() {
+    let t = TestShop::new("damaged-catalog");
+    t.backup();
+    t.backup();
+    let home = t.dir.path().join("other-home");
+    {
+        let catalog = shopsafe_core::Catalog::open(&home).unwrap();
+        assert_eq!(ops::import(&catalog, &t.dest()).unwrap().added.len(), 2);
+    }
+    let file = home.join("catalog.sqlite3");
+    let len = std::fs::metadata(&file).unwrap().len();
+    let truncated = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
+    truncated.set_len(len / 2).unwrap();
+    drop(truncated);
+    let garbage = home.join("garbage");
+    std::fs::create_dir(&garbage).unwrap();
+    std::fs::write(
+        garbage.join("catalog.sqlite3"),
+        b"garbage, not SQLite at all",
+    )
+    .unwrap();
+    for home in [&home, &garbage] {
+        let e = shopsafe_core::Catalog::open(home).err().unwrap();
+        assert_sentence(&e, ErrorKind::Database, "shopsafe import");
+        assert!(
+            e.message.starts_with(&format!(
+                "ShopSafe's catalog {} is damaged",
+                home.join("catalog.sqlite3").display()
+            )),
+            "{}",
+            e.message
+        );
+    }
+}
