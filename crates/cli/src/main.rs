@@ -538,10 +538,15 @@ fn run(cli: Cli) -> Result<()> {
             if json {
                 print_json(&report);
             } else {
+                let n = |n: usize| match n {
+                    1 => "1 backup".to_string(),
+                    n => format!("{n} backups"),
+                };
                 out!(
-                    "Imported {} backups; {} were already in the catalog.",
-                    report.added.len(),
-                    report.known.len()
+                    "Imported {}; {} already in the catalog; {} found in a new place.",
+                    n(report.added.len()),
+                    report.known.len(),
+                    report.moved.len()
                 );
                 for (file, why) in &report.failed {
                     out!("Skipped {}: {why}", file.display());

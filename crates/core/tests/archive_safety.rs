@@ -362,3 +362,38 @@ fn backups_follow_their_shop_by_uid_through_a_rename() {
         .collect();
     assert_eq!(listed, vec![own.id.clone()]);
 }
+
+/// `import` of a folder looks in its subfolders too, and takes `.ZIP` names; a folder with
+/// no archive, or whose archives all fail, is an error, not "Imported 0 backups".
+#[test]
+fn import_searches_subfolders_and_fails_when_nothing_imports() {
+    let t = TestShop::with_media("offsite", 64 << 10);
+    let (a, b) = (t.backup(), t.backup());
+    let offsite = t.dir.path().join("offsite");
+    std::fs::create_dir_all(offsite.join("2026/11")).unwrap();
+    std::fs::copy(&a.path, offsite.join("2026/11/BACKUP-A.ZIP")).unwrap();
+    std::fs::copy(&b.path, offsite.join("b.zip")).unwrap();
+    let fresh = shopsafe_core::Catalog::open(&t.dir.path().join("new-home")).unwrap();
+    let mut added = ops::import(&fresh, &offsite).unwrap().added;
+    added.sort();
+    let mut want = vec![a.id.clone(), b.id.clone()];
+    want.sort();
+    assert_eq!(added, want);
+
+    let empty = t.dir.path().join("empty");
+    std::fs::create_dir_all(empty.join("sub")).unwrap();
+    let e = ops::import(&fresh, &empty).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFound, "{}", e.message);
+    assert!(
+        e.message.contains("No archives (.zip files)"),
+        "{}",
+        e.message
+    );
+
+    let junk = t.dir.path().join("junk");
+    std::fs::create_dir(&junk).unwrap();
+    std::fs::write(junk.join("holiday.zip"), b"PK not really").unwrap();
+    let e = ops::import(&fresh, &junk).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Corrupt, "{}", e.message);
+    assert!(e.message.contains("could not be imported"), "{}", e.message);
+}

@@ -1,8 +1,9 @@
 //! Import: rebuild catalog entries from archives, so a lost catalog never means lost backups.
 //!
-//! Takes one archive or a folder of them (not recursive). Each archive's manifest says
-//! everything the catalog needs; its SHA-256 is computed afresh and must agree with its
-//! `.sha256` file when there is one. Backups the catalog already has are not added again,
+//! Takes one archive or a folder of them (its subfolders too; a folder without any archive,
+//! or whose archives all fail, is an error). Each archive's manifest says everything the
+//! catalog needs; its SHA-256 is computed afresh and must agree with its `.sha256` file
+//! when there is one. Backups the catalog already has are not added again,
 //! so importing twice adds nothing twice; if the catalog's copy of one is missing and the
 //! archive was found elsewhere, the catalog follows it there.
 
@@ -47,12 +48,16 @@ fn run(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
     let path = paths::absolute(path)?;
     let meta = std::fs::metadata(&path).map_err(|e| Error::io("read", &path, e))?;
     let files: Vec<PathBuf> = if meta.is_dir() {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(&path)
-            .map_err(|e| Error::io("read the folder", &path, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "zip") && p.is_file())
-            .collect();
-        v.sort();
+        let mut v = Vec::new();
+        zips_below(&path, &mut v)?;
+        // ShopSafe's own names first: of a backup found twice, that copy is listed.
+        v.sort_by_key(|p| (!own_name(p), p.clone()));
+        if v.is_empty() {
+            return Err(Error::not_found(format!(
+                "No archives (.zip files) are in the folder {} or its subfolders; give the folder that holds the backups.",
+                path.display()
+            )));
+        }
         v
     } else {
         vec![path.clone()]
@@ -67,7 +72,51 @@ fn run(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
             Err(e) => report.failed.push((file, e.message)),
         }
     }
+    if report.added.is_empty() && report.known.is_empty() && report.moved.is_empty() {
+        let (file, why) = &report.failed[0];
+        return Err(Error::corrupt(match report.failed.len() {
+            1 => format!(
+                "The only archive in the folder {}, {}, could not be imported: {why}",
+                path.display(),
+                file.display()
+            ),
+            n => format!(
+                "None of the {n} archives in the folder {} could be imported; the first, {}: {why}",
+                path.display(),
+                file.display()
+            ),
+        }));
+    }
     Ok(report)
+}
+
+/// The `.zip` files (any case) in `dir` and the folders below it (not hidden ones, nor
+/// folders reached through links).
+fn zips_below(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io("read the folder", dir, e))? {
+        let entry = entry.map_err(|e| Error::io("read the folder", dir, e))?;
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        match entry.file_type() {
+            Ok(t) if t.is_dir() && !hidden => zips_below(&path, out)?,
+            _ if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+                && path.is_file() =>
+            {
+                out.push(path)
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether the file has the name ShopSafe gives its archives.
+fn own_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("shopsafe-"))
 }
 
 enum Found {
@@ -93,7 +142,7 @@ fn import_one(catalog: &Catalog, file: &Path) -> Result<(String, Found)> {
     if let Some(side) = read_sidecar(file) {
         if side != sha256 {
             return Err(Error::corrupt(format!(
-                "The archive {} does not match its .sha256 file; it is damaged and was not imported.",
+                "The archive {} does not match its .sha256 file (one of them was damaged, or replaced by another backup's); it was not imported.",
                 file.display()
             )));
         }
