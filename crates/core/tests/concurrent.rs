@@ -1,10 +1,12 @@
 //! A thread writes to the shop's database all through a backup; the archive must hold one
 //! consistent snapshot (the invariant every transaction keeps holds in the archive too).
+//! Jobs on one shop share its lock, or exclude one another.
 
 mod common;
 
 use common::TestShop;
 use rusqlite::Connection;
+use shopsafe_core::{ops, CancelToken, NoProgress};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -293,4 +295,22 @@ fn media_churning_while_it_is_listed_does_not_fail_backups() {
         noted > 0,
         "the site's deletions never met a listing: the test proves nothing"
     );
+}
+
+/// A check of a backup shares its shop's lock: it waits for no delete or restore, and none
+/// deletes the archive under it (a check once reported a backup deleted meanwhile intact).
+#[test]
+fn verify_shares_the_shops_lock_with_other_readers_only() {
+    let t = TestShop::with_media("verify-lock", 64 << 10);
+    let b = t.backup();
+    let restoring =
+        shopsafe_core::lock::ShopLock::exclusive(t.catalog.home(), &t.shop.uid, &t.shop.name)
+            .unwrap();
+    let e = ops::verify(&t.catalog, &b.id, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert_eq!(e.kind, shopsafe_core::ErrorKind::Refused, "{}", e.message);
+    drop(restoring);
+    let backing_up =
+        shopsafe_core::lock::ShopLock::shared(t.catalog.home(), &t.shop.uid, &t.shop.name).unwrap();
+    ops::verify(&t.catalog, &b.id, &NoProgress, &CancelToken::new()).unwrap();
+    drop(backing_up);
 }

@@ -30,6 +30,9 @@ pub fn verify(
         catalog.log("verify", None, Some(id), &Err(e.clone()));
     })?;
     let result = (|| {
+        // A delete (exclusive) waits for the check, or the check for it.
+        let _lock =
+            crate::lock::ShopLock::shared(catalog.home(), &record.shop_uid, &record.shop_name)?;
         if let Some(side) = read_sidecar(&record.path) {
             if side != record.sha256 {
                 return Err(Error::corrupt(format!(
