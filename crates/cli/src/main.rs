@@ -302,10 +302,16 @@ fn with_password<T>(ask: bool, attempt: impl Fn(Option<String>) -> Result<T>) ->
 
 /// Say once, in plain words, where a shop's password is kept.
 fn where_kept(catalog: &Catalog, shop: &shopsafe_core::Shop) {
-    if let Some(w) =
-        shopsafe_core::secrets::where_kept(catalog.home(), &shop.uid, shop.password_store)
-    {
+    use shopsafe_core::secrets::{where_kept, PASSWORD_ENV};
+    if let Some(w) = where_kept(catalog.home(), &shop.uid, shop.password_store) {
         out!("{w}");
+    } else if std::env::var_os(PASSWORD_ENV).is_some()
+        && shopsafe_core::engine::Database::parse(&shop.db_url).is_ok_and(|d| d.is_server())
+    {
+        out!(
+            "The password in {PASSWORD_ENV} was used for this check only and is not stored: set it for every run, or store it with `shopsafe shop edit {} --password`.",
+            shop.name
+        );
     }
 }
 

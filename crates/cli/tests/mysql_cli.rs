@@ -46,7 +46,7 @@ fn restore_killed_midway_leaves_the_live_tables_unchanged() {
         "mysql://shop@localhost/shop?socket={}",
         m.socket().display()
     );
-    ok(&[
+    let added = ok(&[
         "shop",
         "add",
         "my",
@@ -55,6 +55,11 @@ fn restore_killed_midway_leaves_the_live_tables_unchanged() {
         "--dest",
         dest.to_str().unwrap(),
     ]);
+    // The password from the environment is not stored, and the owner is told so.
+    assert!(
+        added.contains("SHOPSAFE_DB_PASSWORD was used for this check only and is not stored"),
+        "{added}"
+    );
     let backup: serde_json::Value = serde_json::from_str(&ok(&["--json", "backup"])).unwrap();
     let id = backup["id"].as_str().unwrap().to_string();
 

@@ -221,7 +221,7 @@ impl Mysql {
         match f {
             Failure::Error(e) => e,
             Failure::NoTls => Error::invalid(format!(
-                "The MySQL server for {} does not offer TLS, but the database URL says ssl-mode={}; turn on TLS in the server{}.",
+                "The MySQL or MariaDB server for {} does not offer TLS, but the database URL says ssl-mode={}; turn on TLS in the server{}.",
                 self.place(),
                 self.tls.mysql_name(),
                 if self.tls.verifies() { "" } else { ", or use ssl-mode=PREFERRED" }
@@ -283,7 +283,7 @@ impl Mysql {
             Err(_) => Err(Failure::Error(Error::new(
                 ErrorKind::Database,
                 format!(
-                    "The MySQL server at {}:{} did not answer within 15 seconds; check the host and port.",
+                    "The MySQL or MariaDB server at {}:{} did not answer within 15 seconds; check the host and port.",
                     self.host, self.port
                 ),
             ))),
@@ -300,28 +300,29 @@ impl Mysql {
         match &e {
             // MySQL's and MariaDB's codes for require_secure_transport refusing plain text.
             mysql_async::Error::Server(s) if s.code == 3159 || s.code == 4036 => Error::invalid(format!(
-                "The MySQL server for {} accepts only encrypted connections; remove ssl-mode=DISABLED from the database URL (or use ssl-mode=REQUIRED).",
+                "The MySQL or MariaDB server for {} accepts only encrypted connections; remove ssl-mode=DISABLED from the database URL (or use ssl-mode=REQUIRED).",
                 self.place()
             )),
             mysql_async::Error::Server(s) if s.code == 1045 && self.password.is_none() => Error::new(
                 ErrorKind::PasswordRequired,
-                format!("The MySQL server asks for a password for user {user}; {HOW_TO_GIVE}."),
+                format!("The MySQL or MariaDB server asks for a password for user {user}; {HOW_TO_GIVE}."),
             ),
             // MariaDB refuses a plain connection to a server that demands TLS with the same
             // code as a wrong password.
             mysql_async::Error::Server(s) if s.code == 1045 && self.tls == TlsMode::Disable => Error::invalid(format!(
-                "The MySQL server refused user {user}; check the password, and whether the server accepts only encrypted connections (then remove ssl-mode=DISABLED from the database URL)."
+                "The MySQL or MariaDB server refused user {user}; check the password, and whether the server accepts only encrypted connections (then remove ssl-mode=DISABLED from the database URL)."
             )),
             mysql_async::Error::Server(s) if s.code == 1045 => Error::invalid(format!(
-                "The MySQL server refused the password for user {user}; check the password and {HOW_TO_GIVE}."
+                "The MySQL or MariaDB server refused the password for user {user}; check the password and {HOW_TO_GIVE}."
             )),
             mysql_async::Error::Server(s) if s.code == 1049 => Error::invalid(format!(
-                "The database {} does not exist on the MySQL server; check the database name.",
+                "The database {} does not exist on the MySQL or MariaDB server; check the database name.",
                 self.dbname
             )),
             mysql_async::Error::Server(s) if s.code == 1044 => Error::invalid(format!(
-                "User {user} has no rights on the database {}; grant them, or use the shop's own login.",
-                self.dbname
+                "User {user} has no rights on the database {db}, or it does not exist (the server says the same for both); check the name, create it, or grant the rights (GRANT ALL ON {quoted}.* TO the login), or use the shop's own login.",
+                db = self.dbname,
+                quoted = tables::quote(&self.dbname)
             )),
             mysql_async::Error::Server(_) => self.db_error(e),
             _ => Error::new(
