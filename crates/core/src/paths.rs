@@ -30,6 +30,24 @@ pub fn make_private(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Give a file a restore has just made in the shop the owner and group of its folder, so
+/// a restore run as root (`sudo`) leaves the site's user able to write it. Best effort:
+/// only root may give files away, and then nothing is lost but convenience.
+pub fn give_to_folders_owner(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let folder = path.parent().and_then(|p| std::fs::metadata(p).ok());
+        if let (Some(folder), Ok(file)) = (folder, std::fs::metadata(path)) {
+            if (folder.uid(), folder.gid()) != (file.uid(), file.gid()) {
+                let _ = std::os::unix::fs::chown(path, Some(folder.uid()), Some(folder.gid()));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 /// `path`, or, if something is there, the first of `path-2`, `path-3`… that is free.
 pub fn unused(path: &Path) -> PathBuf {
     let taken = |p: &Path| std::fs::symlink_metadata(p).is_ok();

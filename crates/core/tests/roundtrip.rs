@@ -306,6 +306,9 @@ fn restore_recreates_a_deleted_database_and_media_folder() {
         let _ = std::fs::remove_file(format!("{}{suffix}", t.db_path().display()));
     }
     std::fs::remove_dir_all(t.media_path()).unwrap();
+    // The shop's folder belongs to the site's user (www-data: 33); the restore runs as root.
+    let folder = t.db_path().parent().unwrap().to_path_buf();
+    std::os::unix::fs::chown(&folder, Some(33), Some(33)).unwrap();
 
     let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
     assert_eq!(plan.media.as_ref().unwrap().files_now, 0);
@@ -318,6 +321,13 @@ fn restore_recreates_a_deleted_database_and_media_folder() {
     );
     assert_eq!(dump(&t.db_path()), db_before);
     assert_eq!(files(&t.media_path()), media_before);
+    // Made again, the database file and the media folder are the site's, so it can still
+    // write them.
+    use std::os::unix::fs::MetadataExt;
+    for made in [t.db_path(), t.media_path(), t.media_path().join("banners")] {
+        let meta = std::fs::metadata(&made).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (33, 33), "{}", made.display());
+    }
 }
 
 #[test]

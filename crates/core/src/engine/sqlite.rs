@@ -115,10 +115,12 @@ impl Sqlite {
         let mut live = if self.path.exists() {
             self.open_existing()?
         } else {
-            open(
+            let made = open(
                 &self.path,
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-            )?
+            )?;
+            crate::paths::give_to_folders_owner(&self.path);
+            made
         };
         let src = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         copy_all_pages(&src, &mut live, cancel)

@@ -16,7 +16,8 @@ use std::path::Path;
 pub fn adopt(root: &Path, staged: &Path) -> Option<String> {
     #[cfg(unix)]
     {
-        let top = unix::Owner::of(root)?;
+        // A media folder gone since the backup is made again as its parent folder is owned.
+        let top = unix::Owner::of(root).or_else(|| unix::Owner::of(root.parent()?))?;
         let mut refused = None;
         unix::adopt_in(staged, Some(root), top, &mut refused);
         refused.map(|(path, e)| {

@@ -491,8 +491,8 @@ fn run(
                         kept.join(", ")
                     ));
                 }
-                notes.extend(super::media_owners::adopt(&ms.root, &ms.staged));
             }
+            notes.extend(super::media_owners::adopt(&ms.root, &ms.staged));
             ms.swap(had_media)?;
         }
         Ok(())
