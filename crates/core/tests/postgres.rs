@@ -1077,10 +1077,10 @@ fn postgres_objects_keep_their_owners_when_another_login_restores() {
 
     // Testing the shop's connection says what its own login could not drop to restore
     // over it: another role's table in another role's schema (not those in its own
-    // schema, whose owner may drop them).
+    // schema, whose owner may drop them); and a table it may not read, in its own schema.
     let said = ops::test_connection(&pg.socket_url("shop", "shop"), None).unwrap();
     assert!(
-        said.ends_with("; user shop could not restore over it, as 1 object belongs to the role reporting it may not act as, in schemas it does not own (table rep.daily): restore with a login that owns them or may act as their owners"),
+        said.ends_with("; user shop could not restore over it, as 1 object belongs to the role reporting it may not act as, in schemas it does not own (table rep.daily): restore with a login that owns them or may act as their owners; user shop may not read the table public.events (it belongs to role reporting), so backups will fail: grant it the right to read it, or use the login that owns the shop's tables"),
         "{said}"
     );
     let said = ops::test_connection(&pg.socket_url("postgres", "shop"), None).unwrap();
