@@ -314,3 +314,74 @@ fn verify_shares_the_shops_lock_with_other_readers_only() {
     ops::verify(&t.catalog, &b.id, &NoProgress, &CancelToken::new()).unwrap();
     drop(backing_up);
 }
+
+/// Rewrites media files while they are read: `settles` once, after its first chunk was
+/// read (so it is read again, whole), `churns` at every step after that.
+struct RewriteDuringMedia {
+    settles: std::path::PathBuf,
+    churns: std::path::PathBuf,
+    small_files: u64,
+    step: AtomicU64,
+}
+
+impl shopsafe_core::Progress for RewriteDuringMedia {
+    fn update(&self, u: &shopsafe_core::Update) {
+        if u.phase != shopsafe_core::Phase::Media || u.files_done < self.small_files {
+            return;
+        }
+        // Step 0 is the last small file's; step 1 comes after the first chunk of `settles`.
+        let step = self.step.fetch_add(1, Ordering::SeqCst);
+        let target = match step {
+            0 => return,
+            1 => &self.settles,
+            _ => &self.churns,
+        };
+        // One byte rewritten in place: same size, new content.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(target)
+            .unwrap();
+        std::io::Write::write_all(&mut f, &[step as u8 + 1]).unwrap();
+    }
+}
+
+/// A big media file the site rewrites while it is read is read again, so the archive never
+/// holds a torn copy (half old, half new, a state the file never had, which every later
+/// check would call good); one that keeps changing is not saved, and said so.
+#[test]
+fn media_files_rewritten_while_read_are_read_again_or_noted() {
+    let t = TestShop::with_media("rewritten", 256 << 10);
+    let small_files = common::files(&t.media_path()).len() as u64;
+    let (settles, churns) = (
+        t.media_path().join("video-a.bin"),
+        t.media_path().join("video-b.bin"),
+    );
+    std::fs::write(&settles, vec![0u8; 6 << 20]).unwrap();
+    std::fs::write(&churns, vec![0u8; 6 << 20]).unwrap();
+    let sink = RewriteDuringMedia {
+        settles: settles.clone(),
+        churns,
+        small_files,
+        step: AtomicU64::new(0),
+    };
+    let backup = ops::backup(&t.catalog, &t.backup_options(), &sink, &CancelToken::new()).unwrap();
+    let m = &backup.manifest.media;
+    let saved = m.files.iter().find(|f| f.path == "video-a.bin").unwrap();
+    let now = std::fs::read(&settles).unwrap();
+    assert_eq!(now[0], 2, "the file was not rewritten during the backup");
+    assert_eq!(
+        saved.sha256,
+        shopsafe_core::hashing::hex(&<sha2::Sha256 as sha2::Digest>::digest(&now)),
+        "the archive holds another content than the file had after its rewrite"
+    );
+    assert!(!m.files.iter().any(|f| f.path == "video-b.bin"));
+    assert!(
+        m.skipped
+            .iter()
+            .any(|s| s.starts_with("video-b.bin: changed each time it was read")),
+        "{:?}",
+        m.skipped
+    );
+    // The archive, with an entry taken out again, is whole.
+    ops::verify(&t.catalog, &backup.id, &NoProgress, &CancelToken::new()).unwrap();
+}

@@ -4,8 +4,11 @@
 //! Small files (up to [`SMALL_FILE`]) are read, hashed and compressed whole by worker threads
 //! and appended by the writer in the order they finish. Larger files are streamed by the writer
 //! in 1 MiB chunks while a second thread computes their SHA-256. Already-compressed formats are
-//! stored; everything else is deflated. The caller writes to a `.partial` file and renames it
-//! only after [`ArchiveWriter::finish`] has flushed it to disk.
+//! stored; everything else is deflated. A media file that changed while it was read (its
+//! size, modification or change time moved) is read again, a streamed one's entry taken out
+//! first; after three tries it is left out and named, never saved torn. The caller writes to
+//! a `.partial` file and renames it only after [`ArchiveWriter::finish`] has flushed it to
+//! disk.
 
 use crate::hashing::hex;
 use crate::manifest::FileEntry;
@@ -265,8 +268,9 @@ impl ArchiveWriter {
     }
 
     /// Add every media file under `prefix`, using all cores. Returns the entries in the
-    /// order of `files` (paths without the prefix), and the paths of files that were deleted
-    /// after the scan (a live shop may remove files while it is backed up).
+    /// order of `files` (paths without the prefix), and what was not saved, each with why:
+    /// files deleted after the scan (a live shop may remove files while it is backed up), or
+    /// changing each time they were read (a torn copy would pass every later check).
     pub fn add_media(
         &mut self,
         prefix: &str,
@@ -282,7 +286,8 @@ impl ArchiveWriter {
             .map_or(2, |n| n.get())
             .clamp(2, 8);
         let next = AtomicUsize::new(0);
-        let (tx, rx) = mpsc::sync_channel::<Result<(usize, Option<Prepared>)>>(8);
+        let mut unsaved: Vec<(usize, &str)> = Vec::new();
+        let (tx, rx) = mpsc::sync_channel::<Result<(usize, Reading)>>(8);
         let time = self.time;
         std::thread::scope(|s| -> Result<()> {
             // Owned here, so an early return drops it and unblocks the workers.
@@ -307,11 +312,20 @@ impl ArchiveWriter {
             }
             drop(tx);
             for item in rx.iter() {
-                let (i, p) = item?;
+                let (i, read) = item?;
                 cancel.check()?;
-                let Some(p) = p else {
-                    meter.add(files[i].size, 1);
-                    continue;
+                let p = match read {
+                    Reading::Ready(p) => p,
+                    Reading::Gone => {
+                        unsaved.push((i, GONE));
+                        meter.add(files[i].size, 1);
+                        continue;
+                    }
+                    Reading::Unsteady => {
+                        unsaved.push((i, UNSTEADY));
+                        meter.add(files[i].size, 1);
+                        continue;
+                    }
                 };
                 self.zip
                     .add_prepared_file(p.file)
@@ -326,21 +340,37 @@ impl ArchiveWriter {
             Ok(())
         })?;
         cancel.check()?;
-        for (i, f) in files.iter().enumerate() {
-            if f.size > SMALL_FILE && f.abs.exists() {
-                let name = format!("{prefix}{}", f.rel);
+        for (i, f) in files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.size > SMALL_FILE)
+        {
+            let name = format!("{prefix}{}", f.rel);
+            let mut why = UNSTEADY;
+            for _ in 0..READS {
+                let Some(before) = stamp(&f.abs)? else {
+                    why = GONE;
+                    break;
+                };
                 let mut entry = self.add_file(&name, &f.abs, f.mode, meter, cancel)?;
-                entry.path = f.rel.clone();
-                entries[i] = Some(entry);
+                if stamp(&f.abs)? == Some(before) && entry.size == before.len {
+                    entry.path = f.rel.clone();
+                    entries[i] = Some(entry);
+                    break;
+                }
+                // Torn: the entry is taken out again (what follows overwrites it).
+                self.zip.abort_file().map_err(|e| self.zip_err(e))?;
+            }
+            if entries[i].is_none() {
+                unsaved.push((i, why));
             }
         }
-        let vanished = files
-            .iter()
-            .zip(&entries)
-            .filter(|(_, e)| e.is_none())
-            .map(|(f, _)| f.rel.clone())
+        unsaved.sort_unstable();
+        let unsaved = unsaved
+            .into_iter()
+            .map(|(i, why)| format!("{}: {why}", files[i].rel))
             .collect();
-        Ok((entries.into_iter().flatten().collect(), vanished))
+        Ok((entries.into_iter().flatten().collect(), unsaved))
     }
 
     /// Write the central directory, flush everything to disk and return the archive's
@@ -351,10 +381,17 @@ impl ArchiveWriter {
             zip::result::ZipError::Io(io) => Error::io("write the archive", &path, io),
             other => Error::internal(format!("Could not finish the archive: {other}.")),
         })?;
+        let (end, furthest) = (sink.pos, sink.end);
         let file = sink
             .file
             .into_inner()
             .map_err(|e| Error::io("write the archive", &path, e.into_error()))?;
+        // An entry taken out again (a media file that changed while it was read) may have
+        // reached past the archive's end.
+        if furthest > end {
+            file.set_len(end)
+                .map_err(|e| Error::io("write the archive", &path, e))?;
+        }
         std::thread::scope(|s| {
             let synced = s.spawn(|| file.sync_all());
             let sha256 = crate::hashing::sha256_file(&path, |_| {});
@@ -366,6 +403,10 @@ impl ArchiveWriter {
         })
     }
 }
+
+/// Why a media file was not saved.
+const GONE: &str = "deleted during the backup";
+const UNSTEADY: &str = "changed each time it was read (3 times), so it was not saved; back up again once the site has finished writing it";
 
 /// The permission bits of an entry that is not a media file (the archive itself is kept
 /// from other users).
@@ -394,27 +435,80 @@ struct Prepared {
     sha256: String,
 }
 
-/// Read, hash and compress one small file into a ready zip entry; `None` if it was deleted.
-fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Option<Prepared>> {
-    let bytes = match std::fs::read(src) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("read", src, e)),
-    };
-    let sha256 = hex(&Sha256::digest(&bytes));
-    let mut builder = ZipFileBuilder::new(name, opts)
-        .map_err(|e| Error::internal(format!("Could not compress {name}: {e}.")))?;
-    builder
-        .write_all(&bytes)
-        .map_err(|e| Error::internal(format!("Could not compress {name}: {e}.")))?;
-    let file = builder
-        .finish()
-        .map_err(|e| Error::internal(format!("Could not compress {name}: {e}.")))?;
-    Ok(Some(Prepared {
-        file,
-        size: bytes.len() as u64,
-        sha256,
-    }))
+/// What reading a media file gave.
+enum Reading {
+    /// The file is gone (the site deleted it after the scan).
+    Gone,
+    /// It changed while it was read, each of [`READS`] times.
+    Unsteady,
+    Ready(Prepared),
+}
+
+/// How many times a media file that changes while it is read is read.
+const READS: usize = 3;
+
+/// What tells a file's content changed: its inode, size, and modification and change
+/// times (a write always moves the change time).
+#[derive(Clone, Copy, PartialEq)]
+struct Stamp {
+    ino: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    changed: (i64, i64),
+}
+
+/// A file's [`Stamp`]; `None` if the file is gone.
+fn stamp(src: &Path) -> Result<Option<Stamp>> {
+    match std::fs::metadata(src) {
+        Ok(m) => {
+            #[cfg(unix)]
+            let (ino, changed) = {
+                use std::os::unix::fs::MetadataExt;
+                (m.ino(), (m.ctime(), m.ctime_nsec()))
+            };
+            #[cfg(not(unix))]
+            let (ino, changed) = (0, (0, 0));
+            Ok(Some(Stamp {
+                ino,
+                len: m.len(),
+                modified: m.modified().ok(),
+                changed,
+            }))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("read", src, e)),
+    }
+}
+
+/// Read, hash and compress one small file into a ready zip entry, reading it again if it
+/// changed meanwhile (a half-rewritten file would be saved torn).
+fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Reading> {
+    for _ in 0..READS {
+        let Some(before) = stamp(src)? else {
+            return Ok(Reading::Gone);
+        };
+        let bytes = match std::fs::read(src) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Reading::Gone),
+            Err(e) => return Err(Error::io("read", src, e)),
+        };
+        if stamp(src)? != Some(before) || bytes.len() as u64 != before.len {
+            continue;
+        }
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let compress = |e| Error::internal(format!("Could not compress {name}: {e}."));
+        let mut builder = ZipFileBuilder::new(name, opts).map_err(compress)?;
+        builder
+            .write_all(&bytes)
+            .map_err(|e| Error::internal(format!("Could not compress {name}: {e}.")))?;
+        let file = builder.finish().map_err(compress)?;
+        return Ok(Reading::Ready(Prepared {
+            file,
+            size: bytes.len() as u64,
+            sha256,
+        }));
+    }
+    Ok(Reading::Unsteady)
 }
 
 /// Fill `buf` as far as the reader allows; returns the bytes read (0 at the end).

@@ -236,14 +236,10 @@ fn write_media(
         scan.total_bytes(),
         scan.files.len() as u64,
     );
-    let (files, vanished) = writer.add_media(MEDIA_PREFIX, &scan.files, &mut meter, cancel)?;
+    let (files, unsaved) = writer.add_media(MEDIA_PREFIX, &scan.files, &mut meter, cancel)?;
     meter.finish();
     let mut skipped = scan.skipped.clone();
-    skipped.extend(
-        vanished
-            .into_iter()
-            .map(|rel| format!("{rel}: deleted during the backup")),
-    );
+    skipped.extend(unsaved);
     Ok(MediaPart {
         included: true,
         file_count: files.len() as u64,
