@@ -330,7 +330,7 @@ impl Postgres {
                 Error::new(
                     ErrorKind::Database,
                     format!(
-                        "The server of {} ran out of room for locks: a restore replaces every table, index and sequence of the shop in one transaction, locking each, and the shop has more than the server's max_locks_per_transaction allows; ask the server's administrator to raise max_locks_per_transaction (to the number of the shop's tables and indexes, say), then try again.",
+                        "The server of {} ran out of room for locks: a backup locks every table of the shop in one transaction (a restore, which replaces them, also every index and sequence), and the shop has more than the server's max_locks_per_transaction allows; ask the server's administrator to raise max_locks_per_transaction (to several times the number of the shop's tables and indexes, say), then try again.",
                         self.place()
                     ),
                 )
