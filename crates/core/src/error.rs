@@ -107,6 +107,9 @@ impl Error {
         let p = path.display();
         let message = match err.kind() {
             K::NotFound => format!("Could not {what} {p}: it does not exist. Check the path."),
+            K::PermissionDenied if what.starts_with("read") => format!(
+                "Could not {what} {p}: permission denied. Give the user ShopSafe runs as the right to read it, or fix its permissions."
+            ),
             K::PermissionDenied => format!(
                 "Could not {what} {p}: permission denied. Choose a place this user may write to, or fix its permissions."
             ),

@@ -407,3 +407,42 @@ fn a_damaged_catalog_is_named_with_the_way_back() {
         );
     }
 }
+
+#[test]
+fn full_media_disk_during_restore_says_what_room_it_needs_and_changes_nothing() {
+    let t = TestShop::with_media("full-restore", 3 << 20);
+    // The media live on a small disk that holds them once, not twice.
+    let disk = t.dir.path().join("small-disk");
+    let _mount = Mount::tmpfs(&disk, "size=5m");
+    let media = disk.join("media");
+    for (rel, _) in files(&t.media_path()) {
+        let to = media.join(&rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(t.media_path().join(&rel), to).unwrap();
+    }
+    let shop = ops::edit_shop(
+        &t.catalog,
+        &t.shop.name,
+        &ops::EditShopOptions {
+            media: Some(Some(media.clone())),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let b = ops::backup(
+        &t.catalog,
+        &BackupOptions {
+            shop,
+            ..t.backup_options()
+        },
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let before = (dump(&t.db_path()), files(&media));
+    let e = restore(&t, &b.id, false).unwrap_err();
+    assert_sentence(&e, ErrorKind::Io, "needs that much free space there");
+    assert!(e.message.contains("the disk is full"), "{}", e.message);
+    assert_eq!((dump(&t.db_path()), files(&media)), before);
+    assert_eq!(listing(&disk), ["media"], "the staging was left behind");
+}

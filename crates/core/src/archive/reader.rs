@@ -214,14 +214,15 @@ impl Archive {
         let mut out = match target {
             Some(t) => {
                 if let Some(parent) = t.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| unpack_error("create", parent, e))?;
                 }
                 // Readable by its owner only until it is in place (the database part
                 // stays so); a media file then gets its own permission bits.
                 let f = crate::paths::private_file()
                     .create_new(true)
                     .open(t)
-                    .map_err(|e| Error::io("write", t, e))?;
+                    .map_err(|e| unpack_error("write", t, e))?;
                 Some(f)
             }
             None => None,
@@ -247,7 +248,7 @@ impl Archive {
             meter.add(n as u64, 0);
             if let (Some(out), Some(t)) = (out.as_mut(), target) {
                 out.write_all(&buf[..n])
-                    .map_err(|e| Error::io("write", t, e))?;
+                    .map_err(|e| unpack_error("write", t, e))?;
             }
         }
         if size != want.size || hex(&hasher.finalize()) != want.sha256 {
@@ -306,6 +307,22 @@ pub fn safe_relative(name: &str) -> Option<PathBuf> {
         }
     }
     Some(out)
+}
+
+/// A failure writing what a restore unpacks: a full disk is named for what it is (the
+/// restore needs room for a second copy of the shop beside it), not as a destination to
+/// choose.
+fn unpack_error(what: &str, path: &Path, e: std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::StorageFull => Error::new(
+            crate::ErrorKind::Io,
+            format!(
+                "Could not {what} {}: the disk is full. A restore unpacks a second copy of the shop's media and database beside them before it swaps them in, so it needs that much free space there; free some, then restore again.",
+                path.display()
+            ),
+        ),
+        _ => Error::io(what, path, e),
+    }
 }
 
 #[cfg(test)]
