@@ -438,7 +438,7 @@ async function openBackups(message) {
         el("button", { class: "small", "data-act": "verify", onclick: () => verify(b.id) }, "Verify"),
         el("button", { class: "small", "data-act": "restore", onclick: () => openRestore(b.id) }, "Restore"),
         el("button", { class: "small", "data-act": "folder", onclick: () => showInFolder(b.id) }, "Show in folder"),
-        el("button", { class: "small", "data-act": "delete", onclick: () => deleteBackup(b) }, "Delete")))));
+        el("button", { class: "small", "data-act": "delete", onclick: () => deleteBackup(b, list.length === 1) }, "Delete")))));
   } catch (e) {
     $("backups-message").textContent = sentence(e);
   }
@@ -469,9 +469,9 @@ async function showInFolder(id) {
   }
 }
 
-async function deleteBackup(b) {
+async function deleteBackup(b, only) {
   const ok = await confirmDialog("Delete this backup?",
-    `The backup from ${when(b.created)} and its archive file ${b.path} will be deleted for good.`, "Delete");
+    `The backup from ${when(b.created)} and its archive file ${b.path} will be deleted for good.${only ? " It is the only backup of this shop." : ""}`, "Delete");
   if (!ok) return;
   try {
     const r = await invoke("delete_backup", { id: b.id });

@@ -520,8 +520,17 @@ fn run(cli: Cli) -> Result<()> {
             let catalog = open_catalog(cli.home)?;
             let record = catalog.backup(&id)?;
             if !force {
+                let only = catalog.backups(Some(&record.shop_name))?.len() == 1;
                 confirm(
-                    &format!("Delete backup {} ({})?", record.id, record.path.display()),
+                    &format!(
+                        "Delete backup {} ({})?{}",
+                        record.id,
+                        record.path.display(),
+                        match only {
+                            true => format!(" It is the only backup of shop {}.", record.shop_name),
+                            false => String::new(),
+                        }
+                    ),
                     "Deleting a backup",
                 )?;
             }
