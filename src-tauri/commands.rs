@@ -145,11 +145,7 @@ pub async fn backups<R: Runtime>(
     app: AppHandle<R>,
     shop: Option<String>,
 ) -> Result<Vec<BackupSummary>> {
-    blocking(app, move |s| {
-        let list = s.catalog()?.backups(shop.as_deref())?;
-        Ok(list.iter().map(BackupRecord::summary).collect())
-    })
-    .await
+    blocking(app, move |s| s.catalog()?.backups(shop.as_deref())).await
 }
 
 #[tauri::command]

@@ -444,11 +444,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::List { shop } => {
             let catalog = open_catalog(cli.home)?;
-            let list: Vec<_> = catalog
-                .backups(shop.as_deref())?
-                .iter()
-                .map(|b| b.summary())
-                .collect();
+            let list = catalog.backups(shop.as_deref())?;
             if json {
                 print_json(&list);
             } else {

@@ -131,14 +131,15 @@ pub fn shop_line(s: &Shop) -> String {
 }
 
 pub fn backup_done(r: &BackupRecord) {
-    let s = r.summary();
+    let summary = r.summary();
+    let s = &summary.facts;
     let media = match s.media_included {
         true => format!("{} media files ({})", s.media_files, bytes(s.media_bytes)),
         false => "media not included".into(),
     };
     out!(
         "Backed up shop {}: {} tables, {} rows, {media}.",
-        s.shop,
+        summary.shop,
         s.tables,
         s.rows
     );
@@ -148,8 +149,12 @@ pub fn backup_done(r: &BackupRecord) {
             s.media_skipped.join("; ")
         );
     }
-    out!("Archive: {} ({})", s.path.display(), bytes(s.size));
-    out!("Backup id: {}", s.id);
+    out!(
+        "Archive: {} ({})",
+        summary.path.display(),
+        bytes(summary.size)
+    );
+    out!("Backup id: {}", summary.id);
 }
 
 fn verified(s: &BackupSummary) -> String {
@@ -222,7 +227,11 @@ pub fn show(r: &BackupRecord) {
     } else {
         out!("  media         not included (database-only backup)");
     }
-    out!("  tables        {} tables, {} rows", s.tables, s.rows);
+    out!(
+        "  tables        {} tables, {} rows",
+        s.facts.tables,
+        s.facts.rows
+    );
     for t in &m.database.tables {
         out!("    {:<40} {:>10} rows", t.name, t.rows);
     }

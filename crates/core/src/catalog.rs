@@ -50,6 +50,10 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 2: which store holds a shop's database password (never the password itself).
     "ALTER TABLE shops ADD COLUMN password_store TEXT NOT NULL DEFAULT 'none';",
+    // 3: the facts lists show, so listing reads no manifest (a table of their own: a
+    // column after the manifest would be read past it). Filled in for older rows by
+    // `Catalog::fill_facts`.
+    "CREATE TABLE backup_facts (id TEXT PRIMARY KEY, facts TEXT NOT NULL);",
 ];
 
 /// A registered shop.
@@ -218,6 +222,26 @@ impl Catalog {
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
             tx.commit()?;
         }
+        self.fill_facts()
+    }
+
+    /// Give rows recorded before version 3 their list facts, once.
+    fn fill_facts(&self) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, manifest FROM backups WHERE id NOT IN (SELECT id FROM backup_facts)",
+        )?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, manifest) in rows {
+            // A damaged entry stays without facts; reading it says so.
+            if let Ok(m) = Manifest::from_json(manifest.as_bytes()) {
+                self.conn.execute(
+                    "INSERT INTO backup_facts (id, facts) VALUES (?1, ?2)",
+                    params![id, Facts::of(&m).json()],
+                )?;
+            }
+        }
         Ok(())
     }
 
@@ -356,7 +380,8 @@ impl Catalog {
     /// Record a backup, under the current name of its shop if that is registered (an
     /// archive imported after a rename carries the old one).
     pub fn insert_backup(&self, b: &BackupRecord) -> Result<()> {
-        self.conn.execute(
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
             "INSERT INTO backups (id, shop_name, shop_uid, kind, name, created, path, size, sha256, verified_at, verified_ok, manifest)
              VALUES (?1, COALESCE((SELECT name FROM shops WHERE uid = ?3), ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
@@ -374,6 +399,11 @@ impl Catalog {
                 String::from_utf8(b.manifest.to_json()).expect("JSON is UTF-8"),
             ],
         )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO backup_facts (id, facts) VALUES (?1, ?2)",
+            params![b.id, Facts::of(&b.manifest).json()],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -385,13 +415,39 @@ impl Catalog {
             .is_some())
     }
 
-    /// Backups, newest first; of one shop if named.
-    pub fn backups(&self, shop: Option<&str>) -> Result<Vec<BackupRecord>> {
+    /// Backups, newest first; of one shop if named. Their list facts only: the manifests
+    /// (one line per media file) are not read.
+    pub fn backups(&self, shop: Option<&str>) -> Result<Vec<BackupSummary>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, shop_name, shop_uid, kind, name, created, path, size, sha256, verified_at, verified_ok, manifest
-             FROM backups WHERE ?1 IS NULL OR shop_name = ?1 ORDER BY created DESC, rowid DESC",
+            "SELECT b.id, b.shop_name, b.kind, b.name, b.created, b.path, b.size, b.sha256, b.verified_at, b.verified_ok, f.facts
+             FROM backups b LEFT JOIN backup_facts f ON f.id = b.id
+             WHERE ?1 IS NULL OR b.shop_name = ?1 ORDER BY b.created DESC, b.rowid DESC",
         )?;
-        let rows = stmt.query_map([shop], backup_from_row)?;
+        let rows = stmt.query_map([shop], |r| {
+            let id: String = r.get(0)?;
+            let kind: String = r.get(2)?;
+            let facts = r
+                .get::<_, Option<String>>(10)?
+                .and_then(|f| serde_json::from_str::<Facts>(&f).ok());
+            let Some(facts) = facts else {
+                return Ok(Err(Error::corrupt(format!(
+                    "The catalog holds a damaged entry for backup {id}; delete it, or run `shopsafe import` on its folder."
+                ))));
+            };
+            Ok(Ok(BackupSummary {
+                id,
+                shop: r.get(1)?,
+                kind: BackupKind::parse(&kind).unwrap_or(BackupKind::Full),
+                name: r.get(3)?,
+                created: r.get(4)?,
+                path: PathBuf::from(r.get::<_, String>(5)?),
+                size: r.get::<_, i64>(6)? as u64,
+                sha256: r.get(7)?,
+                facts,
+                verified_at: r.get(8)?,
+                verified_ok: r.get(9)?,
+            }))
+        })?;
         rows.map(|r| r?).collect()
     }
 
@@ -427,8 +483,10 @@ impl Catalog {
     }
 
     pub fn delete_backup(&self, id: &str) -> Result<()> {
-        self.conn
-            .execute("DELETE FROM backups WHERE id = ?1", [id])?;
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("DELETE FROM backups WHERE id = ?1", [id])?;
+        tx.execute("DELETE FROM backup_facts WHERE id = ?1", [id])?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -526,6 +584,15 @@ pub struct BackupSummary {
     pub path: PathBuf,
     pub size: u64,
     pub sha256: String,
+    #[serde(flatten)]
+    pub facts: Facts,
+    pub verified_at: Option<String>,
+    pub verified_ok: Option<bool>,
+}
+
+/// What a list shows of a backup's manifest, kept beside it in the catalog.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Facts {
     pub engine: String,
     pub tables: u64,
     pub rows: u64,
@@ -535,13 +602,28 @@ pub struct BackupSummary {
     pub media_included: bool,
     /// What the media folder held that was not saved (links, unreadable names), with why.
     pub media_skipped: Vec<String>,
-    pub verified_at: Option<String>,
-    pub verified_ok: Option<bool>,
+}
+
+impl Facts {
+    fn of(m: &Manifest) -> Facts {
+        Facts {
+            engine: m.database.engine.clone(),
+            tables: m.database.tables.len() as u64,
+            rows: m.total_rows(),
+            media_files: m.media.file_count,
+            media_bytes: m.media.total_bytes,
+            media_included: m.media.included,
+            media_skipped: m.media.skipped.clone(),
+        }
+    }
+
+    fn json(&self) -> String {
+        serde_json::to_string(self).expect("facts always serialize")
+    }
 }
 
 impl BackupRecord {
     pub fn summary(&self) -> BackupSummary {
-        let m = &self.manifest;
         BackupSummary {
             id: self.id.clone(),
             shop: self.shop_name.clone(),
@@ -551,13 +633,7 @@ impl BackupRecord {
             path: self.path.clone(),
             size: self.size,
             sha256: self.sha256.clone(),
-            engine: m.database.engine.clone(),
-            tables: m.database.tables.len() as u64,
-            rows: m.total_rows(),
-            media_files: m.media.file_count,
-            media_bytes: m.media.total_bytes,
-            media_included: m.media.included,
-            media_skipped: m.media.skipped.clone(),
+            facts: Facts::of(&self.manifest),
             verified_at: self.verified_at.clone(),
             verified_ok: self.verified_ok,
         }

@@ -397,3 +397,29 @@ fn import_searches_subfolders_and_fails_when_nothing_imports() {
     assert_eq!(e.kind, ErrorKind::Corrupt, "{}", e.message);
     assert!(e.message.contains("could not be imported"), "{}", e.message);
 }
+
+/// Lists read each backup's facts from a table of their own, not its manifest; a catalog
+/// from before that table gets them filled in when it is opened.
+#[test]
+fn an_older_catalog_gets_its_list_facts_filled_in() {
+    let t = TestShop::with_media("facts", 64 << 10);
+    let b = t.backup();
+    let listed = |c: &shopsafe_core::Catalog| {
+        let s = c.backups(None).unwrap().remove(0);
+        (s.id, s.facts.tables, s.facts.rows, s.facts.media_files)
+    };
+    let want = (
+        b.id.clone(),
+        b.manifest.database.tables.len() as u64,
+        b.manifest.total_rows(),
+        b.manifest.media.file_count,
+    );
+    assert_eq!(listed(&t.catalog), want);
+    let file = t.catalog.home().join("catalog.sqlite3");
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch("DROP TABLE backup_facts; PRAGMA user_version = 2;")
+        .unwrap();
+    let reopened = shopsafe_core::Catalog::open(t.catalog.home()).unwrap();
+    assert_eq!(listed(&reopened), want);
+}

@@ -525,10 +525,7 @@ fn restore_into_a_mounted_media_folder_swaps_its_contents() {
     // The safety backup holds the shop's media as they were, not the restore's staging.
     let safety = t
         .catalog
-        .backups(None)
-        .unwrap()
-        .into_iter()
-        .find(|b| Some(&b.id) == report.safety_backup.as_ref())
+        .backup(report.safety_backup.as_ref().unwrap())
         .unwrap();
     assert_eq!(safety.manifest.media.files.len(), changed.len() - 2);
     assert!(

@@ -42,7 +42,7 @@ pub fn shop_status(catalog: &Catalog, name: Option<&str>) -> Result<ShopStatus> 
     let last_good = backups
         .iter()
         .find(|b| b.kind != BackupKind::Safety && b.verified_ok != Some(false))
-        .map(|b| b.summary());
+        .cloned();
     let age_secs = last_good
         .as_ref()
         .and_then(|b| clock::parse_rfc3339(&b.created))
