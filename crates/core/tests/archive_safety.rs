@@ -328,12 +328,7 @@ fn backups_follow_their_shop_by_uid_through_a_rename() {
     .unwrap();
     let theirs = ops::backup(
         &elsewhere,
-        &ops::BackupOptions {
-            shop: twin,
-            name: None,
-            include_media: false,
-            safety: false,
-        },
+        &common::database_only(&twin),
         &NoProgress,
         &CancelToken::new(),
     )

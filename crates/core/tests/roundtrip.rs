@@ -629,29 +629,25 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
         let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
         ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err()
     };
-    let e = restore();
-    assert!(
-        e.message
-            .contains("has another file system mounted inside it"),
-        "{}",
-        e.message
-    );
-    assert_eq!((dump(&t.db_path()), files(&t.media_path())), before);
+    let refused_over_a_mount = || {
+        let before = (dump(&t.db_path()), files(&t.media_path()));
+        let e = restore();
+        assert!(
+            e.message
+                .contains("has another file system mounted inside it"),
+            "{}",
+            e.message
+        );
+        assert_eq!((dump(&t.db_path()), files(&t.media_path())), before);
+    };
+    refused_over_a_mount();
     drop(_nested);
     // So would one in a subfolder of a mounted media folder (a volume), whose entries are
     // moved aside instead.
     let volume = common::Mount::tmpfs(&t.media_path(), "size=8m");
     let deep = common::Mount::tmpfs(&t.media_path().join("thumbs/cache"), "size=1m");
     std::fs::write(t.media_path().join("thumbs/cache/shared.png"), b"shared").unwrap();
-    let in_volume = (dump(&t.db_path()), files(&t.media_path()));
-    let e = restore();
-    assert!(
-        e.message
-            .contains("has another file system mounted inside it"),
-        "{}",
-        e.message
-    );
-    assert_eq!((dump(&t.db_path()), files(&t.media_path())), in_volume);
+    refused_over_a_mount();
     drop((deep, volume));
 
     let real = t.dir.path().join("bigdisk-media");
