@@ -5,8 +5,8 @@
 //! swap, each staged file and folder takes the owner and group of its namesake in the live
 //! media folder, or, where the live folder has none, of the nearest live folder above it;
 //! each staged folder takes that folder's permission bits too (a group-writable or setgid
-//! upload folder stays one), unless they deny its owner anything. Nothing is changed where they already match, so a restore run
-//! as the shop's own user does nothing here.
+//! upload folder stays one), unless they deny its owner anything. Nothing is changed where
+//! they already match, so a restore run as the shop's own user does nothing here.
 
 use std::path::Path;
 
@@ -108,8 +108,9 @@ mod unix {
             }
         }
         // Not a mode that would keep the restore (its swap, its rollback) from moving and
-        // removing what is in the folder. A chown clears setgid: the mode is set after it.
-        if folder && owner.mode & 0o700 == 0o700 && meta.mode() & 0o7777 != owner.mode {
+        // removing what is in the folder. A chown may clear setgid: the mode is read after.
+        let mode = || std::fs::symlink_metadata(path).map(|m| m.mode() & 0o7777);
+        if folder && owner.mode & 0o700 == 0o700 && mode().is_ok_and(|m| m != owner.mode) {
             let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(owner.mode));
         }
     }
