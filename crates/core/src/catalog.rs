@@ -227,17 +227,23 @@ impl Catalog {
 
     /// Give rows recorded before version 3 their list facts, once.
     fn fill_facts(&self) -> Result<()> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, manifest FROM backups WHERE id NOT IN (SELECT id FROM backup_facts)",
-        )?;
-        let rows: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM backups WHERE id NOT IN (SELECT id FROM backup_facts)")?;
+        let ids: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        for (id, manifest) in rows {
+        // One manifest at a time (they can be large); another process may be doing the same.
+        for id in ids {
+            let manifest: String =
+                self.conn
+                    .query_row("SELECT manifest FROM backups WHERE id = ?1", [&id], |r| {
+                        r.get(0)
+                    })?;
             // A damaged entry stays without facts; reading it says so.
             if let Ok(m) = Manifest::from_json(manifest.as_bytes()) {
                 self.conn.execute(
-                    "INSERT INTO backup_facts (id, facts) VALUES (?1, ?2)",
+                    "INSERT OR IGNORE INTO backup_facts (id, facts) VALUES (?1, ?2)",
                     params![id, Facts::of(&m).json()],
                 )?;
             }
