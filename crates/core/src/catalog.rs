@@ -235,13 +235,15 @@ impl Catalog {
             .collect::<rusqlite::Result<_>>()?;
         // One manifest at a time (they can be large); another process may be doing the same.
         for id in ids {
-            let manifest: String =
-                self.conn
-                    .query_row("SELECT manifest FROM backups WHERE id = ?1", [&id], |r| {
-                        r.get(0)
-                    })?;
-            // A damaged entry stays without facts; reading it says so.
-            if let Ok(m) = Manifest::from_json(manifest.as_bytes()) {
+            let manifest: Option<String> = self
+                .conn
+                .query_row("SELECT manifest FROM backups WHERE id = ?1", [&id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            // A damaged entry stays without facts; reading it says so. (One deleted
+            // meanwhile needs none.)
+            if let Some(m) = manifest.and_then(|m| Manifest::from_json(m.as_bytes()).ok()) {
                 self.conn.execute(
                     "INSERT OR IGNORE INTO backup_facts (id, facts) VALUES (?1, ?2)",
                     params![id, Facts::of(&m).json()],
