@@ -316,13 +316,8 @@ impl ArchiveWriter {
                 cancel.check()?;
                 let p = match read {
                     Reading::Ready(p) => p,
-                    Reading::Gone => {
-                        unsaved.push((i, GONE));
-                        meter.add(files[i].size, 1);
-                        continue;
-                    }
-                    Reading::Unsteady => {
-                        unsaved.push((i, UNSTEADY));
+                    Reading::Unsaved(why) => {
+                        unsaved.push((i, why));
                         meter.add(files[i].size, 1);
                         continue;
                     }
@@ -437,10 +432,9 @@ struct Prepared {
 
 /// What reading a media file gave.
 enum Reading {
-    /// The file is gone (the site deleted it after the scan).
-    Gone,
-    /// It changed while it was read, each of [`READS`] times.
-    Unsteady,
+    /// Not saved, and why: [`GONE`] (the site deleted it after the scan) or [`UNSTEADY`]
+    /// (it changed while it was read, each of [`READS`] times).
+    Unsaved(&'static str),
     Ready(Prepared),
 }
 
@@ -485,11 +479,13 @@ fn stamp(src: &Path) -> Result<Option<Stamp>> {
 fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Reading> {
     for _ in 0..READS {
         let Some(before) = stamp(src)? else {
-            return Ok(Reading::Gone);
+            return Ok(Reading::Unsaved(GONE));
         };
         let bytes = match std::fs::read(src) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Reading::Gone),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Reading::Unsaved(GONE))
+            }
             Err(e) => return Err(Error::io("read", src, e)),
         };
         if stamp(src)? != Some(before) || bytes.len() as u64 != before.len {
@@ -508,7 +504,7 @@ fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Reading> {
             sha256,
         }));
     }
-    Ok(Reading::Unsteady)
+    Ok(Reading::Unsaved(UNSTEADY))
 }
 
 /// Fill `buf` as far as the reader allows; returns the bytes read (0 at the end).
