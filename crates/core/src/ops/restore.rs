@@ -166,8 +166,9 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
         return Err(Error::new(
             ErrorKind::Conflict,
             format!(
-                "{} Pass --force to restore it into {} anyway.",
-                from, shop.name
+                "{}; pass --force to restore it into {} anyway.",
+                from.trim_end_matches('.'),
+                shop.name
             ),
         ));
     }
