@@ -145,7 +145,7 @@ pub fn backup_done(r: &BackupRecord) {
     );
     if !s.media_skipped.is_empty() {
         out!(
-            "Not saved from the media folder (a restore keeps the shop's own links and such names as they are): {}.",
+            "Not saved from the media folder: {}.",
             s.media_skipped.join("; ")
         );
     }

@@ -357,7 +357,17 @@ fn media_files_rewritten_while_read_are_read_again_or_noted() {
         t.media_path().join("video-b.bin"),
     );
     std::fs::write(&settles, vec![0u8; 6 << 20]).unwrap();
-    std::fs::write(&churns, vec![0u8; 6 << 20]).unwrap();
+    // Not compressible, so what is left of it in the archive shows.
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let noise: Vec<u8> = (0..6 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(&churns, &noise).unwrap();
     let sink = RewriteDuringMedia {
         settles: settles.clone(),
         churns,
@@ -382,6 +392,12 @@ fn media_files_rewritten_while_read_are_read_again_or_noted() {
         "{:?}",
         m.skipped
     );
-    // The archive, with an entry taken out again, is whole.
+    // The archive, with entries taken out again, is whole, and holds nothing of them.
     ops::verify(&t.catalog, &backup.id, &NoProgress, &CancelToken::new()).unwrap();
+    assert!(
+        backup.size < noise.len() as u64,
+        "the archive takes {} bytes: the file left out ({} bytes) is still in it",
+        backup.size,
+        noise.len()
+    );
 }

@@ -6,7 +6,7 @@
 //! in 1 MiB chunks while a second thread computes their SHA-256. Already-compressed formats are
 //! stored; everything else is deflated. A media file that changed while it was read (its
 //! size, modification or change time moved) is read again, a streamed one's entry taken out
-//! first; after three tries it is left out and named, never saved torn. The caller writes to
+//! and the file cut first; after three tries it is left out and named, never saved torn. The caller writes to
 //! a `.partial` file and renames it only after [`ArchiveWriter::finish`] has flushed it to
 //! disk.
 
@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use zip::write::{SimpleFileOptions, ZipFileBuilder};
@@ -57,7 +57,13 @@ struct Sink {
     /// The current position and the end, as the zip library sees them.
     pos: u64,
     end: u64,
+    /// Where an entry taken out again began ([`NO_CUT`] if none): the file is cut there
+    /// before the next write, so nothing of it stays behind what follows (the zip library
+    /// cannot cut a file; it would keep the entry's bytes and write its directory after).
+    cut_at: Arc<AtomicU64>,
 }
+
+const NO_CUT: u64 = u64::MAX;
 
 impl Sink {
     fn live(&self) -> bool {
@@ -81,6 +87,14 @@ impl Sink {
 
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let cut = self.cut_at.swap(NO_CUT, Ordering::Relaxed);
+        if cut == self.pos && self.live() {
+            let flushed = self.file.flush();
+            self.check(flushed)?;
+            let cut_off = self.file.get_ref().set_len(cut);
+            self.check(cut_off)?;
+            self.end = cut;
+        }
         let n = match self.live() {
             true => {
                 let written = self.file.write(buf);
@@ -143,6 +157,7 @@ impl ArchiveWriter {
             abandoned: abandoned.clone(),
             pos: 0,
             end: 0,
+            cut_at: Arc::new(AtomicU64::new(NO_CUT)),
         };
         Ok(ArchiveWriter {
             _abandon: Abandon(abandoned),
@@ -353,8 +368,11 @@ impl ArchiveWriter {
                     entries[i] = Some(entry);
                     break;
                 }
-                // Torn: the entry is taken out again (what follows overwrites it).
+                // Torn: the entry is taken out again, and the file cut where it began.
                 self.zip.abort_file().map_err(|e| self.zip_err(e))?;
+                if let Some(sink) = self.zip.get_ref() {
+                    sink.cut_at.store(sink.pos, Ordering::Relaxed);
+                }
             }
             if entries[i].is_none() {
                 unsaved.push((i, why));
@@ -376,17 +394,10 @@ impl ArchiveWriter {
             zip::result::ZipError::Io(io) => Error::io("write the archive", &path, io),
             other => Error::internal(format!("Could not finish the archive: {other}.")),
         })?;
-        let (end, furthest) = (sink.pos, sink.end);
         let file = sink
             .file
             .into_inner()
             .map_err(|e| Error::io("write the archive", &path, e.into_error()))?;
-        // An entry taken out again (a media file that changed while it was read) may have
-        // reached past the archive's end.
-        if furthest > end {
-            file.set_len(end)
-                .map_err(|e| Error::io("write the archive", &path, e))?;
-        }
         std::thread::scope(|s| {
             let synced = s.spawn(|| file.sync_all());
             let sha256 = crate::hashing::sha256_file(&path, |_| {});
