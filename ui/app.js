@@ -393,7 +393,7 @@ async function backUp(includeMedia) {
       ["Tables", count(b.tables)],
       ["Rows", count(b.rows)],
       ["Media files", !b.media_included ? "not included" : b.media_files ? `${count(b.media_files)} (${bytes(b.media_bytes)})` : "none"],
-      ...(b.media_skipped.length ? [["Not saved", `${b.media_skipped.join("; ")} (a restore keeps the shop's own links and such names as they are)`]] : []),
+      ...(b.media_skipped.length ? [["Not saved", b.media_skipped.join("; ")]] : []),
       ["SHA-256", b.sha256],
     ], "home");
   } catch (e) {

@@ -168,7 +168,7 @@ fn demo_backup_list_show_verify_restore_delete_import_log() {
     std::os::unix::fs::symlink("/srv/shared/logos", shop.join("media/logos")).unwrap();
     let text = env.ok(&["backup"]);
     assert!(
-        text.contains("Not saved from the media folder (a restore keeps the shop's own links and such names as they are): logos: a symbolic link, not followed."),
+        text.contains("Not saved from the media folder: logos: a symbolic link, not followed."),
         "{text}"
     );
 
