@@ -655,7 +655,8 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
     std::os::unix::fs::symlink(t.dir.path().join("not-mounted/media"), t.media_path()).unwrap();
     let e = restore();
     assert!(
-        e.message.contains("whose folder does not exist"),
+        e.message
+            .contains("which does not exist (a disk that is not mounted?)"),
         "{}",
         e.message
     );
@@ -671,12 +672,31 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
         .is_symlink());
     assert_eq!(dump(&t.db_path()), before.0);
 
-    // A link to a folder that is not there, in a folder that is (a stopped restore moved
-    // it aside, say): the restore makes it there, and the link stays.
+    // A link to a folder that is not there, in a folder that is: the empty mount point of
+    // a disk not mounted, most likely, so refused too (the media would fill another disk).
     std::fs::remove_file(t.media_path()).unwrap();
     let target = t.dir.path().join("bigdisk/media");
     std::fs::create_dir_all(target.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink(&target, t.media_path()).unwrap();
+    let e = restore();
+    assert!(
+        e.message
+            .contains("which does not exist (a disk that is not mounted?)"),
+        "{}",
+        e.message
+    );
+    assert!(!target.exists());
+    // Unless a restore stopped outright moved it aside: finishing that one makes it there,
+    // and the link stays.
+    use shopsafe_core::ops::interrupted::{Interrupted, Note};
+    let stopped = Interrupted {
+        backup_id: backup.id.clone(),
+        started: "2026-11-27T10:00:00Z".into(),
+        safety_backup: None,
+        media_aside: None,
+        rollback_point: None,
+    };
+    drop(Note::write(&t.catalog, &t.shop, &stopped).unwrap());
     let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
     ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!(std::fs::read_link(t.media_path()).unwrap(), target);

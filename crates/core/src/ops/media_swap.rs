@@ -28,20 +28,25 @@ impl MediaSwap {
     /// Make the (empty) staging folder for restoring backup `id` into the media folder
     /// `root`, clearing the staging an interrupted restore of the same backup left. What
     /// any interrupted restore moved aside is the shop's own media: it is never removed,
-    /// and the restore refuses until the owner has looked at it.
-    pub fn new(root: &Path, id: &str) -> Result<MediaSwap> {
+    /// and the restore refuses until the owner has looked at it. `finishing` says this
+    /// restore finishes one that was stopped outright, which may have moved the folder a
+    /// media link points to aside.
+    pub fn new(root: &Path, id: &str, finishing: bool) -> Result<MediaSwap> {
         let root = match std::fs::canonicalize(root) {
             Ok(real) => real,
-            // A link to a folder that is not there: made there (a stopped restore may have
-            // moved it aside), if the folder holding it is there (not a disk unmounted).
+            // A link to a folder that is not there: made there only when a stopped restore
+            // moved it aside, and the folder holding it is there; otherwise it is most
+            // likely on a disk that is not mounted, and the restore would fill another.
             Err(_) => match std::fs::read_link(root) {
                 Ok(target) => {
                     let target = root.parent().unwrap_or(root).join(target);
                     match target.parent().and_then(|p| std::fs::canonicalize(p).ok()) {
-                        Some(parent) => parent.join(target.file_name().unwrap_or_default()),
-                        None => {
+                        Some(parent) if finishing => {
+                            parent.join(target.file_name().unwrap_or_default())
+                        }
+                        _ => {
                             return Err(Error::new(ErrorKind::Io, format!(
-                                "The media folder {} is a link to {}, whose folder does not exist (a disk that is not mounted?); mount it or mend the link, then restore again.",
+                                "The media folder {} is a link to {}, which does not exist (a disk that is not mounted?); mount it or mend the link, then restore again.",
                                 root.display(),
                                 target.display()
                             )))

@@ -351,7 +351,7 @@ fn run(
         _ => None,
     };
     let mut media_swap = match &media_root {
-        Some(root) => Some(MediaSwap::new(root, &m.backup_id)?),
+        Some(root) => Some(MediaSwap::new(root, &m.backup_id, stopped.is_some())?),
         None => None,
     };
     let staged_media = media_swap.as_ref().map(|ms| ms.staged.clone());
