@@ -615,9 +615,9 @@ fn media_an_interrupted_restore_moved_aside_is_never_deleted() {
 }
 
 /// A file system mounted inside a media folder (an ordinary or a mounted one) would go aside
-/// with it, and be emptied once the restore is done; a media path that is a link into a folder that is not
-/// there (a disk not mounted) would become a plain folder. Both are refused, and nothing
-/// changes.
+/// with it, and be emptied once the restore is done; a media path that is a link to a
+/// folder that is not there (a disk not mounted) would become a plain folder, or fill
+/// another disk. Both are refused, and nothing changes.
 #[test]
 fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
     let t = TestShop::new("refusals");
