@@ -156,25 +156,27 @@ pub fn file_part(name: &str) -> String {
 /// shop's own database.
 fn check_whole(conn: &Connection, path: &Path) -> Result<()> {
     use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
-    let damaged = |why: String| {
-        Error::new(
-            ErrorKind::Database,
-            format!(
-                "ShopSafe's catalog {} is damaged ({why}); move it aside (ShopSafe then starts a new one), run `shopsafe import` on your backup folders to list your backups again, and register your shops again with `shopsafe shop add`.",
-                path.display()
-            ),
-        )
-    };
     match conn.query_row("PRAGMA quick_check(1)", [], |r| r.get::<_, String>(0)) {
         Ok(ok) if ok == "ok" => Ok(()),
-        Ok(problem) => Err(damaged(problem)),
+        Ok(problem) => Err(damaged(path, &problem)),
         Err(rusqlite::Error::SqliteFailure(e, _))
             if matches!(e.code, DatabaseCorrupt | NotADatabase) =>
         {
-            Err(damaged(e.to_string()))
+            Err(damaged(path, &e.to_string()))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The catalog file at `path` is damaged, and `why`.
+fn damaged(path: &Path, why: &str) -> Error {
+    Error::new(
+        ErrorKind::Database,
+        format!(
+            "ShopSafe's catalog {} is damaged ({why}); move it aside (ShopSafe then starts a new one), run `shopsafe import` on your backup folders to list your backups again, and register your shops again with `shopsafe shop add`.",
+            path.display()
+        ),
+    )
 }
 
 impl Catalog {
@@ -183,6 +185,14 @@ impl Catalog {
         std::fs::create_dir_all(home)
             .map_err(|e| Error::io("create the ShopSafe folder", home, e))?;
         let path = home.join("catalog.sqlite3");
+        // An emptied file (a crash on a full disk) would open as a new, empty catalog: every
+        // shop and backup gone from view without a word. (A catalog whose writes are still
+        // in its WAL file may be empty itself.)
+        let empty = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() == 0);
+        let wal = home.join("catalog.sqlite3-wal");
+        if empty(&path) && (empty(&wal) || !wal.exists()) {
+            return Err(damaged(&path, "the file is empty"));
+        }
         let conn = Connection::open(&path).map_err(|e| {
             Error::new(
                 ErrorKind::Database,

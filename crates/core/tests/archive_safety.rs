@@ -269,6 +269,9 @@ fn delete_removes_only_its_own_archive() {
     );
     let left = shopsafe_core::archive::Archive::open(&old.path).unwrap();
     assert_eq!(left.manifest.backup_id, newer.id);
+    // The checksum file there named the deleted backup's archive: it goes.
+    let sidecar = |p: &Path| PathBuf::from(format!("{}.sha256", p.display()));
+    assert!(!sidecar(&old.path).exists());
 
     std::fs::remove_file(&gone.path).unwrap();
     let d = ops::delete(&t.catalog, &gone.id).unwrap();
@@ -277,6 +280,7 @@ fn delete_removes_only_its_own_archive() {
         "{:?}",
         d.note
     );
+    assert!(!sidecar(&gone.path).exists());
 
     // The backup disk is not mounted: its folder is not there.
     let moved = t.dir.path().join("disk-elsewhere");

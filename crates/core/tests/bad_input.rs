@@ -394,7 +394,11 @@ fn a_damaged_catalog_is_named_with_the_way_back() {
         b"garbage, not SQLite at all",
     )
     .unwrap();
-    for home in [&home, &garbage] {
+    // Emptied (a crash on a full disk): not taken for a new catalog.
+    let emptied = home.join("emptied");
+    std::fs::create_dir(&emptied).unwrap();
+    std::fs::write(emptied.join("catalog.sqlite3"), b"").unwrap();
+    for home in [&home, &garbage, &emptied] {
         let e = shopsafe_core::Catalog::open(home).err().unwrap();
         assert_sentence(&e, ErrorKind::Database, "shopsafe import");
         assert!(

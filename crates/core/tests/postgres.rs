@@ -2220,4 +2220,26 @@ fn postgres_restore_refuses_to_drop_a_table_the_login_cannot_read() {
         e.message
     );
     assert_eq!((pg.schema("shop"), pg.rows("shop", &tables)), before);
+
+    // So does a sequence of its (its value is in no backup either).
+    pg.psql(
+        "postgres",
+        "shop",
+        "DROP TABLE public.admin_owned; CREATE SEQUENCE public.admin_seq; SELECT nextval('admin_seq');",
+    );
+    let before = pg.schema("shop");
+    let e = ops::restore(
+        &s.catalog,
+        &common::plan(&s.catalog, &backup.id),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert!(
+        e.message
+            .contains("The sequence public.admin_seq belongs to role postgres"),
+        "{}",
+        e.message
+    );
+    assert_eq!(pg.schema("shop"), before);
 }

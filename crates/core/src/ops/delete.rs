@@ -7,7 +7,7 @@
 
 use crate::archive::Archive;
 use crate::catalog::{BackupRecord, Catalog};
-use crate::hashing::sidecar_path;
+use crate::hashing::{read_sidecar, sidecar_path};
 use crate::{Error, ErrorKind, Result};
 use std::path::PathBuf;
 
@@ -30,13 +30,20 @@ pub fn delete(catalog: &Catalog, id: &str) -> Result<Deleted> {
         let _lock =
             crate::lock::ShopLock::exclusive(catalog.home(), &record.shop_uid, &record.shop_name)?;
         let note = left_alone(&record)?;
-        if note.is_none() {
-            for path in [record.path.clone(), sidecar_path(&record.path)] {
-                match std::fs::remove_file(&path) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(Error::io("delete", &path, e)),
-                }
+        // The checksum file goes with the archive, or alone if it names this backup's.
+        let sidecar = sidecar_path(&record.path);
+        let doomed = match note {
+            None => vec![record.path.clone(), sidecar],
+            Some(_) if read_sidecar(&record.path).as_deref() == Some(&record.sha256) => {
+                vec![sidecar]
+            }
+            Some(_) => Vec::new(),
+        };
+        for path in doomed {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io("delete", &path, e)),
             }
         }
         catalog.delete_backup(&record.id)?;

@@ -232,7 +232,7 @@ fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Resu
             None if same_login && db.is_server() => {
                 secrets::password_for(home, &old.uid, old.password_store)?
             }
-            None => None,
+            None => env_or(None),
         };
         db.clone().with_password(password).check()?;
         if db.url() != old.db_url {

@@ -490,8 +490,8 @@ impl Postgres {
             };
             let unreadable = match self.unreadable(&client).await?.first() {
                 None => String::new(),
-                Some((table, owner)) => format!(
-                    "; user {} may not read the table {table} (it belongs to role {owner}), so backups will fail: grant it the right to read it, or use the login that owns the shop's tables",
+                Some((kind, name, owner)) => format!(
+                    "; user {} may not read the {kind} {name} (it belongs to role {owner}), so backups will fail: grant it the right to read it, or use the login that owns the shop's tables",
                     self.user
                 ),
             };
@@ -503,14 +503,14 @@ impl Postgres {
         })
     }
 
-    /// The shop's tables the login may not read, `(name, owner)`.
-    async fn unreadable(&self, client: &Client) -> Result<Vec<(String, String)>> {
+    /// The shop's tables and sequences the login may not read, `(kind, name, owner)`.
+    async fn unreadable(&self, client: &Client) -> Result<Vec<(String, String, String)>> {
         Ok(client
             .query(&expand(UNREADABLE), &[])
             .await
             .map_err(|e| self.db_error(e))?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect())
     }
 
@@ -890,18 +890,19 @@ impl Postgres {
                 .map_err(e)?
                 .get(0);
             let result: Result<Vec<String>> = async {
-                // A table the login may not read is in no backup: dropping it would lose it.
+                // A table or sequence the login may not read is in no backup: dropping it
+                // would lose it.
                 let backed_up = |t: &str| expected.is_some_and(|x| x.tables.iter().any(|b| b.name == t));
-                if let Some((table, owner)) = self
+                if let Some((kind, name, owner)) = self
                     .unreadable(&client)
                     .await?
                     .into_iter()
-                    .find(|(t, _)| !backed_up(t))
+                    .find(|(_, t, _)| !backed_up(t))
                 {
                     return Err(Error::new(
                         ErrorKind::Database,
                         format!(
-                            "The table {table} belongs to role {owner}, and user {user} may not read it, so no backup holds it and this restore, which replaces the shop's tables, would drop it; nothing was changed. Grant {user} the right to read it (GRANT SELECT ON {table} TO {user}), move it out of the shop's schemas, or restore with a login that may read it.",
+                            "The {kind} {name} belongs to role {owner}, and user {user} may not read it, so no backup holds it and this restore, which replaces the shop's tables and sequences, would drop it; grant {user} the right to read it (GRANT SELECT ON {name} TO {user}), move it out of the shop's schemas, or restore with a login that may read it.",
                             user = self.user
                         ),
                     ));

@@ -1182,14 +1182,16 @@ SELECT 'collation', format('%I.%I', n.nspname, co.collname)
  WHERE {USER_SCHEMA} AND {not_ext:pg_collation:co.oid}
 ) o ORDER BY format('%s %s', kind, name) COLLATE \"C\"";
 
-/// The shop's tables the login may not read, `(name, owner)`: no backup it takes holds
-/// them, so a restore, which drops the shop's tables first, must leave them be.
+/// The shop's tables and sequences the login may not read, `(kind, name, owner)`: no
+/// backup it takes holds them, so a restore, which drops the shop's tables and sequences
+/// first, must leave them be.
 pub(crate) const UNREADABLE: &str = "
-SELECT n.nspname || '.' || c.relname, pg_catalog.pg_get_userbyid(c.relowner)
+SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END,
+       n.nspname || '.' || c.relname, pg_catalog.pg_get_userbyid(c.relowner)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind IN ('r', 'p') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
+ WHERE c.relkind IN ('r', 'p', 'S') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
    AND NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')
- ORDER BY 1";
+ ORDER BY 1 DESC, 2";
 
 /// What a restore drops first: the shop's own views, tables, sequences, functions, types,
 /// text search configurations and dictionaries, and collations.
