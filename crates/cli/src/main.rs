@@ -445,6 +445,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::List { shop } => {
             let catalog = open_catalog(cli.home)?;
             let list = catalog.backups(shop.as_deref())?;
+            if let Some(name) = shop.as_deref().filter(|_| list.is_empty()) {
+                // No backups under a name that is no shop's: a typo, most likely.
+                catalog.resolve_shop(Some(name))?;
+            }
             if json {
                 print_json(&list);
             } else {

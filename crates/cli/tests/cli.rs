@@ -180,6 +180,17 @@ fn demo_backup_list_show_verify_restore_delete_import_log() {
     assert_eq!(again["added"].as_array().unwrap().len(), 0);
     assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 3);
 
+    // Names that are nothing's: not found (exit 3), not an empty answer.
+    let err = env.fails(3, &["list", "--shop", "no-such-shop"]);
+    assert!(err.contains("no-such-shop"), "{err}");
+    let err = env.fails(3, &["import", "/no/such/backups"]);
+    assert!(err.contains("/no/such/backups does not exist"), "{err}");
+    let err = env.fails(3, &["restore", "/no/such/backup.zip"]);
+    assert!(
+        err.contains("The archive /no/such/backup.zip does not exist"),
+        "{err}"
+    );
+
     let log = env.ok(&["log"]);
     assert!(log.contains("import"), "{log}");
 }

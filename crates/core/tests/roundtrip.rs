@@ -625,9 +625,11 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
     let _nested = common::Mount::tmpfs(&t.media_path().join("cache"), "size=1m");
     std::fs::write(t.media_path().join("cache/shared.png"), b"shared").unwrap();
     let before = (dump(&t.db_path()), files(&t.media_path()));
-    let restore = || {
-        let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
-        ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err()
+    // Refused when the restore is planned (before the owner is asked to confirm), or when
+    // it runs.
+    let restore = || match ops::prepare_restore(&t.catalog, &restore_options(&backup.id)) {
+        Err(e) => e,
+        Ok(plan) => ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err(),
     };
     let refused_over_a_mount = || {
         let before = (dump(&t.db_path()), files(&t.media_path()));

@@ -317,7 +317,7 @@ fn unpack_error(what: &str, path: &Path, e: std::io::Error) -> Error {
         std::io::ErrorKind::StorageFull => Error::new(
             crate::ErrorKind::Io,
             format!(
-                "Could not {what} {}: the disk is full. A restore unpacks a second copy of the shop's media and database beside them before it swaps them in, so it needs that much free space there; free some, then restore again.",
+                "Could not {what} {}: the disk is full. A restore unpacks a second copy of what it restores beside the shop's own before it swaps it in, so it needs that much free space there; free some, then restore again.",
                 path.display()
             ),
         ),

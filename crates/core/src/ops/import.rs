@@ -46,7 +46,13 @@ pub fn import(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
 
 fn run(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
     let path = paths::absolute(path)?;
-    let meta = std::fs::metadata(&path).map_err(|e| Error::io("read", &path, e))?;
+    let meta = std::fs::metadata(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::not_found(format!(
+            "{} does not exist; give the archive or the folder holding the backups.",
+            path.display()
+        )),
+        _ => Error::io("read", &path, e),
+    })?;
     let files: Vec<PathBuf> = if meta.is_dir() {
         let mut v = Vec::new();
         zips_below(&path, &mut v)?;
@@ -65,6 +71,11 @@ fn run(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     for file in files {
         match import_one(catalog, &file) {
+            // A backup found twice (a copy beside it) counts once.
+            Ok((id, _))
+                if [&report.added, &report.known, &report.moved]
+                    .iter()
+                    .any(|ids| ids.contains(&id)) => {}
             Ok((id, Found::Added)) => report.added.push(id),
             Ok((id, Found::Known)) => report.known.push(id),
             Ok((id, Found::Moved)) => report.moved.push(id),
@@ -73,17 +84,15 @@ fn run(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
         }
     }
     if report.added.is_empty() && report.known.is_empty() && report.moved.is_empty() {
-        let (file, why) = &report.failed[0];
+        let why = &report.failed[0].1;
         return Err(Error::corrupt(match report.failed.len() {
             1 => format!(
-                "The only archive in the folder {}, {}, could not be imported: {why}",
-                path.display(),
-                file.display()
+                "The only archive in the folder {} could not be imported: {why}",
+                path.display()
             ),
             n => format!(
-                "None of the {n} archives in the folder {} could be imported; the first, {}: {why}",
-                path.display(),
-                file.display()
+                "None of the {n} archives in the folder {} could be imported; the first: {why}",
+                path.display()
             ),
         }));
     }

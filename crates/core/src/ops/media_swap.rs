@@ -57,16 +57,7 @@ impl MediaSwap {
             },
         };
         let entries = is_mount_point(&root);
-        // A file system mounted inside the folder (a mounted one's too) goes along with the
-        // folder holding it when that is moved aside, and would be emptied once the restore
-        // is done, while its restored files landed on the wrong disk.
-        if let Some(inner) = mounted_inside(&root) {
-            return Err(Error::new(ErrorKind::Io, format!(
-                "The media folder {} has another file system mounted inside it, at {}, which a restore cannot replace (it would be emptied, and its restored files put on the wrong disk); restore the media by hand from the archive's media/ folder, or copy that file system's files into an ordinary folder in its place, then restore again.",
-                root.display(),
-                inner.display()
-            )));
-        }
+        refuse_mounts_inside(&root)?;
         let (staged, old) = match entries {
             true => (
                 root.join(format!(".shopsafe-restore-{id}")),
@@ -226,6 +217,21 @@ fn beside(old: &Path, kind: &str) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(found)
+}
+
+/// Refuse a media folder with another file system mounted inside it (a mounted one's
+/// too): that goes along with the folder holding it when that is moved aside, and would be
+/// emptied once the restore is done, while its restored files landed on the wrong disk.
+pub fn refuse_mounts_inside(root: &Path) -> Result<()> {
+    let real = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    match mounted_inside(&real) {
+        None => Ok(()),
+        Some(inner) => Err(Error::new(ErrorKind::Io, format!(
+            "The media folder {} has another file system mounted inside it, at {}, which a restore cannot replace (it would be emptied, and its restored files put on the wrong disk); restore the media by hand from the archive's media/ folder, or copy that file system's files into an ordinary folder in its place, then restore again.",
+            real.display(),
+            inner.display()
+        ))),
+    }
 }
 
 /// Whether `dir` is the root of a mounted file system (a bind mount too), so it cannot be

@@ -141,6 +141,9 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
         },
     };
     crate::ops::shops::check_apart(&shop.name, shop.media.as_deref(), &shop.dest)?;
+    if let (Some(root), true) = (&shop.media, manifest.media.included) {
+        super::media_swap::refuse_mounts_inside(root)?;
+    }
     let db = crate::ops::shops::database(catalog, &shop)?;
     if db.engine() != manifest.database.engine {
         return Err(Error::invalid(format!(
@@ -235,6 +238,12 @@ fn locate(
         Err(e) if e.kind == ErrorKind::NotFound && Path::new(backup).is_file() => {
             let path = crate::paths::absolute(Path::new(backup))?;
             Ok((path.clone(), read_sidecar(&path), None))
+        }
+        // Given as a path (to an archive not there), not an id.
+        Err(e) if e.kind == ErrorKind::NotFound && (backup.contains(['/', '\\']) || backup.ends_with(".zip")) => {
+            Err(Error::not_found(format!(
+                "The archive {backup} does not exist; check the path, or give a backup id from `shopsafe list`."
+            )))
         }
         Err(e) => Err(e),
     }
