@@ -255,7 +255,6 @@ impl Database {
         }
     }
 
-    /// Whether this is a server database (which may need a password).
     /// The login a stored password belongs to (engine, user, server and port or socket),
     /// for a server database: another one must not be sent it.
     pub fn login(&self) -> Option<String> {
@@ -272,6 +271,7 @@ impl Database {
         }
     }
 
+    /// Whether this is a server database (which may need a password).
     pub fn is_server(&self) -> bool {
         !matches!(self, Database::Sqlite(_))
     }
