@@ -401,3 +401,47 @@ fn media_files_rewritten_while_read_are_read_again_or_noted() {
         noise.len()
     );
 }
+
+/// A file the site keeps emptying and writing again (as `file_put_contents` does), faster
+/// than file times move (they move in clock ticks), is never saved empty or cut short: it
+/// is either whole or named as not saved.
+#[test]
+fn media_files_emptied_and_rewritten_all_the_time_are_never_saved_cut_short() {
+    let t = TestShop::with_media("emptied", 64 << 10);
+    let file = t.media_path().join("feed.xml");
+    let content = vec![b'x'; 6 << 20];
+    std::fs::write(&file, &content).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (stop, file, content) = (stop.clone(), file.clone(), content.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                let mut f = std::fs::File::create(&file).unwrap();
+                std::thread::sleep(Duration::from_millis(2));
+                std::io::Write::write_all(&mut f, &content).unwrap();
+                drop(f);
+                std::thread::sleep(Duration::from_millis(3));
+            }
+        })
+    };
+    let backup = ops::backup(
+        &t.catalog,
+        &t.backup_options(),
+        &NoProgress,
+        &CancelToken::new(),
+    );
+    stop.store(true, Ordering::SeqCst);
+    writer.join().unwrap();
+    let m = backup.unwrap().manifest.media;
+    match m.files.iter().find(|f| f.path == "feed.xml") {
+        Some(saved) => assert_eq!(saved.size, content.len() as u64, "saved cut short"),
+        None => assert!(
+            m.skipped
+                .iter()
+                .any(|s| s.starts_with("feed.xml: changed each time")),
+            "{:?}",
+            m.skipped
+        ),
+    }
+}

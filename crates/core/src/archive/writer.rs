@@ -5,8 +5,9 @@
 //! and appended by the writer in the order they finish. Larger files are streamed by the writer
 //! in 1 MiB chunks while a second thread computes their SHA-256. Already-compressed formats are
 //! stored; everything else is deflated. A media file that changed while it was read (its
-//! size, modification or change time moved) is read again, a streamed one's entry taken out
-//! and the file cut first; after three tries it is left out and named, never saved torn. The caller writes to
+//! size, modification or change time moved, or changed too shortly before the read for its
+//! times to tell) is read again, a streamed one's entry taken out and the file cut first;
+//! after three tries it is left out and named, never saved torn. The caller writes to
 //! a `.partial` file and renames it only after [`ArchiveWriter::finish`] has flushed it to
 //! disk.
 
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use zip::write::{SimpleFileOptions, ZipFileBuilder};
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -357,13 +359,17 @@ impl ArchiveWriter {
         {
             let name = format!("{prefix}{}", f.rel);
             let mut why = UNSTEADY;
-            for _ in 0..READS {
+            for attempt in 0..READS {
+                if attempt > 0 {
+                    std::thread::sleep(SETTLE);
+                }
+                let began = SystemTime::now();
                 let Some(before) = stamp(&f.abs)? else {
                     why = GONE;
                     break;
                 };
                 let mut entry = self.add_file(&name, &f.abs, f.mode, meter, cancel)?;
-                if stamp(&f.abs)? == Some(before) && entry.size == before.len {
+                if before.steady(stamp(&f.abs)?, entry.size, began) {
                     entry.path = f.rel.clone();
                     entries[i] = Some(entry);
                     break;
@@ -458,8 +464,26 @@ const READS: usize = 3;
 struct Stamp {
     ino: u64,
     len: u64,
-    modified: Option<std::time::SystemTime>,
-    changed: (i64, i64),
+    modified: Option<SystemTime>,
+    changed: Option<SystemTime>,
+}
+
+/// File times move in clock ticks (a few milliseconds), so a write while a file is read may
+/// leave it looking unchanged: a read is trusted only if the file last changed at least this
+/// long before the read began, and a file that changed later is read again after this long.
+const SETTLE: Duration = Duration::from_millis(50);
+
+impl Stamp {
+    /// Whether a read that began at `began`, gave `read` bytes and left the file with
+    /// stamp `after` holds the file as it was: nothing moved, and nothing could have
+    /// moved unseen.
+    fn steady(&self, after: Option<Stamp>, read: u64, began: SystemTime) -> bool {
+        let settled = self
+            .changed
+            .or(self.modified)
+            .is_some_and(|t| t + SETTLE <= began);
+        after == Some(*self) && read == self.len && settled
+    }
 }
 
 /// A file's [`Stamp`]; `None` if the file is gone.
@@ -469,10 +493,13 @@ fn stamp(src: &Path) -> Result<Option<Stamp>> {
             #[cfg(unix)]
             let (ino, changed) = {
                 use std::os::unix::fs::MetadataExt;
-                (m.ino(), (m.ctime(), m.ctime_nsec()))
+                let changed = u64::try_from(m.ctime()).ok().map(|secs| {
+                    UNIX_EPOCH + Duration::new(secs, m.ctime_nsec().clamp(0, 999_999_999) as u32)
+                });
+                (m.ino(), changed)
             };
             #[cfg(not(unix))]
-            let (ino, changed) = (0, (0, 0));
+            let (ino, changed) = (0, None);
             Ok(Some(Stamp {
                 ino,
                 len: m.len(),
@@ -488,7 +515,11 @@ fn stamp(src: &Path) -> Result<Option<Stamp>> {
 /// Read, hash and compress one small file into a ready zip entry, reading it again if it
 /// changed meanwhile (a half-rewritten file would be saved torn).
 fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Reading> {
-    for _ in 0..READS {
+    for attempt in 0..READS {
+        if attempt > 0 {
+            std::thread::sleep(SETTLE);
+        }
+        let began = SystemTime::now();
         let Some(before) = stamp(src)? else {
             return Ok(Reading::Unsaved(GONE));
         };
@@ -499,7 +530,7 @@ fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Reading> {
             }
             Err(e) => return Err(Error::io("read", src, e)),
         };
-        if stamp(src)? != Some(before) || bytes.len() as u64 != before.len {
+        if !before.steady(stamp(src)?, bytes.len() as u64, began) {
             continue;
         }
         let sha256 = hex(&Sha256::digest(&bytes));
