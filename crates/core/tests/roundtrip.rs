@@ -767,6 +767,23 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
             "{:?}",
             report.notes
         );
+        // The second round names what the first kept too (a restore killed after keeping
+        // its predecessor's leftovers never reported them).
+        if round == 2 {
+            let first_db = t.dir.path().join(format!(
+                "shop/.shop.sqlite3.shopsafe-kept-rollback-{}",
+                backup.id
+            ));
+            assert!(
+                report
+                    .notes
+                    .iter()
+                    .any(|n| n.contains("earlier stopped restores")
+                        && n.contains(&first_db.display().to_string())),
+                "{:?}",
+                report.notes
+            );
+        }
     }
 }
 

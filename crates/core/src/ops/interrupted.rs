@@ -53,21 +53,60 @@ impl Interrupted {
                 continue;
             };
             let name = left.file_name().unwrap_or_default().to_string_lossy();
-            let kept = paths::unused(
-                &left.with_file_name(
-                    name.replace("shopsafe-old-", "shopsafe-kept-")
-                        .replace("shopsafe-rollback-", "shopsafe-kept-rollback-"),
-                ),
-            );
+            let kept_name = name
+                .replace("shopsafe-old-", "shopsafe-kept-")
+                .replace("shopsafe-rollback-", "shopsafe-kept-rollback-");
+            let kept = paths::unused(&left.with_file_name(&kept_name));
             std::fs::rename(left, &kept).map_err(|e| Error::io("keep", left, e))?;
+            // Restores stopped one after another each kept their predecessor's; those were
+            // never reported, as none of them finished.
+            let marker = match kept_name.contains("shopsafe-kept-rollback-") {
+                true => "shopsafe-kept-rollback-",
+                false => "shopsafe-kept-",
+            };
+            let family = kept_name
+                .split(marker)
+                .next()
+                .unwrap_or_default()
+                .to_string()
+                + marker;
+            let earlier = earlier_kept(&kept, &family);
+            let also = match earlier.as_slice() {
+                [] => String::new(),
+                list => format!(
+                    " (and so is what earlier stopped restores moved aside, in {})",
+                    list.join(", ")
+                ),
+            };
             notes.push(format!(
-                "The stopped restore of backup {} had moved the shop's {what} aside; that is kept in {}: remove it once you no longer need it.",
+                "The stopped restore of backup {} had moved the shop's {what} aside; that is kept in {}{also}: remove it once you no longer need it.",
                 self.backup_id,
                 kept.display()
             ));
         }
         Ok(notes)
     }
+}
+
+/// The other entries beside `kept` whose names start with `family` (what earlier stopped
+/// restores kept), sorted.
+fn earlier_kept(kept: &Path, family: &str) -> Vec<String> {
+    let Some(Ok(entries)) = kept.parent().map(std::fs::read_dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| *p != kept)
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(family))
+        })
+        .map(|p| p.display().to_string())
+        .collect();
+    found.sort();
+    found
 }
 
 fn note_path(home: &Path, shop: &Shop) -> PathBuf {

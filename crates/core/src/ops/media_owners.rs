@@ -20,15 +20,14 @@ pub fn adopt(root: &Path, staged: &Path) -> Option<String> {
         let top = unix::Owner::of(root).or_else(|| unix::Owner::of(root.parent()?))?;
         let mut refused = None;
         unix::adopt_in(staged, Some(root), top, &mut refused);
-        refused.map(|(path, e)| {
+        refused.map(|(path, owner, e)| {
+            let rel = path.strip_prefix(staged).unwrap_or(&path);
             format!(
-                "The restored media files could not be given the owner of the media folder {} (user id {}, group id {}): {} ({e}); if the site runs as that user, give them to it (chown -R {}:{} on the folder).",
+                "{} in the media folder {} could not be given back to its owner (user id {}, group id {}: {e}), so it and any others like it belong to the user ShopSafe ran as; if the site needs them to be that owner's, give them back (chown).",
+                rel.display(),
                 root.display(),
-                top.uid,
-                top.gid,
-                path.display(),
-                top.uid,
-                top.gid
+                owner.uid,
+                owner.gid
             )
         })
     }
@@ -71,7 +70,7 @@ mod unix {
         staged: &Path,
         live: Option<&Path>,
         above: Owner,
-        refused: &mut Option<(PathBuf, std::io::Error)>,
+        refused: &mut Option<(PathBuf, Owner, std::io::Error)>,
     ) {
         let live_dir = live.filter(|l| std::fs::symlink_metadata(l).is_ok_and(|m| m.is_dir()));
         let own = live_dir.and_then(Owner::of).unwrap_or(above);
@@ -97,14 +96,14 @@ mod unix {
         path: &Path,
         owner: Owner,
         folder: bool,
-        refused: &mut Option<(PathBuf, std::io::Error)>,
+        refused: &mut Option<(PathBuf, Owner, std::io::Error)>,
     ) {
         let Ok(meta) = std::fs::symlink_metadata(path) else {
             return;
         };
         if refused.is_none() && (meta.uid() != owner.uid || meta.gid() != owner.gid) {
             if let Err(e) = std::os::unix::fs::lchown(path, Some(owner.uid), Some(owner.gid)) {
-                *refused = Some((path.to_path_buf(), e));
+                *refused = Some((path.to_path_buf(), owner, e));
             }
         }
         // Not a mode that would keep the restore (its swap, its rollback) from moving and
