@@ -385,7 +385,7 @@ fn run(cli: Cli) -> Result<()> {
                         print_json(&shop);
                     } else {
                         out!("Shop {} is now: {}.", shop.name, render::shop_line(&shop));
-                        if new_password {
+                        if new_password || db.is_some() {
                             where_kept(&catalog, &shop);
                         }
                     }

@@ -8,6 +8,14 @@ use shopsafe_core::{BackupRecord, Progress, Shop, Throttled, Update};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Sizes for people: 1.5 MB, 320 kB.
+/// `1 table`, `2 tables`.
+fn count(n: u64, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    }
+}
+
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
     let mut v = n as f64;
@@ -138,10 +146,10 @@ pub fn backup_done(r: &BackupRecord) {
         false => "media not included".into(),
     };
     out!(
-        "Backed up shop {}: {} tables, {} rows, {media}.",
+        "Backed up shop {}: {}, {}, {media}.",
         summary.shop,
-        s.tables,
-        s.rows
+        count(s.tables, "table"),
+        count(s.rows, "row")
     );
     if !s.media_skipped.is_empty() {
         out!(
@@ -228,9 +236,9 @@ pub fn show(r: &BackupRecord) {
         out!("  media         not included (database-only backup)");
     }
     out!(
-        "  tables        {} tables, {} rows",
-        s.facts.tables,
-        s.facts.rows
+        "  tables        {}, {}",
+        count(s.facts.tables, "table"),
+        count(s.facts.rows, "row")
     );
     for t in &m.database.tables {
         out!("    {:<40} {:>10} rows", t.name, t.rows);
@@ -294,9 +302,9 @@ pub fn plan(p: &RestorePlan) {
 pub fn restored(r: &RestoreReport) {
     out!("Restored backup {} into shop {}.", r.backup_id, r.shop);
     out!(
-        "Verified: {} tables, {} rows match the backup.",
-        r.tables_checked,
-        r.rows_checked
+        "Verified: {}, {} match the backup.",
+        count(r.tables_checked, "table"),
+        count(r.rows_checked, "row")
     );
     if let Some(n) = r.media_files_checked {
         out!("Verified: {n} media files match the backup.");

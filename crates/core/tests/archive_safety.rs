@@ -257,6 +257,23 @@ fn delete_removes_only_its_own_archive() {
     // A "latest" copy: the newer backup copied over the old one's file.
     std::fs::copy(&newer.path, &old.path).unwrap();
     std::fs::remove_file(&newer.path).unwrap();
+    // A restore of the old one says what happened, as verify does.
+    let e = ops::prepare_restore(
+        &t.catalog,
+        &RestoreOptions {
+            backup: old.id.clone(),
+            shop: None,
+            force: true,
+            pre_backup: false,
+        },
+    )
+    .unwrap_err();
+    assert!(
+        e.message
+            .contains(&format!("now holds backup {}", newer.id)),
+        "{}",
+        e.message
+    );
     let d = ops::delete(&t.catalog, &old.id).unwrap();
     assert!(!d.archive_deleted);
     assert!(
@@ -285,6 +302,12 @@ fn delete_removes_only_its_own_archive() {
     // The backup disk is not mounted: its folder is not there.
     let moved = t.dir.path().join("disk-elsewhere");
     std::fs::rename(t.dest(), &moved).unwrap();
+    let e = ops::verify(&t.catalog, &unmounted.id, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains("is not there (a disk not mounted?)"),
+        "{}",
+        e.message
+    );
     let d = ops::delete(&t.catalog, &unmounted.id).unwrap();
     assert!(
         d.note

@@ -48,10 +48,18 @@ impl Archive {
     pub fn open(path: &Path) -> Result<Archive> {
         let file = File::open(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                Error::not_found(format!(
-                    "The archive {} is missing; it was moved or deleted. If you moved it, run `shopsafe import` on its new folder.",
-                    path.display()
-                ))
+                let folder = path.parent().unwrap_or(path);
+                Error::not_found(match folder.is_dir() {
+                    true => format!(
+                        "The archive {} is missing; it was moved or deleted. If you moved it, run `shopsafe import` on its new folder.",
+                        path.display()
+                    ),
+                    false => format!(
+                        "The archive {} cannot be read, as its folder {} is not there (a disk not mounted?); mount it, or if you moved the backups, run `shopsafe import` on their new folder.",
+                        path.display(),
+                        folder.display()
+                    ),
+                })
             } else {
                 Error::io("read", path, e)
             }

@@ -328,8 +328,13 @@ impl Mysql {
             _ => Error::new(
                 ErrorKind::Database,
                 format!(
-                    "Could not reach the MySQL server for {}; check the host and port and that the server is running ({e}).",
-                    self.place()
+                    "Could not reach the MySQL or MariaDB server for {}; check the {} and that the server is running ({}).",
+                    self.place(),
+                    match self.socket {
+                        Some(_) => "socket path",
+                        None => "host and port",
+                    },
+                    innermost(&e)
                 ),
             ),
         }
@@ -1015,6 +1020,16 @@ fn lacks_something(message: &str) -> bool {
         ]
         .iter()
         .any(|m| message.contains(m))
+}
+
+/// The innermost cause of an error (a client error wraps an I/O error that wraps the
+/// system's), said once.
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut inner = e;
+    while let Some(source) = inner.source() {
+        inner = source;
+    }
+    inner.to_string()
 }
 
 #[cfg(test)]
