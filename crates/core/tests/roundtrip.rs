@@ -69,7 +69,13 @@ fn restore_brings_back_every_row_and_file_and_keeps_a_safety_backup() {
     let m = plan.media.as_ref().unwrap();
     assert_eq!((m.added_since, m.removed_since, m.changed), (2, 5, 1));
 
+    assert_eq!(t.catalog.backup(&backup.id).unwrap().verified_ok, None);
     let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    // The restore checked the whole archive: the backup counts as verified.
+    assert_eq!(
+        t.catalog.backup(&backup.id).unwrap().verified_ok,
+        Some(true)
+    );
     assert_eq!(
         dump(&t.db_path()),
         before_db,

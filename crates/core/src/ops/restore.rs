@@ -316,6 +316,20 @@ pub fn restore(
         Some(&plan.backup_id),
         &detail,
     );
+    // A finished restore checked every entry of the archive and the whole file, as a
+    // verify does (of the catalog's file: one restored by another path says nothing of it).
+    let listed = || {
+        catalog
+            .backup(&plan.backup_id)
+            .is_ok_and(|r| r.id == plan.backup_id && r.path == plan.archive)
+    };
+    if result.is_ok() && listed() {
+        let _ = catalog.mark_verified(
+            &plan.backup_id,
+            &crate::clock::rfc3339(crate::clock::now_secs()),
+            true,
+        );
+    }
     result
 }
 
