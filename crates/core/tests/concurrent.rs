@@ -287,7 +287,13 @@ fn media_churning_while_it_is_listed_does_not_fail_backups() {
     let mut noted = 0;
     for skipped in listings.into_iter().chain(backups) {
         for s in skipped.unwrap_or_else(|e| panic!("{}", e.message)) {
-            assert!(s.ends_with(": deleted during the backup"), "{s}");
+            // A file the churn rewrites on every read is named too (since files changed
+            // less than 50 ms before a read are read again).
+            assert!(
+                s.ends_with(": deleted during the backup")
+                    || s.contains(": changed each time it was read"),
+                "{s}"
+            );
             noted += 1;
         }
     }
