@@ -302,16 +302,8 @@ fn with_password<T>(ask: bool, attempt: impl Fn(Option<String>) -> Result<T>) ->
 
 /// Say once, in plain words, where a shop's password is kept.
 fn where_kept(catalog: &Catalog, shop: &shopsafe_core::Shop) {
-    use shopsafe_core::secrets::{where_kept, PASSWORD_ENV};
-    if let Some(w) = where_kept(catalog.home(), &shop.uid, shop.password_store) {
+    if let Some(w) = ops::where_password_is(catalog.home(), shop) {
         out!("{w}");
-    } else if std::env::var_os(PASSWORD_ENV).is_some()
-        && shopsafe_core::engine::Database::parse(&shop.db_url).is_ok_and(|d| d.is_server())
-    {
-        out!(
-            "The password in {PASSWORD_ENV} was used for this check only and is not stored: set it for every run, or store it with `shopsafe shop edit {} --password`.",
-            shop.name
-        );
     }
 }
 
@@ -445,10 +437,6 @@ fn run(cli: Cli) -> Result<()> {
         Command::List { shop } => {
             let catalog = open_catalog(cli.home)?;
             let list = catalog.backups(shop.as_deref())?;
-            if let Some(name) = shop.as_deref().filter(|_| list.is_empty()) {
-                // No backups under a name that is no shop's: a typo, most likely.
-                catalog.resolve_shop(Some(name))?;
-            }
             if json {
                 print_json(&list);
             } else {

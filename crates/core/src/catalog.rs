@@ -433,8 +433,9 @@ impl Catalog {
             .is_some())
     }
 
-    /// Backups, newest first; of one shop if named. Their list facts only: the manifests
-    /// (one line per media file) are not read.
+    /// Backups, newest first; of one shop if named (a name that is no shop's and that no
+    /// backup carries, a typo most likely, is not found). Their list facts only: the
+    /// manifests (one line per media file) are not read.
     pub fn backups(&self, shop: Option<&str>) -> Result<Vec<BackupSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT b.id, b.shop_name, b.kind, b.name, b.created, b.path, b.size, b.sha256, b.verified_at, b.verified_ok, f.facts
@@ -466,7 +467,11 @@ impl Catalog {
                 verified_ok: r.get(9)?,
             }))
         })?;
-        rows.map(|r| r?).collect()
+        let list: Vec<BackupSummary> = rows.map(|r| r?).collect::<Result<_>>()?;
+        if let Some(name) = shop.filter(|_| list.is_empty()) {
+            self.resolve_shop(Some(name))?;
+        }
+        Ok(list)
     }
 
     /// The backup with this id, or the only one whose id starts with it.

@@ -249,8 +249,7 @@ fn failed_postgres_restore_leaves_the_database_unchanged() {
     let pg = PgServer::start();
     make_shop_db(&pg);
     let s = register(&pg);
-    let opts = common::database_only(&s.shop);
-    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
+    let backup = s.try_backup().unwrap();
     pg.psql(
         "shop",
         "shop",
@@ -434,8 +433,7 @@ fn postgres_restore_loading_while_the_archive_is_checked_rolls_back_a_bad_archiv
     let pg = PgServer::start();
     make_shop_db(&pg);
     let s = register(&pg);
-    let opts = common::database_only(&s.shop);
-    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
+    let backup = s.try_backup().unwrap();
     pg.psql(
         "shop",
         "shop",
@@ -2189,8 +2187,7 @@ fn postgres_restore_refuses_to_drop_a_table_the_login_cannot_read() {
     let pg = PgServer::start();
     make_shop_db(&pg);
     let s = register(&pg);
-    let opts = common::database_only(&s.shop);
-    let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
+    let backup = s.try_backup().unwrap();
     pg.psql(
         "postgres",
         "shop",

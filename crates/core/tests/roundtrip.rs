@@ -658,16 +658,19 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
     refused_over_a_mount();
     drop((deep, volume));
 
+    let refused_over_a_dangling_link = || {
+        let e = restore();
+        assert!(
+            e.message
+                .contains("which does not exist (a disk that is not mounted?)"),
+            "{}",
+            e.message
+        );
+    };
     let real = t.dir.path().join("bigdisk-media");
     std::fs::rename(t.media_path(), &real).unwrap();
     std::os::unix::fs::symlink(t.dir.path().join("not-mounted/media"), t.media_path()).unwrap();
-    let e = restore();
-    assert!(
-        e.message
-            .contains("which does not exist (a disk that is not mounted?)"),
-        "{}",
-        e.message
-    );
+    refused_over_a_dangling_link();
     let e = t.try_backup().unwrap_err();
     assert!(
         e.message.contains("is a link to") && e.message.contains("a disk that is not mounted?"),
@@ -686,13 +689,7 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
     let target = t.dir.path().join("bigdisk/media");
     std::fs::create_dir_all(target.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink(&target, t.media_path()).unwrap();
-    let e = restore();
-    assert!(
-        e.message
-            .contains("which does not exist (a disk that is not mounted?)"),
-        "{}",
-        e.message
-    );
+    refused_over_a_dangling_link();
     assert!(!target.exists());
     // Unless a restore stopped outright moved it aside: finishing that one makes it there,
     // and the link stays.

@@ -100,6 +100,20 @@ impl Archive {
         })
     }
 
+    /// Open the archive of backup `id` at `path`: refused in one sentence if the file now
+    /// holds another backup (one copied over it).
+    pub fn open_backup(path: &Path, id: &str) -> Result<Archive> {
+        let archive = Archive::open(path)?;
+        if archive.manifest.backup_id != id {
+            return Err(Error::corrupt(format!(
+                "The file {} now holds backup {}, not {id}; it was replaced (another backup was copied over it), so backup {id} is gone.",
+                path.display(),
+                archive.manifest.backup_id
+            )));
+        }
+        Ok(archive)
+    }
+
     /// Every entry the manifest lists, with its full name inside the archive.
     fn listed(&self) -> Vec<(String, FileEntry)> {
         let m = &self.manifest;

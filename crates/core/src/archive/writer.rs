@@ -62,7 +62,7 @@ struct Sink {
     /// Where an entry taken out again began ([`NO_CUT`] if none): the file is cut there
     /// before the next write, so nothing of it stays behind what follows (the zip library
     /// cannot cut a file; it would keep the entry's bytes and write its directory after).
-    cut_at: Arc<AtomicU64>,
+    cut_at: AtomicU64,
 }
 
 const NO_CUT: u64 = u64::MAX;
@@ -159,7 +159,7 @@ impl ArchiveWriter {
             abandoned: abandoned.clone(),
             pos: 0,
             end: 0,
-            cut_at: Arc::new(AtomicU64::new(NO_CUT)),
+            cut_at: AtomicU64::new(NO_CUT),
         };
         Ok(ArchiveWriter {
             _abandon: Abandon(abandoned),

@@ -127,6 +127,16 @@ fn from_other_server(
     ))
 }
 
+/// The innermost cause of a driver's error (a client error wraps an I/O error that wraps
+/// the system's), said once, without a final period.
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut inner = e;
+    while let Some(source) = inner.source() {
+        inner = source;
+    }
+    inner.to_string().trim_end_matches('.').to_string()
+}
+
 /// A single-threaded runtime for a server engine's async work.
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()

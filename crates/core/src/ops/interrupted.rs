@@ -59,18 +59,16 @@ impl Interrupted {
             let kept = paths::unused(&left.with_file_name(&kept_name));
             std::fs::rename(left, &kept).map_err(|e| Error::io("keep", left, e))?;
             // Restores stopped one after another each kept their predecessor's; those were
-            // never reported, as none of them finished.
-            let marker = match kept_name.contains("shopsafe-kept-rollback-") {
-                true => "shopsafe-kept-rollback-",
-                false => "shopsafe-kept-",
+            // never reported, as none of them finished. They are named alike but for the id.
+            let family = &kept_name[..kept_name.rfind(&self.backup_id).unwrap_or(0)];
+            let earlier: Vec<String> = match (family.is_empty(), kept.parent()) {
+                (false, Some(dir)) => paths::starting_with(dir, family)?
+                    .into_iter()
+                    .filter(|p| *p != kept)
+                    .map(|p| p.display().to_string())
+                    .collect(),
+                _ => Vec::new(),
             };
-            let family = kept_name
-                .split(marker)
-                .next()
-                .unwrap_or_default()
-                .to_string()
-                + marker;
-            let earlier = earlier_kept(&kept, &family);
             let also = match earlier.as_slice() {
                 [] => String::new(),
                 list => format!(
@@ -86,27 +84,6 @@ impl Interrupted {
         }
         Ok(notes)
     }
-}
-
-/// The other entries beside `kept` whose names start with `family` (what earlier stopped
-/// restores kept), sorted.
-fn earlier_kept(kept: &Path, family: &str) -> Vec<String> {
-    let Some(Ok(entries)) = kept.parent().map(std::fs::read_dir) else {
-        return Vec::new();
-    };
-    let mut found: Vec<String> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| *p != kept)
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(family))
-        })
-        .map(|p| p.display().to_string())
-        .collect();
-    found.sort();
-    found
 }
 
 fn note_path(home: &Path, shop: &Shop) -> PathBuf {

@@ -200,23 +200,10 @@ fn beside(old: &Path, kind: &str) -> Result<Vec<PathBuf>> {
         return Ok(Vec::new());
     };
     let name = name.to_string_lossy();
-    let Some(end) = name.rfind("shopsafe-old-") else {
-        return Ok(Vec::new());
-    };
-    let prefix = format!("{}{kind}", &name[..end]);
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io("read the folder", dir, e)),
-    };
-    let mut found = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io("read the folder", dir, e))?;
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            found.push(entry.path());
-        }
+    match name.rfind("shopsafe-old-") {
+        Some(end) => crate::paths::starting_with(dir, &format!("{}{kind}", &name[..end])),
+        None => Ok(Vec::new()),
     }
-    Ok(found)
 }
 
 /// Refuse a media folder with another file system mounted inside it (a mounted one's

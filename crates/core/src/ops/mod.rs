@@ -21,7 +21,7 @@ pub use restore::{
 };
 pub use shops::{
     add_demo_shop, add_shop, create_demo_shop, database, edit_shop, remove_shop, test_connection,
-    test_shop, AddShopOptions, EditShopOptions,
+    test_shop, where_password_is, AddShopOptions, EditShopOptions,
 };
 pub use status::{shop_status, Health, ShopStatus};
 pub use verify::{verify, VerifyReport};

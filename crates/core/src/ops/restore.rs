@@ -127,17 +127,11 @@ pub struct RestoreReport {
 /// Look at the backup and the shop and say what a restore would replace.
 pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<RestorePlan> {
     let (archive, expected_sha256, record) = locate(catalog, &opts.backup)?;
-    let manifest = Archive::open(&archive)?.manifest;
-    if let Some(r) = record.as_ref().filter(|r| r.id != manifest.backup_id) {
-        return Err(Error::corrupt(format!(
-            "The file {} now holds backup {}, not {}; it was replaced, so backup {} is gone (restore backup {} by its own id if that is the one you want).",
-            archive.display(),
-            manifest.backup_id,
-            r.id,
-            r.id,
-            manifest.backup_id
-        )));
+    let manifest = match &record {
+        Some(r) => Archive::open_backup(&archive, &r.id)?,
+        None => Archive::open(&archive)?,
     }
+    .manifest;
     let shop = match (&opts.shop, &record) {
         (Some(name), _) => catalog.resolve_shop(Some(name))?,
         (None, _) => match catalog.shops()?.into_iter().find(|s| s.uid == manifest.shop.uid) {

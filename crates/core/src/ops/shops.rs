@@ -78,10 +78,24 @@ pub fn add_shop(catalog: &Catalog, opts: &AddShopOptions) -> Result<Shop> {
 }
 
 fn registered(home: &Path, s: &Shop) -> String {
-    match secrets::where_kept(home, &s.uid, s.password_store) {
+    match where_password_is(home, s) {
         Some(w) => format!("Registered {}. {w}", s.db_url),
         None => format!("Registered {}.", s.db_url),
     }
+}
+
+/// One sentence on a registered shop's password: where it is kept, or, for a server shop
+/// with none stored while `SHOPSAFE_DB_PASSWORD` is set, that that one served this run
+/// only (the next unattended backup needs it again).
+pub fn where_password_is(home: &Path, shop: &Shop) -> Option<String> {
+    let env = secrets::PASSWORD_ENV;
+    secrets::where_kept(home, &shop.uid, shop.password_store).or_else(|| {
+        let server = Database::parse(&shop.db_url).is_ok_and(|d| d.is_server());
+        (server && std::env::var_os(env).is_some()).then(|| format!(
+            "The password in {env} was used for this check only and is not stored: set it for every run, or store it with `shopsafe shop edit {} --password`.",
+            shop.name
+        ))
+    })
 }
 
 /// Parse a database URL and separate its password (from the URL or `given`) from it.

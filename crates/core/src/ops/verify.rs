@@ -41,15 +41,7 @@ pub fn verify(
                 )));
             }
         }
-        let mut archive = Archive::open(&record.path)?;
-        if archive.manifest.backup_id != record.id {
-            return Err(Error::corrupt(format!(
-                "The file {} now holds backup {}, not {}; it was replaced.",
-                record.path.display(),
-                archive.manifest.backup_id,
-                record.id
-            )));
-        }
+        let mut archive = Archive::open_backup(&record.path, &record.id)?;
         let report = check(&mut archive, Some(&record.sha256), progress, cancel)?;
         Ok(VerifyReport {
             backup_id: record.id.clone(),

@@ -334,7 +334,7 @@ impl Mysql {
                         Some(_) => "socket path",
                         None => "host and port",
                     },
-                    innermost(&e)
+                    super::innermost(&e)
                 ),
             ),
         }
@@ -1020,16 +1020,6 @@ fn lacks_something(message: &str) -> bool {
         ]
         .iter()
         .any(|m| message.contains(m))
-}
-
-/// The innermost cause of an error (a client error wraps an I/O error that wraps the
-/// system's), said once.
-fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut inner = e;
-    while let Some(source) = inner.source() {
-        inner = source;
-    }
-    inner.to_string()
 }
 
 #[cfg(test)]

@@ -253,7 +253,7 @@ impl Postgres {
             ),
             Some(c)
                 if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
-                    && source_text(&e).contains("no encryption") =>
+                    && super::innermost(&e).contains("no encryption") =>
             {
                 format!(
                     "The PostgreSQL server at {}:{} accepts only encrypted connections; remove sslmode=disable from the database URL (or use sslmode=require).",
@@ -271,7 +271,7 @@ impl Postgres {
                 "User {user} may not connect to {place}; ask for CONNECT rights on the database."
             ),
             _ => {
-                if source_text(&e).contains("server does not support TLS") {
+                if super::innermost(&e).contains("server does not support TLS") {
                     return Error::invalid(format!(
                         "The PostgreSQL server at {}:{} does not offer TLS, but the database URL says sslmode={}; turn on ssl in the server{}.",
                         self.host,
@@ -280,7 +280,7 @@ impl Postgres {
                         if self.tls.verifies() { "" } else { ", or use sslmode=prefer" }
                     ));
                 }
-                if source_text(&e).contains("password missing") {
+                if super::innermost(&e).contains("password missing") {
                     return Error::new(
                         ErrorKind::PasswordRequired,
                         format!("The PostgreSQL server asks for a password for user {user}; {HOW_TO_GIVE}."),
@@ -290,7 +290,7 @@ impl Postgres {
                         "Could not reach the PostgreSQL server at {}:{}; check the host and port and that the server is running ({}).",
                         self.host,
                         self.port,
-                        source_text(&e)
+                        super::innermost(&e)
                     )
                 }
             }
@@ -408,7 +408,7 @@ impl Postgres {
             }
             None => Error::new(
                 ErrorKind::Database,
-                format!("The connection to PostgreSQL ({}) failed: {}.", self.place(), source_text(&e)),
+                format!("The connection to PostgreSQL ({}) failed: {}.", self.place(), super::innermost(&e)),
             ),
         }
     }
@@ -1083,7 +1083,7 @@ impl Open {
                         format!(
                             "The connection to PostgreSQL ({}) failed while the restore was committed, so it is not known whether the database was replaced: {}.",
                             pg.place(),
-                            source_text(&e)
+                            super::innermost(&e)
                         ),
                     )
                 } else {
@@ -1192,16 +1192,6 @@ fn lacks_something(code: &SqlState) -> bool {
         SqlState::INVALID_PARAMETER_VALUE,
     ]
     .contains(code)
-}
-
-fn source_text(e: &tokio_postgres::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text = s.to_string();
-        source = s.source();
-    }
-    text.trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]
