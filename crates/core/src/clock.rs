@@ -119,6 +119,39 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
+/// A file's modification time in RFC 3339 UTC with nanoseconds, e.g.
+/// `2026-11-26T10:30:00.123456789Z` (times before 1970 too).
+pub fn file_time(t: SystemTime) -> String {
+    let (secs, nanos) = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+        Err(e) => {
+            let d = e.duration();
+            match d.subsec_nanos() {
+                0 => (-(d.as_secs() as i64), 0),
+                n => (-(d.as_secs() as i64) - 1, 1_000_000_000 - n),
+            }
+        }
+    };
+    let whole = rfc3339(secs);
+    format!("{}.{nanos:09}Z", &whole[..whole.len() - 1])
+}
+
+/// The time [`file_time`] wrote; `None` for anything else.
+pub fn parse_file_time(s: &str) -> Option<SystemTime> {
+    let (whole, fraction) = s.strip_suffix('Z')?.split_once('.')?;
+    if fraction.len() != 9 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let secs = parse_rfc3339(&format!("{whole}Z"))?;
+    let nanos: u32 = fraction.parse().ok()?;
+    let since = std::time::Duration::new(secs.unsigned_abs(), 0);
+    let base = match secs >= 0 {
+        true => UNIX_EPOCH.checked_add(since)?,
+        false => UNIX_EPOCH.checked_sub(since)?,
+    };
+    base.checked_add(std::time::Duration::from_nanos(u64::from(nanos)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +171,25 @@ mod tests {
         }
         // `date -u -d 2024-02-29T23:59:59Z +%s`
         assert_eq!(parse_rfc3339("2024-02-29T23:59:59Z"), Some(1_709_251_199));
+    }
+
+    #[test]
+    fn file_times_keep_their_nanoseconds() {
+        // `date -u -d @1709251199` is 2024-02-29T23:59:59Z; -1 s is 1969-12-31T23:59:59Z.
+        let t = UNIX_EPOCH + std::time::Duration::new(1_709_251_199, 5);
+        assert_eq!(file_time(t), "2024-02-29T23:59:59.000000005Z");
+        let early = UNIX_EPOCH - std::time::Duration::new(0, 250_000_000);
+        assert_eq!(file_time(early), "1969-12-31T23:59:59.750000000Z");
+        for t in [t, early, UNIX_EPOCH] {
+            assert_eq!(parse_file_time(&file_time(t)), Some(t));
+        }
+        for bad in [
+            "2024-02-29T23:59:59Z",
+            "2024-02-29T23:59:59.5Z",
+            "2024-02-29T23:59:59.00000000xZ",
+        ] {
+            assert_eq!(parse_file_time(bad), None, "{bad}");
+        }
         for bad in [
             "",
             "2024-02-29 23:59:59Z",

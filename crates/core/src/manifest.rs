@@ -127,6 +127,10 @@ pub struct FileEntry {
     pub path: String,
     pub size: u64,
     pub sha256: String,
+    /// A media file's modification time as it was read ([`crate::clock::file_time`]),
+    /// given back by a restore; none for the database part and in older archives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
 }
 
 impl Manifest {

@@ -57,6 +57,7 @@ fn craft(src: &Path, out: &Path, evil: &Evil) {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect(),
+        modified: None,
     });
     manifest.media.file_count += 1;
     zout.start_file("manifest.json", SimpleFileOptions::default())

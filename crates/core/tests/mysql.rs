@@ -215,21 +215,29 @@ fn failed_mysql_restore_leaves_the_database_unchanged() {
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
     m.sql("shop", "DELETE FROM orders_orderline WHERE id > 60");
     let before = m.state("shop", TABLES);
-    // Take the right to create tables away: the restore says so before any work is done.
+    let options = |pre_backup| RestoreOptions {
+        backup: backup.id.clone(),
+        shop: None,
+        force: false,
+        pre_backup,
+    };
+    let plan = ops::prepare_restore(&s.catalog, &options(false)).unwrap();
+    // Take the right to create tables away: planning the restore says so, before its safety
+    // backup is taken.
     m.sql(
         "mysql",
         "REVOKE CREATE ON shop.* FROM 'shop'@'localhost'; FLUSH PRIVILEGES;",
     );
-    let plan = ops::prepare_restore(
-        &s.catalog,
-        &RestoreOptions {
-            backup: backup.id.clone(),
-            shop: None,
-            force: false,
-            pre_backup: false,
-        },
-    )
-    .unwrap();
+    let archives = listing(&s.dir.path().join("backups"));
+    let e = ops::prepare_restore(&s.catalog, &options(true)).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("User shop lacks the CREATE right on the database shop"),
+        "{}",
+        e.message
+    );
+    assert_eq!(listing(&s.dir.path().join("backups")), archives);
+    // A restore planned before the right went says so before any work is done.
     let e = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap_err();
     assert!(
         e.message

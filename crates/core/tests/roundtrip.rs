@@ -590,6 +590,45 @@ fn restore_brings_back_media_file_permissions() {
     assert_eq!(mode_of(untouched), 0o644);
 }
 
+/// A restored media file keeps the modification time it had when it was backed up (sync
+/// tools and file browsers go by it), to the nanosecond.
+#[test]
+fn restore_brings_back_media_modification_times() {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let t = TestShop::new("mtimes");
+    // Files over 4 MiB are streamed on their own, the others compressed on many threads.
+    let largest = "big.bin".to_string();
+    std::fs::write(t.media_path().join(&largest), vec![7u8; 5 << 20]).unwrap();
+    let names: Vec<String> = files(&t.media_path()).into_keys().collect();
+    let modified = |rel: &str| {
+        std::fs::metadata(t.media_path().join(rel))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let set = |rel: &str, time: SystemTime| {
+        std::fs::File::options()
+            .write(true)
+            .open(t.media_path().join(rel))
+            .unwrap()
+            .set_modified(time)
+            .unwrap()
+    };
+    let old = UNIX_EPOCH + Duration::new(1_614_816_000, 123_456_789);
+    set(&names[0], old);
+    set(&largest, old + Duration::from_secs(86_400));
+    let before: Vec<SystemTime> = names.iter().map(|n| modified(n)).collect();
+    let backup = t.backup();
+    for n in &names {
+        set(n, SystemTime::now());
+    }
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    let after: Vec<SystemTime> = names.iter().map(|n| modified(n)).collect();
+    assert_eq!(after, before);
+    assert_eq!(modified(&names[0]), old);
+}
+
 /// What an interrupted restore moved aside is the shop's own media: a later restore (of
 /// that backup or another) leaves it, changes nothing and says where it is (a restore of the
 /// same backup deleted it).

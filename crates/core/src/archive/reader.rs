@@ -276,6 +276,16 @@ impl Archive {
         if size != want.size || hex(&hasher.finalize()) != want.sha256 {
             return Err(damaged_entry(&path, name));
         }
+        // A media file's modification time, as it was backed up. Best effort: a file system
+        // that keeps no such times loses nothing of the file's content.
+        if let (Some(out), Some(t)) = (
+            out.as_ref(),
+            want.modified
+                .as_deref()
+                .and_then(crate::clock::parse_file_time),
+        ) {
+            let _ = out.set_modified(t);
+        }
         // A media file's own permission bits (archives written before they were kept say
         // 0644), always readable by its owner, who checks it.
         #[cfg(unix)]

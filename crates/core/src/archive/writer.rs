@@ -281,6 +281,7 @@ impl ArchiveWriter {
             path: name.to_string(),
             size: written.0,
             sha256: written.1,
+            modified: None,
         })
     }
 
@@ -347,6 +348,7 @@ impl ArchiveWriter {
                     path: files[i].rel.clone(),
                     size: p.size,
                     sha256: p.sha256,
+                    modified: p.modified.map(crate::clock::file_time),
                 });
             }
             Ok(())
@@ -371,6 +373,7 @@ impl ArchiveWriter {
                 let mut entry = self.add_file(&name, &f.abs, f.mode, meter, cancel)?;
                 if before.steady(stamp(&f.abs)?, entry.size, began) {
                     entry.path = f.rel.clone();
+                    entry.modified = before.modified.map(crate::clock::file_time);
                     entries[i] = Some(entry);
                     break;
                 }
@@ -445,6 +448,8 @@ struct Prepared {
     file: zip::PreparedZipFile,
     size: u64,
     sha256: String,
+    /// The file's modification time when it was read.
+    modified: Option<SystemTime>,
 }
 
 /// What reading a media file gave.
@@ -544,6 +549,7 @@ fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Reading> {
             file,
             size: bytes.len() as u64,
             sha256,
+            modified: before.modified,
         }));
     }
     Ok(Reading::Unsaved(UNSTEADY))

@@ -398,6 +398,16 @@ impl Database {
         }
     }
 
+    /// Whether the shop's login may restore `part`, asked when a restore is planned (only
+    /// MySQL's rights are known up front; a PostgreSQL restore that lacks one fails inside
+    /// its transaction, and SQLite's needs only the file).
+    pub fn check_restore_rights(&self, part: &DatabasePart) -> Result<()> {
+        match self {
+            Database::Mysql(m) => m.check_restore_rights(part),
+            Database::Sqlite(_) | Database::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Row counts of the live tables, for a restore plan: `None` for a table the server
     /// could not count (PostgreSQL, whose count may run the shop's functions).
     pub fn row_counts(&self) -> Result<Vec<(String, Option<u64>)>> {
@@ -478,6 +488,7 @@ impl Database {
             path: file.display().to_string(),
             size: 0,
             sha256: String::new(),
+            modified: None,
         };
         Ok(Some(inspection.into_part(self.engine(), snapshot, entry)))
     }

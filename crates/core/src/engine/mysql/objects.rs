@@ -7,6 +7,7 @@
 use super::tables::{is_plain_name, leading_ident, quote, quote_str, schema_line};
 use super::{bad_dump, Mysql, SESSION};
 use crate::hashing::hex;
+use crate::manifest::DatabasePart;
 use crate::Result;
 use mysql_async::prelude::Queryable;
 use mysql_async::Conn;
@@ -438,6 +439,30 @@ impl Mysql {
             let found = self.objects(&mut conn).await;
             let _ = conn.disconnect().await;
             Ok(object_names(&found?.0))
+        })
+    }
+
+    /// Whether this login may restore `part`: make and swap tables, remove the live objects
+    /// and create the backup's. Asked when a restore is planned, before its safety backup
+    /// (the load checks again, as the rights may change meanwhile).
+    pub fn check_restore_rights(&self, part: &DatabasePart) -> Result<()> {
+        super::super::block_on(async {
+            let mut conn = self.connect().await?;
+            let result = async {
+                let rights = self.rights(&mut conn).await?;
+                let mut kinds = vec!["table"];
+                kinds.extend(self.live_kinds(&mut conn).await?);
+                kinds.extend(
+                    part.objects
+                        .iter()
+                        .flatten()
+                        .filter_map(|o| o.split_once(' ').map(|(kind, _)| kind)),
+                );
+                self.check_rights(&rights, &kinds)
+            }
+            .await;
+            let _ = conn.disconnect().await;
+            result
         })
     }
 

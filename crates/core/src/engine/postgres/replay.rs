@@ -26,16 +26,19 @@ pub(super) async fn copy_lines(
     mut sink: impl FnMut(&[u8]) -> Result<()>,
 ) -> std::result::Result<RowSum, CopyError> {
     let mut stream = std::pin::pin!(stream);
-    let mut line = Vec::new();
+    // Each line is hashed as its pieces arrive: a huge value is never copied to be hashed.
+    let mut line = Sha256::new();
     let mut sum = RowSum::default();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(CopyError::Db)?;
         sink(&chunk).map_err(CopyError::Io)?;
         for part in chunk.split_inclusive(|&b| b == b'\n') {
-            line.extend_from_slice(part);
-            if line.last() == Some(&b'\n') {
-                sum.add(&Sha256::digest(&line[..line.len() - 1]));
-                line.clear();
+            match part.strip_suffix(b"\n") {
+                Some(end) => {
+                    line.update(end);
+                    sum.add(&line.finalize_reset());
+                }
+                None => line.update(part),
             }
         }
     }
