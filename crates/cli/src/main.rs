@@ -282,7 +282,13 @@ fn read_password() -> Result<String> {
     };
     let password =
         read.map_err(|e| Error::new(ErrorKind::Io, format!("Could not read the password: {e}.")))?;
-    Ok(password.trim_end_matches(['\n', '\r']).to_string())
+    let password = password.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        return Err(Error::invalid(
+            "No password was given (the input was empty), so nothing was changed; a login without a password needs no --password.",
+        ));
+    }
+    Ok(password.to_string())
 }
 
 /// Run `attempt` with the password asked for (`ask`), or first without one; when the server

@@ -112,7 +112,29 @@ fn cli_asks_for_a_password_stores_it_out_of_the_catalog_and_uses_it() {
     );
     assert!(cli.ok(&["--json", "shop", "list"], "").trim() == "[]");
 
-    // --password reads it from standard input.
+    // --password reads it from standard input, which must give one.
+    for empty in ["", "\n"] {
+        let out = cli.run(
+            &[
+                "shop",
+                "add",
+                "pg",
+                "--db",
+                &url,
+                "--dest",
+                dest,
+                "--password",
+            ],
+            empty,
+        );
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("No password was given (the input was empty), so nothing was changed"),
+            "{err}"
+        );
+    }
+    assert!(cli.ok(&["--json", "shop", "list"], "").trim() == "[]");
     let said = cli.ok(
         &[
             "shop",

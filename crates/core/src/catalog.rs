@@ -168,6 +168,27 @@ fn check_whole(conn: &Connection, path: &Path) -> Result<()> {
     }
 }
 
+/// A ShopSafe folder every user may write to lets any of them swap the catalog for one
+/// that points the shops at servers of their own, to catch the passwords sent there.
+fn refuse_open_to_all(home: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home)
+            .map_err(|e| Error::io("read", home, e))?
+            .permissions()
+            .mode();
+        if mode & 0o002 != 0 {
+            return Err(Error::invalid(format!(
+                "The ShopSafe folder {} may be changed by every user of this computer, who could point your shops at servers of their own to catch their passwords; make it yours alone (chmod 700 {}), then try again.",
+                home.display(),
+                home.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The catalog file at `path` is damaged, and `why`.
 fn damaged(path: &Path, why: &str) -> Error {
     Error::new(
@@ -182,8 +203,8 @@ fn damaged(path: &Path, why: &str) -> Error {
 impl Catalog {
     /// Open (creating if needed) the catalog in `home`.
     pub fn open(home: &Path) -> Result<Catalog> {
-        std::fs::create_dir_all(home)
-            .map_err(|e| Error::io("create the ShopSafe folder", home, e))?;
+        crate::paths::create_private_dir(home)?;
+        refuse_open_to_all(home)?;
         let path = home.join("catalog.sqlite3");
         // An emptied file (a crash on a full disk) would open as a new, empty catalog: every
         // shop and backup gone from view without a word. (A catalog whose writes are still
@@ -199,6 +220,9 @@ impl Catalog {
                 format!("Could not open the catalog {}: {e}.", path.display()),
             )
         })?;
+        // It names the shops' servers, logins and files: no one else's to read. (Best
+        // effort: a catalog another user made stays theirs.)
+        let _ = crate::paths::make_private(&path);
         conn.busy_timeout(Duration::from_secs(30))?;
         check_whole(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -666,6 +690,32 @@ impl BackupRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The catalog names the shops' servers, logins and files, and says where their
+    /// passwords are: its folder and file are their owner's alone, and a folder every user
+    /// may write to (where one could swap the catalog) is refused.
+    #[cfg(unix)]
+    #[test]
+    fn the_catalog_and_its_folder_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("new/home");
+        Catalog::open(&home).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&home), 0o700);
+        assert_eq!(mode(&home.join("catalog.sqlite3")), 0o600);
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let e = Catalog::open(&home).err().unwrap();
+        assert_eq!(e.kind, ErrorKind::InvalidInput);
+        assert!(
+            e.message.ends_with(&format!(
+                "may be changed by every user of this computer, who could point your shops at servers of their own to catch their passwords; make it yours alone (chmod 700 {}), then try again.",
+                home.display()
+            )),
+            "{}",
+            e.message
+        );
+    }
 
     #[test]
     fn shop_names_are_for_people_and_file_names_stay_plain() {

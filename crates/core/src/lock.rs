@@ -31,7 +31,7 @@ impl ShopLock {
 
     fn take(home: &Path, uid: &str, shop_name: &str, shared: bool) -> Result<ShopLock> {
         let dir = home.join("locks");
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+        crate::paths::create_private_dir(&dir)?;
         let path = dir.join(format!("{uid}.lock"));
         let file = File::options()
             .create(true)

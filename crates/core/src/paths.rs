@@ -19,6 +19,54 @@ pub fn private_file() -> std::fs::OpenOptions {
     options
 }
 
+/// Create `path` anew for ShopSafe's own use (read and write), readable by its owner only.
+/// Whatever had the name (a leftover of an earlier run, or a link another user planted in a
+/// folder they may write to) is removed first, and a name taken again meanwhile makes this
+/// fail rather than be followed.
+pub fn create_private(path: &Path) -> Result<std::fs::File> {
+    remove(path);
+    private_file()
+        .read(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io("write", path, e))
+}
+
+/// Check that `path` still names `file` (as [`create_private`] made it), before writing
+/// into it by name: another user who may write to its folder could have put something else
+/// there.
+pub fn still_same(file: &std::fs::File, path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ours = file.metadata().map_err(|e| Error::io("read", path, e))?;
+        let named = std::fs::symlink_metadata(path).map_err(|e| Error::io("read", path, e))?;
+        if (ours.dev(), ours.ino()) != (named.dev(), named.ino()) {
+            return Err(Error::new(
+                crate::ErrorKind::Conflict,
+                format!(
+                    "ShopSafe's working file {} was replaced by another while it was being made, so nothing was written into it; make sure no other user may write to {}, then try again.",
+                    path.display(),
+                    path.parent().unwrap_or(path).display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Create a folder of ShopSafe's own (and any missing folders above it) that only its
+/// owner may open, whatever the umask.
+pub fn create_private_dir(path: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(path)
+        .map_err(|e| Error::io("create", path, e))
+}
+
 /// Make an existing file (one SQLite created) readable by its owner only.
 pub fn make_private(path: &Path) -> Result<()> {
     #[cfg(unix)]
@@ -243,6 +291,37 @@ pub fn starting_with(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A link planted at the name of a file ShopSafe makes is removed, never written
+    /// through; a file put in its place after it was made is noticed.
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_never_made_through_a_link_nor_open_to_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me").unwrap();
+        let name = dir.path().join(".shopsafe-rollback-x");
+        std::os::unix::fs::symlink(&victim, &name).unwrap();
+        let mut made = create_private(&name).unwrap();
+        std::io::Write::write_all(&mut made, b"dump").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert!(std::fs::symlink_metadata(&name).unwrap().is_file());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&name), 0o600);
+        still_same(&made, &name).unwrap();
+        std::fs::rename(&victim, &name).unwrap();
+        assert_eq!(
+            still_same(&made, &name).unwrap_err().kind,
+            crate::ErrorKind::Conflict
+        );
+
+        // Folders of its own are its owner's alone, whatever the umask.
+        let private = dir.path().join("a/b");
+        create_private_dir(&private).unwrap();
+        assert_eq!(mode(&private), 0o700);
+        assert_eq!(mode(&dir.path().join("a")), 0o700);
+    }
 
     #[test]
     fn leftovers_untouched_for_a_day_are_removed_and_nothing_else() {

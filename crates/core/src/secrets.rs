@@ -171,7 +171,7 @@ pub fn password_for(home: &Path, uid: &str, store: PasswordStore) -> Result<Opti
 fn write_file(home: &Path, uid: &str, password: &str) -> Result<()> {
     let path = file_path(home, uid);
     let dir = path.parent().expect("a secret file has a folder");
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    crate::paths::create_private_dir(dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

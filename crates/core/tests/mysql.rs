@@ -941,10 +941,15 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
             },
         )
         .unwrap();
-        ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+        ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap()
     };
-    restore_into(&by_shop_backup.id, "admin");
+    let report = restore_into(&by_shop_backup.id, "admin");
     assert_eq!(definers(), by_shop);
+    assert!(
+        !report.notes.iter().any(|n| n.contains("made by")),
+        "{:?}",
+        report.notes
+    );
     backup_of(&s);
     m.sql("shop", "DROP EVENT past_due");
     // A login that may name another definer (SET USER) but not read another's routines: a
@@ -972,13 +977,21 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
     .unwrap();
     m.sql("setters", "DROP FUNCTION root_fn");
     s.add_database_shop("setters", url("setter"));
-    restore_into(&by_admin.id, "setters");
+    let report = restore_into(&by_admin.id, "setters");
     assert_eq!(
         m.sql(
             "setters",
             "SELECT DEFINER, root_fn() FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'setters'"
         ),
         "setter@localhost\t7\n"
+    );
+    // The restore's report says so.
+    assert!(
+        report.notes.iter().any(|n| n.starts_with(
+            "These now run with the rights of user setter@localhost, who restored them, instead of their definer's"
+        ) && n.contains("function root_fn (made by root@localhost)")),
+        "{:?}",
+        report.notes
     );
 
     // The dump loads by hand with the mariadb client (DELIMITER lines) into an empty

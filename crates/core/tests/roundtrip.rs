@@ -216,10 +216,14 @@ fn archive_opens_with_standard_tools_and_its_sidecar_checks_out() {
     assert_eq!(dump(&x.join("database/shop.sqlite3")), dump(&t.db_path()));
     let integrity = std::process::Command::new("sqlite3")
         .arg(x.join("database/shop.sqlite3"))
-        .arg("PRAGMA integrity_check;")
+        .arg("PRAGMA integrity_check; PRAGMA journal_mode;")
         .output()
         .expect("sqlite3 is needed: run `make deps`");
-    assert_eq!(String::from_utf8_lossy(&integrity.stdout).trim(), "ok");
+    // The shop is in WAL mode; its copy is one self-contained file in rollback-journal mode.
+    assert_eq!(
+        String::from_utf8_lossy(&integrity.stdout).trim(),
+        "ok\ndelete"
+    );
 
     // Photos are stored as they are; text is compressed.
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
@@ -334,6 +338,86 @@ fn restore_recreates_a_deleted_database_and_media_folder() {
         let meta = std::fs::metadata(&made).unwrap();
         assert_eq!((meta.uid(), meta.gid()), (33, 33), "{}", made.display());
     }
+    // Nothing says who else may read the shop's customers: the new file is its owner's.
+    let mode = std::fs::metadata(t.db_path()).unwrap().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+}
+
+/// A database that is a link to nothing (its disk not mounted) is not replaced by a new
+/// file where the link was: the restore says so and changes nothing.
+#[test]
+fn restore_refuses_a_database_link_to_nothing() {
+    let t = TestShop::new("dangling-db");
+    let backup = t.backup();
+    let elsewhere = t.dir.path().join("unmounted/shop.sqlite3");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", t.db_path().display()));
+    }
+    std::os::unix::fs::symlink(&elsewhere, t.db_path()).unwrap();
+    let media_before = files(&t.media_path());
+    let mut opts = restore_options(&backup.id);
+    opts.pre_backup = false;
+    let e = ops::prepare_restore(&t.catalog, &opts).unwrap_err();
+    assert!(
+        e.message.starts_with(&format!(
+            "The shop's database {} is a link to {}, which does not exist (is its disk mounted?)",
+            t.db_path().display(),
+            elsewhere.display()
+        )),
+        "{}",
+        e.message
+    );
+    assert_eq!(std::fs::read_link(t.db_path()).unwrap(), elsewhere);
+    assert!(!elsewhere.exists());
+    assert_eq!(files(&t.media_path()), media_before);
+}
+
+/// Another user who may write to the shop's folder plants links at the names of the files
+/// a restore makes there (its rollback point and their journals), as fast as they can: no
+/// restore ever writes through one (a root restore would have overwritten the file linked).
+#[test]
+fn restores_never_write_through_links_planted_in_the_shops_folder() {
+    let t = TestShop::new("planted");
+    let backup = t.backup();
+    let victim = t.dir.path().join("victim");
+    std::fs::write(&victim, "a root-owned file").unwrap();
+    std::fs::set_permissions(&victim, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let folder = t.db_path().parent().unwrap().to_path_buf();
+    let file = t
+        .db_path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let names: Vec<std::path::PathBuf> = ["rollback", "restore"]
+                .iter()
+                .flat_map(|kind| {
+                    ["", "-journal", "-wal"]
+                        .map(|x| folder.join(format!(".{file}.shopsafe-{kind}-{}{x}", backup.id)))
+                })
+                .collect();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for n in &names {
+                    let _ = std::os::unix::fs::symlink(&victim, n);
+                }
+            }
+        });
+        for _ in 0..6 {
+            let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+            // A restore either finishes or refuses, as the links come and go.
+            let _ = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new());
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "a root-owned file"
+    );
+    let mode = std::os::unix::fs::MetadataExt::mode(&std::fs::metadata(&victim).unwrap());
+    assert_eq!(mode & 0o777, 0o644, "{mode:o}");
 }
 
 #[test]

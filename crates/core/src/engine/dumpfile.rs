@@ -32,11 +32,7 @@ impl DumpWriter {
     pub fn create(to: DumpTo, comment: &str, session: &str) -> Result<DumpWriter> {
         let (out, file, path): (Box<dyn Write + Send>, _, _) = match to {
             DumpTo::File(path) => {
-                let f = crate::paths::private_file()
-                    .create(true)
-                    .truncate(true)
-                    .open(path)
-                    .map_err(|e| Error::io("write", path, e))?;
+                let f = crate::paths::create_private(path)?;
                 let sync = f.try_clone().map_err(|e| Error::io("write", path, e))?;
                 (Box::new(f), Some(sync), path.to_path_buf())
             }

@@ -30,11 +30,12 @@ pub struct Failed {
     pub changed: bool,
 }
 
-/// A database part applied by [`Database::apply`]: already visible (SQLite, MySQL), or
-/// loaded and checked inside a PostgreSQL transaction that is still open, so the restore
-/// can finish its other steps and then commit, or roll back with no rollback point.
+/// A database part applied by [`Database::apply`]: already visible (SQLite, MySQL, with
+/// notes for the restore's report), or loaded and checked inside a PostgreSQL transaction
+/// that is still open, so the restore can finish its other steps and then commit, or roll
+/// back with no rollback point.
 pub enum Applied {
-    Visible,
+    Visible(Vec<String>),
     Pending(Box<postgres::Open>),
 }
 
@@ -42,7 +43,7 @@ impl Applied {
     /// Make the restore visible (a no-op where it already is).
     pub fn commit(self) -> std::result::Result<(), Failed> {
         match self {
-            Applied::Visible => Ok(()),
+            Applied::Visible(_) => Ok(()),
             Applied::Pending(open) => open.commit(),
         }
     }
@@ -50,20 +51,20 @@ impl Applied {
     /// What the restore's report should say about the load.
     pub fn notes(&self) -> &[String] {
         match self {
-            Applied::Visible => &[],
+            Applied::Visible(notes) => notes,
             Applied::Pending(open) => &open.notes,
         }
     }
 
     /// Whether the live database has been replaced already.
     pub fn is_visible(&self) -> bool {
-        matches!(self, Applied::Visible)
+        matches!(self, Applied::Visible(_))
     }
 
     /// Undo a pending restore; `false` if it was already visible (and needs its rollback point).
     pub fn roll_back(self) -> bool {
         match self {
-            Applied::Visible => false,
+            Applied::Visible(_) => false,
             Applied::Pending(open) => {
                 open.roll_back();
                 true
@@ -214,6 +215,11 @@ impl Database {
             ));
         }
         if let Some(rest) = url.strip_prefix("sqlite://") {
+            if !rest.starts_with('/') {
+                return Err(Error::invalid(
+                    "An sqlite:// URL is followed by the database file's absolute path, as in sqlite:///srv/shop/db.sqlite3 (or give the path alone).",
+                ));
+            }
             return Ok(Database::Sqlite(sqlite::Sqlite::new(PathBuf::from(rest))));
         }
         for scheme in ["postgres://", "postgresql://"] {
@@ -230,6 +236,24 @@ impl Database {
             return Err(Error::invalid(format!(
                 "Database URLs starting with {scheme}:// are not supported yet; give an SQLite file path, sqlite:///path, postgres://user@host/db or mysql://user@host/db."
             )));
+        }
+        // Not taken for a file's path (which messages and the log would show, password
+        // and all): a server URL with its `://` mistyped, or without its scheme.
+        let head = url.split('/').next().unwrap_or_default();
+        let mistyped = ["postgres", "postgresql", "mysql", "mariadb", "sqlite"]
+            .iter()
+            .any(|s| {
+                url.strip_prefix(s)
+                    .is_some_and(|rest| rest.starts_with(':') || rest.starts_with("//"))
+            });
+        if mistyped
+            || head
+                .split_once('@')
+                .is_some_and(|(login, _)| login.contains(':'))
+        {
+            return Err(Error::invalid(
+                "The database looks like a server URL written wrong: it starts with postgres://, postgresql://, mysql:// or mariadb:// (two slashes), then user:password@host:port/database, with any / ? @ : # or % in the password written as %2F %3F %40 %3A %23 %25; give an SQLite file as its path or as sqlite:///path.",
+            ));
         }
         Ok(Database::Sqlite(sqlite::Sqlite::new(PathBuf::from(url))))
     }
@@ -398,13 +422,14 @@ impl Database {
         }
     }
 
-    /// Whether the shop's login may restore `part`, asked when a restore is planned (only
-    /// MySQL's rights are known up front; a PostgreSQL restore that lacks one fails inside
-    /// its transaction, and SQLite's needs only the file).
-    pub fn check_restore_rights(&self, part: &DatabasePart) -> Result<()> {
+    /// Whether `part` can be restored here, asked when a restore is planned: the login's
+    /// rights (only MySQL's are known up front; a PostgreSQL restore that lacks one fails
+    /// inside its transaction), or an SQLite file that is a link to nothing.
+    pub fn check_restorable(&self, part: &DatabasePart) -> Result<()> {
         match self {
             Database::Mysql(m) => m.check_restore_rights(part),
-            Database::Sqlite(_) | Database::Postgres(_) => Ok(()),
+            Database::Sqlite(s) => s.refuse_link_to_nothing(),
+            Database::Postgres(_) => Ok(()),
         }
     }
 
@@ -523,13 +548,13 @@ impl Database {
         match self {
             Database::Sqlite(s) => s
                 .apply(staged, &CancelToken::new())
-                .map(|()| Applied::Visible)
+                .map(|()| Applied::Visible(Vec::new()))
                 .map_err(unchanged),
             Database::Postgres(p) => p
                 .apply(staged, None, expected, cancel)
                 .map(|open| Applied::Pending(Box::new(open)))
                 .map_err(unchanged),
-            Database::Mysql(m) => m.apply(staged, expected, cancel).map(|()| Applied::Visible),
+            Database::Mysql(m) => m.apply(staged, expected, cancel).map(Applied::Visible),
         }
     }
 
@@ -601,5 +626,35 @@ mod tests {
         );
         assert!(from_other_server("MySQL", "10.6.1-MariaDB", "10.11.14-MariaDB", 2, "x").is_none());
         assert!(from_other_server("MySQL", "10.11.14-MariaDB", "10.6.1-MariaDB", 2, "x").is_some());
+    }
+
+    /// A server URL written wrong is never taken for an SQLite file's path, which messages
+    /// and the audit log would show with its password.
+    #[test]
+    fn mistyped_server_urls_are_refused_without_their_password() {
+        for url in [
+            "shopuser:Secret1@127.0.0.1:5432/shopdb",
+            "postgres:/shopuser:Secret1@127.0.0.1/shopdb",
+            "postgres//shopuser:Secret1@127.0.0.1/shopdb",
+            "mysql:shopuser:Secret1@localhost/shop",
+            "sqlite://shopuser:Secret1@/tmp/x.db",
+        ] {
+            let Err(e) = Database::parse(url) else {
+                panic!("{url} was taken as a database")
+            };
+            assert_eq!(e.kind, ErrorKind::InvalidInput, "{url}");
+            assert!(!e.message.contains("Secret1"), "{url}: {}", e.message);
+        }
+        for path in [
+            "shop.sqlite3",
+            "/srv/shop@2/db.sqlite3",
+            "mysql/shop.db",
+            "sqlite:///srv/db.sqlite3",
+        ] {
+            assert!(
+                matches!(Database::parse(path), Ok(Database::Sqlite(_))),
+                "{path}"
+            );
+        }
     }
 }

@@ -16,6 +16,7 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -40,39 +41,75 @@ impl Sqlite {
     }
 
     pub fn snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<super::Snapshot> {
+        self.copy_to_new_file(file, cancel)?;
+        Ok(super::Snapshot {
+            server_version: rusqlite::version().to_string(),
+            database_name: self
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            method: "sqlite-backup-api".to_string(),
+        })
+    }
+
+    /// A database file that is a link to nothing (its disk not mounted) is not replaced by
+    /// a new file where the link was.
+    pub fn refuse_link_to_nothing(&self) -> Result<()> {
+        match std::fs::read_link(&self.path) {
+            Ok(target) if !self.path.exists() => Err(Error::new(
+                ErrorKind::NotFound,
+                format!(
+                    "The shop's database {} is a link to {}, which does not exist (is its disk mounted?); nothing was restored into it. Mount it, or restore into the place the link names.",
+                    self.path.display(),
+                    target.display()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Copy the live database to `file`, as the point a failed restore rolls back to.
+    pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
+        self.copy_to_new_file(file, cancel)
+    }
+
+    /// Copy the live database, page for page, into `file`: made anew and readable by its
+    /// owner only from the start, never through a link, and written without a journal or
+    /// WAL file beside it (names another user of the folder could have linked elsewhere),
+    /// as one self-contained database in rollback-journal mode. Removed if anything fails.
+    fn copy_to_new_file(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
         let src = self.open_existing()?;
         remove_db_files(file);
+        let made = crate::paths::create_private(file)?;
         let result = (|| {
-            let mut dst = Connection::open(file).map_err(|e| snapshot_error(file, e))?;
-            crate::paths::make_private(file)?;
-            copy_all_pages(&src, &mut dst, cancel)?;
-            // A copy of a WAL database is itself in WAL mode; make it one self-contained file.
-            dst.pragma_update(None, "journal_mode", "DELETE")
+            let mut dst = open(
+                file,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+            )?;
+            crate::paths::still_same(&made, file)?;
+            dst.pragma_update(None, "journal_mode", "MEMORY")
                 .map_err(|e| snapshot_error(file, e))?;
-            Ok(super::Snapshot {
-                server_version: rusqlite::version().to_string(),
-                database_name: self
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                method: "sqlite-backup-api".to_string(),
-            })
+            copy_all_pages(&src, &mut dst, cancel)?;
+            dst.close().map_err(|(_, e)| snapshot_error(file, e))?;
+            // A copy of a WAL database says so in its header (file format versions 2 at
+            // bytes 18 and 19); version 1 makes it a rollback-journal database, as
+            // `journal_mode = DELETE` would, without opening a WAL file to do it.
+            let mut versions = [0u8; 2];
+            let io = |e| Error::io("write", file, e);
+            (&made).seek(SeekFrom::Start(18)).map_err(io)?;
+            (&made).read_exact(&mut versions).map_err(io)?;
+            if versions == [2, 2] {
+                (&made).seek(SeekFrom::Start(18)).map_err(io)?;
+                (&made).write_all(&[1, 1]).map_err(io)?;
+                made.sync_data().map_err(|e| Error::io("flush", file, e))?;
+            }
+            Ok(())
         })();
         if result.is_err() {
             remove_db_files(file);
         }
         result
-    }
-
-    /// Copy the live database to `file`, as the point a failed restore rolls back to.
-    pub fn rollback_point(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
-        let src = self.open_existing()?;
-        let mut dst = Connection::open(file).map_err(|e| snapshot_error(file, e))?;
-        crate::paths::make_private(file)?;
-        copy_all_pages(&src, &mut dst, cancel)?;
-        dst.pragma_update(None, "journal_mode", "DELETE")?;
-        Ok(())
     }
 
     /// Check a staged database part (already matched to its SHA-256) before it replaces the
@@ -115,12 +152,17 @@ impl Sqlite {
         let mut live = if self.path.exists() {
             self.open_existing()?
         } else {
-            let made = open(
+            self.refuse_link_to_nothing()?;
+            // Made anew where there was none: readable by its owner only, as the backup's
+            // own copies are (nothing says who else should read the shop's customers).
+            let made = crate::paths::create_private(&self.path)?;
+            let live = open(
                 &self.path,
-                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW,
             )?;
+            crate::paths::still_same(&made, &self.path)?;
             crate::paths::give_to_folders_owner(&self.path);
-            made
+            live
         };
         let src = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         copy_all_pages(&src, &mut live, cancel)

@@ -191,22 +191,27 @@ pub fn certificate_problem(
                 .and_then(|inner| inner.downcast_ref::<rustls::Error>())
         });
         if let Some(rustls::Error::InvalidCertificate(c)) = found {
+            let url =
+                format!("`shopsafe shop edit NAME --db URL` changes {what} in the database URL");
             let why = match c {
-                CertificateError::UnknownIssuer | CertificateError::BadSignature => {
-                    "is not signed by the authority trusted".to_string()
-                }
+                CertificateError::UnknownIssuer | CertificateError::BadSignature => format!(
+                    "is not signed by the authority trusted; give the file of the authority that signed it ({url}), or ask the server's administrator which one it is"
+                ),
                 CertificateError::NotValidForName
-                | CertificateError::NotValidForNameContext { .. } => {
-                    "does not name the host connected to".to_string()
-                }
+                | CertificateError::NotValidForNameContext { .. } => format!(
+                    "does not name the host connected to; connect to the server by a name its certificate holds ({url}), or ask its administrator for a certificate naming this one"
+                ),
                 CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                    "has expired".to_string()
+                    "has expired; the server's administrator must renew it (the database URL cannot fix that)".to_string()
                 }
-                other => format!("was refused ({other:?})"),
+                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                    "is not valid yet; check this computer's date and time, or ask the server's administrator".to_string()
+                }
+                other => format!("was refused ({other:?}); check {what} in the database URL, or ask the server's administrator"),
             };
             return Some(Error::new(
                 ErrorKind::InvalidInput,
-                format!("The certificate of the server for {place} {why}; check {what} in the database URL."),
+                format!("The certificate of the server for {place} {why}."),
             ));
         }
         next = e.source();
@@ -274,6 +279,27 @@ impl ServerCertVerifier for Checks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A certificate the server must renew is not blamed on the database URL.
+    #[test]
+    fn certificate_problems_say_who_can_fix_them() {
+        let said = |c: CertificateError| {
+            let e = rustls::Error::InvalidCertificate(c);
+            certificate_problem(
+                &e,
+                "the database shop at db:5432",
+                "sslmode= and sslrootcert=",
+            )
+            .unwrap()
+            .message
+        };
+        let expired = said(CertificateError::Expired);
+        assert_eq!(expired, "The certificate of the server for the database shop at db:5432 has expired; the server's administrator must renew it (the database URL cannot fix that).");
+        assert!(said(CertificateError::NotValidForName).contains("connect to the server by a name its certificate holds (`shopsafe shop edit NAME --db URL` changes sslmode= and sslrootcert= in the database URL)"));
+        assert!(said(CertificateError::NotValidYet).contains("check this computer's date and time"));
+        let io = std::io::Error::other(rustls::Error::General("x".into()));
+        assert!(certificate_problem(&io, "x", "y").is_none());
+    }
 
     #[test]
     fn modes_parse_and_print_back() {

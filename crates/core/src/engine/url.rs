@@ -17,7 +17,11 @@ pub struct ServerUrl {
 
 /// Parse what follows `scheme://`; `example` is shown when the URL is malformed.
 pub fn parse(rest: &str, default_port: u16, example: &str) -> Result<ServerUrl> {
-    let bad = || Error::invalid(format!("A database URL looks like {example}."));
+    let bad = || {
+        Error::invalid(format!(
+            "A database URL looks like {example}, with a port from 1 to 65535, and any / ? @ : # or % in the user name or password written as %2F %3F %40 %3A %23 %25."
+        ))
+    };
     let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (authority, dbname) = main.split_once('/').ok_or_else(bad)?;
     let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("", authority));

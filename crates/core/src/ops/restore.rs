@@ -179,7 +179,7 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
             ),
         ));
     }
-    db.check_restore_rights(&manifest.database)?;
+    db.check_restorable(&manifest.database)?;
     let now: HashMap<String, Option<u64>> = match db.row_counts() {
         Ok(counts) => counts.into_iter().collect(),
         Err(e) if e.kind == ErrorKind::InvalidInput => HashMap::new(),

@@ -325,6 +325,10 @@ impl Mysql {
                 quoted = tables::quote(&self.dbname)
             )),
             mysql_async::Error::Server(_) => self.db_error(e),
+            mysql_async::Error::Driver(mysql_async::DriverError::CleartextPluginDisabled) => Error::invalid(format!(
+                "The MySQL or MariaDB server for {} asked for user {user}'s password in clear text (mysql_clear_password), which ShopSafe never sends; ask its administrator to give the user another way to log in (mysql_native_password, caching_sha2_password or ed25519).",
+                self.place()
+            )),
             _ => Error::new(
                 ErrorKind::Database,
                 format!(
@@ -488,7 +492,7 @@ impl Mysql {
         staged: &Path,
         expected: Option<&DatabasePart>,
         cancel: &CancelToken,
-    ) -> std::result::Result<(), super::Failed> {
+    ) -> std::result::Result<Vec<String>, super::Failed> {
         super::block_on(async {
             let mut conn = self.connect().await.map_err(|error| super::Failed {
                 error,
@@ -508,7 +512,7 @@ impl Mysql {
         staged: &Path,
         expected: Option<&DatabasePart>,
         cancel: &CancelToken,
-    ) -> std::result::Result<(), super::Failed> {
+    ) -> std::result::Result<Vec<String>, super::Failed> {
         let e = |e| self.db_error(e);
         let before = |error| super::Failed {
             error,
@@ -772,9 +776,12 @@ impl Mysql {
             }
         }
         let home = expected.is_none_or(|x| x.database_name == self.dbname);
-        self.replace_objects(conn, &objects, home)
+        let notes: Vec<String> = self
+            .replace_objects(conn, &objects, home)
             .await
-            .map_err(after)?;
+            .map_err(after)?
+            .into_iter()
+            .collect();
         if let Some(expected) = expected {
             let tables = self.tables(conn).await.map_err(after)?;
             if !self
@@ -792,7 +799,7 @@ impl Mysql {
                 )));
             }
         }
-        Ok(())
+        Ok(notes)
     }
 
     /// The rights this login holds on its database.

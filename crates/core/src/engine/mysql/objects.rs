@@ -69,28 +69,29 @@ fn client_charset(set: &str) -> Option<&str> {
 /// `create` without its `DEFINER=user@host` clause (which only a superuser may set to
 /// another login), or unchanged if it has none before the object's name.
 fn strip_definer(create: &str) -> String {
-    let Some(at) = create.find("DEFINER=") else {
-        return create.to_string();
-    };
+    split_definer(create).map_or_else(|| create.to_string(), |(_, bare)| bare)
+}
+
+/// The definer (`user@host`, unquoted) of a `create` that names one before the object's
+/// name, and `create` without it.
+fn split_definer(create: &str) -> Option<(String, String)> {
+    let at = create.find("DEFINER=")?;
     // Only in the head: `CREATE [ALGORITHM=…] DEFINER=`.
     if !create.starts_with("CREATE ")
         || !create[..at]
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '=' || c == '_')
     {
-        return create.to_string();
+        return None;
     }
-    let rest = &create[at + "DEFINER=".len()..];
-    let Some((_, mut rest)) = leading_ident(rest) else {
-        return create.to_string();
-    };
+    let (user, mut rest) = leading_ident(&create[at + "DEFINER=".len()..])?;
+    let mut definer = user;
     if let Some(host) = rest.strip_prefix('@') {
-        match leading_ident(host) {
-            Some((_, r)) => rest = r,
-            None => return create.to_string(),
-        }
+        let (host, r) = leading_ident(host)?;
+        definer = format!("{definer}@{host}");
+        rest = r;
     }
-    format!("{}{}", &create[..at], rest.trim_start())
+    Some((definer, format!("{}{}", &create[..at], rest.trim_start())))
 }
 
 /// The backquoted identifiers in `sql` (outside string literals).
@@ -485,14 +486,21 @@ impl Mysql {
     /// in dump order), each under its own session settings, with their definers when
     /// `keep_definers` (restoring into the database they came from: elsewhere their definer
     /// may have no rights). Live views and triggers are gone already: they went with the
-    /// old tables.
+    /// old tables. Returns a note naming the objects that now have this login as their
+    /// definer instead of another, if any.
     pub(super) async fn replace_objects(
         &self,
         conn: &mut Conn,
         objects: &[(String, String)],
         keep_definers: bool,
-    ) -> Result<()> {
+    ) -> Result<Option<String>> {
         let e = |e| self.db_error(e);
+        let me: String = conn
+            .query_first("SELECT CURRENT_USER()")
+            .await
+            .map_err(e)?
+            .unwrap_or_default();
+        let mut redefined: Vec<String> = Vec::new();
         let live: Vec<(String, String)> = conn
             .query(
                 "SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES
@@ -534,8 +542,9 @@ impl Mysql {
             // With the definer it was shown with, where the login may name another (an
             // administrator's) and still read the object so made (a routine of another
             // definer may be hidden from it); else the login becomes its definer.
-            let bare = strip_definer(create);
-            if keep_definers && bare != create {
+            let (definer, bare) = split_definer(create)
+                .map_or_else(|| (None, create.to_string()), |(d, b)| (Some(d), b));
+            if keep_definers && definer.is_some() {
                 match make_object(conn, set, create).await {
                     Ok(()) if self.can_read(conn, kind, &name).await? => continue,
                     Ok(()) => conn
@@ -547,13 +556,21 @@ impl Mysql {
                 }
             }
             make_object(conn, set, &bare).await.map_err(making)?;
+            if let Some(definer) = definer.filter(|d| *d != me) {
+                redefined.push(format!("{kind} {name} (made by {definer})"));
+            }
         }
         if !objects.is_empty() {
             for s in SESSION {
                 conn.query_drop(s).await.map_err(e)?;
             }
         }
-        Ok(())
+        Ok((!redefined.is_empty()).then(|| {
+            format!(
+                "These now run with the rights of user {me}, who restored them, instead of their definer's, which {me} may not name: {}. A login with the SET USER or SUPER right (an administrator's) restores them with their definers.",
+                redefined.join(", ")
+            )
+        }))
     }
 }
 
@@ -581,6 +598,10 @@ mod tests {
         assert_eq!(
             strip_definer("CREATE DEFINER=`admin` FUNCTION `f`() RETURNS int RETURN 1"),
             "CREATE FUNCTION `f`() RETURNS int RETURN 1"
+        );
+        assert_eq!(
+            split_definer("CREATE DEFINER=`root`@`localhost` TRIGGER `t` BEFORE INSERT ON x FOR EACH ROW SET @a = 1").map(|d| d.0),
+            Some("root@localhost".to_string())
         );
         // A DEFINER= inside the body is left alone.
         let body = "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET NEW.a = 'DEFINER=`x`'";
