@@ -98,8 +98,9 @@ impl Sqlite {
             let mut versions = [0u8; 2];
             let io = |e| Error::io("write", file, e);
             (&made).seek(SeekFrom::Start(18)).map_err(io)?;
-            (&made).read_exact(&mut versions).map_err(io)?;
-            if versions == [2, 2] {
+            // (A copy of an empty database is an empty file.)
+            let read = (&made).read(&mut versions).map_err(io)?;
+            if read == 2 && versions == [2, 2] {
                 (&made).seek(SeekFrom::Start(18)).map_err(io)?;
                 (&made).write_all(&[1, 1]).map_err(io)?;
                 made.sync_data().map_err(|e| Error::io("flush", file, e))?;
