@@ -4,6 +4,7 @@
 
 use crate::jobs::{AppState, ChannelProgress, ProgressEvent};
 use shopsafe_core::catalog::{BackupSummary, LogEntry};
+use shopsafe_core::engine::Described;
 use shopsafe_core::ops::{
     self, AddShopOptions, BackupOptions, EditShopOptions, ImportReport, RestoreOptions,
     RestorePlan, RestoreReport, ShopStatus, VerifyReport,
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime};
 
-/// Run `f` with the app's state on a thread that may block.
+/// Run `f` with the app's state on a thread that may block; its error in the window's words.
 async fn blocking<R: Runtime, T: Send + 'static>(
     app: AppHandle<R>,
     f: impl FnOnce(&AppState) -> Result<T> + Send + 'static,
@@ -21,6 +22,7 @@ async fn blocking<R: Runtime, T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>()))
         .await
         .map_err(|e| Error::internal(format!("A ShopSafe job stopped unexpectedly: {e}.")))?
+        .map_err(Error::for_window)
 }
 
 #[tauri::command]
@@ -33,14 +35,22 @@ pub async fn shop_status<R: Runtime>(app: AppHandle<R>, shop: String) -> Result<
     blocking(app, move |s| ops::shop_status(&s.catalog()?, Some(&shop))).await
 }
 
-/// "Test connection": one line on what was found, or the reason it failed.
+/// "Test connection": what was found (and what would make a backup or restore fail), or
+/// the reason it failed; on a shop's edit form (`shop`), with its stored password when
+/// none is typed.
 #[tauri::command]
 pub async fn test_connection<R: Runtime>(
     app: AppHandle<R>,
     db: String,
     password: Option<String>,
-) -> Result<String> {
-    blocking(app, move |_| ops::test_connection(&db, password.as_deref())).await
+    shop: Option<String>,
+) -> Result<Described> {
+    blocking(app, move |s| {
+        let catalog = s.catalog()?;
+        let editing = shop.as_deref().map(|name| (&catalog, name));
+        ops::describe_connection(&db, password.as_deref(), editing)
+    })
+    .await
 }
 
 #[tauri::command]

@@ -65,20 +65,35 @@ function toast(text, bad = false) {
   toastTimer = setTimeout(() => { t.hidden = true; }, bad ? 9000 : 3000);
 }
 
+/** Ask before something that cannot be undone. Keyboard: focus starts on Cancel (the safe
+ * choice), Tab stays inside the dialog, Escape cancels, and focus returns where it was. */
 function confirmDialog(title, body, okLabel) {
+  const opener = document.activeElement;
   $("modal-title").textContent = title;
   $("modal-body").textContent = body;
   $("modal-ok").textContent = okLabel;
   $("modal").hidden = false;
+  $("modal-cancel").focus();
   return new Promise((resolve) => {
     const done = (answer) => {
       $("modal").hidden = true;
       $("modal-ok").onclick = null;
       $("modal-cancel").onclick = null;
+      $("modal").onkeydown = null;
+      if (opener && document.contains(opener)) opener.focus();
       resolve(answer);
     };
     $("modal-ok").onclick = () => done(true);
     $("modal-cancel").onclick = () => done(false);
+    $("modal").onkeydown = (e) => {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        done(false);
+      } else if (e.key === "Tab") {
+        e.preventDefault();
+        (document.activeElement === $("modal-ok") ? $("modal-cancel") : $("modal-ok")).focus();
+      }
+    };
   });
 }
 
@@ -145,7 +160,7 @@ function openAddShop(shop = null) {
   $("add-demo").hidden = !!shop;
   $("add-cancel").hidden = state.shops.length === 0;
   $("add-error").hidden = true;
-  $("test-result").textContent = "";
+  forgetTest();
   $("add-name").value = shop ? shop.name : state.shops.length ? "" : "My shop";
   $("add-password").value = "";
   $("add-password").placeholder = shop ? "Leave empty to keep the saved password" : "";
@@ -153,6 +168,8 @@ function openAddShop(shop = null) {
   $("add-no-media").checked = !!shop && !shop.media;
   $("add-media").disabled = $("add-no-media").checked;
   $("add-dest").value = shop?.dest ?? "";
+  // A new shop's form starts empty, not with the last shop shown.
+  for (const id of ["add-host", "add-port", "add-dbname", "add-user"]) $(id).value = "";
   const url = shop?.db_url ?? "";
   const server = url.match(/^(postgres|postgresql|mysql|mariadb):\/\//);
   if (server) {
@@ -186,7 +203,7 @@ function onKindChange() {
   const port = $("add-port");
   if (k === "postgres" && (!port.value || port.value === "3306")) port.value = "5432";
   if (k === "mysql" && (!port.value || port.value === "5432")) port.value = "3306";
-  $("test-result").textContent = "";
+  forgetTest();
 }
 
 // ---------- TLS: the form's choice, as each server's URL options name it ----------
@@ -260,29 +277,64 @@ function password() {
 async function pickInto(purpose, inputId) {
   try {
     const path = await invoke("pick", { purpose });
-    if (path) $(inputId).value = path;
+    if (path) {
+      $(inputId).value = path;
+      $(inputId).dispatchEvent(new Event("input"));
+    }
   } catch (e) {
     toast(sentence(e), true);
   }
 }
 
+/** What is wrong with the server fields before connecting, in one sentence, if anything. */
+function serverFieldsProblem() {
+  if (kind() !== "sqlite" && $("add-host").value.includes("://")) {
+    return "Type only the server's name or address in Server (such as db.example.com), not a whole URL: its user, port and database go in the fields below.";
+  }
+  return null;
+}
+
+/** What connecting found, as one line: "PostgreSQL 15.14 — 12 tables. But user …". */
+function described(found) {
+  return found.warnings.length ? `${found.summary}. But ${found.warnings.join("; and ")}.` : found.summary;
+}
+
 async function testConnection() {
   const out = $("test-result");
+  const problem = serverFieldsProblem();
+  if (problem) {
+    out.className = "answer no";
+    out.textContent = `No — ${problem}`;
+    return;
+  }
   out.className = "answer";
   out.textContent = "Connecting…";
   try {
-    const answer = await invoke("test_connection", { db: databaseUrl(), password: password() });
-    out.className = "answer yes";
-    out.textContent = `Yes — ${answer}`;
+    const found = await invoke("test_connection", { db: databaseUrl(), password: password(), shop: state.editing });
+    // Connected, but a backup or restore would fail: not a plain yes.
+    out.className = found.warnings.length ? "answer warn" : "answer yes";
+    out.textContent = `Yes — ${described(found)}`;
   } catch (e) {
     out.className = "answer no";
     out.textContent = `No — ${sentence(e)}`;
   }
 }
 
+/** A test's answer is for the fields it was given: any change makes it stale. */
+function forgetTest() {
+  $("test-result").textContent = "";
+  $("test-result").className = "answer";
+}
+
 async function saveShop() {
   const err = $("add-error");
   err.hidden = true;
+  const problem = serverFieldsProblem();
+  if (problem) {
+    err.textContent = problem;
+    err.hidden = false;
+    return;
+  }
   const fields = {
     db: databaseUrl(),
     password: password(),
@@ -299,7 +351,17 @@ async function saveShop() {
       })
       : await invoke("add_shop", { name: $("add-name").value.trim(), ...fields });
     await loadShops(shop.name);
-    toast(state.editing ? `Saved ${shop.name}.` : `Added ${shop.name}.`);
+    // What would make its backups fail is said now, not at the first backup.
+    let warnings = [];
+    if (kind() !== "sqlite") {
+      try {
+        warnings = (await invoke("test_connection", { db: shop.db_url, password: null, shop: shop.name })).warnings;
+      } catch {
+        // Saved after a successful check: a second look that fails says nothing new.
+      }
+    }
+    const saved = state.editing ? `Saved ${shop.name}.` : `Added ${shop.name}.`;
+    toast(warnings.length ? `${saved} But ${warnings.join("; and ")}.` : saved, warnings.length > 0);
     state.editing = null;
     await goHome();
   } catch (e) {
@@ -355,7 +417,8 @@ async function runJob(title, command, args) {
     if (u.bytes_total > 0) parts.push(`${bytes(u.bytes_done)} of ${bytes(u.bytes_total)}`);
     // A server database's dump has no size until it is done.
     else if (u.bytes_done > 0) parts.push(`${bytes(u.bytes_done)} so far`);
-    if (u.files_total > 0) parts.push(`${count(u.files_done)} of ${count(u.files_total)} files`);
+    // (The database is one file of the archive; its step counts bytes, not files.)
+    if (u.files_total > 0 && u.phase !== "database") parts.push(`${count(u.files_done)} of ${count(u.files_total)} files`);
     // Steps without amounts (the last checks) keep the amounts already shown.
     if (parts.length) $("progress-detail").textContent = parts.join(" · ");
     const elapsed = (now - phaseStart) / 1000;
@@ -645,6 +708,9 @@ function wire() {
   $("pick-dest").onclick = () => pickInto("destination", "add-dest");
   $("add-no-media").onchange = () => { $("add-media").disabled = $("add-no-media").checked; };
   $("test-connection").onclick = testConnection;
+  for (const id of ["add-db-file", "add-host", "add-port", "add-dbname", "add-user", "add-password", "add-tls", "add-ca"]) {
+    $(id).addEventListener("input", forgetTest);
+  }
   $("add-save").onclick = saveShop;
   $("add-demo").onclick = addDemo;
   $("add-cancel").onclick = () => { state.editing = null; goHome(); };

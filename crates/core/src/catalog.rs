@@ -168,27 +168,6 @@ fn check_whole(conn: &Connection, path: &Path) -> Result<()> {
     }
 }
 
-/// A ShopSafe folder every user may write to lets any of them swap the catalog for one
-/// that points the shops at servers of their own, to catch the passwords sent there.
-fn refuse_open_to_all(home: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(home)
-            .map_err(|e| Error::io("read", home, e))?
-            .permissions()
-            .mode();
-        if mode & 0o002 != 0 {
-            return Err(Error::invalid(format!(
-                "The ShopSafe folder {} may be changed by every user of this computer, who could point your shops at servers of their own to catch their passwords; make it yours alone (chmod 700 {}), then try again.",
-                home.display(),
-                home.display()
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// The catalog file at `path` is damaged, and `why`.
 fn damaged(path: &Path, why: &str) -> Error {
     Error::new(
@@ -204,7 +183,10 @@ impl Catalog {
     /// Open (creating if needed) the catalog in `home`.
     pub fn open(home: &Path) -> Result<Catalog> {
         crate::paths::create_private_dir(home)?;
-        refuse_open_to_all(home)?;
+        crate::paths::refuse_open_to_all(
+            home,
+            "swap ShopSafe's catalog for one that points your shops at servers of their own, to catch their passwords",
+        )?;
         let path = home.join("catalog.sqlite3");
         // An emptied file (a crash on a full disk) would open as a new, empty catalog: every
         // shop and backup gone from view without a word. (A catalog whose writes are still
@@ -704,17 +686,31 @@ mod tests {
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&home), 0o700);
         assert_eq!(mode(&home.join("catalog.sqlite3")), 0o600);
-        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
-        let e = Catalog::open(&home).err().unwrap();
-        assert_eq!(e.kind, ErrorKind::InvalidInput);
-        assert!(
-            e.message.ends_with(&format!(
-                "may be changed by every user of this computer, who could point your shops at servers of their own to catch their passwords; make it yours alone (chmod 700 {}), then try again.",
-                home.display()
-            )),
-            "{}",
-            e.message
-        );
+        let refused = |folder: &Path| {
+            let e = Catalog::open(&home).err().unwrap();
+            assert_eq!(e.kind, ErrorKind::InvalidInput);
+            assert_eq!(
+                e.message,
+                format!(
+                    "The folder {} may be changed by every user of this computer, any of whom could swap ShopSafe's catalog for one that points your shops at servers of their own, to catch their passwords; make it writable only by its owner (chmod o-w {}), then try again.",
+                    folder.display(),
+                    folder.display()
+                )
+            );
+        };
+        let set = |p: &Path, mode: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+        };
+        set(&home, 0o777);
+        refused(&home);
+        // A folder above it where anyone may rename it away and put another in its place.
+        set(&home, 0o700);
+        let parent = home.parent().unwrap();
+        set(parent, 0o777);
+        refused(parent);
+        // With the sticky bit (as /tmp), each user may change only their own entries.
+        set(parent, 0o1777);
+        Catalog::open(&home).unwrap();
     }
 
     #[test]

@@ -124,6 +124,16 @@ impl Error {
         Error::new(ErrorKind::Io, message)
     }
 
+    /// The sentence in the desktop app's words: how to give a password is the Password
+    /// field there, not the command line's options.
+    pub fn for_window(mut self) -> Self {
+        self.message = self.message.replace(
+            crate::secrets::HOW_TO_GIVE,
+            crate::secrets::HOW_TO_GIVE_IN_WINDOW,
+        );
+        self
+    }
+
     /// Prefix the sentence with what was being done, keeping the kind.
     pub fn context(mut self, what: &str) -> Self {
         self.message = format!("{what}: {}", self.message);

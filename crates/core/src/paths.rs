@@ -29,7 +29,42 @@ pub fn create_private(path: &Path) -> Result<std::fs::File> {
         .read(true)
         .create_new(true)
         .open(path)
-        .map_err(|e| Error::io("write", path, e))
+        .map_err(|e| match e.kind() {
+            // Another user's, in a folder where each may remove only their own files.
+            std::io::ErrorKind::AlreadyExists => Error::new(
+                crate::ErrorKind::Conflict,
+                format!(
+                    "Another user's file {} is in the way of a file ShopSafe makes there while it works; remove it (as that user or root), then try again.",
+                    path.display()
+                ),
+            ),
+            _ => Error::io("write", path, e),
+        })
+}
+
+/// Refuse to work in `dir` if it, or a folder above it, may be changed by every user of
+/// this computer without the sticky bit (which keeps each user to their own files): any of
+/// them could then `what` (a clause: "swap …").
+pub fn refuse_open_to_all(dir: &Path, what: &str) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = absolute(dir)?;
+        for folder in dir.ancestors() {
+            let Ok(meta) = std::fs::metadata(folder) else {
+                continue;
+            };
+            let mode = meta.permissions().mode();
+            if mode & 0o002 != 0 && mode & 0o1000 == 0 {
+                return Err(Error::invalid(format!(
+                    "The folder {} may be changed by every user of this computer, any of whom could {what}; make it writable only by its owner (chmod o-w {}), then try again.",
+                    folder.display(),
+                    folder.display()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Check that `path` still names `file` (as [`create_private`] made it), before writing

@@ -19,6 +19,9 @@ pub const PASSWORD_ENV: &str = "SHOPSAFE_DB_PASSWORD";
 pub const KEYRING_ENV: &str = "SHOPSAFE_KEYRING";
 /// How a user can give a password, for error sentences.
 pub const HOW_TO_GIVE: &str = "give it in the database URL or with --password (`shopsafe shop add` or `shop edit`), or set SHOPSAFE_DB_PASSWORD for one run";
+/// [`HOW_TO_GIVE`] in the desktop app's words ([`crate::Error::for_window`]).
+pub(crate) const HOW_TO_GIVE_IN_WINDOW: &str =
+    "type it in the Password field (Shops, then Edit, for a shop already added)";
 
 /// The keyring service name entries are filed under.
 const SERVICE: &str = "ShopSafe";

@@ -196,6 +196,30 @@ fn missing_or_unwritable_destination_is_refused() {
     let e = ops::backup(&t.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
     assert_sentence(&e, ErrorKind::Io, "read-only");
     assert_eq!(state(&t), before);
+
+    // A folder every user may change (without the sticky bit, which keeps each user to
+    // their own files): anyone could swap a backup, or a file a job makes there and opens
+    // again by name, for their own. Backups and restores refuse it.
+    let open = t.dir.path().join("open-to-all");
+    std::fs::create_dir(&open).unwrap();
+    let set = |mode: u32| {
+        std::fs::set_permissions(&open, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap()
+    };
+    set(0o777);
+    opts.shop.dest = open.clone();
+    let e = ops::backup(&t.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap_err();
+    assert_sentence(
+        &e,
+        ErrorKind::InvalidInput,
+        "may be changed by every user of this computer, any of whom could swap a backup",
+    );
+    assert_eq!(std::fs::read_dir(&open).unwrap().count(), 0);
+    let backup = t.backup();
+    t.catalog.update_shop(&t.shop.name, &opts.shop).unwrap();
+    let e = restore(&t, &backup.id, true).unwrap_err();
+    assert_sentence(&e, ErrorKind::InvalidInput, "chmod o-w");
+    set(0o1777);
+    ops::backup(&t.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
 }
 
 #[test]

@@ -372,9 +372,10 @@ fn restore_refuses_a_database_link_to_nothing() {
     assert_eq!(files(&t.media_path()), media_before);
 }
 
-/// Another user who may write to the shop's folder plants links at the names of the files
-/// a restore makes there (its rollback point and their journals), as fast as they can: no
-/// restore ever writes through one (a root restore would have overwritten the file linked).
+/// Another user who may write to the shop's folder (and here to the backup folder) plants
+/// links at the names of the files a restore makes (its staged copy, rollback point and
+/// their journals), as fast as they can: no restore ever writes through one (a root
+/// restore would have overwritten the file linked).
 #[test]
 fn restores_never_write_through_links_planted_in_the_shops_folder() {
     let t = TestShop::new("planted");
@@ -389,15 +390,23 @@ fn restores_never_write_through_links_planted_in_the_shops_folder() {
         .unwrap()
         .to_string_lossy()
         .into_owned();
+    let dest = t.dest();
     let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         s.spawn(|| {
+            // Where older versions made them, beside the database, and where they are
+            // made now, in the backup folder (which the shop's user may write to here).
             let names: Vec<std::path::PathBuf> = ["rollback", "restore"]
                 .iter()
                 .flat_map(|kind| {
-                    ["", "-journal", "-wal"]
-                        .map(|x| folder.join(format!(".{file}.shopsafe-{kind}-{}{x}", backup.id)))
+                    ["", "-journal", "-wal"].map(|x| {
+                        [
+                            folder.join(format!(".{file}.shopsafe-{kind}-{}{x}", backup.id)),
+                            dest.join(format!(".shopsafe-{kind}-{}-{file}{x}", backup.id)),
+                        ]
+                    })
                 })
+                .flatten()
                 .collect();
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 for n in &names {
@@ -843,14 +852,13 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
     let backup = t.backup();
     for round in 1..=2 {
         // As a restore killed mid-swap leaves them: the shop's own files aside, a database
-        // copy beside the database, and its note.
+        // copy in the backup folder, and its note.
         let aside = t.media_path().join(format!(".shopsafe-old-{}", backup.id));
         std::fs::create_dir(&aside).unwrap();
         std::fs::write(aside.join("only-copy.jpg"), format!("round {round}")).unwrap();
-        let copy = t.dir.path().join(format!(
-            "shop/.shop.sqlite3.shopsafe-rollback-{}",
-            backup.id
-        ));
+        let copy = t
+            .dest()
+            .join(format!(".shopsafe-rollback-{}-shop.sqlite3", backup.id));
         std::fs::write(&copy, format!("database {round}")).unwrap();
         let stopped = Interrupted {
             backup_id: backup.id.clone(),
@@ -871,8 +879,8 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
         let kept_media = t
             .media_path()
             .join(format!(".shopsafe-kept-{}{suffix}", backup.id));
-        let kept_db = t.dir.path().join(format!(
-            "shop/.shop.sqlite3.shopsafe-kept-rollback-{}{suffix}",
+        let kept_db = t.dest().join(format!(
+            ".shopsafe-kept-rollback-{}-shop.sqlite3{suffix}",
             backup.id
         ));
         assert_eq!(
@@ -896,8 +904,8 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
         // The second round names what the first kept too (a restore killed after keeping
         // its predecessor's leftovers never reported them).
         if round == 2 {
-            let first_db = t.dir.path().join(format!(
-                "shop/.shop.sqlite3.shopsafe-kept-rollback-{}",
+            let first_db = t.dest().join(format!(
+                ".shopsafe-kept-rollback-{}-shop.sqlite3",
                 backup.id
             ));
             assert!(

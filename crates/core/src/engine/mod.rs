@@ -20,6 +20,25 @@ use crate::{Error, ErrorKind, Result};
 use dumpfile::DumpTo;
 use std::path::{Path, PathBuf};
 
+/// What connecting to a database found: the database in a few words ("PostgreSQL 15.14 —
+/// 12 tables"), and what there would make a backup or restore fail, one clause each.
+/// Shown as one line, the summary then each warning after "; ".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Described {
+    pub summary: String,
+    pub warnings: Vec<String>,
+}
+
+impl std::fmt::Display for Described {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.summary)?;
+        for w in &self.warnings {
+            write!(f, "; {w}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A failed [`Database::apply`] or [`Applied::commit`], and whether it had (or may have)
 /// changed the live database (SQLite and PostgreSQL apply in one transaction and never
 /// have, unless PostgreSQL's connection fails during the commit; MySQL may have swapped its
@@ -209,6 +228,11 @@ impl Database {
     /// `postgres://user@host:port/db` (also `postgresql://`).
     pub fn parse(url: &str) -> Result<Database> {
         let url = url.trim();
+        // Schemes are case-insensitive (`Postgres://…`).
+        let url = &match url.split_once("://") {
+            Some((scheme, rest)) => format!("{}://{rest}", scheme.to_ascii_lowercase()),
+            None => url.to_string(),
+        };
         if url.is_empty() {
             return Err(Error::invalid(
                 "No database was given; pass --db with a path to the shop's SQLite file or a postgres:// URL.",
@@ -252,7 +276,7 @@ impl Database {
                 .is_some_and(|(login, _)| login.contains(':'))
         {
             return Err(Error::invalid(
-                "The database looks like a server URL written wrong: it starts with postgres://, postgresql://, mysql:// or mariadb:// (two slashes), then user:password@host:port/database, with any / ? @ : # or % in the password written as %2F %3F %40 %3A %23 %25; give an SQLite file as its path or as sqlite:///path.",
+                "The database looks like a server URL written wrong: it starts with postgres://, postgresql://, mysql:// or mariadb:// (two slashes), then user:password@host:port/database, with any / ? @ : # or % in the password written as %2F %3F %40 %3A %23 %25; give an SQLite file as its path (./name for one in this folder) or as sqlite:///path.",
             ));
         }
         Ok(Database::Sqlite(sqlite::Sqlite::new(PathBuf::from(url))))
@@ -322,8 +346,8 @@ impl Database {
     }
 
     /// Connect, and say in a few words what is there: "PostgreSQL 15.14 — 12 tables",
-    /// "SQLite file, 40 tables".
-    pub fn describe(&self) -> Result<String> {
+    /// "SQLite file, 40 tables", with what would make a backup or restore fail.
+    pub fn describe(&self) -> Result<Described> {
         match self {
             Database::Sqlite(s) => {
                 let conn = s.open_existing()?;
@@ -332,7 +356,10 @@ impl Database {
                     [],
                     |r| r.get(0),
                 )?;
-                Ok(format!("SQLite file, {}", tables_phrase(n as usize)))
+                Ok(Described {
+                    summary: format!("SQLite file, {}", tables_phrase(n as usize)),
+                    warnings: Vec::new(),
+                })
             }
             Database::Postgres(p) => p.describe(),
             Database::Mysql(m) => m.describe(),
@@ -450,11 +477,16 @@ impl Database {
 /// The restore steps, engine by engine. A restore stages the database part, checks it,
 /// records a rollback point, applies the staged part atomically, and checks the result.
 impl Database {
-    /// A scratch file path for the restore, named by `tag`: beside an SQLite database (same
-    /// file system), or in `work_dir` for a server database.
+    /// A scratch file path for the restore, named by `tag`, in `work_dir` (the backup
+    /// destination, which not every user may change): not beside an SQLite database, whose
+    /// folder the site's own user may write to, and could swap a file there that a restore
+    /// opens again by name (as SQLite does) for another.
     pub fn scratch_path(&self, work_dir: &Path, tag: &str) -> PathBuf {
         match self {
-            Database::Sqlite(s) => crate::paths::sibling(&s.path, tag),
+            Database::Sqlite(s) => {
+                let file = s.path.file_name().unwrap_or_default().to_string_lossy();
+                work_dir.join(format!(".{tag}-{file}"))
+            }
             Database::Postgres(_) | Database::Mysql(_) => work_dir.join(format!(".{tag}")),
         }
     }
@@ -645,9 +677,14 @@ mod tests {
             assert_eq!(e.kind, ErrorKind::InvalidInput, "{url}");
             assert!(!e.message.contains("Secret1"), "{url}: {}", e.message);
         }
+        assert!(matches!(
+            Database::parse("Postgres://u@h/db"),
+            Ok(Database::Postgres(_))
+        ));
         for path in [
             "shop.sqlite3",
             "/srv/shop@2/db.sqlite3",
+            "./shop:2@x/db.sqlite3",
             "mysql/shop.db",
             "sqlite:///srv/db.sqlite3",
         ] {

@@ -165,7 +165,7 @@ impl Sqlite {
             crate::paths::give_to_folders_owner(&self.path);
             live
         };
-        let src = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let src = open(staged, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         copy_all_pages(&src, &mut live, cancel)
     }
 }

@@ -249,10 +249,13 @@ fn write_media(
     })
 }
 
-/// The destination must be an existing folder.
+/// The destination must be an existing folder that not every user may change.
 pub fn check_destination(dest: &Path) -> Result<()> {
     match std::fs::metadata(dest) {
-        Ok(m) if m.is_dir() => Ok(()),
+        Ok(m) if m.is_dir() => crate::paths::refuse_open_to_all(
+            dest,
+            "swap a backup, or the files ShopSafe makes there while it works, for one of their own",
+        ),
         Ok(_) => Err(Error::invalid(format!(
             "The backup destination {} is a file, not a folder; choose a folder.",
             dest.display()

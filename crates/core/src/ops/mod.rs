@@ -20,8 +20,8 @@ pub use restore::{
     prepare_restore, restore, MediaChange, RestoreOptions, RestorePlan, RestoreReport, TableChange,
 };
 pub use shops::{
-    add_demo_shop, add_shop, create_demo_shop, database, edit_shop, remove_shop, test_connection,
-    test_shop, where_password_is, AddShopOptions, EditShopOptions,
+    add_demo_shop, add_shop, create_demo_shop, database, describe_connection, edit_shop,
+    remove_shop, test_connection, test_shop, where_password_is, AddShopOptions, EditShopOptions,
 };
 pub use status::{shop_status, Health, ShopStatus};
 pub use verify::{verify, VerifyReport};

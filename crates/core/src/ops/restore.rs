@@ -145,6 +145,8 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
         },
     };
     crate::ops::shops::check_apart(&shop.name, shop.media.as_deref(), &shop.dest)?;
+    // The restore's working files go there.
+    crate::ops::backup::check_destination(&shop.dest)?;
     if let (Some(root), true) = (&shop.media, manifest.media.included) {
         super::media_swap::refuse_mounts_inside(root)?;
     }

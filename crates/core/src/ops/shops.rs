@@ -3,7 +3,7 @@
 //! in the secret store (never in the catalog).
 
 use crate::catalog::{check_shop_name, Catalog, Shop};
-use crate::engine::Database;
+use crate::engine::{Database, Described};
 use crate::ops::backup::check_destination;
 use crate::secrets::{self, PasswordStore};
 use crate::{clock, media, paths, Error, Result};
@@ -238,16 +238,9 @@ fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Resu
         Some(url) => parse_db(url, opts.password.as_deref())?,
         None => parse_db(&old.db_url, opts.password.as_deref())?,
     };
-    // The stored password is for the old login only: another server (or user) is not sent it.
     let same_login = db.login() == Database::parse(&old.db_url)?.login();
     if opts.db.is_some() || new_password.is_some() {
-        let password = match &new_password {
-            Some(p) => Some(p.clone()),
-            None if same_login && db.is_server() => {
-                secrets::password_for(home, &old.uid, old.password_store)?
-            }
-            None => env_or(None),
-        };
+        let password = password_for_login(catalog, &old, &db, new_password.clone())?;
         db.clone().with_password(password).check()?;
         if db.url() != old.db_url {
             shop.db_url = db.url();
@@ -319,19 +312,53 @@ fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Resu
     Ok((shop, detail))
 }
 
+/// The password to connect to `db` with, for a form editing `old`: the one typed, else the
+/// one stored for `old` if `db` is still its login (another server or user is never sent
+/// it), else `SHOPSAFE_DB_PASSWORD`.
+fn password_for_login(
+    catalog: &Catalog,
+    old: &Shop,
+    db: &Database,
+    typed: Option<String>,
+) -> Result<Option<String>> {
+    match typed {
+        Some(p) => Ok(Some(p)),
+        None if db.is_server() && db.login() == Database::parse(&old.db_url)?.login() => {
+            secrets::password_for(catalog.home(), &old.uid, old.password_store)
+        }
+        None => Ok(env_or(None)),
+    }
+}
+
 /// Connect to a database URL with an optional password (else `SHOPSAFE_DB_PASSWORD`) and
 /// say in a few words what is there: "PostgreSQL 15.14 — 12 tables", "SQLite file, 40
 /// tables". Nothing is stored.
 pub fn test_connection(db: &str, password: Option<&str>) -> Result<String> {
+    describe_connection(db, password, None).map(|d| d.to_string())
+}
+
+/// [`test_connection`] with what it found in parts; `editing` (the catalog and a shop's
+/// name) is a form editing that shop, whose stored password is used when none is typed.
+pub fn describe_connection(
+    db: &str,
+    password: Option<&str>,
+    editing: Option<(&Catalog, &str)>,
+) -> Result<Described> {
     let (db, password) = parse_db(db, password)?;
-    db.with_password(env_or(password)).describe()
+    let password = match editing {
+        Some((catalog, name)) => {
+            password_for_login(catalog, &catalog.resolve_shop(Some(name))?, &db, password)?
+        }
+        None => env_or(password),
+    };
+    db.with_password(password).describe()
 }
 
 /// Connect to a registered shop's database with its stored password (or
 /// `SHOPSAFE_DB_PASSWORD`) and say in a few words what is there.
 pub fn test_shop(catalog: &Catalog, name: &str) -> Result<String> {
     let shop = catalog.resolve_shop(Some(name))?;
-    database(catalog, &shop)?.describe()
+    Ok(database(catalog, &shop)?.describe()?.to_string())
 }
 
 /// The database of a registered shop, with the password to connect with this run

@@ -349,7 +349,7 @@ impl Mysql {
             mysql_async::Error::Server(s) if matches!(s.code, 1142 | 1143 | 1044 | 1227) => Error::new(
                 ErrorKind::Database,
                 format!(
-                    "User {} lacks a right ShopSafe needs on {}: {}; grant it, or use the shop's own login.",
+                    "User {} lacks a right ShopSafe needs on {}: {}; grant it, or use a login that has it.",
                     self.user,
                     self.place(),
                     s.message.trim_end_matches('.')
@@ -366,11 +366,15 @@ impl Mysql {
             ),
             mysql_async::Error::Server(s) => Error::new(
                 ErrorKind::Database,
-                format!("MySQL reported an error on {}: {}.", self.place(), s.message.trim_end_matches('.')),
+                format!("The MySQL or MariaDB server reported an error on {}: {}.", self.place(), s.message.trim_end_matches('.')),
             ),
             other => Error::new(
                 ErrorKind::Database,
-                format!("The connection to MySQL ({}) failed: {other}.", self.place()),
+                format!(
+                    "The connection to the MySQL or MariaDB server ({}) failed: {}.",
+                    self.place(),
+                    super::innermost(&other)
+                ),
             ),
         }
     }
@@ -388,7 +392,7 @@ impl Mysql {
     }
 
     /// Connect and describe the server and database in a few words: "MariaDB 10.11.14 — 12 tables".
-    pub fn describe(&self) -> Result<String> {
+    pub fn describe(&self) -> Result<super::Described> {
         super::block_on(async {
             let mut conn = self.connect().await?;
             let version: Option<String> = conn
@@ -415,26 +419,25 @@ impl Mysql {
             } else {
                 "MySQL"
             };
-            let warning = match blind.is_empty() {
-                true => String::new(),
-                false => format!(
-                    "; user {} cannot see the {} there (it lacks the {} right), so a backup would be refused",
+            let mut warnings = Vec::new();
+            if !blind.is_empty() {
+                warnings.push(format!(
+                    "user {} cannot see the {} there (it lacks the {} right), so a backup would be refused",
                     self.user,
                     blind.iter().map(|b| b.0).collect::<Vec<_>>().join(" or "),
                     blind.iter().map(|b| b.1).collect::<Vec<_>>().join(", ")
-                ),
-            };
-            let leftover = match scratch.is_empty() {
-                true => String::new(),
-                false => format!(
-                    "; an interrupted restore left scratch tables there ({}), which backups leave out: restoring again removes them",
+                ));
+            }
+            if !scratch.is_empty() {
+                warnings.push(format!(
+                    "an interrupted restore left scratch tables there ({}), which backups leave out: restoring again removes them",
                     scratch.join(", ")
-                ),
-            };
-            Ok(format!(
-                "{flavour} {number} — {}{warning}{leftover}",
-                super::tables_phrase(n)
-            ))
+                ));
+            }
+            Ok(super::Described {
+                summary: format!("{flavour} {number} — {}", super::tables_phrase(n)),
+                warnings,
+            })
         })
     }
 
@@ -502,7 +505,28 @@ impl Mysql {
                 .load_and_swap(&mut conn, staged, expected, cancel)
                 .await;
             let _ = conn.disconnect().await;
-            result
+            match result {
+                // A load cut short (its connection lost) may leave its scratch tables: they
+                // go now, over a new connection, or the sentence says they are there.
+                Err(mut failed) if !failed.changed => {
+                    let cleaned = match self.connect().await {
+                        Ok(mut conn) => {
+                            let dropped = self.drop_scratch(&mut conn).await;
+                            let _ = conn.disconnect().await;
+                            dropped
+                        }
+                        Err(e) => Err(e),
+                    };
+                    if cleaned.is_err() {
+                        failed.error.message = format!(
+                            "{} The copies it was loading (tables named _shopsafe_new_…) may be left in the database beside the shop's own; backups leave them out, and the next restore removes them.",
+                            failed.error.message
+                        );
+                    }
+                    Err(failed)
+                }
+                other => other,
+            }
         })
     }
 
@@ -669,7 +693,7 @@ impl Mysql {
             let newer = expected
                 .filter(|_| lacks_something(&err.message))
                 .and_then(|x| {
-                    // The server's own words, without "MySQL reported an error on …: ".
+                    // The server's own words, without "The MySQL or MariaDB server reported an error on …: ".
                     let said = err
                         .message
                         .split_once(": ")
@@ -911,7 +935,7 @@ impl Mysql {
         Err(Error::new(
             ErrorKind::Database,
             format!(
-                "User {} lacks the {} right on the database {}, which restoring its tables, views, triggers and routines needs; grant it (GRANT {} ON {}.* TO the shop's login), or use the shop's own login.",
+                "User {} lacks the {} right on the database {}, which restoring its tables, views, triggers and routines needs; grant it (GRANT {} ON {}.* TO that login), or restore with a login that has it.",
                 self.user,
                 missing.join(", "),
                 self.dbname,

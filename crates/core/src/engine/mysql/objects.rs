@@ -556,7 +556,9 @@ impl Mysql {
                 }
             }
             make_object(conn, set, &bare).await.map_err(making)?;
-            if let Some(definer) = definer.filter(|d| *d != me) {
+            // (An SQL SECURITY INVOKER view or routine runs with its caller's rights anyway.)
+            let invoker = create.contains("SQL SECURITY INVOKER");
+            if let Some(definer) = definer.filter(|d| *d != me && !invoker) {
                 redefined.push(format!("{kind} {name} (made by {definer})"));
             }
         }

@@ -454,7 +454,7 @@ impl Postgres {
     }
 
     /// Connect and describe the server and database in a few words: "PostgreSQL 15.14 — 12 tables".
-    pub fn describe(&self) -> Result<String> {
+    pub fn describe(&self) -> Result<super::Described> {
         super::block_on(async {
             let client = self.connect().await?;
             let e = |e| self.db_error(e);
@@ -471,35 +471,37 @@ impl Postgres {
                 .iter()
                 .map(|r| (r.get(0), r.get(1)))
                 .collect();
-            let warning = match foreign.first() {
-                None => String::new(),
-                Some((_, first)) => {
+            let mut warnings = Vec::new();
+            if let Some((_, first)) = foreign.first() {
+                {
                     let mut roles: Vec<&str> = foreign.iter().map(|(r, _)| r.as_str()).collect();
                     roles.sort_unstable();
                     roles.dedup();
                     let n = foreign.len();
-                    format!(
-                        "; user {user} could not restore over it, as {n} {} to {} {} it may not act as, in schemas it does not own ({first}{}): restore with a login that owns them or may act as their owners",
+                    warnings.push(format!(
+                        "user {user} could not restore over it, as {n} {} to {} {} it may not act as, in schemas it does not own ({first}{}): restore with a login that owns them or may act as their owners",
                         if n == 1 { "object belongs" } else { "objects belong" },
                         if roles.len() == 1 { "the role" } else { "the roles" },
                         roles.join(", "),
                         if n > 1 { ", …" } else { "" },
                         user = self.user
-                    )
+                    ));
                 }
-            };
-            let unreadable = match self.unreadable(&client).await?.first() {
-                None => String::new(),
-                Some((kind, name, owner)) => format!(
-                    "; user {} may not read the {kind} {name} (it belongs to role {owner}), so backups will fail: grant it the right to read it, or use the login that owns the shop's tables",
+            }
+            if let Some((kind, name, owner)) = self.unreadable(&client).await?.first() {
+                warnings.push(format!(
+                    "user {} may not read the {kind} {name} (it belongs to role {owner}), so backups will fail: grant it the right to read it, or use the login that owns the shop's tables",
                     self.user
+                ));
+            }
+            Ok(super::Described {
+                summary: format!(
+                    "PostgreSQL {} — {}",
+                    super::short_version(&version),
+                    super::tables_phrase(n)
                 ),
-            };
-            Ok(format!(
-                "PostgreSQL {} — {}{warning}{unreadable}",
-                super::short_version(&version),
-                super::tables_phrase(n)
-            ))
+                warnings,
+            })
         })
     }
 
