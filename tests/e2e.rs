@@ -571,6 +571,48 @@ async fn editing_a_server_shop_keeps_what_the_form_does_not_show() {
         shop.db_url, url,
         "the connection, with its options, is unchanged"
     );
+
+    // An answer of "Test connection" is for the fields it was given: a change forgets it.
+    edit_shop(&app, "Server shop 2").await;
+    app.click("#test-connection").await;
+    app.wait_text("#test-result", "the answer", |t| t.starts_with("No — "))
+        .await;
+    app.type_into("#add-port", "6544").await;
+    assert_eq!(app.text("#test-result").await, "");
+    // A new shop's form starts empty, not with the shop shown last.
+    app.click("#nav-shops").await;
+    app.wait_screen("shops").await;
+    app.click("#shops-add").await;
+    app.wait_screen("add").await;
+    app.click("input[name=kind][value=postgres]").await;
+    for id in ["add-host", "add-dbname", "add-user"] {
+        assert_eq!(app.value(id).await, "", "{id}");
+    }
+    assert_eq!(app.value("add-port").await, "5432");
+
+    // The confirm dialog from the keyboard: focus on Cancel, Escape cancels, and focus
+    // goes back to the button that opened it.
+    app.click("#nav-shops").await;
+    app.wait_screen("shops").await;
+    let remove = "tr[data-shop='Server shop 2'] button[data-act=remove]";
+    app.click(remove).await;
+    assert_eq!(
+        app.js("return document.activeElement.id").await,
+        "modal-cancel"
+    );
+    app.js("document.getElementById('modal').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })); return null")
+        .await;
+    assert_eq!(
+        app.js("return document.getElementById('modal').hidden")
+            .await,
+        true
+    );
+    assert_eq!(
+        app.js("return document.activeElement.dataset.act || ''")
+            .await,
+        "remove"
+    );
+    assert!(catalog.find_shop("Server shop 2").unwrap().is_some());
     app.finish().await;
 }
 

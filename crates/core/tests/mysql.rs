@@ -205,6 +205,74 @@ fn mysql_round_trip_restores_schema_rows_auto_increment_and_media() {
     assert!(!listing(&s.shop.dest).iter().any(|n| n.starts_with('.')));
 }
 
+/// A restore whose connections the server drops while it loads (a server restart, an
+/// administrator's KILL) changes nothing, and the half-loaded scratch tables it made go,
+/// over a new connection.
+#[test]
+fn a_mysql_restore_cut_off_while_loading_leaves_no_scratch_tables() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    m.sql(
+        "shop",
+        "CREATE TABLE bulk (id int PRIMARY KEY, note varchar(200));
+         INSERT INTO bulk SELECT seq, REPEAT('x', 200) FROM seq_1_to_400000;",
+    );
+    let s = register(&m);
+    let backup = backup_of(&s);
+    m.sql("shop", "DELETE FROM orders_orderline WHERE id > 60");
+    let before = m.state("shop", TABLES);
+    let (result, killed) = std::thread::scope(|scope| {
+        // Kill the shop's connections once rows are going into a scratch table.
+        let killer = scope.spawn(|| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while std::time::Instant::now() < deadline {
+                let loading = m.sql(
+                    "mysql",
+                    "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'shop' AND INFO LIKE '%_shopsafe_new_%'",
+                );
+                if loading.trim() != "0" {
+                    // Every connection of the restore, as a server going down drops them.
+                    let ids = m.sql(
+                        "mysql",
+                        "SELECT GROUP_CONCAT(ID) FROM information_schema.PROCESSLIST WHERE USER = 'shop'",
+                    );
+                    let ids = ids.trim();
+                    // (One may end by itself meanwhile: each KILL on its own.)
+                    for id in ids.split(',') {
+                        let _ = m.client_as("root", "", "mysql", &format!("KILL {id}"));
+                    }
+                    return true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            false
+        });
+        let result = restore_from(&s, &backup.id, false);
+        (result, killer.join().unwrap())
+    });
+    assert!(
+        killed,
+        "the restore never loaded rows where they could be seen"
+    );
+    let e = result.unwrap_err();
+    assert!(
+        e.message
+            .ends_with("Nothing was changed; the shop is as it was."),
+        "{}",
+        e.message
+    );
+    assert_eq!(m.state("shop", TABLES), before);
+    assert_eq!(
+        m.sql(
+            "shop",
+            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' AND TABLE_NAME LIKE '\\_shopsafe\\_%'"
+        )
+        .trim(),
+        "0"
+    );
+}
+
 #[test]
 fn failed_mysql_restore_leaves_the_database_unchanged() {
     with_password();

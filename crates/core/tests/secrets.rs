@@ -133,6 +133,31 @@ fn postgres_password_from_the_url_is_stored_safely_used_and_removed() {
     assert_eq!(ops::test_shop(&catalog, "pg").unwrap(), described);
     assert_nowhere_but_the_store(&catalog);
 
+    // The app's edit form tests its fields with the stored password when none is typed,
+    // for the same login only; without the shop, the server asks for one, and the app
+    // says where to type it.
+    let bare = shop.db_url.clone();
+    let found = ops::describe_connection(&bare, None, Some((&catalog, "pg"))).unwrap();
+    assert_eq!(found.to_string(), described);
+    assert!(found.warnings.is_empty(), "{found:?}");
+    let e = ops::describe_connection(&bare, None, None).unwrap_err();
+    assert_eq!(e.kind, shopsafe_core::ErrorKind::PasswordRequired);
+    assert!(e.message.contains("--password"), "{}", e.message);
+    let e = e.for_window();
+    assert!(
+        e.message.ends_with("asks for a password for user shop; type it in the Password field (Shops, then Edit, for a shop already added)."),
+        "{}",
+        e.message
+    );
+    let other_user = bare.replace("shop@", "someone@");
+    let e = ops::describe_connection(&other_user, None, Some((&catalog, "pg"))).unwrap_err();
+    assert_eq!(
+        e.kind,
+        shopsafe_core::ErrorKind::PasswordRequired,
+        "{}",
+        e.message
+    );
+
     // Renaming keeps the backups listed under the new name, and the password.
     let renamed = ops::edit_shop(
         &catalog,

@@ -138,7 +138,13 @@ impl MariaServer {
     }
 
     /// The `mariadb` client as `user` (the password in MYSQL_PWD, never on the command line).
-    fn client_as(&self, user: &str, password: &str, db: &str, sql: &str) -> std::process::Output {
+    pub fn client_as(
+        &self,
+        user: &str,
+        password: &str,
+        db: &str,
+        sql: &str,
+    ) -> std::process::Output {
         let mut client = Command::new("mariadb");
         client
             .args([
