@@ -113,20 +113,18 @@ fn cli_asks_for_a_password_stores_it_out_of_the_catalog_and_uses_it() {
     assert!(cli.ok(&["--json", "shop", "list"], "").trim() == "[]");
 
     // --password reads it from standard input, which must give one.
+    let add = [
+        "shop",
+        "add",
+        "pg",
+        "--db",
+        url.as_str(),
+        "--dest",
+        dest,
+        "--password",
+    ];
     for empty in ["", "\n"] {
-        let out = cli.run(
-            &[
-                "shop",
-                "add",
-                "pg",
-                "--db",
-                &url,
-                "--dest",
-                dest,
-                "--password",
-            ],
-            empty,
-        );
+        let out = cli.run(&add, empty);
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -135,19 +133,7 @@ fn cli_asks_for_a_password_stores_it_out_of_the_catalog_and_uses_it() {
         );
     }
     assert!(cli.ok(&["--json", "shop", "list"], "").trim() == "[]");
-    let said = cli.ok(
-        &[
-            "shop",
-            "add",
-            "pg",
-            "--db",
-            &url,
-            "--dest",
-            dest,
-            "--password",
-        ],
-        &format!("{PW}\n"),
-    );
+    let said = cli.ok(&add, &format!("{PW}\n"));
     no_password_in("shop add output", said.as_bytes());
     let list: serde_json::Value =
         serde_json::from_str(&cli.ok(&["--json", "shop", "list"], "")).unwrap();
