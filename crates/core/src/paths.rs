@@ -55,7 +55,7 @@ pub fn refuse_open_to_all(dir: &Path, what: &str) -> Result<()> {
                 continue;
             };
             let mode = meta.permissions().mode();
-            if mode & 0o002 != 0 && mode & 0o1000 == 0 {
+            if mode & 0o002 != 0 && mode & 0o1000 == 0 && keeps_permissions(folder) {
                 return Err(Error::invalid(format!(
                     "The folder {} may be changed by every user of this computer, any of whom could {what}; make it writable only by its owner (chmod o-w {}), then try again.",
                     folder.display(),
@@ -65,6 +65,36 @@ pub fn refuse_open_to_all(dir: &Path, what: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the file system holding `path` keeps Unix permissions. A USB drive formatted
+/// for Windows (FAT, exFAT, NTFS) shows every folder as writable by all, and no chmod
+/// changes that: refusing it would leave no way to back up there.
+fn keeps_permissions(path: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return true;
+        };
+        let mut fs = std::mem::MaybeUninit::<libc::statfs>::uninit();
+        // SAFETY: a valid C string and room for one statfs record, filled on success.
+        if unsafe { libc::statfs(c_path.as_ptr(), fs.as_mut_ptr()) } != 0 {
+            return true;
+        }
+        // SAFETY: statfs succeeded, so the record is filled. (Its type is i64 here, other
+        // widths on other architectures.)
+        #[allow(clippy::unnecessary_cast)]
+        let kind = unsafe { fs.assume_init() }.f_type as i64;
+        // vfat/msdos, exFAT, NTFS (ntfs3), and FUSE (ntfs-3g, which USB drives mount as).
+        const WITHOUT: [i64; 4] = [0x4d44, 0x2011_bab0, 0x5346_544e, 0x6573_5546];
+        !WITHOUT.contains(&kind)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        true
+    }
 }
 
 /// Check that `path` still names `file` (as [`create_private`] made it), before writing
