@@ -120,6 +120,10 @@ pub struct MediaPart {
     pub files: Vec<FileEntry>,
     /// Things in the media folder that were not saved (symbolic links, sockets…), with why.
     pub skipped: Vec<String>,
+    /// Folders with nothing in them, which a restore makes again (no file recalls them).
+    /// Empty in archives written before they were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub empty_folders: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,6 +23,8 @@ pub struct MediaFile {
 pub struct MediaScan {
     pub files: Vec<MediaFile>,
     pub skipped: Vec<String>,
+    /// Folders with nothing in them (relative, `/`-separated): no file recalls them.
+    pub empty_folders: Vec<String>,
 }
 
 impl MediaScan {
@@ -60,6 +62,7 @@ pub fn scan(root: &Path) -> Result<MediaScan> {
     let mut scan = MediaScan::default();
     walk(root, "", &mut scan)?;
     scan.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    scan.empty_folders.sort();
     Ok(scan)
 }
 
@@ -84,7 +87,9 @@ fn walk(dir: &Path, prefix: &str, scan: &mut MediaScan) -> Result<()> {
         }
         other => other.map_err(|e| Error::io("read the folder", dir, e))?,
     };
+    let mut empty = true;
     for entry in entries {
+        empty = false;
         let entry = entry.map_err(|e| Error::io("read the folder", dir, e))?;
         let path = entry.path();
         let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
@@ -124,6 +129,10 @@ fn walk(dir: &Path, prefix: &str, scan: &mut MediaScan) -> Result<()> {
         } else {
             scan.skipped.push(format!("{rel}: not a regular file"));
         }
+    }
+    if empty && !prefix.is_empty() {
+        scan.empty_folders
+            .push(prefix.trim_end_matches('/').to_string());
     }
     Ok(())
 }

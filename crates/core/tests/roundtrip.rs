@@ -722,6 +722,28 @@ fn restore_brings_back_media_modification_times() {
     assert_eq!(modified(&names[0]), old);
 }
 
+/// Empty media folders (an upload folder the site expects, a cache it fills later) come
+/// back too, though no file recalls them.
+#[test]
+fn restore_brings_back_empty_media_folders() {
+    let t = TestShop::new("empty-folders");
+    for folder in ["cache", "uploads/2026/empty"] {
+        std::fs::create_dir_all(t.media_path().join(folder)).unwrap();
+    }
+    let backup = t.backup();
+    assert_eq!(
+        backup.manifest.media.empty_folders,
+        ["cache", "uploads/2026/empty"]
+    );
+    std::fs::remove_dir(t.media_path().join("cache")).unwrap();
+    std::fs::remove_dir_all(t.media_path().join("uploads")).unwrap();
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    for folder in ["cache", "uploads/2026/empty"] {
+        assert!(t.media_path().join(folder).is_dir(), "{folder}");
+    }
+}
+
 /// What an interrupted restore moved aside is the shop's own media: a later restore (of
 /// that backup or another) leaves it, changes nothing and says where it is (a restore of the
 /// same backup deleted it).

@@ -228,6 +228,7 @@ fn write_media(
             total_bytes: 0,
             files: Vec::new(),
             skipped: Vec::new(),
+            empty_folders: Vec::new(),
         });
     };
     let mut meter = Meter::new(
@@ -246,6 +247,7 @@ fn write_media(
         total_bytes: files.iter().map(|f| f.size).sum(),
         files,
         skipped,
+        empty_folders: scan.empty_folders.clone(),
     })
 }
 

@@ -695,6 +695,19 @@ fn stage(
         &mut meter,
         cancel,
     )?;
+    // The media folders that were empty, which no file makes again.
+    if let Some(media) = staging.media {
+        for folder in &plan.manifest.media.empty_folders {
+            let rel = crate::archive::reader::safe_relative(folder).ok_or_else(|| {
+                Error::corrupt(format!(
+                    "The archive {} names an unsafe media folder ({folder}) that points outside its folder; nothing was restored from it.",
+                    plan.archive.display()
+                ))
+            })?;
+            let made = media.join(rel);
+            std::fs::create_dir_all(&made).map_err(|e| Error::io("create", &made, e))?;
+        }
+    }
     meter.finish();
     Ok(())
 }
