@@ -299,14 +299,20 @@ fn check_and_edit(catalog: &Catalog, name: &str, opts: &EditShopOptions) -> Resu
         }
         return Err(e);
     }
-    if old.password_store != shop.password_store {
-        // The password moved (or is no longer needed): forget the old copy.
-        let _ = secrets::delete(home, &old.uid, old.password_store);
-    }
     let mut detail = format!("Changed: {}.", changes.join(", "));
     if new_password.is_some() {
         if let Some(w) = secrets::where_kept(home, &shop.uid, shop.password_store) {
             detail = format!("{detail} {w}");
+        }
+    }
+    if old.password_store != shop.password_store {
+        // The password moved (or is no longer needed): forget the old copy, or say where
+        // it is left (a keyring that cannot be reached now).
+        if let Err(e) = secrets::delete(home, &old.uid, old.password_store) {
+            detail = format!(
+                "{detail} The old copy of the password stays: {} Remove it by hand (the entry of service ShopSafe, account {}).",
+                e.message, old.uid
+            );
         }
     }
     Ok((shop, detail))
