@@ -294,9 +294,9 @@ function serverFieldsProblem() {
   return null;
 }
 
-/** What connecting found, as one line: "PostgreSQL 15.14 — 12 tables. But user …". */
-function described(found) {
-  return found.warnings.length ? `${found.summary}. But ${found.warnings.join("; and ")}.` : found.summary;
+/** What would make backups or restores fail, as a sentence to follow another ("" if nothing). */
+function but(warnings) {
+  return warnings.length ? ` But ${warnings.join("; and ")}.` : "";
 }
 
 async function testConnection() {
@@ -313,7 +313,7 @@ async function testConnection() {
     const found = await invoke("test_connection", { db: databaseUrl(), password: password(), shop: state.editing });
     // Connected, but a backup or restore would fail: not a plain yes.
     out.className = found.warnings.length ? "answer warn" : "answer yes";
-    out.textContent = `Yes — ${described(found)}`;
+    out.textContent = `Yes — ${found.summary}${found.warnings.length ? "." : ""}${but(found.warnings)}`;
   } catch (e) {
     out.className = "answer no";
     out.textContent = `No — ${sentence(e)}`;
@@ -361,7 +361,7 @@ async function saveShop() {
       }
     }
     const saved = state.editing ? `Saved ${shop.name}.` : `Added ${shop.name}.`;
-    toast(warnings.length ? `${saved} But ${warnings.join("; and ")}.` : saved, warnings.length > 0);
+    toast(`${saved}${but(warnings)}`, warnings.length > 0);
     state.editing = null;
     await goHome();
   } catch (e) {
