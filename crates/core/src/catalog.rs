@@ -186,6 +186,7 @@ impl Catalog {
         crate::paths::refuse_open_to_all(
             home,
             "swap ShopSafe's catalog for one that points your shops at servers of their own, to catch their passwords",
+            true,
         )?;
         let path = home.join("catalog.sqlite3");
         // An emptied file (a crash on a full disk) would open as a new, empty catalog: every
@@ -698,6 +699,7 @@ mod tests {
                 )
             );
         };
+        let said = || Catalog::open(&home).err().unwrap().message;
         let set = |p: &Path, mode: u32| {
             std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
         };
@@ -710,6 +712,31 @@ mod tests {
         refused(parent);
         // With the sticky bit (as /tmp), each user may change only their own entries.
         set(parent, 0o1777);
+        Catalog::open(&home).unwrap();
+        // Nor may its group, or another user who owns a folder above it (it could rename
+        // the home away and put another in its place).
+        set(parent, 0o775);
+        assert!(
+            said().contains("may be changed by other users of this computer"),
+            "{}",
+            said()
+        );
+        assert!(
+            said().contains(&format!("(chmod go-w {})", parent.display())),
+            "{}",
+            said()
+        );
+        set(parent, 0o755);
+        std::os::unix::fs::chown(parent, Some(33), None).unwrap();
+        assert!(
+            said().starts_with(&format!(
+                "The folder {} belongs to another user (user id 33)",
+                parent.display()
+            )),
+            "{}",
+            said()
+        );
+        std::os::unix::fs::chown(parent, Some(0), None).unwrap();
         Catalog::open(&home).unwrap();
     }
 

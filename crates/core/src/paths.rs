@@ -44,27 +44,52 @@ pub fn create_private(path: &Path) -> Result<std::fs::File> {
 
 /// Refuse to work in `dir` if it, or a folder above it, may be changed by every user of
 /// this computer without the sticky bit (which keeps each user to their own files): any of
-/// them could then `what` (a clause: "swap …").
-pub fn refuse_open_to_all(dir: &Path, what: &str) -> Result<()> {
+/// them could then `what` (a clause: "swap …"). With `only_mine`, also a folder another
+/// user owns, or its group may change: ShopSafe's own folder, where nobody else may.
+pub fn refuse_open_to_all(dir: &Path, what: &str, only_mine: bool) -> Result<()> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let me = unsafe { libc::geteuid() };
         let dir = absolute(dir)?;
         for folder in dir.ancestors() {
             let Ok(meta) = std::fs::metadata(folder) else {
                 continue;
             };
             let mode = meta.permissions().mode();
-            if mode & 0o002 != 0 && mode & 0o1000 == 0 && keeps_permissions(folder) {
+            let others = if only_mine { 0o022 } else { 0o002 };
+            let open = mode & others != 0 && mode & 0o1000 == 0 && keeps_permissions(folder);
+            if only_mine && meta.uid() != me && meta.uid() != 0 {
                 return Err(Error::invalid(format!(
-                    "The folder {} may be changed by every user of this computer, any of whom could {what}; make it writable only by its owner (chmod o-w {}), then try again.",
+                    "The folder {} belongs to another user (user id {}), who could {what}; keep ShopSafe's folder (--home or SHOPSAFE_HOME) among folders of your own, then try again.",
                     folder.display(),
+                    meta.uid()
+                )));
+            }
+            if open {
+                return Err(Error::invalid(format!(
+                    "The folder {} may be changed by {} of this computer, any of whom could {what}; make it writable only by its owner (chmod {} {}), then try again.",
+                    folder.display(),
+                    if mode & 0o002 != 0 { "every user" } else { "other users" },
+                    if mode & 0o002 != 0 { "o-w" } else { "go-w" },
                     folder.display()
                 )));
             }
         }
     }
+    #[cfg(not(unix))]
+    let _ = (dir, what, only_mine);
     Ok(())
+}
+
+/// ShopSafe's own folder for the files a job makes and SQLite opens again by name (a
+/// backup's snapshot, a restore's staged copy and rollback point): `<home>/work`, its
+/// owner's alone in a home no other user may change, so no one can swap them meanwhile.
+pub fn work_dir(home: &Path) -> Result<PathBuf> {
+    let dir = home.join("work");
+    create_private_dir(&dir)?;
+    remove_leftovers(&dir);
+    Ok(dir)
 }
 
 /// Whether the file system holding `path` keeps Unix permissions. A USB drive formatted

@@ -343,6 +343,65 @@ fn restore_recreates_a_deleted_database_and_media_folder() {
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
 }
 
+/// Another user who may write to the shop's folder and to the backup folder (the site's
+/// user, with `backups/` inside the shop) swaps every working file ShopSafe makes there for
+/// a link to a database of its choosing, as fast as it can: no backup holds that database
+/// and no restore installs it, since SQLite's working files are made in ShopSafe's own
+/// folder (an SQLite file is opened again by name, so one made where others may write can
+/// be swapped between its check and its use).
+#[test]
+fn working_files_sqlite_opens_by_name_cannot_be_swapped() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let t = TestShop::new("swap");
+    let planted = t.dir.path().join("planted.sqlite3");
+    Connection::open(&planted)
+        .unwrap()
+        .execute_batch("CREATE TABLE planted (x int); INSERT INTO planted VALUES (1);")
+        .unwrap();
+    let folders = [t.db_path().parent().unwrap().to_path_buf(), t.dest()];
+    let (stop, swaps) = (AtomicBool::new(false), AtomicUsize::new(0));
+    let before = dump(&t.db_path());
+    let (backup, restored) = std::thread::scope(|s| {
+        s.spawn(|| {
+            while !stop.load(Ordering::Relaxed) {
+                for folder in &folders {
+                    for entry in std::fs::read_dir(folder).unwrap().flatten() {
+                        let name = entry.file_name().to_string_lossy().into_owned();
+                        // (Files only: media are staged in a folder beside the media
+                        // folder, for the swap; a swapped one stops the restore.)
+                        let file = entry.file_type().is_ok_and(|t| t.is_file());
+                        if file && name.contains(".shopsafe-") {
+                            let path = entry.path();
+                            if std::fs::rename(&path, path.with_extension("moved")).is_ok()
+                                && std::os::unix::fs::symlink(&planted, &path).is_ok()
+                            {
+                                swaps.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        let backup = t.backup();
+        let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+        let restored = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new());
+        stop.store(true, Ordering::Relaxed);
+        (backup, restored)
+    });
+    assert!(
+        !backup
+            .manifest
+            .database
+            .tables
+            .iter()
+            .any(|t| t.name == "planted"),
+        "the backup holds the planted database ({} swaps)",
+        swaps.load(Ordering::Relaxed)
+    );
+    restored.unwrap();
+    assert_eq!(dump(&t.db_path()), before);
+}
+
 /// A database that is a link to nothing (its disk not mounted) is not replaced by a new
 /// file where the link was: the restore says so and changes nothing.
 #[test]
@@ -394,8 +453,9 @@ fn restores_never_write_through_links_planted_in_the_shops_folder() {
     let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         s.spawn(|| {
-            // Where older versions made them, beside the database, and where they are
-            // made now, in the backup folder (which the shop's user may write to here).
+            // Where earlier versions made them: beside the database, and in the backup
+            // folder (which the shop's user may write to here). They are made in
+            // ShopSafe's own folder now.
             let names: Vec<std::path::PathBuf> = ["rollback", "restore"]
                 .iter()
                 .flat_map(|kind| {
@@ -874,13 +934,13 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
     let backup = t.backup();
     for round in 1..=2 {
         // As a restore killed mid-swap leaves them: the shop's own files aside, a database
-        // copy in the backup folder, and its note.
+        // copy in ShopSafe's work folder, and its note.
         let aside = t.media_path().join(format!(".shopsafe-old-{}", backup.id));
         std::fs::create_dir(&aside).unwrap();
         std::fs::write(aside.join("only-copy.jpg"), format!("round {round}")).unwrap();
-        let copy = t
-            .dest()
-            .join(format!(".shopsafe-rollback-{}-shop.sqlite3", backup.id));
+        let work = t.catalog.home().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        let copy = work.join(format!(".shopsafe-rollback-{}-shop.sqlite3", backup.id));
         std::fs::write(&copy, format!("database {round}")).unwrap();
         let stopped = Interrupted {
             backup_id: backup.id.clone(),
@@ -901,7 +961,7 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
         let kept_media = t
             .media_path()
             .join(format!(".shopsafe-kept-{}{suffix}", backup.id));
-        let kept_db = t.dest().join(format!(
+        let kept_db = work.join(format!(
             ".shopsafe-kept-rollback-{}-shop.sqlite3{suffix}",
             backup.id
         ));
@@ -926,7 +986,7 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
         // The second round names what the first kept too (a restore killed after keeping
         // its predecessor's leftovers never reported them).
         if round == 2 {
-            let first_db = t.dest().join(format!(
+            let first_db = work.join(format!(
                 ".shopsafe-kept-rollback-{}-shop.sqlite3",
                 backup.id
             ));

@@ -140,6 +140,7 @@ impl ArchiveWriter {
     /// Create `path`, which must not exist yet.
     pub fn create(path: &Path, created_secs: i64) -> Result<Self> {
         let file = crate::paths::private_file()
+            .read(true)
             .create_new(true)
             .open(path)
             .map_err(|e| Error::io("create the archive", path, e))?;
@@ -396,7 +397,8 @@ impl ArchiveWriter {
     }
 
     /// Write the central directory, flush everything to disk and return the archive's
-    /// SHA-256 (read back while the disk flush runs, from the page cache).
+    /// SHA-256 (read back while the disk flush runs, from the page cache, through the file
+    /// this writer made: never whatever another user may have put at its name).
     pub fn finish(self) -> Result<String> {
         let path = self.path.clone();
         let sink = self.zip.finish().map_err(|e| match e {
@@ -409,7 +411,7 @@ impl ArchiveWriter {
             .map_err(|e| Error::io("write the archive", &path, e.into_error()))?;
         std::thread::scope(|s| {
             let synced = s.spawn(|| file.sync_all());
-            let sha256 = crate::hashing::sha256_file(&path, |_| {});
+            let sha256 = crate::hashing::sha256_open(&file, &path);
             synced
                 .join()
                 .expect("the flushing thread never panics")

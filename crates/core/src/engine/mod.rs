@@ -477,17 +477,18 @@ impl Database {
 /// The restore steps, engine by engine. A restore stages the database part, checks it,
 /// records a rollback point, applies the staged part atomically, and checks the result.
 impl Database {
-    /// A scratch file path for the restore, named by `tag`, in `work_dir` (the backup
-    /// destination, which not every user may change): not beside an SQLite database, whose
-    /// folder the site's own user may write to, and could swap a file there that a restore
-    /// opens again by name (as SQLite does) for another.
-    pub fn scratch_path(&self, work_dir: &Path, tag: &str) -> PathBuf {
+    /// A scratch file path for the restore, named by `tag`: an SQLite copy in `work`
+    /// (ShopSafe's own folder, [`crate::paths::work_dir`]), as SQLite opens it again by name
+    /// and another user must not be able to swap it meanwhile (not beside the database,
+    /// whose folder the site's user may write to, nor in the backup folder, which may be
+    /// theirs too); a server's dump, which may be as large as the database, in `dest`.
+    pub fn scratch_path(&self, dest: &Path, work: &Path, tag: &str) -> PathBuf {
         match self {
             Database::Sqlite(s) => {
                 let file = s.path.file_name().unwrap_or_default().to_string_lossy();
-                work_dir.join(format!(".{tag}-{file}"))
+                work.join(format!(".{tag}-{file}"))
             }
-            Database::Postgres(_) | Database::Mysql(_) => work_dir.join(format!(".{tag}")),
+            Database::Postgres(_) | Database::Mysql(_) => dest.join(format!(".{tag}")),
         }
     }
 

@@ -103,7 +103,9 @@ fn run(
     let mut writer = ArchiveWriter::create(partial.path(), now)?;
     let entry_name = db.entry_name();
     writer.add_bytes(README_ENTRY, readme(shop, &id, entry_name).as_bytes())?;
-    let snap_file = Cleanup::new(shop.dest.join(format!(".{file_name}.snapshot")));
+    let snap_file = Cleanup::new(
+        crate::paths::work_dir(catalog.home())?.join(format!(".{file_name}.snapshot")),
+    );
     let (snap, db_entry, media_part, inspection) = std::thread::scope(|s| -> Result<_> {
         if db.streams() {
             // A server's dump streams into the archive as it is taken, measured as it goes.
@@ -256,7 +258,8 @@ pub fn check_destination(dest: &Path) -> Result<()> {
     match std::fs::metadata(dest) {
         Ok(m) if m.is_dir() => crate::paths::refuse_open_to_all(
             dest,
-            "swap a backup, or the files ShopSafe makes there while it works, for one of their own",
+            "swap a backup, or a file ShopSafe makes there while it works, for one of their own",
+            false,
         ),
         Ok(_) => Err(Error::invalid(format!(
             "The backup destination {} is a file, not a folder; choose a folder.",

@@ -368,7 +368,8 @@ fn run(
     }
 
     // 1. Verify while unpacking into staging.
-    let staged_db = Cleanup::fresh(db.scratch_path(&shop.dest, &tag));
+    let work = crate::paths::work_dir(catalog.home())?;
+    let staged_db = Cleanup::fresh(db.scratch_path(&shop.dest, &work, &tag));
     let media_root = match (&shop.media, m.media.included) {
         (Some(root), true) => Some(root.clone()),
         (None, true) => {
@@ -449,8 +450,11 @@ fn run(
     // finished (not PostgreSQL, whose transaction stays open until step 7). From here on a
     // cancel stops a PostgreSQL restore until its commit (rolled back) and a MySQL one until
     // its swap (nothing changed); SQLite's finishes or rolls back.
-    let rollback_db =
-        Cleanup::fresh(db.scratch_path(&shop.dest, &format!("shopsafe-rollback-{}", m.backup_id)));
+    let rollback_db = Cleanup::fresh(db.scratch_path(
+        &shop.dest,
+        &work,
+        &format!("shopsafe-rollback-{}", m.backup_id),
+    ));
     let has_rollback_point = had_db && db.needs_rollback_point();
     // What the rollback point holds, to check the database against if it is put back.
     let rollback_holds = if has_rollback_point {
