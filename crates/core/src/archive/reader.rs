@@ -241,10 +241,7 @@ impl Archive {
                 }
                 // Readable by its owner only until it is in place (the database part
                 // stays so); a media file then gets its own permission bits.
-                let f = crate::paths::private_file()
-                    .create_new(true)
-                    .open(t)
-                    .map_err(|e| unpack_error("write", t, e))?;
+                let f = crate::paths::create_private(t)?;
                 Some(f)
             }
             None => None,

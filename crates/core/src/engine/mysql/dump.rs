@@ -203,7 +203,7 @@ impl Mysql {
             return Err(Error::new(
                 ErrorKind::Database,
                 format!(
-                    "User {} cannot see the {} of the database {}, because it lacks the {} {right} there, so a backup could miss them; grant {it} (GRANT {} ON {}.* TO the shop's login), or use the shop's own login. Nothing was written.",
+                    "User {} cannot see the {} of the database {}, because it lacks the {} {right} there, so a backup could miss them; grant {it} (GRANT {} ON {}.* TO that login), or back up with a login that has it. Nothing was written.",
                     self.user,
                     kinds.join(" or "),
                     self.dbname,
