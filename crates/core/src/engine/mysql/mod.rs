@@ -273,8 +273,22 @@ impl Mysql {
                     )])
                     .collect::<Vec<_>>(),
             );
-        let connect = Conn::new(opts);
-        match tokio::time::timeout(std::time::Duration::from_secs(15), connect).await {
+        let mut waited_ms = 0;
+        let connected = loop {
+            let connect = Conn::new(opts.clone());
+            match tokio::time::timeout(std::time::Duration::from_secs(15), connect).await {
+                // The login's connection limit, often reached by its own connection just
+                // closed, which the server lets go of a moment later.
+                Ok(Err(mysql_async::Error::Server(s)))
+                    if matches!(s.code, 1203 | 1226) && waited_ms < 1000 =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    waited_ms += 100;
+                }
+                other => break other,
+            }
+        };
+        match connected {
             Ok(Ok(conn)) => Ok(conn),
             Ok(Err(mysql_async::Error::Driver(
                 mysql_async::DriverError::NoClientSslFlagFromServer,
