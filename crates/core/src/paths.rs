@@ -45,7 +45,9 @@ pub fn create_private(path: &Path) -> Result<std::fs::File> {
 /// Refuse to work in `dir` if it, or a folder above it, may be changed by every user of
 /// this computer without the sticky bit (which keeps each user to their own files): any of
 /// them could then `what` (a clause: "swap …"). With `only_mine`, also a folder another
-/// user owns, or its group may change: ShopSafe's own folder, where nobody else may.
+/// user (not root) owns: ShopSafe's own folder, which nobody else may rename or replace.
+/// (A folder its group may change is accepted: many systems give each user a group of
+/// their own, and a shared group is someone's choice.)
 pub fn refuse_open_to_all(dir: &Path, what: &str, only_mine: bool) -> Result<()> {
     #[cfg(unix)]
     {
@@ -57,21 +59,17 @@ pub fn refuse_open_to_all(dir: &Path, what: &str, only_mine: bool) -> Result<()>
                 continue;
             };
             let mode = meta.permissions().mode();
-            let others = if only_mine { 0o022 } else { 0o002 };
-            let open = mode & others != 0 && mode & 0o1000 == 0 && keeps_permissions(folder);
             if only_mine && meta.uid() != me && meta.uid() != 0 {
                 return Err(Error::invalid(format!(
-                    "The folder {} belongs to another user (user id {}), who could {what}; keep ShopSafe's folder (--home or SHOPSAFE_HOME) among folders of your own, then try again.",
+                    "The folder {} belongs to another user (user id {}), who could {what}; run ShopSafe as that user, or keep ShopSafe's folder (--home or SHOPSAFE_HOME) among folders of your own.",
                     folder.display(),
                     meta.uid()
                 )));
             }
-            if open {
+            if mode & 0o002 != 0 && mode & 0o1000 == 0 && keeps_permissions(folder) {
                 return Err(Error::invalid(format!(
-                    "The folder {} may be changed by {} of this computer, any of whom could {what}; make it writable only by its owner (chmod {} {}), then try again.",
+                    "The folder {} may be changed by every user of this computer, any of whom could {what}; make it writable only by its owner (chmod o-w {}), then try again.",
                     folder.display(),
-                    if mode & 0o002 != 0 { "every user" } else { "other users" },
-                    if mode & 0o002 != 0 { "o-w" } else { "go-w" },
                     folder.display()
                 )));
             }
