@@ -182,12 +182,14 @@ fn damaged(path: &Path, why: &str) -> Error {
 impl Catalog {
     /// Open (creating if needed) the catalog in `home`.
     pub fn open(home: &Path) -> Result<Catalog> {
-        crate::paths::create_private_dir(home)?;
+        // Refused before it is made (or tightened): a home others could change may already
+        // have been changed.
         crate::paths::refuse_open_to_all(
             home,
             "swap ShopSafe's catalog for one that points your shops at servers of their own, to catch their passwords",
             true,
         )?;
+        crate::paths::create_private_dir(home)?;
         let path = home.join("catalog.sqlite3");
         // An emptied file (a crash on a full disk) would open as a new, empty catalog: every
         // shop and backup gone from view without a word. (A catalog whose writes are still

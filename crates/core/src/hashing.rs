@@ -25,27 +25,12 @@ pub fn sha256_file(path: &Path, on_bytes: impl FnMut(u64)) -> Result<String> {
     sha256_read(file, path, on_bytes)
 }
 
-/// SHA-256 of the whole of an open file (from its start, read at positions of their own:
-/// the handle's offset is left alone), `path` naming it in messages.
+/// SHA-256 of the whole of an open file, read from its start (the handle's offset moves),
+/// `path` naming it in messages.
 pub fn sha256_open(file: &std::fs::File, path: &Path) -> Result<String> {
-    #[cfg(unix)]
-    {
-        /// Reads a file from its start at positions of its own.
-        struct At<'a>(&'a std::fs::File, u64);
-        impl Read for At<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                let n = std::os::unix::fs::FileExt::read_at(self.0, buf, self.1)?;
-                self.1 += n as u64;
-                Ok(n)
-            }
-        }
-        sha256_read(At(file, 0), path, |_| {})
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = file;
-        sha256_file(path, |_| {})
-    }
+    let mut file = file;
+    std::io::Seek::rewind(&mut file).map_err(|e| Error::io("read", path, e))?;
+    sha256_read(file, path, |_| {})
 }
 
 fn sha256_read(mut file: impl Read, path: &Path, mut on_bytes: impl FnMut(u64)) -> Result<String> {

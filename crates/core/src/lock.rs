@@ -32,9 +32,6 @@ impl ShopLock {
     fn take(home: &Path, uid: &str, shop_name: &str, shared: bool) -> Result<ShopLock> {
         let dir = home.join("locks");
         crate::paths::create_private_dir(&dir)?;
-        // Also one made before it was private (best effort: it may be another user's).
-        #[cfg(unix)]
-        let _ = std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700));
         let path = dir.join(format!("{uid}.lock"));
         let file = File::options()
             .create(true)

@@ -144,7 +144,7 @@ pub fn still_same(file: &std::fs::File, path: &Path) -> Result<()> {
 }
 
 /// Create a folder of ShopSafe's own (and any missing folders above it) that only its
-/// owner may open, whatever the umask.
+/// owner may open, whatever the umask; one made before with looser rights is tightened.
 pub fn create_private_dir(path: &Path) -> Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -152,7 +152,11 @@ pub fn create_private_dir(path: &Path) -> Result<()> {
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder
         .create(path)
-        .map_err(|e| Error::io("create", path, e))
+        .map_err(|e| Error::io("create", path, e))?;
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .map_err(|e| Error::io("protect", path, e))?;
+    Ok(())
 }
 
 /// Make an existing file (one SQLite created) readable by its owner only.

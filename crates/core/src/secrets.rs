@@ -175,13 +175,6 @@ fn write_file(home: &Path, uid: &str, password: &str) -> Result<()> {
     let path = file_path(home, uid);
     let dir = path.parent().expect("a secret file has a folder");
     crate::paths::create_private_dir(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // Also tightens a folder someone created with looser rights.
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| Error::io("protect", dir, e))?;
-    }
     crate::paths::write_atomic_private(&path, password.as_bytes())?;
     crate::paths::fsync_dir(dir)
 }

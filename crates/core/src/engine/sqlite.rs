@@ -80,14 +80,9 @@ impl Sqlite {
     /// as one self-contained database in rollback-journal mode. Removed if anything fails.
     fn copy_to_new_file(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
         let src = self.open_existing()?;
-        remove_db_files(file);
-        let made = crate::paths::create_private(file)?;
         let result = (|| {
-            let mut dst = open(
-                file,
-                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW,
-            )?;
-            crate::paths::still_same(&made, file)?;
+            // (Leftovers of an earlier run, journals included, go first.)
+            let (made, mut dst) = open_new(file)?;
             dst.pragma_update(None, "journal_mode", "MEMORY")
                 .map_err(|e| snapshot_error(file, e))?;
             copy_all_pages(&src, &mut dst, cancel)?;
@@ -156,18 +151,25 @@ impl Sqlite {
             self.refuse_link_to_nothing()?;
             // Made anew where there was none: readable by its owner only, as the backup's
             // own copies are (nothing says who else should read the shop's customers).
-            let made = crate::paths::create_private(&self.path)?;
-            let live = open(
-                &self.path,
-                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW,
-            )?;
-            crate::paths::still_same(&made, &self.path)?;
+            let (_, live) = open_new(&self.path)?;
             crate::paths::give_to_folders_owner(&self.path);
             live
         };
         let src = open(staged, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         copy_all_pages(&src, &mut live, cancel)
     }
+}
+
+/// Make `path` a new, empty database file of ShopSafe's own ([`crate::paths::create_private`])
+/// and open it, never through a link, checked to be the file made.
+fn open_new(path: &Path) -> Result<(std::fs::File, Connection)> {
+    let made = crate::paths::create_private(path)?;
+    let conn = open(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+    )?;
+    crate::paths::still_same(&made, path)?;
+    Ok((made, conn))
 }
 
 fn open(path: &Path, flags: OpenFlags) -> Result<Connection> {

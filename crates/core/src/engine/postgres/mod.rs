@@ -473,20 +473,18 @@ impl Postgres {
                 .collect();
             let mut warnings = Vec::new();
             if let Some((_, first)) = foreign.first() {
-                {
-                    let mut roles: Vec<&str> = foreign.iter().map(|(r, _)| r.as_str()).collect();
-                    roles.sort_unstable();
-                    roles.dedup();
-                    let n = foreign.len();
-                    warnings.push(format!(
-                        "user {user} could not restore over it, as {n} {} to {} {} it may not act as, in schemas it does not own ({first}{}): restore with a login that owns them or may act as their owners",
-                        if n == 1 { "object belongs" } else { "objects belong" },
-                        if roles.len() == 1 { "the role" } else { "the roles" },
-                        roles.join(", "),
-                        if n > 1 { ", …" } else { "" },
-                        user = self.user
-                    ));
-                }
+                let mut roles: Vec<&str> = foreign.iter().map(|(r, _)| r.as_str()).collect();
+                roles.sort_unstable();
+                roles.dedup();
+                let n = foreign.len();
+                warnings.push(format!(
+                    "user {user} could not restore over it, as {n} {} to {} {} it may not act as, in schemas it does not own ({first}{}): restore with a login that owns them or may act as their owners",
+                    if n == 1 { "object belongs" } else { "objects belong" },
+                    if roles.len() == 1 { "the role" } else { "the roles" },
+                    roles.join(", "),
+                    if n > 1 { ", …" } else { "" },
+                    user = self.user
+                ));
             }
             if let Some((kind, name, owner)) = self.unreadable(&client).await?.first() {
                 warnings.push(format!(
