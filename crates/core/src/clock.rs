@@ -83,6 +83,19 @@ pub fn new_backup_id(secs: i64) -> String {
     )
 }
 
+/// Whether `s` has the shape of a backup id (`YYYYMMDD-HHMMSS-xxxx`, lowercase hex): ids
+/// name working files and folders, so one read from an archive must be nothing else.
+pub fn is_backup_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 20
+        && b[8] == b'-'
+        && b[15] == b'-'
+        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
+        && b[16..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
 /// A new random 128-bit id in hex.
 pub fn new_uid() -> String {
     format!("{:016x}{:016x}", random_u64(), random_u64())
@@ -204,5 +217,24 @@ mod tests {
     fn ids_differ() {
         assert_ne!(new_uid(), new_uid());
         assert_ne!(new_backup_id(0), new_backup_id(0));
+    }
+
+    #[test]
+    fn backup_ids_have_one_shape() {
+        assert!(is_backup_id(&new_backup_id(1_795_000_000)));
+        assert!(is_backup_id("20261127-214046-0ad4"));
+        for bad in [
+            "",
+            "hello",
+            "../../../../tmp/x",
+            "20261127-214046-0AD4",
+            "20261127-214046-0ad",
+            "20261127-214046-0ad45",
+            "20261127_214046-0ad4",
+            "2026112a-214046-0ad4",
+            "20261127-214046/0ad4",
+        ] {
+            assert!(!is_backup_id(bad), "{bad}");
+        }
     }
 }

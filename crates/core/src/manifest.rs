@@ -164,11 +164,20 @@ impl Manifest {
                 "This archive uses format version {version}, newer than this ShopSafe understands ({FORMAT_VERSION}); update ShopSafe to read it."
             )));
         }
-        serde_json::from_value(value).map_err(|e| {
+        let m: Manifest = serde_json::from_value(value).map_err(|e| {
             crate::Error::corrupt(format!(
                 "The archive's manifest is incomplete or damaged: {e}."
             ))
-        })
+        })?;
+        // The id names working files and folders; the time orders the backups.
+        if !crate::clock::is_backup_id(&m.backup_id)
+            || crate::clock::parse_rfc3339(&m.created).is_none()
+        {
+            return Err(crate::Error::corrupt(
+                "The archive's manifest has a backup id or creation time ShopSafe never writes, so the archive is damaged or was not made by ShopSafe.",
+            ));
+        }
+        Ok(m)
     }
 
     pub fn to_json(&self) -> Vec<u8> {

@@ -20,8 +20,9 @@ enum Evil {
     Link(&'static str, String),
 }
 
-/// Copy `src` to `out`, adding the evil entry and listing it in the manifest as a media file.
-fn craft(src: &Path, out: &Path, evil: &Evil) {
+/// Copy `src` to `out`, adding the evil entry (if any) and listing it in the manifest as a
+/// media file, and changing the manifest with `edit`.
+fn craft(src: &Path, out: &Path, evil: Option<&Evil>, edit: impl FnOnce(&mut Manifest)) {
     let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut manifest_bytes = Vec::new();
     zin.by_name("manifest.json")
@@ -38,28 +39,32 @@ fn craft(src: &Path, out: &Path, evil: &Evil) {
     }
     let payload = b"written by an attacker";
     let listed = match evil {
-        Evil::File(name) => {
+        None => None,
+        Some(Evil::File(name)) => {
             zout.start_file(*name, SimpleFileOptions::default())
                 .unwrap();
             zout.write_all(payload).unwrap();
-            name.strip_prefix("media/").unwrap_or(name).to_string()
+            Some(name.strip_prefix("media/").unwrap_or(name).to_string())
         }
-        Evil::Link(name, target) => {
+        Some(Evil::Link(name, target)) => {
             zout.add_symlink(*name, target, SimpleFileOptions::default())
                 .unwrap();
-            name.strip_prefix("media/").unwrap().to_string()
+            Some(name.strip_prefix("media/").unwrap().to_string())
         }
     };
-    manifest.media.files.push(FileEntry {
-        path: listed,
-        size: payload.len() as u64,
-        sha256: Sha256::digest(payload)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-        modified: None,
-    });
-    manifest.media.file_count += 1;
+    if let Some(path) = listed {
+        manifest.media.files.push(FileEntry {
+            path,
+            size: payload.len() as u64,
+            sha256: Sha256::digest(payload)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            modified: None,
+        });
+        manifest.media.file_count += 1;
+    }
+    edit(&mut manifest);
     zout.start_file("manifest.json", SimpleFileOptions::default())
         .unwrap();
     zout.write_all(&manifest.to_json()).unwrap();
@@ -70,7 +75,7 @@ fn attempt(name: &str, evil: Evil, escaped: impl Fn(&Path) -> PathBuf) {
     let t = TestShop::new(name);
     let backup = t.backup();
     let crafted = t.dir.path().join("crafted.zip");
-    craft(&backup.path, &crafted, &evil);
+    craft(&backup.path, &crafted, Some(&evil), |_| {});
     std::fs::write(t.media_path().join("after-backup.txt"), "keep me").unwrap();
     let (db, media, around) = (
         dump(&t.db_path()),
@@ -132,6 +137,44 @@ fn symbolic_link_entry_is_refused() {
         Evil::Link("media/link-out", "../../..".into()),
         |d| d.join("shop/media/link-out"),
     );
+}
+
+/// The backup id names working files and folders: one that is a path is refused when the
+/// manifest is read, by restore and import alike, before anything is made.
+#[test]
+fn backup_id_that_is_a_path_is_refused() {
+    let t = TestShop::new("evil-id");
+    let backup = t.backup();
+    let crafted = t.dir.path().join("crafted.zip");
+    craft(&backup.path, &crafted, None, |m| {
+        m.backup_id = "../../../../escaped".into()
+    });
+    let (db, media, around) = (
+        dump(&t.db_path()),
+        files(&t.media_path()),
+        listing(t.dir.path()),
+    );
+    let dest = listing(&t.dest());
+    let restored = ops::prepare_restore(
+        &t.catalog,
+        &RestoreOptions {
+            backup: crafted.to_string_lossy().into_owned(),
+            shop: Some("evil-id".into()),
+            force: true,
+            pre_backup: true,
+        },
+    )
+    .and_then(|plan| ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()));
+    let imported = ops::import(&t.catalog, &crafted);
+    for e in [restored.unwrap_err(), imported.unwrap_err()] {
+        assert_eq!(e.kind, ErrorKind::Corrupt, "{}", e.message);
+        assert!(e.message.contains("backup id"), "{}", e.message);
+    }
+    assert_eq!(dump(&t.db_path()), db);
+    assert_eq!(files(&t.media_path()), media);
+    assert_eq!(listing(t.dir.path()), around);
+    assert_eq!(listing(&t.dest()), dest);
+    assert_eq!(t.catalog.backups(None).unwrap().len(), 1);
 }
 
 #[test]

@@ -176,6 +176,33 @@ fn database_only_backup_restores_the_database_and_leaves_media_alone() {
     assert_eq!(files(&t.media_path()), media_now);
 }
 
+/// Every folder ShopSafe makes in its home (the catalog's, the locks', the work files', the
+/// notes of restores under way) is its owner's alone, whatever the umask.
+#[test]
+fn the_home_folders_are_their_owners_alone() {
+    let t = TestShop::new("home");
+    let backup = t.backup();
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    let mut folders = vec![t.catalog.home().to_path_buf()];
+    let mut seen = Vec::new();
+    while let Some(dir) = folders.pop() {
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&dir).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o700, "{} is {mode:o}", dir.display());
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                seen.push(entry.file_name().to_string_lossy().into_owned());
+                folders.push(entry.path());
+            }
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, ["locks", "restoring", "work"]);
+}
+
 /// The archive opens with standard tools, its sidecar checks out, and only its owner may
 /// read it.
 #[test]

@@ -118,7 +118,7 @@ impl Note {
     pub fn write(catalog: &Catalog, shop: &Shop, what: &Interrupted) -> Result<Note> {
         let path = note_path(catalog.home(), shop);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+            paths::create_private_dir(dir)?;
         }
         let text = serde_json::to_vec_pretty(what)
             .map_err(|e| Error::internal(format!("Could not write down the restore: {e}.")))?;
