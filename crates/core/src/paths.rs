@@ -143,6 +143,35 @@ pub fn still_same(file: &std::fs::File, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Open one of ShopSafe's working files made by [`create_private`] (a server restore's
+/// staged dump or rollback point, which stay in the backup destination: they can be as
+/// large as the database) to read it again by name. Another user who may write to that
+/// folder could have put their own file there meanwhile, whose statements the restore
+/// would run as the shop's login: a file that is not this user's own, or is a link, is
+/// refused. (One of ShopSafe's own files swapped in holds other rows or objects than the
+/// manifest says, which the restore's check of the loaded database finds.)
+pub fn open_own(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        options.custom_flags(libc::O_NOFOLLOW);
+        let file = options.open(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() || meta.uid() != unsafe { libc::geteuid() } || meta.mode() & 0o022 != 0 {
+            // Read in messages as "Could not read PATH: it is not …".
+            return Err(std::io::Error::other(format!(
+                "it is not the file ShopSafe made there but another user's; make sure no other user may write to {}, then try again",
+                path.parent().unwrap_or(path).display()
+            )));
+        }
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
+}
+
 /// Create a folder of ShopSafe's own (and any missing folders above it) that only its
 /// owner may open, whatever the umask; one made before with looser rights is tightened.
 pub fn create_private_dir(path: &Path) -> Result<()> {

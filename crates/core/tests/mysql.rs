@@ -595,6 +595,63 @@ fn cancelling_a_mysql_restore_before_its_swap_leaves_the_shop_as_it_was() {
         .contains("scratch"));
 }
 
+/// Another user who may write to the backup folder swaps the restore's working dumps there
+/// (staged from the archive, or the rollback point) for files of their own, as fast as they
+/// can: the restore never runs their statements as the shop's login. It refuses a working
+/// file that is not its own, and changes nothing. (As root, the test plants files owned by
+/// `nobody`.)
+#[test]
+fn working_dumps_swapped_by_another_user_are_never_loaded() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    assert!(
+        unsafe { libc::geteuid() } == 0,
+        "this test plants files as another user: run it as root (CI does)"
+    );
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    let s = register(&m);
+    let backup = backup_of(&s);
+    m.sql("shop", "DELETE FROM orders_orderline WHERE id > 3");
+    let before = m.state("shop", TABLES);
+    let mut planted = common::archive_entry(&backup.path, "database/dump.sql");
+    planted.extend_from_slice(b"CREATE TABLE planted (x int);\n");
+    let dest = s.dir.path().join("backups");
+    let theirs = dest.join("theirs");
+    let stop = AtomicBool::new(false);
+    let restored = std::thread::scope(|sc| {
+        sc.spawn(|| {
+            while !stop.load(Ordering::Relaxed) {
+                for entry in std::fs::read_dir(&dest).unwrap().flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    // Put in place in one step, so the name is never missing.
+                    if entry.file_type().is_ok_and(|t| t.is_file())
+                        && name.starts_with(".shopsafe-")
+                        && std::fs::write(&theirs, &planted).is_ok()
+                        && std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).is_ok()
+                    {
+                        let _ = std::fs::rename(&theirs, entry.path());
+                    }
+                }
+            }
+        });
+        let restored = restore_from(&s, &backup.id, false);
+        stop.store(true, Ordering::Relaxed);
+        restored
+    });
+    let e = restored.unwrap_err();
+    assert!(
+        e.message.contains(&format!(
+            ": it is not the file ShopSafe made there but another user's; make sure no other user may write to {}, then try again",
+            dest.display()
+        )),
+        "{}",
+        e.message
+    );
+    assert_eq!(m.state("shop", TABLES), before);
+    assert!(!m.sql("shop", "SHOW TABLES").contains("planted"));
+}
+
 /// A restore's plan names what was made since the backup besides tables (a view, a
 /// trigger), which the restore removes.
 #[test]

@@ -86,7 +86,7 @@ impl DumpWriter {
 
 /// The marker line for `kind` in the dump `file`, from its header's token.
 pub fn marker(file: &Path, kind: &str) -> Result<Vec<u8>> {
-    let f = std::fs::File::open(file).map_err(|e| Error::io("read", file, e))?;
+    let f = crate::paths::open_own(file).map_err(|e| Error::io("read", file, e))?;
     for line in BufReader::new(f).lines().take(8) {
         let line = line.map_err(|e| Error::io("read", file, e))?;
         if let Some(t) = line.strip_prefix("-- shopsafe-token: ") {
@@ -101,7 +101,7 @@ pub fn marker(file: &Path, kind: &str) -> Result<Vec<u8>> {
 /// The blocks of a dump, one at a time: each marker's kind and the text after it.
 pub fn blocks(file: &Path) -> Result<impl Iterator<Item = Result<(String, String)>>> {
     let prefix = marker(file, "")?;
-    let f = std::fs::File::open(file).map_err(|e| Error::io("read", file, e))?;
+    let f = crate::paths::open_own(file).map_err(|e| Error::io("read", file, e))?;
     let mut lines = BufReader::with_capacity(1 << 20, f).split(b'\n').peekable();
     let path = file.to_path_buf();
     let is_marker =

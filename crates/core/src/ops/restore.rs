@@ -10,8 +10,9 @@
 //! 3. take a safety backup of the shop as it is (unless the user opted out);
 //! 4. save a rollback point of the live database (not for PostgreSQL: see step 7);
 //! 5. apply the database through the engine and swap the media folder by renames;
-//! 6. verify the live shop: every table's rows and fingerprint, every media file's hash
-//!    (PostgreSQL's tables are checked inside its transaction in step 5);
+//! 6. verify the live media folder, every file's hash (the database was checked before it
+//!    became visible: SQLite's in staging, PostgreSQL's inside its transaction, MySQL's in
+//!    scratch tables before the swap);
 //! 7. commit PostgreSQL's transaction, which stayed open through steps 5 and 6;
 //! 8. on any failure after step 4, put the database and media back and say so.
 

@@ -866,7 +866,7 @@ impl Postgres {
                 failed,
             }),
             None => {
-                Box::new(std::fs::File::open(staged).map_err(|e| Error::io("read", staged, e))?)
+                Box::new(crate::paths::open_own(staged).map_err(|e| Error::io("read", staged, e))?)
             }
         };
         let runtime = super::runtime();

@@ -118,7 +118,7 @@ impl Read for Arriving<'_> {
             }
             let file = match &mut self.file {
                 Some(f) => f,
-                None => match std::fs::File::open(self.path) {
+                None => match crate::paths::open_own(self.path) {
                     Ok(f) => self.file.insert(f),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                         std::thread::sleep(Duration::from_millis(1));
