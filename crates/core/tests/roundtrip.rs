@@ -208,6 +208,17 @@ fn the_home_folders_are_their_owners_alone() {
 #[test]
 fn archive_opens_with_standard_tools_and_its_sidecar_checks_out() {
     let t = TestShop::new("tools");
+    // Media of no known compressed format that deflate would not shrink (random bytes, small
+    // and large enough to be streamed), and a large text file that it would.
+    let mut random = std::fs::File::open("/dev/urandom").unwrap();
+    for (name, len) in [("noise.bin", 300_000u64), ("big-noise.dat", 6 << 20)] {
+        let mut f = std::fs::File::create(t.media_path().join(name)).unwrap();
+        std::io::copy(&mut std::io::Read::take(&mut random, len), &mut f).unwrap();
+    }
+    let text: String = (0..200_000)
+        .map(|i| format!("line {i} of the shop's log\n"))
+        .collect();
+    std::fs::write(t.media_path().join("big-text.log"), text).unwrap();
     let backup = t.backup();
     // It holds customers, password hashes and session keys: only its owner may read it.
     let mode = std::os::unix::fs::PermissionsExt::mode(
@@ -271,6 +282,16 @@ fn archive_opens_with_standard_tools_and_its_sidecar_checks_out() {
         zip.by_name("media/css/custom.css").unwrap().compression(),
         zip::CompressionMethod::Deflated
     );
+    // What deflate would grow is stored (it grows random bytes by about 5%).
+    for (name, method) in [
+        ("noise.bin", zip::CompressionMethod::Stored),
+        ("big-noise.dat", zip::CompressionMethod::Stored),
+        ("big-text.log", zip::CompressionMethod::Deflated),
+    ] {
+        let entry = zip.by_name(&format!("media/{name}")).unwrap();
+        assert_eq!(entry.compression(), method, "{name}");
+        assert!(entry.compressed_size() <= entry.size(), "{name}");
+    }
     assert_eq!(
         zip.by_name("database/shop.sqlite3").unwrap().compression(),
         zip::CompressionMethod::Deflated

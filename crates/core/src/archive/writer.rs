@@ -3,8 +3,9 @@
 //!
 //! Small files (up to [`SMALL_FILE`]) are read, hashed and compressed whole by worker threads
 //! and appended by the writer in the order they finish. Larger files are streamed by the writer
-//! in 1 MiB chunks while a second thread computes their SHA-256. Already-compressed formats are
-//! stored; everything else is deflated. A media file that changed while it was read (its
+//! in 1 MiB chunks while a second thread computes their SHA-256. Already-compressed formats, and
+//! entries deflate would not shrink (judged by a large one's start), are stored; everything
+//! else is deflated. A media file that changed while it was read (its
 //! size, modification or change time moved, or changed too shortly before the read for its
 //! times to tell) is read again, a streamed one's entry taken out and the file cut first;
 //! after three tries it is left out and named, never saved torn. The caller writes to
@@ -24,7 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use zip::write::{SimpleFileOptions, ZipFileBuilder};
+use zip::write::{PreparedZipFile, SimpleFileOptions};
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 /// Files up to this size are compressed whole on worker threads.
@@ -170,8 +171,8 @@ impl ArchiveWriter {
         })
     }
 
-    fn options(&self, name: &str, size: u64, mode: u32) -> SimpleFileOptions {
-        entry_options(name, size, self.time, mode)
+    fn options(&self, name: &str, size: u64, mode: u32, store: bool) -> SimpleFileOptions {
+        entry_options(name, size, self.time, mode, store)
     }
 
     fn zip_err(&self, e: zip::result::ZipError) -> Error {
@@ -189,7 +190,7 @@ impl ArchiveWriter {
 
     /// Add an entry from bytes in memory.
     pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
-        let opts = self.options(name, bytes.len() as u64, PLAIN);
+        let opts = self.options(name, bytes.len() as u64, PLAIN, false);
         self.zip
             .start_file(name, opts)
             .map_err(|e| self.zip_err(e))?;
@@ -228,8 +229,9 @@ impl ArchiveWriter {
     }
 
     /// Stream `chunks` into entry `name` (with permission bits `mode`), hashing them on a
-    /// second thread. `size` is the entry's size when it is known ahead; an entry of unknown size may pass 4 GiB, so it
-    /// gets zip64 fields from the start.
+    /// second thread; stored if the first chunk does not shrink when deflated. `size` is
+    /// the entry's size when it is known ahead; an entry of unknown size may pass 4 GiB,
+    /// so it gets zip64 fields from the start.
     pub fn add_chunks(
         &mut self,
         name: &str,
@@ -239,7 +241,9 @@ impl ArchiveWriter {
         meter: &mut Meter,
         cancel: &CancelToken,
     ) -> Result<FileEntry> {
-        let opts = self.options(name, size.unwrap_or(u64::MAX), mode);
+        let mut chunks = chunks.peekable();
+        let store = matches!(chunks.peek(), Some(Ok(first)) if !shrinks(first));
+        let opts = self.options(name, size.unwrap_or(u64::MAX), mode, store);
         self.zip
             .start_file(name, opts)
             .map_err(|e| self.zip_err(e))?;
@@ -322,7 +326,7 @@ impl ArchiveWriter {
                     }
                     let f = &files[i];
                     let name = format!("{prefix}{}", f.rel);
-                    let opts = entry_options(&name, f.size, time, f.mode);
+                    let opts = entry_options(&name, f.size, time, f.mode, false);
                     let prepared = prepare(&name, &f.abs, opts);
                     if tx.send(prepared.map(|p| (i, p))).is_err() {
                         break;
@@ -429,10 +433,16 @@ const UNSTEADY: &str = "changed each time it was read (3 times), so it was not s
 /// from other users).
 pub const PLAIN: u32 = 0o644;
 
-/// Stored for already-compressed formats, quickly deflated for everything else; with the
-/// file's permission bits `mode`.
-fn entry_options(name: &str, size: u64, time: DateTime, mode: u32) -> SimpleFileOptions {
-    let method = if crate::media::is_compressed(name) {
+/// Stored for already-compressed formats, or when `store` (the data was found not to
+/// shrink), quickly deflated for everything else; with the file's permission bits `mode`.
+fn entry_options(
+    name: &str,
+    size: u64,
+    time: DateTime,
+    mode: u32,
+    store: bool,
+) -> SimpleFileOptions {
+    let method = if store || crate::media::is_compressed(name) {
         CompressionMethod::Stored
     } else {
         CompressionMethod::Deflated
@@ -444,6 +454,24 @@ fn entry_options(name: &str, size: u64, time: DateTime, mode: u32) -> SimpleFile
         .unix_permissions(mode)
         .large_file(size >= 0xFFFF_FFFF)
 }
+
+/// Data deflated to this size of `len` or more is stored instead: deflate does not pay for
+/// itself (already-compressed data under another name, or random bytes, grows by ~5%).
+fn shrunk(len: u64) -> u64 {
+    len - len / 50
+}
+
+/// Whether deflating `sample` (a streamed entry's first chunk, judged by its start)
+/// shrinks it below [`shrunk`].
+fn shrinks(sample: &[u8]) -> bool {
+    let sample = &sample[..sample.len().min(SAMPLE)];
+    let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    let out = deflate.write_all(sample).and_then(|()| deflate.finish());
+    out.is_ok_and(|out| (out.len() as u64) < shrunk(sample.len() as u64))
+}
+
+/// How much of a streamed entry's start [`shrinks`] judges it by.
+const SAMPLE: usize = 64 << 10;
 
 /// A small file, compressed and hashed, ready to append.
 struct Prepared {
@@ -542,11 +570,13 @@ fn prepare(name: &str, src: &Path, opts: SimpleFileOptions) -> Result<Reading> {
         }
         let sha256 = hex(&Sha256::digest(&bytes));
         let compress = |e| Error::internal(format!("Could not compress {name}: {e}."));
-        let mut builder = ZipFileBuilder::new(name, opts).map_err(compress)?;
-        builder
-            .write_all(&bytes)
-            .map_err(|e| Error::internal(format!("Could not compress {name}: {e}.")))?;
-        let file = builder.finish().map_err(compress)?;
+        let mut file = PreparedZipFile::from_data(name, opts, &bytes).map_err(compress)?;
+        if file.compressed_size() >= shrunk(file.uncompressed_size()) {
+            let stored = opts
+                .compression_method(CompressionMethod::Stored)
+                .compression_level(None);
+            file = PreparedZipFile::from_data(name, stored, &bytes).map_err(compress)?;
+        }
         return Ok(Reading::Ready(Prepared {
             file,
             size: bytes.len() as u64,
