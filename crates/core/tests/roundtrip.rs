@@ -1049,6 +1049,32 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
             );
         }
     }
+    // A restore stopped after keeping its predecessor's leftovers but before moving anything
+    // aside itself leaves a note naming what is not there: the next one still names what
+    // is kept.
+    let work = t.catalog.home().join("work");
+    let stopped = Interrupted {
+        backup_id: backup.id.clone(),
+        started: "2026-11-27T11:00:00Z".into(),
+        safety_backup: None,
+        media_aside: Some(t.media_path().join(format!(".shopsafe-old-{}", backup.id))),
+        rollback_point: Some(work.join(format!(".shopsafe-rollback-{}-shop.sqlite3", backup.id))),
+    };
+    drop(Note::write(&t.catalog, &t.shop, &stopped).unwrap());
+    let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
+    let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
+    let kept_db = work.join(format!(
+        ".shopsafe-kept-rollback-{}-shop.sqlite3-2",
+        backup.id
+    ));
+    assert!(
+        report.notes.iter().any(
+            |n| n.starts_with("What earlier stopped restores had moved aside")
+                && n.contains(&kept_db.display().to_string())
+        ),
+        "{:?}",
+        report.notes
+    );
 }
 
 /// A restore run as root (`sudo`) gives the restored media the owners of the live folder's

@@ -46,41 +46,52 @@ impl Interrupted {
             (&self.media_aside, "media as they were before it"),
             (&self.rollback_point, "database as it was before it"),
         ] {
-            let Some(left) = left
-                .as_ref()
-                .filter(|l| std::fs::symlink_metadata(l).is_ok())
-            else {
-                continue;
-            };
+            let Some(left) = left else { continue };
             let name = left.file_name().unwrap_or_default().to_string_lossy();
             let kept_name = name
                 .replace("shopsafe-old-", "shopsafe-kept-")
                 .replace("shopsafe-rollback-", "shopsafe-kept-rollback-");
-            let kept = paths::unused(&left.with_file_name(&kept_name));
-            std::fs::rename(left, &kept).map_err(|e| Error::io("keep", left, e))?;
+            // (A restore stopped before it moved anything aside left nothing at its name.)
+            let kept = match std::fs::symlink_metadata(left) {
+                Ok(_) => {
+                    let kept = paths::unused(&left.with_file_name(&kept_name));
+                    std::fs::rename(left, &kept).map_err(|e| Error::io("keep", left, e))?;
+                    Some(kept)
+                }
+                Err(_) => None,
+            };
             // Restores stopped one after another each kept their predecessor's; those were
             // never reported, as none of them finished. They are named alike but for the id.
             let family = &kept_name[..kept_name.rfind(&self.backup_id).unwrap_or(0)];
-            let earlier: Vec<String> = match (family.is_empty(), kept.parent()) {
+            let earlier: Vec<String> = match (family.is_empty(), left.parent()) {
                 (false, Some(dir)) => paths::starting_with(dir, family)?
                     .into_iter()
-                    .filter(|p| *p != kept)
+                    .filter(|p| Some(p) != kept.as_ref())
                     .map(|p| p.display().to_string())
                     .collect(),
                 _ => Vec::new(),
             };
-            let also = match earlier.as_slice() {
-                [] => String::new(),
-                list => format!(
-                    " (and so is what earlier stopped restores moved aside, in {})",
+            match (kept, earlier.as_slice()) {
+                (None, []) => {}
+                (None, list) => notes.push(format!(
+                    "What earlier stopped restores had moved aside (the shop's media or database as they were) is kept in {}: remove it once you no longer need it.",
                     list.join(", ")
-                ),
-            };
-            notes.push(format!(
-                "The stopped restore of backup {} had moved the shop's {what} aside; that is kept in {}{also}: remove it once you no longer need it.",
-                self.backup_id,
-                kept.display()
-            ));
+                )),
+                (Some(kept), list) => {
+                    let also = match list {
+                        [] => String::new(),
+                        list => format!(
+                            " (and so is what earlier stopped restores moved aside, in {})",
+                            list.join(", ")
+                        ),
+                    };
+                    notes.push(format!(
+                        "The stopped restore of backup {} had moved the shop's {what} aside; that is kept in {}{also}: remove it once you no longer need it.",
+                        self.backup_id,
+                        kept.display()
+                    ));
+                }
+            }
         }
         Ok(notes)
     }
