@@ -177,6 +177,55 @@ fn backup_id_that_is_a_path_is_refused() {
     assert_eq!(t.catalog.backups(None).unwrap().len(), 1);
 }
 
+/// An archive in a folder every user may change (without the sticky bit, which keeps each
+/// to their own files) could be swapped between its check and its use: restoring or
+/// importing it from there is refused, saying how to make the folder safe.
+#[test]
+fn archives_in_a_folder_open_to_all_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TestShop::new("open-folder");
+    let backup = t.backup();
+    let open = t.dir.path().join("shared");
+    std::fs::create_dir(&open).unwrap();
+    let copy = open.join("copy.zip");
+    std::fs::copy(&backup.path, &copy).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let db = dump(&t.db_path());
+    let restored = ops::prepare_restore(
+        &t.catalog,
+        &RestoreOptions {
+            backup: copy.to_string_lossy().into_owned(),
+            shop: Some("open-folder".into()),
+            force: true,
+            pre_backup: false,
+        },
+    )
+    .and_then(|plan| ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()));
+    let fresh = shopsafe_core::Catalog::open(&t.dir.path().join("home2")).unwrap();
+    for (e, what) in [
+        (restored.unwrap_err(), "restored"),
+        (ops::import(&fresh, &copy).unwrap_err(), "imported"),
+        (ops::import(&fresh, &open).unwrap_err(), "imported"),
+    ] {
+        assert_eq!(e.kind, ErrorKind::InvalidInput, "{}", e.message);
+        assert_eq!(
+            e.message,
+            format!(
+                "The folder {} may be changed by every user of this computer, any of whom could swap {} for one of their own before it is {what}; make it writable only by its owner (chmod o-w {}), then try again.",
+                open.display(),
+                if what == "restored" { "the archive" } else { "an archive" },
+                open.display()
+            )
+        );
+    }
+    assert_eq!(dump(&t.db_path()), db);
+    assert!(fresh.backups(None).unwrap().is_empty());
+    // With the sticky bit, as /tmp has, each user may change only their own files.
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    ops::import(&fresh, &open).unwrap();
+    assert_eq!(fresh.backups(None).unwrap().len(), 1);
+}
+
 #[test]
 fn import_twice_adds_nothing_twice_and_rebuilds_a_lost_catalog() {
     let t = TestShop::new("import");

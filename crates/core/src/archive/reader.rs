@@ -8,7 +8,7 @@
 //! anything is written: an absolute path, `..`, a link or an entry the manifest does not list
 //! makes the archive corrupt, and nothing leaves the staging folder.
 
-use crate::hashing::{hex, sha256_file};
+use crate::hashing::{hex, sha256_at};
 use crate::manifest::{FileEntry, Manifest, MANIFEST_ENTRY, MEDIA_PREFIX, README_ENTRY};
 use crate::progress::{CancelToken, Meter};
 use crate::{Error, Result};
@@ -25,6 +25,8 @@ pub struct Archive {
     pub path: PathBuf,
     pub manifest: Manifest,
     zip: zip::ZipArchive<BufReader<File>>,
+    /// The file opened, for hashing it whole beside the zip reader.
+    opened: File,
 }
 
 /// Where [`Archive::check`] should unpack to.
@@ -64,6 +66,7 @@ impl Archive {
                 Error::io("read", path, e)
             }
         })?;
+        let opened = file.try_clone().map_err(|e| Error::io("read", path, e))?;
         let mut zip =
             zip::ZipArchive::new(BufReader::with_capacity(1 << 20, file)).map_err(|_| {
                 Error::corrupt(format!(
@@ -97,6 +100,7 @@ impl Archive {
             path: path.to_path_buf(),
             manifest,
             zip,
+            opened,
         })
     }
 
@@ -139,8 +143,14 @@ impl Archive {
         cancel: &CancelToken,
     ) -> Result<CheckReport> {
         let path = self.path.clone();
+        // The whole file is hashed through the file opened, as its entries are read: never
+        // another that has taken its name since (swapped in by whoever may write there).
+        let opened = self
+            .opened
+            .try_clone()
+            .map_err(|e| Error::io("read", &path, e))?;
         let (entries, whole) = std::thread::scope(|s| {
-            let whole = s.spawn(|| sha256_file(&path, |_| {}));
+            let whole = s.spawn(|| sha256_at(&opened, &path));
             let entries = self.check_entries(staging, meter, cancel);
             (entries, whole.join().expect("hashing thread never panics"))
         });
