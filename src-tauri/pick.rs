@@ -60,8 +60,10 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>, purpose: Purpose) -> Result<Op
     }
     let window = app.get_webview_window("main");
     let (tx, rx) = tokio::sync::oneshot::channel();
-    // GTK dialogs must run on the thread that owns GTK: the app's main thread.
-    app.run_on_main_thread(move || {
+    // Not on the app's main thread, which must keep running its event loop: the dialog
+    // library hands the dialog to the thread that owns GTK (that one) and waits for the
+    // answer, so called from there it would wait for itself and the window would freeze.
+    std::thread::spawn(move || {
         let mut dialog = rfd::FileDialog::new().set_title(purpose.title());
         if let Some(w) = &window {
             dialog = dialog.set_parent(w);
@@ -78,8 +80,7 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>, purpose: Purpose) -> Result<Op
             _ => dialog.pick_folder(),
         };
         let _ = tx.send(picked);
-    })
-    .map_err(|e| Error::internal(format!("The file dialog could not be opened: {e}.")))?;
+    });
     rx.await
         .map_err(|_| Error::internal("The file dialog closed without an answer."))
 }

@@ -1,8 +1,9 @@
 //! End-to-end tests of the desktop app: the real `shopsafe-app` binary in a WebKit window
 //! under Xvfb, driven through tauri-driver and WebKitWebDriver like a shop owner would click.
 //! They go through every screen and save a screenshot of each to docs/screenshots/.
-//! Native dialogs cannot be driven, so the tests hand the app its "picked" paths through the
-//! documented `SHOPSAFE_TEST_PICK_*` variables (see src-tauri/pick.rs).
+//! WebDriver cannot reach native dialogs, so the tests mostly hand the app its "picked" paths
+//! through the documented `SHOPSAFE_TEST_PICK_*` variables (see src-tauri/pick.rs); one
+//! answers the real folder dialog with xdotool.
 
 mod desktop;
 #[path = "../crates/core/tests/common/pg.rs"]
@@ -58,6 +59,41 @@ async fn listed_backups(app: &Desktop) -> Vec<String> {
         .js("return [...document.querySelectorAll('#backups-table tbody tr')].map(r => r.dataset.id)")
         .await;
     serde_json::from_value(ids).unwrap()
+}
+
+/// "Choose…" opens the system's own folder dialog (no test pick is set here), and once it is
+/// answered the window works on: the dialog runs beside the app's event loop, not on it
+/// (there it waited for itself, and the window froze).
+#[tokio::test(flavor = "multi_thread")]
+async fn choosing_a_folder_opens_the_systems_dialog_and_the_window_works_on() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let app = Desktop::start(&[("SHOPSAFE_HOME", &home)]).await;
+    app.wait_screen("add").await;
+    let opened = async {
+        app.click("#pick-dest").await;
+        app.native_window("Choose where backups go").await
+    };
+    let dialog = tokio::time::timeout(std::time::Duration::from_secs(60), opened)
+        .await
+        .expect("the window stopped answering when Choose… was clicked");
+    // Cancel it with the keyboard, as a user would.
+    app.xdotool(&["windowfocus", "--sync", &dialog]);
+    app.xdotool(&["key", "--clearmodifiers", "Escape"]);
+    let answered = async {
+        app.click("#add-demo").await;
+        app.wait_screen("home").await;
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), answered)
+        .await
+        .expect("the window stopped answering after the folder dialog");
+    assert_eq!(
+        app.value("add-dest").await,
+        "",
+        "a cancelled dialog picks nothing"
+    );
+    app.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -114,6 +114,8 @@ impl Drop for Driver {
 /// The app in its window, under WebDriver control.
 pub struct Desktop {
     pub client: Client,
+    /// The X display the app runs on, for its native dialogs.
+    display: String,
     _driver: Driver,
 }
 
@@ -129,6 +131,7 @@ impl Desktop {
             "run `make deps` (Debian package webkit2gtk-driver).",
         );
         let xvfb = Xvfb::start();
+        let display = xvfb.display.clone();
         let (port, native) = (free_port(), free_port());
         let mut cmd = Command::new(driver_bin);
         cmd.args([
@@ -171,7 +174,36 @@ impl Desktop {
         };
         Desktop {
             client,
+            display,
             _driver: driver,
+        }
+    }
+
+    /// Run xdotool on the app's display (for the system's own dialogs, which WebDriver
+    /// cannot reach); its output.
+    pub fn xdotool(&self, args: &[&str]) -> String {
+        let bin = need("xdotool", "run `make deps` (Debian package xdotool).");
+        let out = Command::new(bin)
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .output()
+            .expect("xdotool runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The X window id of a window (a native dialog) titled exactly `title`, once it is shown.
+    pub async fn native_window(&self, title: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let found = self.xdotool(&["search", "--onlyvisible", "--name", &format!("^{title}$")]);
+            if let Some(id) = found.lines().next() {
+                return id.to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no window titled {title:?} appeared within 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 
