@@ -140,20 +140,24 @@ pub struct FileEntry {
 impl Manifest {
     /// Parse and check that this is a ShopSafe manifest this build can read.
     pub fn from_json(bytes: &[u8]) -> crate::Result<Manifest> {
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| {
+        // The two fields that say what the document is, read first (and alone: a manifest
+        // of many media files is large).
+        #[derive(Deserialize)]
+        struct Head {
+            format: Option<serde_json::Value>,
+            format_version: Option<serde_json::Value>,
+        }
+        let head: Head = serde_json::from_slice(bytes).map_err(|_| {
             crate::Error::corrupt(
                 "The archive's manifest is not valid JSON, so this is not a ShopSafe archive or it is damaged.",
             )
         })?;
-        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+        if head.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
             return Err(crate::Error::corrupt(
                 "This zip file is not a ShopSafe archive (its manifest does not say so).",
             ));
         }
-        let version = value
-            .get("format_version")
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
+        let version = head.format_version.and_then(|v| v.as_u64()).unwrap_or(0);
         if version == 0 {
             return Err(crate::Error::corrupt(
                 "The archive's manifest has no valid format version, so it is damaged.",
@@ -164,7 +168,7 @@ impl Manifest {
                 "This archive uses format version {version}, newer than this ShopSafe understands ({FORMAT_VERSION}); update ShopSafe to read it."
             )));
         }
-        let m: Manifest = serde_json::from_value(value).map_err(|e| {
+        let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
             crate::Error::corrupt(format!(
                 "The archive's manifest is incomplete or damaged: {e}."
             ))

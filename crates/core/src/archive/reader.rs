@@ -15,7 +15,7 @@ use crate::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Component, Path, PathBuf};
 
 /// The largest manifest read (about three million media files); guards against zip bombs.
@@ -24,7 +24,7 @@ const MANIFEST_LIMIT: u64 = 1 << 30;
 pub struct Archive {
     pub path: PathBuf,
     pub manifest: Manifest,
-    zip: zip::ZipArchive<BufReader<File>>,
+    zip: zip::ZipArchive<SeekBuf>,
     /// The file opened, for hashing it whole beside the zip reader.
     opened: File,
 }
@@ -67,13 +67,12 @@ impl Archive {
             }
         })?;
         let opened = file.try_clone().map_err(|e| Error::io("read", path, e))?;
-        let mut zip =
-            zip::ZipArchive::new(BufReader::with_capacity(1 << 20, file)).map_err(|_| {
-                Error::corrupt(format!(
-                    "The file {} is not a readable zip archive: it is truncated or damaged.",
-                    path.display()
-                ))
-            })?;
+        let mut zip = zip::ZipArchive::new(SeekBuf::new(file)).map_err(|_| {
+            Error::corrupt(format!(
+                "The file {} is not a readable zip archive: it is truncated or damaged.",
+                path.display()
+            ))
+        })?;
         if zip.has_duplicate_names() {
             return Err(Error::corrupt(format!(
                 "The archive {} holds two entries with the same name; it was not made by ShopSafe or it was tampered with.",
@@ -250,8 +249,15 @@ impl Archive {
                         .map_err(|e| unpack_error("create", parent, e))?;
                 }
                 // Readable by its owner only until it is in place (the database part
-                // stays so); a media file then gets its own permission bits.
-                let f = crate::paths::create_private(t)?;
+                // stays so); a media file then gets its own permission bits. Media go
+                // into a folder this restore made empty, where nothing can be in the way.
+                let f = match name == self.manifest.database.entry.path {
+                    true => crate::paths::create_private(t)?,
+                    false => crate::paths::private_file()
+                        .create_new(true)
+                        .open(t)
+                        .map_err(|e| unpack_error("write", t, e))?,
+                };
                 Some(f)
             }
             None => None,
@@ -351,6 +357,51 @@ pub fn safe_relative(name: &str) -> Option<PathBuf> {
 /// A failure writing what a restore unpacks: a full disk is named for what it is (the
 /// restore needs room for a second copy of the shop beside it), not as a destination to
 /// choose.
+/// The archive file, read through a buffer kept across seeks that land inside it: the zip
+/// reader seeks to every entry, and a plain `BufReader` refills its whole buffer each time,
+/// which for many small media files means reading the archive over and over.
+struct SeekBuf {
+    inner: BufReader<File>,
+    /// The position the next read starts at.
+    pos: u64,
+}
+
+impl SeekBuf {
+    fn new(file: File) -> SeekBuf {
+        SeekBuf {
+            inner: BufReader::with_capacity(1 << 20, file),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for SeekBuf {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for SeekBuf {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(at) => at,
+            SeekFrom::Current(by) => self.pos.checked_add_signed(by).ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+            })?,
+            SeekFrom::End(_) => {
+                self.pos = self.inner.seek(to)?;
+                return Ok(self.pos);
+            }
+        };
+        // Within the buffer this only moves in it; elsewhere it reads afresh from there.
+        self.inner.seek_relative(target as i64 - self.pos as i64)?;
+        self.pos = target;
+        Ok(target)
+    }
+}
+
 fn unpack_error(what: &str, path: &Path, e: std::io::Error) -> Error {
     match e.kind() {
         std::io::ErrorKind::StorageFull => Error::new(
