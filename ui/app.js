@@ -499,7 +499,7 @@ async function openBackups(message) {
       el("td", { class: "acts" },
         el("button", { class: "small", "data-act": "details", onclick: () => openDetails(b.id) }, "Details"),
         el("button", { class: "small", "data-act": "verify", onclick: () => verify(b.id) }, "Verify"),
-        el("button", { class: "small", "data-act": "restore", onclick: () => openRestore(b.id) }, "Restore"),
+        el("button", { class: "small", "data-act": "restore", onclick: () => openRestore(b.id, b.verified_ok === false) }, "Restore"),
         el("button", { class: "small", "data-act": "folder", onclick: () => showInFolder(b.id) }, "Show in folder"),
         el("button", { class: "small", "data-act": "delete", onclick: () => deleteBackup(b, list.length === 1) }, "Delete")))));
   } catch (e) {
@@ -593,7 +593,9 @@ async function openDetails(id) {
 
 // ---------- 6. restore ----------
 
-async function openRestore(id) {
+/** The restore's plan, to confirm. `damaged`: the last check of this backup failed. Keyboard:
+ * focus starts on "Keep my shop" (the safe choice), and Escape keeps it. */
+async function openRestore(id, damaged) {
   let plan;
   try {
     plan = await invoke("prepare_restore", { id });
@@ -601,12 +603,15 @@ async function openRestore(id) {
     return toast(sentence(e), true);
   }
   show("confirm");
+  $("confirm-cancel").focus();
   $("confirm-lead").textContent = plan.other_shop
     ? `${plan.other_shop} Your shop ${plan.shop.name} will be replaced by it: its database and media become those of the backup from ${when(plan.backup_created)}.`
     : `Your shop ${plan.shop.name} will be replaced by the backup from ${when(plan.backup_created)}. Everything changed since then is undone.`;
-  $("confirm-safety").textContent = plan.pre_backup
+  $("confirm-safety").textContent = (damaged
+    ? "The last check found this backup damaged: the restore checks it again first, and stops before changing anything if it still is. "
+    : "") + (plan.pre_backup
     ? "First, ShopSafe takes a safety backup of the shop as it is now, so you can go back. The restored shop is then checked row by row and file by file; if anything does not match, your shop is put back as it was."
-    : "No safety backup will be taken.";
+    : "No safety backup will be taken.");
   // Tables that differ first: they are what the restore changes.
   const tables = [...plan.tables.filter((t) => t.changes), ...plan.tables.filter((t) => !t.changes)];
   const n = tables.filter((t) => t.changes).length;
@@ -629,6 +634,12 @@ async function openRestore(id) {
     : "The media folder is not touched.";
   $("confirm-restore").onclick = () => restore(plan);
   $("confirm-cancel").onclick = () => openBackups();
+  $("screen-confirm").onkeydown = (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      openBackups();
+    }
+  };
 }
 
 async function restore(plan) {
@@ -636,7 +647,9 @@ async function restore(plan) {
     const r = await runJob("Restoring", "restore", { id: plan.backup_id });
     result(true, "Your shop is restored", `Backup ${r.backup_id} is in place and was checked row by row and file by file.`, [
       ["Shop", r.shop],
-      ["Safety backup", r.safety_backup ?? "none"],
+      ["Safety backup", r.safety_backup
+        ? "Taken first: it is in Backups, named “Before restoring …”, should you want to go back"
+        : "none"],
       ["Tables checked", count(r.tables_checked)],
       ["Rows checked", count(r.rows_checked)],
       ["Media files checked", r.media_files_checked == null ? "not part of this backup" : count(r.media_files_checked)],

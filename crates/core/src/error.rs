@@ -124,13 +124,29 @@ impl Error {
         Error::new(ErrorKind::Io, message)
     }
 
-    /// The sentence in the desktop app's words: how to give a password is the Password
-    /// field there, not the command line's options.
+    /// The sentence in the desktop app's words: its fields and buttons, not the command
+    /// line's options and commands.
     pub fn for_window(mut self) -> Self {
-        self.message = self.message.replace(
-            crate::secrets::HOW_TO_GIVE,
-            crate::secrets::HOW_TO_GIVE_IN_WINDOW,
-        );
+        for (cli, window) in [
+            (
+                crate::secrets::HOW_TO_GIVE,
+                crate::secrets::HOW_TO_GIVE_IN_WINDOW,
+            ),
+            (
+                "back up without media (--no-media)",
+                "back up the database alone (Database only)",
+            ),
+            (
+                "run `shopsafe import` on",
+                "choose Import backups from a folder (in Backups) for",
+            ),
+            (
+                "register your shops again with `shopsafe shop add`",
+                "add your shops again",
+            ),
+        ] {
+            self.message = self.message.replace(cli, window);
+        }
         self
     }
 
@@ -166,5 +182,35 @@ impl From<rusqlite::Error> for Error {
             ErrorKind::Database,
             format!("The database reported an error: {err}."),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The window's sentences name its own buttons, never the command line's.
+    #[test]
+    fn window_sentences_name_the_windows_buttons() {
+        let dir = tempfile::tempdir().unwrap();
+        let no_media = crate::media::scan(&dir.path().join("media"))
+            .unwrap_err()
+            .for_window();
+        assert!(
+            no_media
+                .message
+                .ends_with("; check the path, or back up the database alone (Database only)."),
+            "{}",
+            no_media.message
+        );
+        let gone = crate::archive::Archive::open(&dir.path().join("gone.zip"))
+            .err()
+            .unwrap()
+            .for_window();
+        assert!(
+            gone.message.ends_with(
+                "If you moved it, choose Import backups from a folder (in Backups) for its new folder."
+            ),
+            "{}",
+            gone.message
+        );
     }
 }

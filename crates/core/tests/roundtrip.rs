@@ -90,6 +90,19 @@ fn restore_brings_back_every_row_and_file_and_keeps_a_safety_backup() {
         .backup(report.safety_backup.as_deref().unwrap())
         .unwrap();
     assert_eq!(safety.kind, BackupKind::Safety);
+    // Named by what the owner sees in the lists (its time and name), not by an id.
+    let c = &backup.manifest.created;
+    assert_eq!(
+        safety.manifest.name.as_deref(),
+        Some(
+            format!(
+                "Before restoring the backup of {} {} UTC",
+                &c[..10],
+                &c[11..16]
+            )
+            .as_str()
+        )
+    );
     assert!(safety
         .manifest
         .database

@@ -262,6 +262,17 @@ fn locate(
     }
 }
 
+/// A backup as its owner knows it, by its time and name (the lists show no ids): `the backup
+/// of 2026-11-27 21:51 UTC ("Before the sale")`.
+fn known_as(m: &Manifest) -> String {
+    // `created` is RFC 3339 UTC, as the manifest was checked to hold.
+    let at = format!("{} {} UTC", &m.created[..10], &m.created[11..16]);
+    match &m.name {
+        Some(name) => format!("the backup of {at} (\"{name}\")"),
+        None => format!("the backup of {at}"),
+    }
+}
+
 fn media_change(root: &Path, backup: &MediaPart) -> Result<MediaChange> {
     let now = if root.exists() {
         media::scan(root)?.files
@@ -423,10 +434,10 @@ fn run(
         let opts = BackupOptions {
             shop: shop.clone(),
             name: Some(match &stopped {
-                None => format!("Before restoring {}", m.backup_id),
+                None => format!("Before restoring {}", known_as(m)),
                 Some(_) => format!(
                     "Before restoring {}, of a shop a stopped restore may have half-restored",
-                    m.backup_id
+                    known_as(m)
                 ),
             }),
             include_media: had_media,
