@@ -46,7 +46,10 @@ function duration(secs) {
   return secs < 60 ? plural(Math.max(1, Math.round(secs)), "second") : plural(Math.round(secs / 60), "minute");
 }
 
-const PAST_RETURN = new Set(["swapping", "checking", "rolling_back", "done"]);
+/** Phases a restore can no longer be cancelled in (while it puts the backup in place, the
+ * engine stops where it safely can: before SQLite's one-step copy, before PostgreSQL's
+ * commit, before MySQL's swap). */
+const PAST_RETURN = new Set(["checking", "rolling_back", "done"]);
 const KINDS = { full: "Full", database: "Database only", safety: "Safety backup before a restore" };
 const SHORT_KINDS = { ...KINDS, safety: "Safety backup" };
 
@@ -409,7 +412,7 @@ async function runJob(title, command, args) {
     const now = performance.now();
     if (u.phase !== phase) { phase = u.phase; phaseStart = now; }
     $("progress-phase").textContent = u.label;
-    // Once a restore puts the backup in place it finishes or rolls back; it cannot stop.
+    // Once a restore checks the shop it finishes or rolls back; it cannot stop.
     if (PAST_RETURN.has(u.phase)) $("progress-cancel").disabled = true;
     const frac = u.bytes_total > 0 ? u.bytes_done / u.bytes_total : u.files_total > 0 ? u.files_done / u.files_total : 0;
     $("progress-fill").style.width = `${Math.min(100, frac * 100).toFixed(1)}%`;

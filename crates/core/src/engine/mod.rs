@@ -579,8 +579,10 @@ impl Database {
             changed: false,
         };
         match self {
+            // One step under the database's lock, all or nothing: a cancel while another
+            // program holds the lock leaves the database as it was.
             Database::Sqlite(s) => s
-                .apply(staged, &CancelToken::new())
+                .apply(staged, cancel)
                 .map(|()| Applied::Visible(Vec::new()))
                 .map_err(unchanged),
             Database::Postgres(p) => p

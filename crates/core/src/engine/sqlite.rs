@@ -249,8 +249,10 @@ pub fn check_sqlite_file(path: &Path) -> Result<()> {
 
 /// Copy every page from `src` to `dst` in one step, retrying while a lock is held.
 fn copy_all_pages(src: &Connection, dst: &mut Connection, cancel: &CancelToken) -> Result<()> {
+    // Short waits for the lock, so a cancel is seen while another program holds it.
+    dst.busy_timeout(Duration::from_millis(100))?;
     let backup = Backup::new(src, dst)?;
-    let mut waited = Duration::ZERO;
+    let give_up = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         cancel.check()?;
         let step = backup.step(-1);
@@ -258,14 +260,13 @@ fn copy_all_pages(src: &Connection, dst: &mut Connection, cancel: &CancelToken) 
             Ok(StepResult::Done) => return Ok(()),
             Ok(StepResult::More) => {}
             Ok(StepResult::Busy) | Ok(StepResult::Locked) => {
-                if waited > Duration::from_secs(60) {
+                if std::time::Instant::now() > give_up {
                     return Err(Error::new(
                         ErrorKind::Database,
-                        "The database stayed locked by another program for a minute; try again when it is less busy.",
+                        "Another program kept the database locked for a minute (the site in the middle of a long write, or a program holding it open in a transaction, such as an sqlite3 shell); close that program or wait until it is done, then try again.",
                     ));
                 }
                 std::thread::sleep(Duration::from_millis(20));
-                waited += Duration::from_millis(20);
             }
             Ok(_) => {}
             Err(rusqlite::Error::SqliteFailure(f, _))

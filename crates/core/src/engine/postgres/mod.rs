@@ -408,7 +408,11 @@ impl Postgres {
             }
             None => Error::new(
                 ErrorKind::Database,
-                format!("The connection to PostgreSQL ({}) failed: {}.", self.place(), super::innermost(&e)),
+                format!(
+                    "The connection to PostgreSQL ({}) failed: {}; check that the server is running and reachable, then try again.",
+                    self.place(),
+                    super::innermost(&e)
+                ),
             ),
         }
     }
