@@ -493,17 +493,14 @@ async function openBackups(message) {
       el("td", { class: "nowrap" }, when(b.created)),
       el("td", {}, b.name ?? ""),
       el("td", { title: KINDS[b.kind] }, SHORT_KINDS[b.kind]),
-      el("td", { class: "num" }, bytes(b.size)),
-      el("td", { class: "num" }, count(b.tables)),
-      el("td", { class: "num" }, count(b.rows)),
-      el("td", { class: "num" }, count(b.media_files)),
+      el("td", { class: "num wide" }, bytes(b.size)),
+      el("td", { class: "wide" }, `${plural(b.tables, "table")}, ${plural(b.rows, "row")}, ${plural(b.media_files, "media file")}`),
       el("td", { class: b.verified_ok === false ? "bad" : b.verified_ok ? "ok" : "" },
         b.verified_ok === false ? "Damaged" : b.verified_ok ? `OK ${when(b.verified_at)}` : "Not yet"),
       el("td", { class: "acts" },
         el("button", { class: "small", "data-act": "details", onclick: () => openDetails(b.id) }, "Details"),
         el("button", { class: "small", "data-act": "verify", onclick: () => verify(b.id) }, "Verify"),
         el("button", { class: "small", "data-act": "restore", onclick: () => openRestore(b.id, b.verified_ok === false) }, "Restore"),
-        el("button", { class: "small", "data-act": "folder", onclick: () => showInFolder(b.id) }, "Show in folder"),
         el("button", { class: "small", "data-act": "delete", onclick: () => deleteBackup(b, list.length === 1) }, "Delete")))));
   } catch (e) {
     $("backups-message").textContent = sentence(e);
@@ -588,6 +585,7 @@ async function openDetails(id) {
         (m.media.skipped.length ? ` Left out: ${m.media.skipped.join(", ")}.` : "")
       : "This backup holds the database only, no media files.";
     $("details-back").onclick = () => openBackups();
+    $("details-folder").onclick = () => showInFolder(id);
     show("details");
   } catch (e) {
     toast(sentence(e), true);
@@ -673,7 +671,7 @@ async function openActivity() {
     const entries = await invoke("activity", { limit: 200 });
     $("activity-table").tBodies[0].replaceChildren(...entries.map((a) =>
       el("tr", {},
-        el("td", {}, when(a.time)),
+        el("td", { class: "nowrap" }, when(a.time)),
         el("td", {}, a.action),
         el("td", {}, a.shop ?? ""),
         el("td", { class: a.outcome === "ok" ? "ok" : "bad" }, a.outcome),
