@@ -80,8 +80,25 @@ fn demo_shop_backup_and_status_through_the_commands() {
     let status = t.ok("shop_status", json!({"shop": "Demo shop"}));
     assert_eq!(status["health"], "fresh");
     assert_eq!(status["last_good"]["id"], b["id"]);
+    assert_eq!(status["last_attempt_failed"], Value::Null);
     let list = t.ok("backups", json!({"shop": "Demo shop"}));
     assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // A failed attempt shows beside the older good backup until a backup succeeds again.
+    let media = std::path::PathBuf::from(status["shop"]["media"].as_str().unwrap());
+    let away = media.with_file_name("media-away");
+    std::fs::rename(&media, &away).unwrap();
+    let backup = json!({"shop": "Demo shop", "includeMedia": true, "onProgress": CHANNEL});
+    let e = t.call("backup", backup.clone()).unwrap_err();
+    let status = t.ok("shop_status", json!({"shop": "Demo shop"}));
+    assert_eq!(status["last_good"]["id"], b["id"]);
+    assert_eq!(status["last_attempt_failed"]["outcome"], "failed");
+    assert_eq!(status["last_attempt_failed"]["detail"], e["message"]);
+    std::fs::rename(&away, &media).unwrap();
+    let again = t.ok("backup", backup);
+    let status = t.ok("shop_status", json!({"shop": "Demo shop"}));
+    assert_eq!(status["last_good"]["id"], again["id"]);
+    assert_eq!(status["last_attempt_failed"], Value::Null);
 
     let plan = t.ok("prepare_restore", json!({"id": b["id"]}));
     assert_eq!(plan["shop"]["name"], "Demo shop");

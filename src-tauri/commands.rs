@@ -32,7 +32,15 @@ pub async fn shops<R: Runtime>(app: AppHandle<R>) -> Result<Vec<Shop>> {
 
 #[tauri::command]
 pub async fn shop_status<R: Runtime>(app: AppHandle<R>, shop: String) -> Result<ShopStatus> {
-    blocking(app, move |s| ops::shop_status(&s.catalog()?, Some(&shop))).await
+    blocking(app, move |s| {
+        let mut status = ops::shop_status(&s.catalog()?, Some(&shop))?;
+        // The log keeps the sentence as the command line words it.
+        if let Some(failed) = status.last_attempt_failed.as_mut() {
+            failed.detail = shopsafe_core::error::window_words(&failed.detail);
+        }
+        Ok(status)
+    })
+    .await
 }
 
 /// "Test connection": what was found (and what would make a backup or restore fail), or

@@ -135,6 +135,9 @@ async function goHome() {
     $("home-space").textContent = st.dest_free_bytes == null
       ? `Backups go to ${st.shop.dest}, which cannot be read right now.`
       : `${bytes(st.dest_free_bytes)} free where backups go (${st.shop.dest}).`;
+    const failed = st.last_attempt_failed;
+    $("home-failed").textContent = failed ? `The last backup attempt, ${when(failed.time)}, failed: ${failed.detail}` : "";
+    $("home-failed").hidden = !failed;
     $("home-interrupted").textContent = st.interrupted_restore || "";
     $("home-interrupted").hidden = !st.interrupted_restore;
   } catch (e) {

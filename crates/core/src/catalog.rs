@@ -551,6 +551,28 @@ impl Catalog {
         );
     }
 
+    /// The newest log entry of `action` for the shop named `shop`, if any.
+    pub fn last_logged(&self, action: &str, shop: &str) -> Result<Option<LogEntry>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT time, action, shop, backup_id, outcome, detail FROM log
+                  WHERE action = ?1 AND shop = ?2 ORDER BY id DESC LIMIT 1",
+                params![action, shop],
+                |r| {
+                    Ok(LogEntry {
+                        time: r.get(0)?,
+                        action: r.get(1)?,
+                        shop: r.get(2)?,
+                        backup_id: r.get(3)?,
+                        outcome: r.get(4)?,
+                        detail: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     /// The newest `limit` log entries, newest first.
     pub fn log_entries(&self, limit: u32) -> Result<Vec<LogEntry>> {
         let mut stmt = self.conn.prepare(

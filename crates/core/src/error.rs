@@ -124,29 +124,9 @@ impl Error {
         Error::new(ErrorKind::Io, message)
     }
 
-    /// The sentence in the desktop app's words: its fields and buttons, not the command
-    /// line's options and commands.
+    /// The sentence in the desktop app's words ([`window_words`]).
     pub fn for_window(mut self) -> Self {
-        for (cli, window) in [
-            (
-                crate::secrets::HOW_TO_GIVE,
-                crate::secrets::HOW_TO_GIVE_IN_WINDOW,
-            ),
-            (
-                "back up without media (--no-media)",
-                "back up the database alone (Database only)",
-            ),
-            (
-                "run `shopsafe import` on",
-                "choose Import backups from a folder (in Backups) for",
-            ),
-            (
-                "register your shops again with `shopsafe shop add`",
-                "add your shops again",
-            ),
-        ] {
-            self.message = self.message.replace(cli, window);
-        }
+        self.message = window_words(&self.message);
         self
     }
 
@@ -155,6 +135,33 @@ impl Error {
         self.message = format!("{what}: {}", self.message);
         self
     }
+}
+
+/// A sentence in the desktop app's words: its fields and buttons, not the command line's
+/// options and commands.
+pub fn window_words(message: &str) -> String {
+    let mut message = message.to_string();
+    for (cli, window) in [
+        (
+            crate::secrets::HOW_TO_GIVE,
+            crate::secrets::HOW_TO_GIVE_IN_WINDOW,
+        ),
+        (
+            "back up without media (--no-media)",
+            "back up the database alone (Database only)",
+        ),
+        (
+            "run `shopsafe import` on",
+            "choose Import backups from a folder (in Backups) for",
+        ),
+        (
+            "register your shops again with `shopsafe shop add`",
+            "add your shops again",
+        ),
+    ] {
+        message = message.replace(cli, window);
+    }
+    message
 }
 
 impl fmt::Display for Error {

@@ -1,7 +1,7 @@
 //! A shop's state at a glance: its newest good backup, how old that is as a traffic light,
 //! and how much room is left at the backup destination. The app's home screen shows this.
 
-use crate::catalog::{BackupSummary, Catalog};
+use crate::catalog::{BackupSummary, Catalog, LogEntry};
 use crate::manifest::BackupKind;
 use crate::{clock, Result, Shop};
 use serde::Serialize;
@@ -32,6 +32,9 @@ pub struct ShopStatus {
     /// A restore that was stopped outright and may have left the shop half-restored: what
     /// to do, in one sentence.
     pub interrupted_restore: Option<String>,
+    /// The last backup attempt, when it failed (not when it was cancelled) and no backup
+    /// has succeeded since: the owner would otherwise see only the older good one.
+    pub last_attempt_failed: Option<LogEntry>,
 }
 
 pub fn shop_status(catalog: &Catalog, name: Option<&str>) -> Result<ShopStatus> {
@@ -47,7 +50,11 @@ pub fn shop_status(catalog: &Catalog, name: Option<&str>) -> Result<ShopStatus> 
         .as_ref()
         .and_then(|b| clock::parse_rfc3339(&b.created))
         .map(|t| (now - t).max(0));
+    let last_attempt_failed = catalog
+        .last_logged("backup", &shop.name)?
+        .filter(|l| l.outcome == "failed");
     Ok(ShopStatus {
+        last_attempt_failed,
         health: health(age_secs),
         dest_free_bytes: free_space(&shop.dest),
         interrupted_restore: crate::ops::interrupted::find(catalog, &shop)
