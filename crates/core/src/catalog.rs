@@ -553,43 +553,35 @@ impl Catalog {
 
     /// The newest log entry of `action` for the shop named `shop`, if any.
     pub fn last_logged(&self, action: &str, shop: &str) -> Result<Option<LogEntry>> {
+        let sql = format!("{LOG_SELECT} WHERE action = ?1 AND shop = ?2 ORDER BY id DESC LIMIT 1");
         Ok(self
             .conn
-            .query_row(
-                "SELECT time, action, shop, backup_id, outcome, detail FROM log
-                  WHERE action = ?1 AND shop = ?2 ORDER BY id DESC LIMIT 1",
-                params![action, shop],
-                |r| {
-                    Ok(LogEntry {
-                        time: r.get(0)?,
-                        action: r.get(1)?,
-                        shop: r.get(2)?,
-                        backup_id: r.get(3)?,
-                        outcome: r.get(4)?,
-                        detail: r.get(5)?,
-                    })
-                },
-            )
+            .query_row(&sql, params![action, shop], log_from_row)
             .optional()?)
     }
 
     /// The newest `limit` log entries, newest first.
     pub fn log_entries(&self, limit: u32) -> Result<Vec<LogEntry>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT time, action, shop, backup_id, outcome, detail FROM log ORDER BY id DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit], |r| {
-            Ok(LogEntry {
-                time: r.get(0)?,
-                action: r.get(1)?,
-                shop: r.get(2)?,
-                backup_id: r.get(3)?,
-                outcome: r.get(4)?,
-                detail: r.get(5)?,
-            })
-        })?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{LOG_SELECT} ORDER BY id DESC LIMIT ?1"))?;
+        let rows = stmt.query_map([limit], log_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// The columns [`log_from_row`] reads.
+const LOG_SELECT: &str = "SELECT time, action, shop, backup_id, outcome, detail FROM log";
+
+fn log_from_row(r: &Row) -> rusqlite::Result<LogEntry> {
+    Ok(LogEntry {
+        time: r.get(0)?,
+        action: r.get(1)?,
+        shop: r.get(2)?,
+        backup_id: r.get(3)?,
+        outcome: r.get(4)?,
+        detail: r.get(5)?,
+    })
 }
 
 fn shop_from_row(r: &Row) -> rusqlite::Result<Shop> {

@@ -139,6 +139,18 @@ fn symbolic_link_entry_is_refused() {
     );
 }
 
+/// Restore the archive at `archive` into `t`'s shop, without a safety backup.
+fn restore_by_path(t: &TestShop, archive: &Path) -> shopsafe_core::Result<ops::RestoreReport> {
+    let options = RestoreOptions {
+        backup: archive.to_string_lossy().into_owned(),
+        shop: Some(t.shop.name.clone()),
+        force: true,
+        pre_backup: false,
+    };
+    ops::prepare_restore(&t.catalog, &options)
+        .and_then(|plan| ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()))
+}
+
 /// The backup id names working files and folders: one that is a path is refused when the
 /// manifest is read, by restore and import alike, before anything is made.
 #[test]
@@ -155,16 +167,7 @@ fn backup_id_that_is_a_path_is_refused() {
         listing(t.dir.path()),
     );
     let dest = listing(&t.dest());
-    let restored = ops::prepare_restore(
-        &t.catalog,
-        &RestoreOptions {
-            backup: crafted.to_string_lossy().into_owned(),
-            shop: Some("evil-id".into()),
-            force: true,
-            pre_backup: true,
-        },
-    )
-    .and_then(|plan| ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()));
+    let restored = restore_by_path(&t, &crafted);
     let imported = ops::import(&t.catalog, &crafted);
     for e in [restored.unwrap_err(), imported.unwrap_err()] {
         assert_eq!(e.kind, ErrorKind::Corrupt, "{}", e.message);
@@ -191,16 +194,7 @@ fn archives_in_a_folder_open_to_all_are_refused() {
     std::fs::copy(&backup.path, &copy).unwrap();
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
     let db = dump(&t.db_path());
-    let restored = ops::prepare_restore(
-        &t.catalog,
-        &RestoreOptions {
-            backup: copy.to_string_lossy().into_owned(),
-            shop: Some("open-folder".into()),
-            force: true,
-            pre_backup: false,
-        },
-    )
-    .and_then(|plan| ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()));
+    let restored = restore_by_path(&t, &copy);
     let fresh = shopsafe_core::Catalog::open(&t.dir.path().join("home2")).unwrap();
     for (e, what) in [
         (restored.unwrap_err(), "restored"),
