@@ -25,35 +25,22 @@ pub fn sha256_file(path: &Path, on_bytes: impl FnMut(u64)) -> Result<String> {
     sha256_read(file, path, on_bytes)
 }
 
-/// SHA-256 of the whole of an open file, read from its start (the handle's offset moves),
-/// `path` naming it in messages.
-pub fn sha256_open(file: &std::fs::File, path: &Path) -> Result<String> {
-    let mut file = file;
-    std::io::Seek::rewind(&mut file).map_err(|e| Error::io("read", path, e))?;
-    sha256_read(file, path, |_| {})
-}
-
 /// SHA-256 of the whole of an open file, read at offsets, so that another reader of the
 /// same open file is not disturbed: the file that was opened, whatever has had its name
 /// since. `path` names it in messages.
-#[cfg(unix)]
 pub fn sha256_at(file: &std::fs::File, path: &Path) -> Result<String> {
-    use std::os::unix::fs::FileExt;
     struct At<'a>(&'a std::fs::File, u64);
     impl Read for At<'_> {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.0.read_at(buf, self.1)?;
+            #[cfg(unix)]
+            let n = std::os::unix::fs::FileExt::read_at(self.0, buf, self.1)?;
+            #[cfg(windows)]
+            let n = std::os::windows::fs::FileExt::seek_read(self.0, buf, self.1)?;
             self.1 += n as u64;
             Ok(n)
         }
     }
     sha256_read(At(file, 0), path, |_| {})
-}
-
-/// [`sha256_at`] where files cannot be read at offsets: the file at `path`.
-#[cfg(not(unix))]
-pub fn sha256_at(_file: &std::fs::File, path: &Path) -> Result<String> {
-    sha256_file(path, |_| {})
 }
 
 fn sha256_read(mut file: impl Read, path: &Path, mut on_bytes: impl FnMut(u64)) -> Result<String> {

@@ -415,7 +415,7 @@ impl ArchiveWriter {
             .map_err(|e| Error::io("write the archive", &path, e.into_error()))?;
         std::thread::scope(|s| {
             let synced = s.spawn(|| file.sync_all());
-            let sha256 = crate::hashing::sha256_open(&file, &path);
+            let sha256 = crate::hashing::sha256_at(&file, &path);
             synced
                 .join()
                 .expect("the flushing thread never panics")
