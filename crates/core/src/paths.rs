@@ -156,7 +156,8 @@ pub fn open_own(path: &Path) -> std::io::Result<std::fs::File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-        options.custom_flags(libc::O_NOFOLLOW);
+        // Not through a link, and without waiting for a writer should it be a FIFO.
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
         let file = options.open(path)?;
         let meta = file.metadata()?;
         if !meta.is_file() || meta.uid() != unsafe { libc::geteuid() } || meta.mode() & 0o022 != 0 {
