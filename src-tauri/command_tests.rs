@@ -83,6 +83,7 @@ fn demo_shop_backup_and_status_through_the_commands() {
     assert_eq!(status["last_attempt_failed"], Value::Null);
     let list = t.ok("backups", json!({"shop": "Demo shop"}));
     assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["archive_found"], true);
 
     // A failed attempt shows beside the older good backup until a backup succeeds again.
     let media = std::path::PathBuf::from(status["shop"]["media"].as_str().unwrap());
@@ -99,6 +100,23 @@ fn demo_shop_backup_and_status_through_the_commands() {
     let status = t.ok("shop_status", json!({"shop": "Demo shop"}));
     assert_eq!(status["last_good"]["id"], again["id"]);
     assert_eq!(status["last_attempt_failed"], Value::Null);
+    // An archive moved away behind the app's back is listed as not found.
+    let archive = std::path::PathBuf::from(again["path"].as_str().unwrap());
+    std::fs::rename(&archive, archive.with_extension("moved")).unwrap();
+    let list = t.ok("backups", json!({"shop": "Demo shop"}));
+    let found = |id: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|b| &b["id"] == id)
+            .unwrap()["archive_found"]
+            .clone()
+    };
+    assert_eq!(
+        (found(&again["id"]), found(&b["id"])),
+        (json!(false), json!(true))
+    );
+    std::fs::rename(archive.with_extension("moved"), &archive).unwrap();
 
     let plan = t.ok("prepare_restore", json!({"id": b["id"]}));
     assert_eq!(plan["shop"]["name"], "Demo shop");

@@ -498,8 +498,10 @@ async function openBackups(message) {
       el("td", { title: KINDS[b.kind] }, SHORT_KINDS[b.kind]),
       el("td", { class: "num wide" }, bytes(b.size)),
       el("td", { class: "wide" }, `${plural(b.tables, "table")}, ${plural(b.rows, "row")}, ${plural(b.media_files, "media file")}`),
-      el("td", { class: b.verified_ok === false ? "bad" : b.verified_ok ? "ok" : "" },
-        b.verified_ok === false ? "Damaged" : b.verified_ok ? `OK ${when(b.verified_at)}` : "Not yet"),
+      !b.archive_found
+        ? el("td", { class: "bad", title: b.path }, "Archive not found")
+        : el("td", { class: b.verified_ok === false ? "bad" : b.verified_ok ? "ok" : "" },
+          b.verified_ok === false ? "Damaged" : b.verified_ok ? `OK ${when(b.verified_at)}` : "Not yet"),
       el("td", { class: "acts" },
         el("button", { class: "small", "data-act": "details", onclick: () => openDetails(b.id) }, "Details"),
         el("button", { class: "small", "data-act": "verify", onclick: () => verify(b.id) }, "Verify"),

@@ -462,13 +462,15 @@ impl Catalog {
                     "The catalog holds a damaged entry for backup {id}; delete it, or run `shopsafe import` on its folder."
                 ))));
             };
+            let path = PathBuf::from(r.get::<_, String>(5)?);
             Ok(Ok(BackupSummary {
                 id,
                 shop: r.get(1)?,
                 kind: BackupKind::parse(&kind).unwrap_or(BackupKind::Full),
                 name: r.get(3)?,
                 created: r.get(4)?,
-                path: PathBuf::from(r.get::<_, String>(5)?),
+                archive_found: path.is_file(),
+                path,
                 size: r.get::<_, i64>(6)? as u64,
                 sha256: r.get(7)?,
                 facts,
@@ -634,6 +636,9 @@ pub struct BackupSummary {
     pub facts: Facts,
     pub verified_at: Option<String>,
     pub verified_ok: Option<bool>,
+    /// Whether the archive file is where the catalog says, as the list was read (it may
+    /// have been moved or deleted, or be on a disk that is not mounted).
+    pub archive_found: bool,
 }
 
 /// What a list shows of a backup's manifest, kept beside it in the catalog.
@@ -682,6 +687,7 @@ impl BackupRecord {
             facts: Facts::of(&self.manifest),
             verified_at: self.verified_at.clone(),
             verified_ok: self.verified_ok,
+            archive_found: self.path.is_file(),
         }
     }
 }
