@@ -1074,6 +1074,11 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
         rollback_point: Some(work.join(format!(".shopsafe-rollback-{}-shop.sqlite3", backup.id))),
     };
     drop(Note::write(&t.catalog, &t.shop, &stopped).unwrap());
+    let status = ops::shop_status(&t.catalog, Some("kept")).unwrap();
+    assert_eq!(
+        status.interrupted_restore.unwrap(),
+        format!("A restore of backup {0} into shop kept was stopped at 2026-11-27 11:00 UTC before it finished, so the shop may be half-restored (its database and media folder from different moments); restore backup {0} again to finish it.", backup.id)
+    );
     let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
     let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
     let kept_db = work.join(format!(

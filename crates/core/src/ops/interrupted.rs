@@ -28,12 +28,19 @@ impl Interrupted {
     /// The sentence for the owner: what may be wrong, and the ways out.
     pub fn sentence(&self, shop: &str) -> String {
         let back = match &self.safety_backup {
-            Some(id) => format!(", or restore the safety backup {id} it took to go back"),
+            Some(id) => format!(
+                ", or restore the safety backup {id} it took (named \"Before restoring …\") to go back"
+            ),
             None => String::new(),
         };
+        // `started` is RFC 3339 UTC, as this note was written.
+        let at = match self.started.get(..16) {
+            Some(t) => format!("{} UTC", t.replacen('T', " ", 1)),
+            None => self.started.clone(),
+        };
         format!(
-            "A restore of backup {} into shop {shop} was stopped on {} before it finished, so the shop may be half-restored (its database and media folder from different moments); restore backup {} again to finish it{back}.",
-            self.backup_id, self.started, self.backup_id
+            "A restore of backup {} into shop {shop} was stopped at {at} before it finished, so the shop may be half-restored (its database and media folder from different moments); restore backup {} again to finish it{back}.",
+            self.backup_id, self.backup_id
         )
     }
 
