@@ -94,6 +94,17 @@ pub fn is_backup_id(s: &str) -> bool {
         && b[16..]
             .iter()
             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+        // A time that was: not 2026-02-30, nor 25 o'clock.
+        && parse_rfc3339(&format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &s[..4],
+            &s[4..6],
+            &s[6..8],
+            &s[9..11],
+            &s[11..13],
+            &s[13..15]
+        ))
+        .is_some()
 }
 
 /// A new random 128-bit id in hex.
@@ -129,7 +140,9 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    // Only a time that is one: 2026-02-30 would be taken as March 2nd.
+    (rfc3339(secs) == s).then_some(secs)
 }
 
 /// A file's modification time in RFC 3339 UTC with nanoseconds, e.g.
@@ -207,6 +220,8 @@ mod tests {
             "",
             "2024-02-29 23:59:59Z",
             "2024-13-01T00:00:00Z",
+            "2026-02-30T22:50:59Z",
+            "2025-02-29T00:00:00Z",
             "2024-02-29T23:59:59+01:00",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
@@ -233,6 +248,9 @@ mod tests {
             "20261127_214046-0ad4",
             "2026112a-214046-0ad4",
             "20261127-214046/0ad4",
+            "99999999-999999-ffff",
+            "20260230-120000-0ad4",
+            "20261127-246046-0ad4",
         ] {
             assert!(!is_backup_id(bad), "{bad}");
         }

@@ -90,6 +90,22 @@ pub fn work_dir(home: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
+/// [`refuse_open_to_all`] for the folder of the archive `path` given by name (to be `done`:
+/// "restored", "imported"), and for the folder it really is in when the name is a link.
+pub fn refuse_archive_open_to_all(path: &Path, done: &str) -> Result<()> {
+    let what = if done == "imported" {
+        "an archive"
+    } else {
+        "the archive"
+    };
+    let what = format!("swap {what} for one of their own before it is {done}");
+    let real = std::fs::canonicalize(path).map_err(|e| Error::io("read", path, e))?;
+    for file in [path, real.as_path()] {
+        refuse_open_to_all(file.parent().unwrap_or(file), &what, false)?;
+    }
+    Ok(())
+}
+
 /// Whether the file system holding `path` keeps Unix permissions. A USB drive formatted
 /// for Windows (FAT, exFAT, NTFS) shows every folder as writable by all, and no chmod
 /// changes that: refusing it would leave no way to back up there.
@@ -151,14 +167,10 @@ pub fn still_same(file: &std::fs::File, path: &Path) -> Result<()> {
 /// refused. (One of ShopSafe's own files swapped in holds other rows or objects than the
 /// manifest says, which the restore's check of the loaded database finds.)
 pub fn open_own(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
+    let file = open_warily(path)?;
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-        // Not through a link, and without waiting for a writer should it be a FIFO.
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-        let file = options.open(path)?;
+        use std::os::unix::fs::MetadataExt;
         let meta = file.metadata()?;
         if !meta.is_file() || meta.uid() != unsafe { libc::geteuid() } || meta.mode() & 0o022 != 0 {
             // Read in messages as "Could not read PATH: it is not …".
@@ -167,9 +179,20 @@ pub fn open_own(path: &Path) -> std::io::Result<std::fs::File> {
                 path.parent().unwrap_or(path).display()
             )));
         }
-        Ok(file)
     }
-    #[cfg(not(unix))]
+    Ok(file)
+}
+
+/// Open `path` to read, not through a link, and without waiting for a writer should another
+/// user have put a FIFO there.
+fn open_warily(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+    );
     options.open(path)
 }
 
@@ -250,9 +273,9 @@ pub fn sync_files(files: &[PathBuf]) -> Result<()> {
         use std::os::unix::fs::MetadataExt;
         let mut done = std::collections::HashSet::new();
         for f in files {
-            let meta = std::fs::metadata(f).map_err(|e| Error::io("flush", f, e))?;
+            let meta = std::fs::symlink_metadata(f).map_err(|e| Error::io("flush", f, e))?;
             if done.insert(meta.dev()) {
-                let file = std::fs::File::open(f).map_err(|e| Error::io("flush", f, e))?;
+                let file = open_warily(f).map_err(|e| Error::io("flush", f, e))?;
                 // SAFETY: syncfs only reads the open descriptor, which outlives the call.
                 let rc = unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&file)) };
                 if rc != 0 {
@@ -263,7 +286,7 @@ pub fn sync_files(files: &[PathBuf]) -> Result<()> {
     }
     #[cfg(not(target_os = "linux"))]
     for f in files {
-        std::fs::File::open(f)
+        open_warily(f)
             .and_then(|file| file.sync_all())
             .map_err(|e| Error::io("flush", f, e))?;
     }

@@ -195,10 +195,15 @@ fn archives_in_a_folder_open_to_all_are_refused() {
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
     let db = dump(&t.db_path());
     let restored = restore_by_path(&t, &copy);
+    // Also when given by a link from a folder of one's own.
+    let link = t.dir.path().join("link.zip");
+    std::os::unix::fs::symlink(&copy, &link).unwrap();
     let fresh = shopsafe_core::Catalog::open(&t.dir.path().join("home2")).unwrap();
     for (e, what) in [
         (restored.unwrap_err(), "restored"),
+        (restore_by_path(&t, &link).unwrap_err(), "restored"),
         (ops::import(&fresh, &copy).unwrap_err(), "imported"),
+        (ops::import(&fresh, &link).unwrap_err(), "imported"),
         (ops::import(&fresh, &open).unwrap_err(), "imported"),
     ] {
         assert_eq!(e.kind, ErrorKind::InvalidInput, "{}", e.message);

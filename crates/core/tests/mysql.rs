@@ -602,6 +602,7 @@ fn cancelling_a_mysql_restore_before_its_swap_leaves_the_shop_as_it_was() {
 /// `nobody`.)
 #[test]
 fn working_dumps_swapped_by_another_user_are_never_loaded() {
+    use std::os::unix::fs::FileTypeExt;
     use std::sync::atomic::{AtomicBool, Ordering};
     assert!(
         unsafe { libc::geteuid() } == 0,
@@ -618,38 +619,65 @@ fn working_dumps_swapped_by_another_user_are_never_loaded() {
     planted.extend_from_slice(b"CREATE TABLE planted (x int);\n");
     let dest = s.dir.path().join("backups");
     let theirs = dest.join("theirs");
-    let stop = AtomicBool::new(false);
-    let restored = std::thread::scope(|sc| {
-        sc.spawn(|| {
-            while !stop.load(Ordering::Relaxed) {
-                for entry in std::fs::read_dir(&dest).unwrap().flatten() {
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    // Put in place in one step, so the name is never missing.
-                    if entry.file_type().is_ok_and(|t| t.is_file())
-                        && name.starts_with(".shopsafe-")
-                        && std::fs::write(&theirs, &planted).is_ok()
-                        && std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).is_ok()
-                    {
-                        let _ = std::fs::rename(&theirs, entry.path());
+    // A file of theirs, then a FIFO, which must not keep the restore waiting for a writer.
+    let plant: [&(dyn Fn() -> bool + Sync); 2] = [
+        &|| {
+            std::fs::write(&theirs, &planted).is_ok()
+                && std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).is_ok()
+        },
+        &|| {
+            let name = std::ffi::CString::new(theirs.to_str().unwrap()).unwrap();
+            let _ = std::fs::remove_file(&theirs);
+            unsafe { libc::mkfifo(name.as_ptr(), 0o666) == 0 }
+        },
+    ];
+    for plant in plant {
+        let (stop, released) = (AtomicBool::new(false), AtomicBool::new(false));
+        let restored = std::thread::scope(|sc| {
+            sc.spawn(|| {
+                let give_up = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                while !stop.load(Ordering::Relaxed) {
+                    for entry in std::fs::read_dir(&dest).unwrap().flatten() {
+                        let name = entry.file_name().to_string_lossy().into_owned();
+                        if !name.starts_with(".shopsafe-") {
+                            continue;
+                        }
+                        let kind = entry.file_type().unwrap();
+                        // A restore still waiting on a FIFO after a minute is let go (by
+                        // opening its other end), so the test fails instead of hanging.
+                        if kind.is_fifo() && std::time::Instant::now() > give_up {
+                            use std::os::unix::fs::OpenOptionsExt;
+                            let mut writer = std::fs::OpenOptions::new();
+                            writer.write(true).custom_flags(libc::O_NONBLOCK);
+                            released.fetch_or(writer.open(entry.path()).is_ok(), Ordering::Relaxed);
+                        }
+                        // Put in place in one step, so the name is never missing.
+                        if kind.is_file() && plant() {
+                            let _ = std::fs::rename(&theirs, entry.path());
+                        }
                     }
                 }
-            }
+            });
+            let restored = restore_from(&s, &backup.id, false);
+            stop.store(true, Ordering::Relaxed);
+            restored
         });
-        let restored = restore_from(&s, &backup.id, false);
-        stop.store(true, Ordering::Relaxed);
-        restored
-    });
-    let e = restored.unwrap_err();
-    assert!(
-        e.message.contains(&format!(
-            ": it is not the file ShopSafe made there but another user's; make sure no other user may write to {}, then try again",
-            dest.display()
-        )),
-        "{}",
-        e.message
-    );
-    assert_eq!(m.state("shop", TABLES), before);
-    assert!(!m.sql("shop", "SHOW TABLES").contains("planted"));
+        assert!(
+            !released.load(Ordering::Relaxed),
+            "the restore waited for a writer of a FIFO planted at its dump's name"
+        );
+        let e = restored.unwrap_err();
+        assert!(
+            e.message.contains(&format!(
+                ": it is not the file ShopSafe made there but another user's; make sure no other user may write to {}, then try again",
+                dest.display()
+            )),
+            "{}",
+            e.message
+        );
+        assert_eq!(m.state("shop", TABLES), before);
+        assert!(!m.sql("shop", "SHOW TABLES").contains("planted"));
+    }
 }
 
 /// A restore's plan names what was made since the backup besides tables (a view, a

@@ -53,15 +53,14 @@ fn run(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
         )),
         _ => Error::io("read", &path, e),
     })?;
-    paths::refuse_open_to_all(
-        if meta.is_dir() {
-            &path
-        } else {
-            path.parent().unwrap_or(&path)
-        },
-        "swap an archive for one of their own before it is imported",
-        false,
-    )?;
+    match meta.is_dir() {
+        true => paths::refuse_open_to_all(
+            &path,
+            "swap an archive for one of their own before it is imported",
+            false,
+        )?,
+        false => paths::refuse_archive_open_to_all(&path, "imported")?,
+    }
     let files: Vec<PathBuf> = if meta.is_dir() {
         let mut v = Vec::new();
         zips_below(&path, &mut v)?;

@@ -245,11 +245,7 @@ fn locate(
         Ok(r) => Ok((r.path.clone(), Some(r.sha256.clone()), Some(r))),
         Err(e) if e.kind == ErrorKind::NotFound && Path::new(backup).is_file() => {
             let path = crate::paths::absolute(Path::new(backup))?;
-            crate::paths::refuse_open_to_all(
-                path.parent().unwrap_or(&path),
-                "swap the archive for one of their own before it is restored",
-                false,
-            )?;
+            crate::paths::refuse_archive_open_to_all(&path, "restored")?;
             Ok((path.clone(), read_sidecar(&path), None))
         }
         // Given as a path (to an archive not there), not an id.
