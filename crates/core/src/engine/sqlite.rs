@@ -311,11 +311,6 @@ enum Check {
 fn inspect_file(file: &Path, check: Check, cancel: &CancelToken) -> Result<super::Inspection> {
     let checker = open(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let reader = open(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    // Both read the whole file (ShopSafe's own copy, which no one else changes): mapped,
-    // its pages are read in place, not copied out of the page cache by a syscall each.
-    for conn in [&checker, &reader] {
-        conn.pragma_update(None, "mmap_size", 1i64 << 40)?;
-    }
     let (checked, measured) = std::thread::scope(|s| {
         let checked = s.spawn(move || -> Result<u64> {
             let pragma = match check {
