@@ -83,6 +83,15 @@ pub fn new_backup_id(secs: i64) -> String {
     )
 }
 
+/// An RFC 3339 UTC time as people read it, to the minute: `2026-11-27 21:51 UTC` (anything
+/// else as it is).
+pub fn readable(rfc3339: &str) -> String {
+    match parse_rfc3339(rfc3339) {
+        Some(_) => format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16]),
+        None => rfc3339.to_string(),
+    }
+}
+
 /// Whether `s` has the shape of a backup id (`YYYYMMDD-HHMMSS-xxxx`, lowercase hex): ids
 /// name working files and folders, so one read from an archive must be nothing else.
 pub fn is_backup_id(s: &str) -> bool {

@@ -21,12 +21,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// SHA-256 of a whole file, read in large blocks; `on_bytes` is called as it goes.
 pub fn sha256_file(path: &Path, on_bytes: impl FnMut(u64)) -> Result<String> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    // A FIFO another user put there gives an error instead of a wait for its writer.
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    let file = options.open(path).map_err(|e| Error::io("read", path, e))?;
+    let file = crate::paths::open_no_wait(path, true).map_err(|e| Error::io("read", path, e))?;
     sha256_read(file, path, on_bytes)
 }
 

@@ -90,18 +90,12 @@ pub fn work_dir(home: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// [`refuse_open_to_all`] for the folder of the archive `path` given by name (to be `done`:
-/// "restored", "imported"), and for the folder it really is in when the name is a link.
-pub fn refuse_archive_open_to_all(path: &Path, done: &str) -> Result<()> {
-    let what = if done == "imported" {
-        "an archive"
-    } else {
-        "the archive"
-    };
-    let what = format!("swap {what} for one of their own before it is {done}");
+/// [`refuse_open_to_all`] for the folder of the archive `path` given by name, and for the
+/// folder it really is in when the name is a link.
+pub fn refuse_archive_open_to_all(path: &Path, what: &str) -> Result<()> {
     let real = std::fs::canonicalize(path).map_err(|e| Error::io("read", path, e))?;
     for file in [path, real.as_path()] {
-        refuse_open_to_all(file.parent().unwrap_or(file), &what, false)?;
+        refuse_open_to_all(file.parent().unwrap_or(file), what, false)?;
     }
     Ok(())
 }
@@ -167,7 +161,7 @@ pub fn still_same(file: &std::fs::File, path: &Path) -> Result<()> {
 /// refused. (One of ShopSafe's own files swapped in holds other rows or objects than the
 /// manifest says, which the restore's check of the loaded database finds.)
 pub fn open_own(path: &Path) -> std::io::Result<std::fs::File> {
-    let file = open_warily(path)?;
+    let file = open_no_wait(path, false)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -183,16 +177,18 @@ pub fn open_own(path: &Path) -> std::io::Result<std::fs::File> {
     Ok(file)
 }
 
-/// Open `path` to read, not through a link, and without waiting for a writer should another
-/// user have put a FIFO there.
-fn open_warily(path: &Path) -> std::io::Result<std::fs::File> {
+/// Open `path` to read without waiting for a writer should another user have put a FIFO
+/// there (reading it then fails), and through a link only if `follow_links`.
+pub fn open_no_wait(path: &Path, follow_links: bool) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(
         &mut options,
-        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+        libc::O_NONBLOCK | if follow_links { 0 } else { libc::O_NOFOLLOW },
     );
+    #[cfg(not(unix))]
+    let _ = follow_links;
     options.open(path)
 }
 
@@ -275,7 +271,7 @@ pub fn sync_files(files: &[PathBuf]) -> Result<()> {
         for f in files {
             let meta = std::fs::symlink_metadata(f).map_err(|e| Error::io("flush", f, e))?;
             if done.insert(meta.dev()) {
-                let file = open_warily(f).map_err(|e| Error::io("flush", f, e))?;
+                let file = open_no_wait(f, false).map_err(|e| Error::io("flush", f, e))?;
                 // SAFETY: syncfs only reads the open descriptor, which outlives the call.
                 let rc = unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&file)) };
                 if rc != 0 {
@@ -286,7 +282,7 @@ pub fn sync_files(files: &[PathBuf]) -> Result<()> {
     }
     #[cfg(not(target_os = "linux"))]
     for f in files {
-        open_warily(f)
+        open_no_wait(f, false)
             .and_then(|file| file.sync_all())
             .map_err(|e| Error::io("flush", f, e))?;
     }

@@ -53,15 +53,9 @@ fn run(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
         )),
         _ => Error::io("read", &path, e),
     })?;
-    match meta.is_dir() {
-        true => paths::refuse_open_to_all(
-            &path,
-            "swap an archive for one of their own before it is imported",
-            false,
-        )?,
-        false => paths::refuse_archive_open_to_all(&path, "imported")?,
-    }
+    let swap = "swap an archive for one of their own before it is imported";
     let files: Vec<PathBuf> = if meta.is_dir() {
+        paths::refuse_open_to_all(&path, swap, false)?;
         let mut v = Vec::new();
         zips_below(&path, &mut v)?;
         // ShopSafe's own names first: of a backup found twice, that copy is listed.
@@ -74,6 +68,7 @@ fn run(catalog: &Catalog, path: &Path) -> Result<ImportReport> {
         }
         v
     } else {
+        paths::refuse_archive_open_to_all(&path, swap)?;
         vec![path.clone()]
     };
     let mut report = ImportReport::default();

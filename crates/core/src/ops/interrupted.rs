@@ -33,11 +33,7 @@ impl Interrupted {
             ),
             None => String::new(),
         };
-        // `started` is RFC 3339 UTC, as this note was written.
-        let at = match self.started.get(..16) {
-            Some(t) => format!("{} UTC", t.replacen('T', " ", 1)),
-            None => self.started.clone(),
-        };
+        let at = crate::clock::readable(&self.started);
         format!(
             "A restore of backup {} into shop {shop} was stopped at {at} before it finished, so the shop may be half-restored (its database and media folder from different moments); restore backup {} again to finish it{back}.",
             self.backup_id, self.backup_id
@@ -78,27 +74,24 @@ impl Interrupted {
                     .collect(),
                 _ => Vec::new(),
             };
-            match (kept, earlier.as_slice()) {
-                (None, []) => {}
-                (None, list) => notes.push(format!(
-                    "What earlier stopped restores had moved aside (the shop's media or database as they were) is kept in {}: remove it once you no longer need it.",
-                    list.join(", ")
-                )),
-                (Some(kept), list) => {
-                    let also = match list {
-                        [] => String::new(),
-                        list => format!(
-                            " (and so is what earlier stopped restores moved aside, in {})",
-                            list.join(", ")
-                        ),
-                    };
-                    notes.push(format!(
-                        "The stopped restore of backup {} had moved the shop's {what} aside; that is kept in {}{also}: remove it once you no longer need it.",
-                        self.backup_id,
-                        kept.display()
-                    ));
-                }
-            }
+            let earlier = earlier.join(", ");
+            let note = match (kept, earlier.is_empty()) {
+                (None, true) => continue,
+                (None, false) => format!(
+                    "What earlier stopped restores had moved aside (the shop's media or database as they were) is kept in {earlier}"
+                ),
+                (Some(kept), true) => format!(
+                    "The stopped restore of backup {} had moved the shop's {what} aside; that is kept in {}",
+                    self.backup_id,
+                    kept.display()
+                ),
+                (Some(kept), false) => format!(
+                    "The stopped restore of backup {} had moved the shop's {what} aside; that is kept in {} (and so is what earlier stopped restores moved aside, in {earlier})",
+                    self.backup_id,
+                    kept.display()
+                ),
+            };
+            notes.push(format!("{note}: remove it once you no longer need it."));
         }
         Ok(notes)
     }

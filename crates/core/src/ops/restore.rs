@@ -245,7 +245,10 @@ fn locate(
         Ok(r) => Ok((r.path.clone(), Some(r.sha256.clone()), Some(r))),
         Err(e) if e.kind == ErrorKind::NotFound && Path::new(backup).is_file() => {
             let path = crate::paths::absolute(Path::new(backup))?;
-            crate::paths::refuse_archive_open_to_all(&path, "restored")?;
+            crate::paths::refuse_archive_open_to_all(
+                &path,
+                "swap the archive for one of their own before it is restored",
+            )?;
             Ok((path.clone(), read_sidecar(&path), None))
         }
         // Given as a path (to an archive not there), not an id.
@@ -261,8 +264,7 @@ fn locate(
 /// A backup as its owner knows it, by its time and name (the lists show no ids): `the backup
 /// of 2026-11-27 21:51 UTC ("Before the sale")`.
 fn known_as(m: &Manifest) -> String {
-    // `created` is RFC 3339 UTC, as the manifest was checked to hold.
-    let at = format!("{} {} UTC", &m.created[..10], &m.created[11..16]);
+    let at = crate::clock::readable(&m.created);
     match &m.name {
         Some(name) => format!("the backup of {at} (\"{name}\")"),
         None => format!("the backup of {at}"),
