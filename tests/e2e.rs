@@ -162,6 +162,48 @@ async fn a_shop_owner_backs_up_checks_and_restores_by_clicking() {
     assert_eq!(light, "light fresh");
     app.screenshot("02-home").await;
 
+    // A restore stopped outright (written down as the restore does it): home names the
+    // backup as the window shows it, and its light is red, not green, until it is settled.
+    let catalog = shopsafe_core::Catalog::open(&home).unwrap();
+    let shop = catalog.resolve_shop(None).unwrap();
+    let stopped = shopsafe_core::ops::interrupted::Note::write(
+        &catalog,
+        &shop,
+        &shopsafe_core::ops::interrupted::Interrupted {
+            backup_id: "20261127-215138-f0a1".into(),
+            known_as: Some("the backup of 2026-11-27 21:51 UTC (\"Before the sale\")".into()),
+            started: "2026-11-27T22:00:00Z".into(),
+            safety_backup: None,
+            media_aside: None,
+            rollback_point: None,
+        },
+    )
+    .unwrap();
+    app.click("#nav-backups").await;
+    app.wait_screen("backups").await;
+    app.click("#nav-home").await;
+    app.wait_screen("home").await;
+    let warning = app.text("#home-interrupted").await;
+    assert!(
+        warning
+            .starts_with("A restore of the backup of 2026-11-27 21:51 UTC (\"Before the sale\")")
+            && warning.contains("restore that backup again to finish it"),
+        "{warning}"
+    );
+    let light = app
+        .js("return document.getElementById('home-light').className")
+        .await;
+    assert_eq!(light, "light stale", "a half-restored shop is not green");
+    stopped.done();
+    app.click("#nav-backups").await;
+    app.wait_screen("backups").await;
+    app.click("#nav-home").await;
+    app.wait_screen("home").await;
+    let hidden = app
+        .js("return document.getElementById('home-interrupted').hidden")
+        .await;
+    assert_eq!(hidden, true, "the warning goes once the restore is settled");
+
     // 4. The catalog lists it.
     app.click("#nav-backups").await;
     app.wait_screen("backups").await;

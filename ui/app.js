@@ -124,8 +124,13 @@ async function goHome() {
   $("home-shop").textContent = state.shop;
   try {
     const st = await invoke("shop_status", { shop: state.shop });
-    $("home-light").className = `light ${st.health}`;
-    $("home-light").title = { fresh: "Backed up recently", ageing: "Backup getting old", stale: "No recent backup" }[st.health];
+    // A shop a stopped restore may have left half-restored is not in good health, however
+    // fresh its last backup.
+    const stopped = st.interrupted_restore;
+    $("home-light").className = `light ${stopped ? "stale" : st.health}`;
+    $("home-light").title = stopped
+      ? "A restore was stopped before it finished"
+      : { fresh: "Backed up recently", ageing: "Backup getting old", stale: "No recent backup" }[st.health];
     if (st.last_good) {
       const b = st.last_good;
       $("home-last").textContent = `Last good backup: ${age(st.age_secs)} (${when(b.created)}${b.name ? `, “${b.name}”` : ""}), ${KINDS[b.kind].toLowerCase()}.`;
@@ -138,8 +143,8 @@ async function goHome() {
     const failed = st.last_attempt_failed;
     $("home-failed").textContent = failed ? `The last backup attempt, ${when(failed.time)}, failed: ${failed.detail}` : "";
     $("home-failed").hidden = !failed;
-    $("home-interrupted").textContent = st.interrupted_restore || "";
-    $("home-interrupted").hidden = !st.interrupted_restore;
+    $("home-interrupted").textContent = stopped || "";
+    $("home-interrupted").hidden = !stopped;
   } catch (e) {
     $("home-last").textContent = sentence(e);
   }

@@ -514,9 +514,9 @@ fn a_restore_killed_outright_is_noticed_until_a_restore_finishes() {
 
     let err = env.fails(5, &["backup"]);
     assert!(
-        err.contains(&format!(
-            "A restore of backup {id} into shop killed was stopped"
-        )) && err.contains("safety backup")
+        err.starts_with("shopsafe: A restore of the backup of 20")
+            && err.contains(&format!("(backup {id}) into shop killed was stopped"))
+            && err.contains("safety backup")
             && err.contains("nothing was written"),
         "{err}"
     );

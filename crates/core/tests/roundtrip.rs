@@ -971,6 +971,7 @@ fn restore_refuses_a_mount_inside_the_media_folder_and_a_dangling_media_link() {
     use shopsafe_core::ops::interrupted::{Interrupted, Note};
     let stopped = Interrupted {
         backup_id: backup.id.clone(),
+        known_as: None,
         started: "2026-11-27T10:00:00Z".into(),
         safety_backup: None,
         media_aside: None,
@@ -1005,6 +1006,7 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
         std::fs::write(&copy, format!("database {round}")).unwrap();
         let stopped = Interrupted {
             backup_id: backup.id.clone(),
+            known_as: None,
             started: "2026-11-27T10:00:00Z".into(),
             safety_backup: None,
             media_aside: Some(aside.clone()),
@@ -1068,8 +1070,9 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
     let work = t.catalog.home().join("work");
     let stopped = Interrupted {
         backup_id: backup.id.clone(),
+        known_as: Some("the backup of 2026-11-27 10:40 UTC (\"Before the sale\")".into()),
         started: "2026-11-27T11:00:00Z".into(),
-        safety_backup: None,
+        safety_backup: Some("20261127-105900-abcd".into()),
         media_aside: Some(t.media_path().join(format!(".shopsafe-old-{}", backup.id))),
         rollback_point: Some(work.join(format!(".shopsafe-rollback-{}-shop.sqlite3", backup.id))),
     };
@@ -1077,7 +1080,7 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
     let status = ops::shop_status(&t.catalog, Some("kept")).unwrap();
     assert_eq!(
         status.interrupted_restore.unwrap(),
-        format!("A restore of backup {0} into shop kept was stopped at 2026-11-27 11:00 UTC before it finished, so the shop may be half-restored (its database and media folder from different moments); restore backup {0} again to finish it.", backup.id)
+        format!("A restore of the backup of 2026-11-27 10:40 UTC (\"Before the sale\") (backup {}) into shop kept was stopped at 2026-11-27 11:00 UTC before it finished, so the shop may be half-restored (its database and media folder from different moments); restore that backup again to finish it, or restore the safety backup it took (backup 20261127-105900-abcd, named \"Before restoring …\") to go back.", backup.id)
     );
     let plan = ops::prepare_restore(&t.catalog, &restore_options(&backup.id)).unwrap();
     let report = ops::restore(&t.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();

@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Interrupted {
     pub backup_id: String,
+    /// The restored backup as the window names it ("the backup of 2026-11-27 21:51 UTC
+    /// (\"Before the sale\")"); notes written before it was kept lack it.
+    #[serde(default)]
+    pub known_as: Option<String>,
     /// When it began changing the shop (RFC 3339).
     pub started: String,
     /// The safety backup it took of the shop as it was, if any.
@@ -29,14 +33,17 @@ impl Interrupted {
     pub fn sentence(&self, shop: &str) -> String {
         let back = match &self.safety_backup {
             Some(id) => format!(
-                ", or restore the safety backup {id} it took (named \"Before restoring …\") to go back"
+                ", or restore the safety backup it took (backup {id}, named \"Before restoring …\") to go back"
             ),
             None => String::new(),
         };
+        let what = match &self.known_as {
+            Some(known_as) => format!("{known_as} (backup {})", self.backup_id),
+            None => format!("backup {}", self.backup_id),
+        };
         let at = crate::clock::readable(&self.started);
         format!(
-            "A restore of backup {} into shop {shop} was stopped at {at} before it finished, so the shop may be half-restored (its database and media folder from different moments); restore backup {} again to finish it{back}.",
-            self.backup_id, self.backup_id
+            "A restore of {what} into shop {shop} was stopped at {at} before it finished, so the shop may be half-restored (its database and media folder from different moments); restore that backup again to finish it{back}."
         )
     }
 

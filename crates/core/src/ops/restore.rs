@@ -489,6 +489,7 @@ fn run(
                 shop,
                 &Interrupted {
                     backup_id: m.backup_id.clone(),
+                    known_as: Some(known_as(m)),
                     started: crate::clock::rfc3339(crate::clock::now_secs()),
                     // After a stopped restore, the way back is its safety backup (of the shop as it
                     // was), not this one's (of the shop half-restored).
