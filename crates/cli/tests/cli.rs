@@ -525,3 +525,110 @@ fn a_restore_killed_outright_is_noticed_until_a_restore_finishes() {
     assert!(!shop.join("media/added-since.txt").exists());
     env.ok(&["backup"]);
 }
+
+/// The usual hosting layout: the site's SQLite database (WAL mode) belongs to the web
+/// server, and the shop owner may read it but not write it. A backup as the owner works and
+/// leaves no `-wal`/`-shm` files of the owner's beside it (they would shut the web server's
+/// own writes out), whether the owner may write the folder or not, and reads what the site
+/// has committed but not yet checkpointed. A restore, which must write, says so before it
+/// changes anything. (As root, the test runs ShopSafe as `nobody`, the site as `www-data`.)
+#[test]
+fn a_database_this_user_may_only_read_is_backed_up_without_a_trace() {
+    use std::os::unix::fs::{chown, MetadataExt, PermissionsExt};
+    use std::os::unix::process::CommandExt;
+    assert_eq!(
+        std::fs::metadata("/proc/self").unwrap().uid(),
+        0,
+        "this test runs ShopSafe as another user: run it as root (CI does)"
+    );
+    let (owner, site) = (65534, 33);
+    let env = Env::new();
+    let top = env.dir.path();
+    std::fs::set_permissions(top, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (home, dest) = (top.join("owner-home"), top.join("owner-backups"));
+    for own in [&home, &dest] {
+        std::fs::create_dir(own).unwrap();
+        chown(own, Some(owner), Some(owner)).unwrap();
+    }
+    let as_owner = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_shopsafe"))
+            .arg("--home")
+            .arg(&home)
+            .args(args)
+            .env_remove("SHOPSAFE_HOME")
+            .stdin(Stdio::null())
+            .uid(owner)
+            .gid(owner)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    // Folder modes: the owner may write the first (a group of theirs), not the second.
+    for (n, folder_mode) in [(1, 0o775), (2, 0o755)] {
+        let folder = top.join(format!("site{n}"));
+        std::fs::create_dir(&folder).unwrap();
+        let db = folder.join("db.sqlite3");
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE orders (id INTEGER PRIMARY KEY, total TEXT);
+             INSERT INTO orders (total) VALUES ('9.99'), ('19.99');",
+        )
+        .unwrap();
+        drop(conn);
+        chown(&folder, Some(site), Some(owner)).unwrap();
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(folder_mode)).unwrap();
+        chown(&db, Some(site), Some(site)).unwrap();
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let name = format!("site{n}");
+        let db_arg = db.to_str().unwrap();
+        let dest_arg = dest.to_str().unwrap();
+        let (code, out, err) =
+            as_owner(&["shop", "add", &name, "--db", db_arg, "--dest", dest_arg]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(
+            out.contains("SQLite file, 1 table; this user may read it but not write it"),
+            "{out}"
+        );
+        let beside = |suffix: &str| folder.join(format!("db.sqlite3{suffix}")).exists();
+        let (code, out, err) = as_owner(&["backup", "--shop", &name]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(out.contains("1 table, 2 rows"), "{out}");
+        assert!(
+            !beside("-wal") && !beside("-shm"),
+            "the backup left files beside the site's database in site{n}"
+        );
+        let id = out
+            .lines()
+            .find_map(|l| l.strip_prefix("Backup id: "))
+            .unwrap()
+            .to_string();
+
+        // The site, running, holds the database open with a commit still in its WAL.
+        let site_conn = rusqlite::Connection::open(&db).unwrap();
+        site_conn
+            .execute_batch(
+                "PRAGMA wal_autocheckpoint = 0; INSERT INTO orders (total) VALUES ('5.00');",
+            )
+            .unwrap();
+        assert!(beside("-wal") && beside("-shm"));
+        let (code, out, err) = as_owner(&["backup", "--shop", &name]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(
+            out.contains("1 table, 3 rows"),
+            "the site's last commit: {out}"
+        );
+
+        let (code, _, err) = as_owner(&["restore", &id, "--force"]);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(
+            err.contains("This user may not write the shop's database")
+                && err.contains("nothing was changed"),
+            "{err}"
+        );
+        let rows: i64 = site_conn
+            .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 3, "the refused restore changed nothing");
+    }
+}

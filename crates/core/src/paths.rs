@@ -130,6 +130,31 @@ fn keeps_permissions(path: &Path) -> bool {
     }
 }
 
+/// Whether this process may write `path` (a file, or a folder's entries) by the kernel's
+/// own rules (effective ids, groups, a read-only mount); `false` when that cannot be told.
+pub fn may_write(path: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: a NUL-terminated path; faccessat only reads it.
+        unsafe {
+            libc::faccessat(
+                libc::AT_FDCWD,
+                c_path.as_ptr(),
+                libc::W_OK,
+                libc::AT_EACCESS,
+            ) == 0
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
+    }
+}
+
 /// Check that `path` still names `file` (as [`create_private`] made it), before writing
 /// into it by name: another user who may write to its folder could have put something else
 /// there.

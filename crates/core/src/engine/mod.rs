@@ -350,15 +350,18 @@ impl Database {
     pub fn describe(&self) -> Result<Described> {
         match self {
             Database::Sqlite(s) => {
-                let conn = s.open_existing()?;
+                let conn = s.open_to_read(&CancelToken::new())?.0;
                 let n: i64 = conn.query_row(
                     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
                     [],
                     |r| r.get(0),
                 )?;
+                let read_only = s.refuse_unwritable().is_err().then(|| {
+                    "this user may read it but not write it or its folder, so a restore must run as the user the site runs as, or as root".to_string()
+                });
                 Ok(Described {
                     summary: format!("SQLite file, {}", tables_phrase(n as usize)),
-                    warnings: Vec::new(),
+                    warnings: read_only.into_iter().collect(),
                 })
             }
             Database::Postgres(p) => p.describe(),
@@ -379,7 +382,7 @@ impl Database {
     /// Check the database is there and usable; one clear sentence if not.
     pub fn check(&self) -> Result<()> {
         match self {
-            Database::Sqlite(s) => s.open_existing().map(drop),
+            Database::Sqlite(s) => s.open_to_read(&CancelToken::new()).map(drop),
             Database::Postgres(p) => p.check(),
             Database::Mysql(m) => m.check(),
         }
@@ -455,7 +458,10 @@ impl Database {
     pub fn check_restorable(&self, part: &DatabasePart) -> Result<()> {
         match self {
             Database::Mysql(m) => m.check_restore_rights(part),
-            Database::Sqlite(s) => s.refuse_link_to_nothing(),
+            Database::Sqlite(s) => {
+                s.refuse_link_to_nothing()?;
+                s.refuse_unwritable()
+            }
             Database::Postgres(_) => Ok(()),
         }
     }
@@ -467,7 +473,9 @@ impl Database {
             counts.into_iter().map(|(t, n)| (t, Some(n))).collect()
         };
         match self {
-            Database::Sqlite(s) => sqlite::row_counts(&s.open_existing()?).map(counted),
+            Database::Sqlite(s) => {
+                sqlite::row_counts(&s.open_to_read(&CancelToken::new())?.0).map(counted)
+            }
             Database::Postgres(p) => p.row_counts(),
             Database::Mysql(m) => m.row_counts().map(counted),
         }

@@ -34,10 +34,72 @@ impl Sqlite {
         Sqlite { path }
     }
 
-    /// Open the shop's database, checking first that it exists and is an SQLite file.
+    /// Open the shop's database to write it (a restore), checking first that it exists and
+    /// is an SQLite file.
     pub fn open_existing(&self) -> Result<Connection> {
         check_sqlite_file(&self.path)?;
         open(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
+    /// Open the shop's database to read it, leaving nothing behind that the site could not
+    /// use. A user who may write the file and its folder reads it as SQLite's writers do
+    /// (the last one to close a WAL database removes its `-wal` and `-shm` files). Any
+    /// other (the site's files belong to the web server) reads it read-only: through the
+    /// `-wal` and `-shm` files the site has open, or, where there are none, the file alone
+    /// (`immutable`): the ones SQLite would make for this user would shut the site's own
+    /// writes out. That read holds no lock, so it comes with the file's [`Stamp`], to check
+    /// nothing wrote the file meanwhile.
+    pub(super) fn open_to_read(&self, cancel: &CancelToken) -> Result<(Connection, Option<Stamp>)> {
+        check_sqlite_file(&self.path)?;
+        let folder = self.path.parent().unwrap_or(Path::new("."));
+        if crate::paths::may_write(&self.path) && crate::paths::may_write(folder) {
+            return Ok((open(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)?, None));
+        }
+        let beside = |suffix: &str| {
+            let mut p = self.path.as_os_str().to_os_string();
+            p.push(suffix);
+            PathBuf::from(p).exists()
+        };
+        let (wal, shm) = (beside("-wal"), beside("-shm"));
+        if !is_wal(&self.path)? || (wal && shm) {
+            return Ok((open(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?, None));
+        }
+        if wal || shm {
+            return Err(Error::new(
+                ErrorKind::Database,
+                format!(
+                    "The shop's database {} has only one of its -wal and -shm files beside it, and this user may not write there to make the other; back up as the user the site runs as, or once the site has closed the database.",
+                    self.path.display()
+                ),
+            ));
+        }
+        let stamp = Stamp::quiet(&self.path, cancel)?;
+        let conn = open(
+            Path::new(&immutable_uri(&self.path)),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        Ok((conn, Some(stamp)))
+    }
+
+    /// A restore writes the live file, and SQLite its journal or WAL files beside it: a
+    /// user who may only read them (the site's files belong to the web server) is told
+    /// before anything is done.
+    pub fn refuse_unwritable(&self) -> Result<()> {
+        let folder = self.path.parent().unwrap_or(Path::new("."));
+        let what = if self.path.exists() && !crate::paths::may_write(&self.path) {
+            format!("the shop's database {}", self.path.display())
+        } else if folder.exists() && !crate::paths::may_write(folder) {
+            format!(
+                "the folder {}, where SQLite keeps the shop's database and its journal",
+                folder.display()
+            )
+        } else {
+            return Ok(());
+        };
+        Err(Error::new(
+            ErrorKind::Io,
+            format!("This user may not write {what}, which a restore must; nothing was changed. Restore as the user the site runs as (the owner of those files), or as root."),
+        ))
     }
 
     pub fn snapshot(&self, file: &Path, cancel: &CancelToken) -> Result<super::Snapshot> {
@@ -79,13 +141,37 @@ impl Sqlite {
     /// WAL file beside it (names another user of the folder could have linked elsewhere),
     /// as one self-contained database in rollback-journal mode. Removed if anything fails.
     fn copy_to_new_file(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
-        let src = self.open_existing()?;
+        // A read without a lock is taken again if the site wrote the file meanwhile.
+        for _ in 0..3 {
+            let (src, stamp) = self.open_to_read(cancel)?;
+            self.copy_pages_to_new_file(&src, file, cancel)?;
+            drop(src);
+            match stamp {
+                Some(stamp) if !stamp.still(&self.path)? => remove_db_files(file),
+                _ => return Ok(()),
+            }
+        }
+        Err(Error::new(
+            ErrorKind::Database,
+            format!(
+                "The site wrote its database {} each of the 3 times it was read (this user may only read it, so cannot hold the site's writes back while it does); back up again when the site is quieter, or as the user the site runs as.",
+                self.path.display()
+            ),
+        ))
+    }
+
+    fn copy_pages_to_new_file(
+        &self,
+        src: &Connection,
+        file: &Path,
+        cancel: &CancelToken,
+    ) -> Result<()> {
         let result = (|| {
             // (Leftovers of an earlier run, journals included, go first.)
             let (made, mut dst) = open_new(file)?;
             dst.pragma_update(None, "journal_mode", "MEMORY")
                 .map_err(|e| snapshot_error(file, e))?;
-            copy_all_pages(&src, &mut dst, cancel)?;
+            copy_all_pages(src, &mut dst, cancel)?;
             dst.close().map_err(|(_, e)| snapshot_error(file, e))?;
             // A copy of a WAL database says so in its header (file format versions 2 at
             // bytes 18 and 19); version 1 makes it a rollback-journal database, as
@@ -117,7 +203,7 @@ impl Sqlite {
     pub fn check_staged(&self, staged: &Path, expected: &DatabasePart) -> Result<()> {
         check_sqlite_file(staged)?;
         if self.path.exists() {
-            let live = self.open_existing()?;
+            let (live, _) = self.open_to_read(&CancelToken::new())?;
             let live_page: i64 = live.query_row("PRAGMA page_size", [], |r| r.get(0))?;
             let live_wal: String = live.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
             let src = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
@@ -245,6 +331,85 @@ pub fn check_sqlite_file(path: &Path) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Whether the database file says it is in WAL mode (file format versions 2 at bytes 18
+/// and 19).
+fn is_wal(path: &Path) -> Result<bool> {
+    let mut header = [0u8; 20];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .map_err(|e| Error::io("read", path, e))?;
+    Ok(header[18] == 2 && header[19] == 2)
+}
+
+/// `file:` URI of `path` opened `immutable` (no locks, no `-wal`/`-shm` files), every byte
+/// outside a few plain ones percent-encoded.
+fn immutable_uri(path: &Path) -> String {
+    use std::fmt::Write;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/._-~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            let _ = write!(uri, "%{b:02X}");
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// What shows a file was written: its size and modification time, and on Unix its inode
+/// and status-change time.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Stamp {
+    size: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode_changed: (u64, i64, i64),
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Result<Stamp> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+        Ok(Stamp {
+            size: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode_changed: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.ino(), meta.ctime(), meta.ctime_nsec())
+            },
+        })
+    }
+
+    /// The file's stamp once it has not been written for a second: a write in the same
+    /// clock tick as the last one might not change its times.
+    fn quiet(path: &Path, cancel: &CancelToken) -> Result<Stamp> {
+        let give_up = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            cancel.check()?;
+            let stamp = Stamp::of(path)?;
+            let age = stamp.modified.and_then(|m| m.elapsed().ok());
+            if age.is_none_or(|age| age >= Duration::from_secs(1)) {
+                return Ok(stamp);
+            }
+            if std::time::Instant::now() > give_up {
+                return Err(Error::new(
+                    ErrorKind::Database,
+                    format!(
+                        "The site kept writing its database {} for a minute, and this user may only read it, so cannot hold those writes back; back up again when the site is quieter, or as the user the site runs as.",
+                        path.display()
+                    ),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn still(&self, path: &Path) -> Result<bool> {
+        Ok(Stamp::of(path)? == *self)
+    }
 }
 
 /// Copy every page from `src` to `dst` in one step, retrying while a lock is held.
