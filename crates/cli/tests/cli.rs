@@ -526,6 +526,33 @@ fn a_restore_killed_outright_is_noticed_until_a_restore_finishes() {
     env.ok(&["backup"]);
 }
 
+/// Run ShopSafe as the user and group `id` (the test runs as root) with the catalog in
+/// `home`: exit code, standard output, standard error.
+fn run_as(id: u32, home: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    use std::os::unix::process::CommandExt;
+    let out = Command::new(env!("CARGO_BIN_EXE_shopsafe"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env_remove("SHOPSAFE_HOME")
+        .stdin(Stdio::null())
+        .uid(id)
+        .gid(id)
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+fn assert_root(why: &str) {
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        std::fs::metadata("/proc/self").unwrap().uid(),
+        0,
+        "this test {why}: run it as root (CI does)"
+    );
+}
+
 /// The usual hosting layout: the site's SQLite database (WAL mode) belongs to the web
 /// server, and the shop owner may read it but not write it. A backup as the owner works and
 /// leaves no `-wal`/`-shm` files of the owner's beside it (they would shut the web server's
@@ -534,13 +561,8 @@ fn a_restore_killed_outright_is_noticed_until_a_restore_finishes() {
 /// changes anything. (As root, the test runs ShopSafe as `nobody`, the site as `www-data`.)
 #[test]
 fn a_database_this_user_may_only_read_is_backed_up_without_a_trace() {
-    use std::os::unix::fs::{chown, MetadataExt, PermissionsExt};
-    use std::os::unix::process::CommandExt;
-    assert_eq!(
-        std::fs::metadata("/proc/self").unwrap().uid(),
-        0,
-        "this test runs ShopSafe as another user: run it as root (CI does)"
-    );
+    use std::os::unix::fs::{chown, PermissionsExt};
+    assert_root("runs ShopSafe as another user");
     let (owner, site) = (65534, 33);
     let env = Env::new();
     let top = env.dir.path();
@@ -550,20 +572,7 @@ fn a_database_this_user_may_only_read_is_backed_up_without_a_trace() {
         std::fs::create_dir(own).unwrap();
         chown(own, Some(owner), Some(owner)).unwrap();
     }
-    let as_owner = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_shopsafe"))
-            .arg("--home")
-            .arg(&home)
-            .args(args)
-            .env_remove("SHOPSAFE_HOME")
-            .stdin(Stdio::null())
-            .uid(owner)
-            .gid(owner)
-            .output()
-            .unwrap();
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (out.status.code(), text(&out.stdout), text(&out.stderr))
-    };
+    let as_owner = |args: &[&str]| run_as(owner, &home, args);
     // Folder modes: the owner may write the first (a group of theirs), not the second.
     for (n, folder_mode) in [(1, 0o775), (2, 0o755)] {
         let folder = top.join(format!("site{n}"));
@@ -631,4 +640,124 @@ fn a_database_this_user_may_only_read_is_backed_up_without_a_trace() {
             .unwrap();
         assert_eq!(rows, 3, "the refused restore changed nothing");
     }
+}
+
+/// A hosting account's media folder sits in a folder of root's, where its owner may not
+/// make the restore's staging folder beside it: the restore swaps its entries inside it
+/// instead. Media holding another user's files (the web server's uploads) are refused
+/// before anything is done, as every restored file would be this user's, which only root
+/// could give back. (As root, the test runs ShopSafe as `nobody`.)
+#[test]
+fn media_in_a_folder_of_roots_are_restored_in_place_and_anothers_files_are_refused() {
+    use std::os::unix::fs::{chown, MetadataExt, PermissionsExt};
+    assert_root("runs ShopSafe as another user");
+    let owner = 65534;
+    let env = Env::new();
+    let top = env.dir.path();
+    std::fs::set_permissions(top, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (home, dest, own) = (top.join("home"), top.join("backups"), top.join("own"));
+    let srv = top.join("srv");
+    let media = srv.join("media");
+    std::fs::create_dir_all(media.join("uploads/2026")).unwrap();
+    std::fs::write(media.join("logo.png"), b"logo").unwrap();
+    std::fs::write(media.join("uploads/2026/a.jpg"), b"first picture").unwrap();
+    std::fs::write(media.join("uploads/2026/b.jpg"), b"second picture").unwrap();
+    for dir in [&home, &dest, &own] {
+        std::fs::create_dir(dir).unwrap();
+    }
+    let db = own.join("db.sqlite3");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    for path in [&home, &dest, &own, &db] {
+        chown(path, Some(owner), Some(owner)).unwrap();
+    }
+    for path in walk(&media) {
+        chown(&path, Some(owner), Some(owner)).unwrap();
+    }
+    let as_owner = |args: &[&str]| run_as(owner, &home, args);
+    let (db_arg, media_arg) = (db.to_str().unwrap(), media.to_str().unwrap());
+    let dest_arg = dest.to_str().unwrap();
+    let (code, _, err) = as_owner(&[
+        "shop", "add", "s", "--db", db_arg, "--media", media_arg, "--dest", dest_arg,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = as_owner(&["backup"]);
+    assert_eq!(code, Some(0), "{err}");
+    let id = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Backup id: "))
+        .unwrap()
+        .to_string();
+    let before = contents(&media);
+
+    std::fs::write(media.join("uploads/2026/a.jpg"), b"changed").unwrap();
+    std::fs::remove_file(media.join("logo.png")).unwrap();
+    std::fs::write(media.join("uploads/new.jpg"), b"added since").unwrap();
+    chown(media.join("uploads/new.jpg"), Some(owner), Some(owner)).unwrap();
+    let (code, out, err) = as_owner(&["restore", &id, "--force"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Restored backup"), "{out}");
+    assert_eq!(contents(&media), before, "the media are the backup's");
+    let left: Vec<_> = [&srv, &media]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap().flatten())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("shopsafe"))
+        .collect();
+    assert!(left.is_empty(), "the restore left {left:?}");
+
+    // An upload of the web server's.
+    std::fs::write(media.join("uploads/2026/c.jpg"), b"the site's").unwrap();
+    chown(media.join("uploads/2026/c.jpg"), Some(33), Some(33)).unwrap();
+    let changed = contents(&media);
+    let (code, _, err) = as_owner(&["restore", &id, "--force"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("holds files of another user")
+            && err.contains("uploads/2026/c.jpg, user id 33")
+            && err.contains("Nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(
+        contents(&media),
+        changed,
+        "the refused restore changed nothing"
+    );
+    let meta = std::fs::metadata(media.join("uploads/2026/c.jpg")).unwrap();
+    assert_eq!(meta.uid(), 33);
+}
+
+/// Every path under `dir`, itself included.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut all = vec![dir.to_path_buf()];
+    let mut i = 0;
+    while i < all.len() {
+        if all[i].is_dir() {
+            let inside: Vec<PathBuf> = std::fs::read_dir(&all[i])
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            all.extend(inside);
+        }
+        i += 1;
+    }
+    all
+}
+
+/// Each file under `dir` by its path there, with its bytes.
+fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = walk(dir)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
 }

@@ -22,10 +22,12 @@ pub fn adopt(root: &Path, staged: &Path) -> Option<String> {
         unix::adopt_in(staged, Some(root), top, &mut refused);
         refused.map(|(path, owner, e)| {
             let rel = path.strip_prefix(staged).unwrap_or(&path);
+            let what = match rel.as_os_str().is_empty() {
+                true => format!("The media folder {}", root.display()),
+                false => format!("{} in the media folder {}", rel.display(), root.display()),
+            };
             format!(
-                "{} in the media folder {} could not be given back to its owner (user id {}, group id {}: {e}), so it and any others like it belong to the user ShopSafe ran as; if the site needs them to be that owner's, give them back (chown).",
-                rel.display(),
-                root.display(),
+                "{what} could not be given back to its owner (user id {}, group id {}: {e}), so it and any others like it belong to the user ShopSafe ran as; if the site needs them to be that owner's, give them back (chown).",
                 owner.uid,
                 owner.gid
             )
@@ -35,6 +37,57 @@ pub fn adopt(root: &Path, staged: &Path) -> Option<String> {
     {
         let _ = (root, staged);
         None
+    }
+}
+
+/// Refuse, before anything is done, a restore by a user other than root of a media folder
+/// holding another user's files or folders (the web server's uploads): every restored one
+/// would be this user's, which they could not give back, and the site could no longer
+/// store or change its uploads there.
+pub fn refuse_foreign(root: &Path) -> crate::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions.
+        let me = unsafe { libc::geteuid() };
+        if me == 0 {
+            return Ok(());
+        }
+        let mut folders = vec![root.to_path_buf()];
+        while let Some(folder) = folders.pop() {
+            let Ok(meta) = std::fs::symlink_metadata(&folder) else {
+                continue;
+            };
+            let mut found = (meta.uid() != me).then(|| (folder.clone(), meta.uid()));
+            if found.is_none() && meta.is_dir() {
+                for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                    let Ok(meta) = entry.metadata() else { continue };
+                    if meta.uid() != me {
+                        found = Some((entry.path(), meta.uid()));
+                        break;
+                    }
+                    if meta.is_dir() {
+                        folders.push(entry.path());
+                    }
+                }
+            }
+            if let Some((path, uid)) = found {
+                return Err(crate::Error::new(
+                    crate::ErrorKind::Io,
+                    format!(
+                        "The media folder {} holds files of another user ({}, user id {uid}, such as the site's uploads), and every file a restore puts back would be this user's, which only root may give back: the site could no longer store or change them. Nothing was changed; restore as root (sudo), which keeps every file's owner, or as that user.",
+                        root.display(),
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = root;
+        Ok(())
     }
 }
 

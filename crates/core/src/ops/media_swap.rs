@@ -56,7 +56,11 @@ impl MediaSwap {
                 Err(_) => root.to_path_buf(),
             },
         };
-        let entries = is_mount_point(&root);
+        // A mount point cannot be moved aside, nor a folder inside one this user may not
+        // write (a hosting account's media folder in a folder of root's): their entries
+        // are swapped instead.
+        let entries =
+            is_mount_point(&root) || root.parent().is_some_and(|p| !crate::paths::may_write(p));
         refuse_mounts_inside(&root)?;
         let (staged, old) = match entries {
             true => (

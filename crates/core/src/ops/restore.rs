@@ -150,6 +150,7 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
     crate::ops::backup::check_destination(&shop.dest)?;
     if let (Some(root), true) = (&shop.media, manifest.media.included) {
         super::media_swap::refuse_mounts_inside(root)?;
+        super::media_owners::refuse_foreign(root)?;
     }
     let db = crate::ops::shops::database(catalog, &shop)?;
     if db.engine() != manifest.database.engine {
