@@ -635,10 +635,13 @@ async function openRestore(id, damaged) {
       el("td", { class: "num" }, !t.exists_now ? "not there" : t.rows_now == null ? "could not be counted" : count(t.rows_now)),
       el("td", { class: "num" }, t.rows_backup == null ? "not in backup (removed)" : count(t.rows_backup)))));
   const made = plan.objects_made_since;
+  const unlisted = plan.objects_unlisted_then;
   $("confirm-objects").textContent = made.length
     ? `Made since the backup, and removed by the restore: ${made.join(", ")}.`
-    : "";
-  $("confirm-objects").hidden = !made.length;
+    : unlisted.length
+      ? `This backup was made by an older ShopSafe, which did not list views, routines and triggers: of those there now, the ones it lacks are removed (${unlisted.join(", ")}).`
+      : "";
+  $("confirm-objects").hidden = !made.length && !unlisted.length;
   const md = plan.media;
   $("confirm-media").textContent = md
     ? `${count(md.files_now)} files now, ${count(md.files_backup)} in the backup: ${count(md.added_since)} added since will be removed, ${count(md.removed_since)} removed since will come back, ${count(md.changed)} changed will be put back.`

@@ -273,9 +273,18 @@ pub fn plan(p: &RestorePlan) {
         }
     }
     let unchanged = p.tables.iter().filter(|t| !t.changes).count();
-    note!("  ({unchanged} more tables with the same row count are replaced too)");
+    match p.tables.iter().any(|t| t.changes) {
+        true => note!("  ({unchanged} more tables with the same row count are replaced too)"),
+        false => note!("  {unchanged} tables, each with as many rows now as in the backup"),
+    }
     for o in &p.objects_made_since {
         note!("  {o}: made since the backup, removed");
+    }
+    if !p.objects_unlisted_then.is_empty() {
+        note!(
+            "  This backup was made by an older ShopSafe, which did not list views, routines and triggers: of those there now, the ones it lacks are removed ({})",
+            p.objects_unlisted_then.join(", ")
+        );
     }
     match &p.media {
         Some(m) => note!(

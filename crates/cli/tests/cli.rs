@@ -353,6 +353,13 @@ fn restore_on_a_terminal_shows_what_is_replaced_and_asks() {
     let shop = env.demo("asked", &["--media-mb", "1"]);
     let id = env.json(&["backup"])["id"].as_str().unwrap().to_string();
     let db = shop.join("shop.sqlite3");
+    let (code, screen) = on_terminal(&env, &format!("restore {id}"), "n\n");
+    assert_eq!(code, Some(5), "{screen}");
+    assert!(
+        screen.contains("  41 tables, each with as many rows now as in the backup")
+            && !screen.contains("more tables"),
+        "{screen}"
+    );
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute("DELETE FROM reviews_review", [])
@@ -361,6 +368,10 @@ fn restore_on_a_terminal_shows_what_is_replaced_and_asks() {
     let (code, screen) = on_terminal(&env, &format!("restore {id}"), "n\n");
     assert!(
         screen.contains("reviews_review") && screen.contains("0 rows now"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("(40 more tables with the same row count are replaced too)"),
         "{screen}"
     );
     assert!(screen.contains("safety backup"), "{screen}");

@@ -922,6 +922,50 @@ fn postgres_restore_plan_names_the_objects_made_since_the_backup() {
         .is_err());
 }
 
+/// A backup made before ShopSafe listed a database's views, routines and triggers (no
+/// `objects` in its manifest): the plan cannot tell which were made since, so it names every
+/// one there now, any of which the restore removes unless the backup holds it.
+#[test]
+fn postgres_restore_plan_of_a_backup_without_an_object_list_names_the_objects_there() {
+    use std::io::{Read, Write};
+    let pg = PgServer::start();
+    make_shop_db(&pg);
+    let s = register(&pg);
+    let backup = s.try_backup().unwrap();
+    let old = s.dir.path().join("older.zip");
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(&backup.path).unwrap()).unwrap();
+    let mut text = Vec::new();
+    zin.by_name("manifest.json")
+        .unwrap()
+        .read_to_end(&mut text)
+        .unwrap();
+    let mut manifest = shopsafe_core::manifest::Manifest::from_json(&text).unwrap();
+    assert!(manifest.database.objects.take().is_some());
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(&old).unwrap());
+    for i in 0..zin.len() {
+        let entry = zin.by_index_raw(i).unwrap();
+        if entry.name().unwrap() != "manifest.json" {
+            zout.raw_copy_file(entry).unwrap();
+        }
+    }
+    zout.start_file("manifest.json", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zout.write_all(&manifest.to_json()).unwrap();
+    zout.finish().unwrap();
+    pg.psql("shop", "shop", "CREATE VIEW sales_report AS SELECT 1 AS n;");
+    let plan = common::plan(&s.catalog, &old.to_string_lossy());
+    assert!(plan.objects_made_since.is_empty());
+    assert!(
+        plan.objects_unlisted_then
+            .contains(&"view public.sales_report".to_string()),
+        "{:?}",
+        plan.objects_unlisted_then
+    );
+    let listed = common::plan(&s.catalog, &backup.id);
+    assert_eq!(listed.objects_made_since, ["view public.sales_report"]);
+    assert!(listed.objects_unlisted_then.is_empty());
+}
+
 /// A PostgreSQL restore can be cancelled until its commit: with media, the cancel stops the
 /// load itself; database-only, the load has finished (it runs while the archive is checked)
 /// and its transaction is rolled back instead of committed. Either way the shop is as it was.

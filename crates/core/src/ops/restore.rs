@@ -62,6 +62,10 @@ pub struct RestorePlan {
     /// backup, which the restore removes; known for server databases backed up since they
     /// were listed (empty otherwise).
     pub objects_made_since: Vec<String>,
+    /// For a server database's backup made before they were listed (FORMAT.md: no
+    /// `objects`): its objects other than tables there now, any of which the restore
+    /// removes unless the backup holds it too.
+    pub objects_unlisted_then: Vec<String>,
     pub media: Option<MediaChange>,
     pub pre_backup: bool,
     #[serde(skip)]
@@ -208,14 +212,16 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
         }
     }
     tables.sort_by(|a, b| a.name.cmp(&b.name));
-    let objects_made_since = match &manifest.database.objects {
-        Some(then) => db
-            .object_names()?
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|o| !then.contains(o))
-            .collect(),
-        None => Vec::new(),
+    let objects_now = db.object_names()?.unwrap_or_default();
+    let (objects_made_since, objects_unlisted_then) = match &manifest.database.objects {
+        Some(then) => (
+            objects_now
+                .into_iter()
+                .filter(|o| !then.contains(o))
+                .collect(),
+            Vec::new(),
+        ),
+        None => (Vec::new(), objects_now),
     };
     let media = match (&shop.media, manifest.media.included) {
         (Some(root), true) => Some(media_change(root, &manifest.media)?),
@@ -231,6 +237,7 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
         other_shop,
         tables,
         objects_made_since,
+        objects_unlisted_then,
         media,
         pre_backup: opts.pre_backup,
         manifest,
