@@ -27,7 +27,8 @@ impl Cli {
             .arg(&self.home)
             .args(args)
             .env_remove("SHOPSAFE_HOME")
-            .env_remove("SHOPSAFE_DB_PASSWORD");
+            .env_remove("SHOPSAFE_DB_PASSWORD")
+            .env_remove("SHOPSAFE_KEYRING");
         c
     }
 
@@ -171,6 +172,24 @@ fn cli_asks_for_a_password_stores_it_out_of_the_catalog_and_uses_it() {
     no_password_in("the audit log", log.as_bytes());
     catalog_files(&cli.home);
 
+    // Kept out of the keyring on purpose, the sentence says so (not "no keyring found").
+    let mut off = cli.cmd(&["shop", "edit", "pg", "--password"]);
+    let mut child = off
+        .env("SHOPSAFE_KEYRING", "off")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{PW}").unwrap();
+    let said = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    assert!(
+        said.contains(&format!(
+            "The password is kept in {}, readable only by you (SHOPSAFE_KEYRING=off).",
+            file.display()
+        )),
+        "{said}"
+    );
+
     // On a terminal, `shop add` asks when the server wants a password, without echo.
     let out = on_a_terminal(
         &cli,
@@ -301,8 +320,9 @@ search() {
         org.freedesktop.Secret.Service.SearchItems dict:string:string:service,ShopSafe
 }
 "$SHOPSAFE" shop add pg --db "$URL" --dest "$DEST" > "$OUT/add"
+"$SHOPSAFE" shop add later --db "$URL" --dest "$DEST" > "$OUT/add-later"
 "$SHOPSAFE" --json shop list > "$OUT/list"
-"$SHOPSAFE" --json backup > "$OUT/backup"
+"$SHOPSAFE" --json backup --shop pg > "$OUT/backup"
 search > "$OUT/before"
 "$SHOPSAFE" shop remove pg > "$OUT/remove"
 search > "$OUT/after"
@@ -353,9 +373,48 @@ search > "$OUT/after"
         "no ShopSafe entry in the keyring: {}",
         read("before")
     );
-    assert!(
-        !read("after").contains("/org/freedesktop/secrets/collection/"),
-        "the keyring entry outlived its shop: {}",
+    assert_eq!(
         read("after")
+            .matches("/org/freedesktop/secrets/collection/")
+            .count(),
+        1,
+        "the keyring entry outlived its shop, or took the other's: {}",
+        read("after")
+    );
+
+    // Removed where the keyring cannot be reached (no session bus): the shop goes, and the
+    // sentence says where its password still is and how to remove it.
+    let later: serde_json::Value = serde_json::from_str(
+        &String::from_utf8(
+            Command::new(env!("CARGO_BIN_EXE_shopsafe"))
+                .args(["--json", "shop", "show", "later"])
+                .env("SHOPSAFE_HOME", &home)
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let uid = later["uid"].as_str().unwrap().to_string();
+    let removed = Command::new(env!("CARGO_BIN_EXE_shopsafe"))
+        .args(["shop", "remove", "later"])
+        .env("SHOPSAFE_HOME", &home)
+        .env("HOME", dir.path())
+        .env_remove("SHOPSAFE_KEYRING")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&removed.stderr);
+    assert_eq!(removed.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "Shop later was removed from the catalog, but its password is still in the OS keyring"
+        ) && err.contains(&format!(
+            "`secret-tool clear service ShopSafe username {uid}`"
+        )),
+        "{err}"
     );
 }

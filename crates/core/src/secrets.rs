@@ -68,17 +68,25 @@ pub fn where_kept(home: &Path, uid: &str, store: PasswordStore) -> Option<String
             "The password is kept in the OS keyring (service {SERVICE}, account {uid})."
         )),
         PasswordStore::File => Some(format!(
-            "The password is kept in {}, readable only by you (no OS keyring was found).",
-            file_path(home, uid).display()
+            "The password is kept in {}, readable only by you ({}).",
+            file_path(home, uid).display(),
+            match keyring_turned_off() {
+                true => "SHOPSAFE_KEYRING=off",
+                false => "no OS keyring was found",
+            }
         )),
         PasswordStore::None => None,
     }
 }
 
+fn keyring_turned_off() -> bool {
+    std::env::var(KEYRING_ENV).is_ok_and(|v| v.eq_ignore_ascii_case("off"))
+}
+
 /// Whether an OS keyring answers here. Probed once per process by reading an entry that is
 /// never written; "no such entry" means the keyring works.
 pub fn keyring_available() -> bool {
-    if std::env::var(KEYRING_ENV).is_ok_and(|v| v.eq_ignore_ascii_case("off")) {
+    if keyring_turned_off() {
         return false;
     }
     static AVAILABLE: OnceLock<bool> = OnceLock::new();

@@ -427,10 +427,16 @@ fn remove(catalog: &Catalog, name: &str) -> Result<String> {
     let shop = catalog.resolve_shop(Some(name))?;
     let _lock = crate::lock::ShopLock::exclusive(catalog.home(), &shop.uid, &shop.name)?;
     catalog.remove_shop(name)?;
+    // The shop goes even so: a keyring out of reach (no desktop session) must not keep a
+    // shop the owner wants gone; the sentence says how to remove what is left.
     secrets::delete(catalog.home(), &shop.uid, shop.password_store).map_err(|e| {
-        e.context(&format!(
-            "Shop {name} was removed from the catalog, but its password could not be removed"
-        ))
+        Error::new(
+            e.kind,
+            format!(
+                "Shop {name} was removed from the catalog, but its password is still in the OS keyring: {} Remove it where the keyring can be reached, with your keyring's app (service ShopSafe, account {}) or `secret-tool clear service ShopSafe username {}`.",
+                e.message, shop.uid, shop.uid
+            ),
+        )
     })?;
     Ok(match shop.password_store {
         PasswordStore::None => "Removed from the catalog; its backups stay.".into(),
