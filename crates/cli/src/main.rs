@@ -221,11 +221,17 @@ fn exit_code(kind: ErrorKind) -> u8 {
 }
 
 fn open_catalog(home: Option<PathBuf>) -> Result<Catalog> {
-    let home = match home {
-        Some(h) => h,
-        None => shopsafe_core::catalog::default_home()?,
-    };
-    Catalog::open(&home)
+    match home {
+        Some(h) => Catalog::open(&h),
+        // The folder the OS gives may be out of reach (a HOME that does not exist).
+        None => Catalog::open(&shopsafe_core::catalog::default_home()?).map_err(|e| {
+            let message = format!(
+                "{} (Or keep the catalog elsewhere with --home DIR or SHOPSAFE_HOME.)",
+                e.message
+            );
+            Error::new(e.kind, message)
+        }),
+    }
 }
 
 /// A cancel token that Ctrl-C, SIGTERM and SIGHUP set.

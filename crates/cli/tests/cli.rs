@@ -190,6 +190,12 @@ fn demo_backup_list_show_verify_restore_delete_import_log() {
         err.contains("The archive /no/such/backup.zip does not exist"),
         "{err}"
     );
+    // Only restore takes an archive's path; the others say how to use one.
+    let err = env.fails(3, &["show", "/some/backup.zip"]);
+    assert!(
+        err.contains("add it to the catalog first with `shopsafe import /some/backup.zip`"),
+        "{err}"
+    );
 
     let log = env.ok(&["log"]);
     assert!(log.contains("import"), "{log}");
@@ -771,4 +777,58 @@ fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .collect();
     files.sort();
     files
+}
+
+/// Whatever the umask, nothing a backup writes may be changed by other users: the archive
+/// is its owner's alone, its checksum file readable by all but written only by its owner.
+#[test]
+fn a_backup_under_an_open_umask_writes_nothing_others_may_change() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    env.demo("open", &["--media-mb", "1"]);
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            "umask 000; exec \"$0\" --home \"$1\" --json backup",
+            env!("CARGO_BIN_EXE_shopsafe"),
+        ])
+        .arg(env.home())
+        .env_remove("SHOPSAFE_HOME")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let backup: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let archive = PathBuf::from(backup["path"].as_str().unwrap());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&archive), 0o600);
+    let sidecar = PathBuf::from(format!("{}.sha256", archive.display()));
+    assert_eq!(mode(&sidecar), 0o644);
+}
+
+/// A user whose OS data folder cannot be made (a `HOME` that does not exist) is told the
+/// other places the catalog may go. (As root, the test runs ShopSafe as `nobody`.)
+#[test]
+fn a_data_folder_out_of_reach_names_the_other_places() {
+    use std::os::unix::process::CommandExt;
+    assert_root("runs ShopSafe as another user");
+    let out = Command::new(env!("CARGO_BIN_EXE_shopsafe"))
+        .arg("list")
+        .env_clear()
+        .env("HOME", "/nonexistent/owner")
+        .stdin(Stdio::null())
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("Could not create /nonexistent/owner/.local/share/shopsafe")
+            && err.contains("(Or keep the catalog elsewhere with --home DIR or SHOPSAFE_HOME.)"),
+        "{err}"
+    );
 }

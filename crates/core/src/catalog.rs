@@ -496,6 +496,10 @@ impl Catalog {
             .map(|r| r?)
             .collect::<Result<Vec<_>>>()?;
         match found.len() {
+            // (`restore` takes an archive's path as well; the others take ids.)
+            0 if id.contains('/') || id.ends_with(".zip") => Err(Error::not_found(format!(
+                "{id} is not a backup id in the catalog; to use an archive file, add it to the catalog first with `shopsafe import {id}` (restore also takes its path)."
+            ))),
             0 => Err(Error::not_found(format!(
                 "No backup with id {id} is in the catalog; see `shopsafe list`."
             ))),

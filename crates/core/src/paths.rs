@@ -345,9 +345,10 @@ pub fn remove_leftovers(dest: &Path) {
     }
 }
 
-/// Write `bytes` to `path` by way of a temporary file and a rename.
+/// Write `bytes` to `path` by way of a temporary file and a rename; readable by all, written
+/// only by its owner, whatever the umask.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic_mode(path, bytes, 0o666)
+    write_atomic_mode(path, bytes, 0o644)
 }
 
 /// Like [`write_atomic`], for a file only its owner may read or write (mode 0600 on Unix,
