@@ -659,6 +659,120 @@ fn a_database_this_user_may_only_read_is_backed_up_without_a_trace() {
     }
 }
 
+/// The same layouts with a busy site that opens and closes its database for every request
+/// (its last connection removing the `-wal` and `-shm` files each time), and one where the
+/// owner may write the file too (a member of the site's group) but does not own it: while
+/// backups run, no `-wal`/`-shm` file of the owner's ever appears beside the database, and
+/// the site never fails a write. (The site runs as `www-data`, through the sqlite3 shell.)
+#[test]
+fn backups_beside_a_busy_site_never_make_files_the_site_cannot_write() {
+    use std::os::unix::fs::{chown, MetadataExt, PermissionsExt};
+    use std::os::unix::process::CommandExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    assert_root("runs ShopSafe and the site as other users");
+    assert!(
+        Command::new("sqlite3").arg("--version").output().is_ok(),
+        "the sqlite3 shell is missing: run `make deps`"
+    );
+    let (owner, site) = (65534, 33);
+    let env = Env::new();
+    let top = env.dir.path();
+    std::fs::set_permissions(top, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (home, dest) = (top.join("owner-home"), top.join("owner-backups"));
+    for own in [&home, &dest] {
+        std::fs::create_dir(own).unwrap();
+        chown(own, Some(owner), Some(owner)).unwrap();
+    }
+    // (folder mode, database mode); folder and database are the site's, in the owner's group.
+    for (n, (folder_mode, db_mode)) in [(0o775, 0o644), (0o755, 0o644), (0o775, 0o664)]
+        .into_iter()
+        .enumerate()
+    {
+        let folder = top.join(format!("busy{n}"));
+        std::fs::create_dir(&folder).unwrap();
+        let db = folder.join("db.sqlite3");
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE orders (id INTEGER PRIMARY KEY, total TEXT);",
+            )
+            .unwrap();
+        for (path, mode) in [(&folder, folder_mode), (&db, db_mode)] {
+            chown(path, Some(site), Some(owner)).unwrap();
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let name = format!("busy{n}");
+        let (code, _, err) = run_as(
+            owner,
+            &home,
+            &[
+                "shop",
+                "add",
+                &name,
+                "--db",
+                db.to_str().unwrap(),
+                "--dest",
+                dest.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, Some(0), "{err}");
+
+        let requests = format!(
+            "for i in $(seq 500); do sqlite3 -cmd '.timeout 5000' '{}' \"INSERT INTO orders (total) VALUES ('1.00')\" || echo FAILED; done",
+            db.display()
+        );
+        let mut busy = Command::new("sh")
+            .args(["-c", &requests])
+            .current_dir(&folder)
+            .stdout(Stdio::piped())
+            .uid(site)
+            .gid(site)
+            .spawn()
+            .unwrap();
+        let (stop, theirs) = (AtomicBool::new(false), AtomicBool::new(false));
+        let backups = std::thread::scope(|sc| {
+            sc.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    for suffix in ["-wal", "-shm"] {
+                        let side = folder.join(format!("db.sqlite3{suffix}"));
+                        if std::fs::symlink_metadata(side).is_ok_and(|m| m.uid() == owner) {
+                            theirs.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    std::thread::sleep(Duration::from_micros(500));
+                }
+            });
+            // Each backup's outcome, judged once the watcher has stopped.
+            let mut backups = Vec::new();
+            while busy.try_wait().unwrap().is_none() {
+                let (code, _, err) =
+                    run_as(owner, &home, &["backup", "--shop", &name, "--name", "busy"]);
+                backups.push((code, err));
+            }
+            stop.store(true, Ordering::Relaxed);
+            backups
+        });
+        let out = busy.wait_with_output().unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        for (code, err) in &backups {
+            assert_eq!(*code, Some(0), "a backup beside the site in busy{n}: {err}");
+        }
+        assert!(
+            !said.contains("FAILED"),
+            "the site failed writes in busy{n} while backups ran: {said}"
+        );
+        assert!(
+            !theirs.load(Ordering::Relaxed),
+            "a backup made -wal/-shm files of the owner's beside the site's database in busy{n}"
+        );
+        assert!(
+            backups.len() >= 2,
+            "only {} backups ran beside the site in busy{n}",
+            backups.len()
+        );
+    }
+}
+
 /// A hosting account's media folder sits in a folder of root's, where its owner may not
 /// make the restore's staging folder beside it: the restore swaps its entries inside it
 /// instead. Media holding another user's files (the web server's uploads) are refused

@@ -130,6 +130,28 @@ fn keeps_permissions(path: &Path) -> bool {
     }
 }
 
+/// Whether the file system holding `path` is mounted read-only (Linux; `false` elsewhere).
+pub fn on_read_only_mount(path: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return false;
+        };
+        let mut fs = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+        // SAFETY: a NUL-terminated path and room for one statvfs, read only on success.
+        unsafe {
+            libc::statvfs(c_path.as_ptr(), fs.as_mut_ptr()) == 0
+                && fs.assume_init().f_flag & libc::ST_RDONLY != 0
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 /// Whether this process may write `path` (a file, or a folder's entries) by the kernel's
 /// own rules (effective ids, groups, a read-only mount); `false` when that cannot be told.
 pub fn may_write(path: &Path) -> bool {

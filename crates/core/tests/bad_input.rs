@@ -474,3 +474,49 @@ fn full_media_disk_during_restore_says_what_room_it_needs_and_changes_nothing() 
     assert_eq!((dump(&t.db_path()), files(&media)), before);
     assert_eq!(listing(&disk), ["media"], "the staging was left behind");
 }
+
+/// A shop whose SQLite database sits on a read-only mount (a snapshot of the site, say): it
+/// is backed up as any other, and a restore into it is refused before anything is done,
+/// naming the mount rather than the user's rights (root's are not what stops it).
+#[test]
+fn sqlite_database_on_a_read_only_mount_is_backed_up_and_a_restore_names_the_mount() {
+    let t = TestShop::new("romount");
+    let disk = t.dir.path().join("ro-disk");
+    let _mount = Mount::tmpfs(&disk, "size=16m");
+    let db = disk.join("shop.sqlite3");
+    std::fs::copy(t.db_path(), &db).unwrap();
+    let remounted = std::process::Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&disk)
+        .status()
+        .unwrap();
+    assert!(remounted.success(), "remounting the tmpfs read-only");
+    let mut shop = t.shop.clone();
+    shop.db_url = format!("sqlite://{}", db.display());
+    shop.media = None;
+    t.catalog.update_shop(&t.shop.name, &shop).unwrap();
+    let backup = ops::backup(
+        &t.catalog,
+        &BackupOptions {
+            shop: shop.clone(),
+            name: None,
+            include_media: false,
+            safety: false,
+        },
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read_dir(&disk).unwrap().count(),
+        1,
+        "nothing beside the database"
+    );
+    let e = restore(&t, &backup.id, true).unwrap_err();
+    assert_sentence(
+        &e,
+        ErrorKind::Io,
+        "is mounted read-only, and a restore must write there",
+    );
+    assert!(e.message.contains("nothing was changed"), "{}", e.message);
+}

@@ -350,14 +350,18 @@ impl Database {
     pub fn describe(&self) -> Result<Described> {
         match self {
             Database::Sqlite(s) => {
-                let conn = s.open_to_read(&CancelToken::new())?.0;
+                let conn = s.open_to_read(&CancelToken::new())?.conn;
                 let n: i64 = conn.query_row(
                     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
                     [],
                     |r| r.get(0),
                 )?;
                 let read_only = s.refuse_unwritable().is_err().then(|| {
-                    "this user may read it but not write it or its folder, so a restore must run as the user the site runs as, or as root".to_string()
+                    match crate::paths::on_read_only_mount(&s.path) {
+                        true => "its file system is mounted read-only, so it cannot be restored until it is mounted writable",
+                        false => "this user may read it but not write it or its folder, so a restore must run as the user the site runs as, or as root",
+                    }
+                    .to_string()
                 });
                 Ok(Described {
                     summary: format!("SQLite file, {}", tables_phrase(n as usize)),
@@ -474,7 +478,7 @@ impl Database {
         };
         match self {
             Database::Sqlite(s) => {
-                sqlite::row_counts(&s.open_to_read(&CancelToken::new())?.0).map(counted)
+                sqlite::row_counts(&s.open_to_read(&CancelToken::new())?.conn).map(counted)
             }
             Database::Postgres(p) => p.row_counts(),
             Database::Mysql(m) => m.row_counts().map(counted),

@@ -42,43 +42,68 @@ impl Sqlite {
     }
 
     /// Open the shop's database to read it, leaving nothing behind that the site could not
-    /// use. A user who may write the file and its folder reads it as SQLite's writers do
-    /// (the last one to close a WAL database removes its `-wal` and `-shm` files). Any
-    /// other (the site's files belong to the web server) reads it read-only: through the
-    /// `-wal` and `-shm` files the site has open, or, where there are none, the file alone
-    /// (`immutable`): the ones SQLite would make for this user would shut the site's own
-    /// writes out. That read holds no lock, so it comes with the file's [`Stamp`], to check
-    /// nothing wrote the file meanwhile.
-    pub(super) fn open_to_read(&self, cancel: &CancelToken) -> Result<(Connection, Option<Stamp>)> {
+    /// use. Its owner (or root, whose files SQLite gives the database's owner) reads it as
+    /// SQLite's writers do: the last connection to close a WAL database removes its `-wal`
+    /// and `-shm` files. Any other user (the site's files belong to the web server) reads it
+    /// read-only, since the `-wal`/`-shm` files SQLite would make for them would shut the
+    /// site's own writes out. First it takes SQLite's own shared lock on the file, as every
+    /// connection to a WAL database holds one: while it is held, the site's last connection
+    /// cannot remove those files, so a read through them never has to make them again.
+    /// Where there are none, it reads the file alone (`immutable`); that read sees no lock,
+    /// so it comes with the file's [`Stamp`], to check nothing wrote the file meanwhile.
+    pub(super) fn open_to_read(&self, cancel: &CancelToken) -> Result<LiveRead> {
         check_sqlite_file(&self.path)?;
         let folder = self.path.parent().unwrap_or(Path::new("."));
-        if crate::paths::may_write(&self.path) && crate::paths::may_write(folder) {
-            return Ok((open(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)?, None));
+        if is_owner(&self.path)
+            && crate::paths::may_write(&self.path)
+            && crate::paths::may_write(folder)
+        {
+            return Ok(LiveRead {
+                conn: open(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)?,
+                stamp: None,
+                _shared: None,
+            });
         }
+        let shared = hold_shared(&self.path, cancel)?;
         let beside = |suffix: &str| {
             let mut p = self.path.as_os_str().to_os_string();
             p.push(suffix);
             PathBuf::from(p).exists()
         };
-        let (wal, shm) = (beside("-wal"), beside("-shm"));
-        if !is_wal(&self.path)? || (wal && shm) {
-            return Ok((open(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?, None));
-        }
-        if wal || shm {
+        // A site opening the database makes one file, then the other: a moment later both
+        // are there.
+        let give_up = std::time::Instant::now() + Duration::from_secs(10);
+        let (wal, shm) = loop {
+            let (wal, shm) = (beside("-wal"), beside("-shm"));
+            if wal == shm || std::time::Instant::now() > give_up {
+                break (wal, shm);
+            }
+            cancel.check()?;
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let (conn, stamp) = if !is_wal(&self.path)? || (wal && shm) {
+            (open(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?, None)
+        } else if wal || shm {
             return Err(Error::new(
                 ErrorKind::Database,
                 format!(
-                    "The shop's database {} has only one of its -wal and -shm files beside it, and this user may not write there to make the other; back up as the user the site runs as, or once the site has closed the database.",
+                    "The shop's database {} has had only one of its -wal and -shm files beside it for 10 seconds, and this user may not make the other there; back up as the user the site runs as, or once the site has closed the database.",
                     self.path.display()
                 ),
             ));
-        }
-        let stamp = Stamp::quiet(&self.path, cancel)?;
-        let conn = open(
-            Path::new(&immutable_uri(&self.path)),
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
-        )?;
-        Ok((conn, Some(stamp)))
+        } else {
+            let stamp = Stamp::quiet(&self.path, cancel)?;
+            let conn = open(
+                Path::new(&immutable_uri(&self.path)),
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+            )?;
+            (conn, Some(stamp))
+        };
+        Ok(LiveRead {
+            conn,
+            stamp,
+            _shared: shared,
+        })
     }
 
     /// A restore writes the live file, and SQLite its journal or WAL files beside it: a
@@ -96,6 +121,12 @@ impl Sqlite {
         } else {
             return Ok(());
         };
+        if crate::paths::on_read_only_mount(folder) {
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("The file system holding {what} is mounted read-only, and a restore must write there; nothing was changed. Mount it writable, then restore again."),
+            ));
+        }
         Err(Error::new(
             ErrorKind::Io,
             format!("This user may not write {what}, which a restore must; nothing was changed. Restore as the user the site runs as (the owner of those files), or as root."),
@@ -143,10 +174,9 @@ impl Sqlite {
     fn copy_to_new_file(&self, file: &Path, cancel: &CancelToken) -> Result<()> {
         // A read without a lock is taken again if the site wrote the file meanwhile.
         for _ in 0..3 {
-            let (src, stamp) = self.open_to_read(cancel)?;
-            self.copy_pages_to_new_file(&src, file, cancel)?;
-            drop(src);
-            match stamp {
+            let read = self.open_to_read(cancel)?;
+            self.copy_pages_to_new_file(&read.conn, file, cancel)?;
+            match &read.stamp {
                 Some(stamp) if !stamp.still(&self.path)? => remove_db_files(file),
                 _ => return Ok(()),
             }
@@ -203,7 +233,7 @@ impl Sqlite {
     pub fn check_staged(&self, staged: &Path, expected: &DatabasePart) -> Result<()> {
         check_sqlite_file(staged)?;
         if self.path.exists() {
-            let (live, _) = self.open_to_read(&CancelToken::new())?;
+            let live = self.open_to_read(&CancelToken::new())?.conn;
             let live_page: i64 = live.query_row("PRAGMA page_size", [], |r| r.get(0))?;
             let live_wal: String = live.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
             let src = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
@@ -331,6 +361,76 @@ pub fn check_sqlite_file(path: &Path) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// A connection reading the shop's live database, and what keeps that read honest.
+pub(super) struct LiveRead {
+    pub(super) conn: Connection,
+    /// For a read of the file alone: its stamp, to check nothing wrote it meanwhile.
+    stamp: Option<Stamp>,
+    /// SQLite's shared lock on the file, held by a read-only reader until after `conn`
+    /// (fields drop in order).
+    _shared: Option<std::fs::File>,
+}
+
+/// Whether this process owns `path`, or is root (SQLite gives the files it makes as root to
+/// the database's owner).
+fn is_owner(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions.
+        let me = unsafe { libc::geteuid() };
+        me == 0 || std::fs::metadata(path).is_ok_and(|m| m.uid() == me)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        true
+    }
+}
+
+/// Take SQLite's shared lock on the database file (a read lock on its shared byte range, as
+/// its own connections take: 510 bytes from 2 past the 1 GiB mark) on a file of this
+/// reader's own, as an open file description lock (Linux), which closing SQLite's own
+/// handles in this process does not release. Waits while a writer holds the file
+/// exclusively (a rollback-journal commit, or the site's last connection closing).
+fn hold_shared(path: &Path, cancel: &CancelToken) -> Result<Option<std::fs::File>> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+        let give_up = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            // SAFETY: a zeroed flock is a valid value; the fields set are plain integers.
+            let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+            lock.l_type = libc::F_RDLCK as libc::c_short;
+            lock.l_whence = libc::SEEK_SET as libc::c_short;
+            lock.l_start = 0x4000_0002;
+            lock.l_len = 510;
+            // SAFETY: an open descriptor and a valid flock for F_OFD_SETLK.
+            if unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_SETLK, &lock) } == 0 {
+                return Ok(Some(file));
+            }
+            let error = std::io::Error::last_os_error();
+            if !matches!(error.raw_os_error(), Some(libc::EAGAIN | libc::EACCES)) {
+                return Err(Error::io("lock", path, error));
+            }
+            cancel.check()?;
+            if std::time::Instant::now() > give_up {
+                return Err(Error::new(
+                    ErrorKind::Database,
+                    "Another program kept the database locked for a minute (the site in the middle of a long write, or a program holding it open in a transaction, such as an sqlite3 shell); close that program or wait until it is done, then try again.",
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (path, cancel);
+        Ok(None)
+    }
 }
 
 /// Whether the database file says it is in WAL mode (file format versions 2 at bytes 18
