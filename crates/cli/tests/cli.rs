@@ -613,7 +613,7 @@ fn a_database_this_user_may_only_read_is_backed_up_without_a_trace() {
             as_owner(&["shop", "add", &name, "--db", db_arg, "--dest", dest_arg]);
         assert_eq!(code, Some(0), "{err}");
         assert!(
-            out.contains("SQLite file, 1 table; this user may read it but not write it"),
+            out.contains("SQLite file, 1 table; this user may read it but does not own it or may not write it or its folder, so a restore must run as the user the site runs as (its owner), or as root"),
             "{out}"
         );
         let beside = |suffix: &str| folder.join(format!("db.sqlite3{suffix}")).exists();
@@ -770,6 +770,19 @@ fn backups_beside_a_busy_site_never_make_files_the_site_cannot_write() {
             "only {} backups ran beside the site in busy{n}",
             backups.len()
         );
+        if db_mode == 0o664 {
+            let (code, out, _) = run_as(owner, &home, &["--json", "list", "--shop", &name]);
+            assert_eq!(code, Some(0));
+            let listed: Value = serde_json::from_str(&out).unwrap();
+            let id = listed[0]["id"].as_str().unwrap();
+            let (code, _, err) = run_as(owner, &home, &["restore", id, "--force"]);
+            assert_eq!(code, Some(1), "{err}");
+            assert!(
+                err.contains("This user does not own the shop's database")
+                    && err.contains("nothing was changed"),
+                "{err}"
+            );
+        }
     }
 }
 

@@ -359,7 +359,7 @@ impl Database {
                 let read_only = s.refuse_unwritable().is_err().then(|| {
                     match crate::paths::on_read_only_mount(&s.path) {
                         true => "its file system is mounted read-only, so it cannot be restored until it is mounted writable",
-                        false => "this user may read it but not write it or its folder, so a restore must run as the user the site runs as, or as root",
+                        false => "this user may read it but does not own it or may not write it or its folder, so a restore must run as the user the site runs as (its owner), or as root",
                     }
                     .to_string()
                 });

@@ -111,6 +111,18 @@ impl Sqlite {
     /// before anything is done.
     pub fn refuse_unwritable(&self) -> Result<()> {
         let folder = self.path.parent().unwrap_or(Path::new("."));
+        // One who may write it without owning it (the site's group) would leave the `-wal`
+        // and `-shm` files SQLite makes for them, which the site could not write, beside it
+        // whenever the site held it open as the restore closed.
+        if self.path.exists() && crate::paths::may_write(&self.path) && !is_owner(&self.path) {
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!(
+                    "This user does not own the shop's database {}, and the files SQLite would make for this user beside it during a restore could shut the site's own writes out; nothing was changed. Restore as the user the site runs as (the owner of that file), or as root.",
+                    self.path.display()
+                ),
+            ));
+        }
         let what = if self.path.exists() && !crate::paths::may_write(&self.path) {
             format!("the shop's database {}", self.path.display())
         } else if folder.exists() && !crate::paths::may_write(folder) {
