@@ -100,14 +100,20 @@ pub fn refuse_archive_open_to_all(path: &Path, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// `path` as a C string, for the system calls below; `None` if it holds a NUL byte.
+#[cfg(target_os = "linux")]
+fn c_path(path: &Path) -> Option<std::ffi::CString> {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(path.as_os_str().as_bytes()).ok()
+}
+
 /// Whether the file system holding `path` keeps Unix permissions. A USB drive formatted
 /// for Windows (FAT, exFAT, NTFS) shows every folder as writable by all, and no chmod
 /// changes that: refusing it would leave no way to back up there.
 fn keeps_permissions(path: &Path) -> bool {
     #[cfg(target_os = "linux")]
     {
-        use std::os::unix::ffi::OsStrExt;
-        let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        let Some(c_path) = c_path(path) else {
             return true;
         };
         let mut fs = std::mem::MaybeUninit::<libc::statfs>::uninit();
@@ -134,8 +140,7 @@ fn keeps_permissions(path: &Path) -> bool {
 pub fn on_read_only_mount(path: &Path) -> bool {
     #[cfg(target_os = "linux")]
     {
-        use std::os::unix::ffi::OsStrExt;
-        let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        let Some(c_path) = c_path(path) else {
             return false;
         };
         let mut fs = std::mem::MaybeUninit::<libc::statvfs>::uninit();
@@ -157,8 +162,7 @@ pub fn on_read_only_mount(path: &Path) -> bool {
 pub fn may_write(path: &Path) -> bool {
     #[cfg(target_os = "linux")]
     {
-        use std::os::unix::ffi::OsStrExt;
-        let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        let Some(c_path) = c_path(path) else {
             return false;
         };
         // SAFETY: a NUL-terminated path; faccessat only reads it.

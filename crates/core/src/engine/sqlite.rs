@@ -21,6 +21,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub const ENGINE: &str = "sqlite";
+
+/// Why a copy or a read of the live database gave up waiting for its lock.
+const LOCKED_FOR_A_MINUTE: &str = "Another program kept the database locked for a minute (the site in the middle of a long write, or a program holding it open in a transaction, such as an sqlite3 shell); close that program or wait until it is done, then try again.";
 /// Name of the database part inside the archive.
 pub const ENTRY: &str = "database/shop.sqlite3";
 
@@ -430,10 +433,7 @@ fn hold_shared(path: &Path, cancel: &CancelToken) -> Result<Option<std::fs::File
             }
             cancel.check()?;
             if std::time::Instant::now() > give_up {
-                return Err(Error::new(
-                    ErrorKind::Database,
-                    "Another program kept the database locked for a minute (the site in the middle of a long write, or a program holding it open in a transaction, such as an sqlite3 shell); close that program or wait until it is done, then try again.",
-                ));
+                return Err(Error::new(ErrorKind::Database, LOCKED_FOR_A_MINUTE));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -538,10 +538,7 @@ fn copy_all_pages(src: &Connection, dst: &mut Connection, cancel: &CancelToken) 
             Ok(StepResult::More) => {}
             Ok(StepResult::Busy) | Ok(StepResult::Locked) => {
                 if std::time::Instant::now() > give_up {
-                    return Err(Error::new(
-                        ErrorKind::Database,
-                        "Another program kept the database locked for a minute (the site in the middle of a long write, or a program holding it open in a transaction, such as an sqlite3 shell); close that program or wait until it is done, then try again.",
-                    ));
+                    return Err(Error::new(ErrorKind::Database, LOCKED_FOR_A_MINUTE));
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
