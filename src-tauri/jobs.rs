@@ -97,7 +97,7 @@ pub struct ProgressEvent {
     pub label: &'static str,
 }
 
-/// Progress sent to the window. Wrap it in [`shopsafe_core::Throttled`] (ten a second).
+/// Progress sent to the window. Wrap it in [`shopsafe_core::Throttled`] (four a second).
 pub struct ChannelProgress(pub Channel<ProgressEvent>);
 
 impl Progress for ChannelProgress {

@@ -1,7 +1,7 @@
 //! Progress reporting and cancellation for long jobs.
 //!
 //! The core owns a small [`Progress`] trait; each shell renders it (the CLI as a terminal bar,
-//! the app through a channel). [`Throttled`] wraps any sink so it receives about ten updates a
+//! the app through a channel). [`Throttled`] wraps any sink so it receives about four updates a
 //! second and always the last one. A [`CancelToken`] is checked between units of work; a
 //! cancelled job cleans up after itself and returns [`crate::ErrorKind::Cancelled`].
 
@@ -77,9 +77,10 @@ pub struct Throttled<P> {
 }
 
 impl<P: Progress> Throttled<P> {
-    /// About ten updates a second.
+    /// About four updates a second: each one redraws the window, which without a graphics
+    /// card (software rendering) costs CPU the job itself wants.
     pub fn new(inner: P) -> Self {
-        Self::with_interval(inner, Duration::from_millis(100))
+        Self::with_interval(inner, Duration::from_millis(250))
     }
 
     /// The wrapped sink.

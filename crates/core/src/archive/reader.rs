@@ -187,23 +187,14 @@ impl Archive {
                 )));
             }
         }
-        for i in 0..self.zip.len() {
-            let read = self.zip.by_index_raw(i).map(|entry| {
-                (
-                    entry.name().map(|n| n.to_string()).unwrap_or_default(),
-                    entry.is_symlink(),
-                )
-            });
-            let Ok((name, is_link)) = read else {
+        // From the central directory alone: opening every entry here would read the whole
+        // archive once before unpacking began. (Each entry's own header, and whether it is
+        // a link, is read as it is unpacked.)
+        for name in self.zip.file_names() {
+            let Ok(name) = name else {
                 return Err(self.damaged("its index"));
             };
-            if is_link {
-                return Err(Error::corrupt(format!(
-                    "The archive {} holds a link ({name}); ShopSafe archives never do, so it was not restored.",
-                    self.path.display()
-                )));
-            }
-            if !names.contains(name.as_str()) && name != MANIFEST_ENTRY && name != README_ENTRY {
+            if !names.contains(&*name) && name != MANIFEST_ENTRY && name != README_ENTRY {
                 return Err(Error::corrupt(format!(
                     "The archive {} holds an entry its manifest does not list ({name}); it was not made by ShopSafe or it was tampered with.",
                     self.path.display()
@@ -242,6 +233,18 @@ impl Archive {
         meter: &mut Meter,
     ) -> Result<()> {
         let path = self.path.clone();
+        let mut entry = self.zip.by_name(name).map_err(|_| {
+            Error::corrupt(format!(
+                "The archive {} is damaged: entry {name} is missing or unreadable.",
+                path.display()
+            ))
+        })?;
+        if entry.is_symlink() {
+            return Err(Error::corrupt(format!(
+                "The archive {} holds a link ({name}); ShopSafe archives never do, so it was not restored.",
+                path.display()
+            )));
+        }
         let mut out = match target {
             Some(t) => {
                 if let Some(parent) = t.parent() {
@@ -262,12 +265,6 @@ impl Archive {
             }
             None => None,
         };
-        let mut entry = self.zip.by_name(name).map_err(|_| {
-            Error::corrupt(format!(
-                "The archive {} is damaged: entry {name} is missing or unreadable.",
-                path.display()
-            ))
-        })?;
         let mode = entry.unix_mode();
         let mut hasher = Sha256::new();
         let mut size = 0u64;
