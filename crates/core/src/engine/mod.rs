@@ -350,7 +350,7 @@ impl Database {
     pub fn describe(&self) -> Result<Described> {
         match self {
             Database::Sqlite(s) => {
-                let conn = s.open_to_read(&CancelToken::new())?.conn;
+                let conn = s.open_to_read(&CancelToken::new())?;
                 let n: i64 = conn.query_row(
                     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
                     [],
@@ -478,7 +478,7 @@ impl Database {
         };
         match self {
             Database::Sqlite(s) => {
-                sqlite::row_counts(&s.open_to_read(&CancelToken::new())?.conn).map(counted)
+                sqlite::row_counts(&*s.open_to_read(&CancelToken::new())?).map(counted)
             }
             Database::Postgres(p) => p.row_counts(),
             Database::Mysql(m) => m.row_counts().map(counted),

@@ -248,7 +248,7 @@ impl Sqlite {
     pub fn check_staged(&self, staged: &Path, expected: &DatabasePart) -> Result<()> {
         check_sqlite_file(staged)?;
         if self.path.exists() {
-            let live = self.open_to_read(&CancelToken::new())?.conn;
+            let live = self.open_to_read(&CancelToken::new())?;
             let live_page: i64 = live.query_row("PRAGMA page_size", [], |r| r.get(0))?;
             let live_wal: String = live.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
             let src = open(staged, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
@@ -378,14 +378,23 @@ pub fn check_sqlite_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// A connection reading the shop's live database, and what keeps that read honest.
+/// A connection reading the shop's live database, and what keeps that read honest. Used
+/// through `Deref`, so the connection cannot be taken away from the lock it needs.
 pub(super) struct LiveRead {
-    pub(super) conn: Connection,
+    conn: Connection,
     /// For a read of the file alone: its stamp, to check nothing wrote it meanwhile.
     stamp: Option<Stamp>,
     /// SQLite's shared lock on the file, held by a read-only reader until after `conn`
     /// (fields drop in order).
     _shared: Option<std::fs::File>,
+}
+
+impl std::ops::Deref for LiveRead {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
 }
 
 /// Whether this process owns `path`, or is root (SQLite gives the files it makes as root to
