@@ -190,7 +190,7 @@ impl Sqlite {
         // A read without a lock is taken again if the site wrote the file meanwhile.
         for _ in 0..3 {
             let read = self.open_to_read(cancel)?;
-            self.copy_pages_to_new_file(&read.conn, file, cancel)?;
+            copy_pages_to_new_file(&read, file, cancel)?;
             match &read.stamp {
                 Some(stamp) if !stamp.still(&self.path)? => remove_db_files(file),
                 _ => return Ok(()),
@@ -203,40 +203,6 @@ impl Sqlite {
                 self.path.display()
             ),
         ))
-    }
-
-    fn copy_pages_to_new_file(
-        &self,
-        src: &Connection,
-        file: &Path,
-        cancel: &CancelToken,
-    ) -> Result<()> {
-        let result = (|| {
-            // (Leftovers of an earlier run, journals included, go first.)
-            let (made, mut dst) = open_new(file)?;
-            dst.pragma_update(None, "journal_mode", "MEMORY")
-                .map_err(|e| snapshot_error(file, e))?;
-            copy_all_pages(src, &mut dst, cancel)?;
-            dst.close().map_err(|(_, e)| snapshot_error(file, e))?;
-            // A copy of a WAL database says so in its header (file format versions 2 at
-            // bytes 18 and 19); version 1 makes it a rollback-journal database, as
-            // `journal_mode = DELETE` would, without opening a WAL file to do it.
-            let mut versions = [0u8; 2];
-            let io = |e| Error::io("write", file, e);
-            (&made).seek(SeekFrom::Start(18)).map_err(io)?;
-            // (A copy of an empty database is an empty file.)
-            let read = (&made).read(&mut versions).map_err(io)?;
-            if read == 2 && versions == [2, 2] {
-                (&made).seek(SeekFrom::Start(18)).map_err(io)?;
-                (&made).write_all(&[1, 1]).map_err(io)?;
-                made.sync_data().map_err(|e| Error::io("flush", file, e))?;
-            }
-            Ok(())
-        })();
-        if result.is_err() {
-            remove_db_files(file);
-        }
-        result
     }
 
     /// Check a staged database part (already matched to its SHA-256) before it replaces the
@@ -289,6 +255,36 @@ impl Sqlite {
         let src = open(staged, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         copy_all_pages(&src, &mut live, cancel)
     }
+}
+
+/// One copy of `src`'s pages into the new file `file` (see `Sqlite::copy_to_new_file`).
+fn copy_pages_to_new_file(src: &Connection, file: &Path, cancel: &CancelToken) -> Result<()> {
+    let result = (|| {
+        // (Leftovers of an earlier run, journals included, go first.)
+        let (made, mut dst) = open_new(file)?;
+        dst.pragma_update(None, "journal_mode", "MEMORY")
+            .map_err(|e| snapshot_error(file, e))?;
+        copy_all_pages(src, &mut dst, cancel)?;
+        dst.close().map_err(|(_, e)| snapshot_error(file, e))?;
+        // A copy of a WAL database says so in its header (file format versions 2 at
+        // bytes 18 and 19); version 1 makes it a rollback-journal database, as
+        // `journal_mode = DELETE` would, without opening a WAL file to do it.
+        let mut versions = [0u8; 2];
+        let io = |e| Error::io("write", file, e);
+        (&made).seek(SeekFrom::Start(18)).map_err(io)?;
+        // (A copy of an empty database is an empty file.)
+        let read = (&made).read(&mut versions).map_err(io)?;
+        if read == 2 && versions == [2, 2] {
+            (&made).seek(SeekFrom::Start(18)).map_err(io)?;
+            (&made).write_all(&[1, 1]).map_err(io)?;
+            made.sync_data().map_err(|e| Error::io("flush", file, e))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        remove_db_files(file);
+    }
+    result
 }
 
 /// Make `path` a new, empty database file of ShopSafe's own ([`crate::paths::create_private`])
