@@ -561,6 +561,18 @@ fn run_as(id: u32, home: &Path, args: &[&str]) -> (Option<i32>, String, String) 
     (out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
+/// A catalog home and a backup folder of user `owner`'s in `top`, which everyone may enter.
+fn homes_of(owner: u32, top: &Path) -> (PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(top, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (home, dest) = (top.join("owner-home"), top.join("owner-backups"));
+    for own in [&home, &dest] {
+        std::fs::create_dir(own).unwrap();
+        std::os::unix::fs::chown(own, Some(owner), Some(owner)).unwrap();
+    }
+    (home, dest)
+}
+
 fn assert_root(why: &str) {
     use std::os::unix::fs::MetadataExt;
     assert_eq!(
@@ -583,12 +595,7 @@ fn a_database_this_user_may_only_read_is_backed_up_without_a_trace() {
     let (owner, site) = (65534, 33);
     let env = Env::new();
     let top = env.dir.path();
-    std::fs::set_permissions(top, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (home, dest) = (top.join("owner-home"), top.join("owner-backups"));
-    for own in [&home, &dest] {
-        std::fs::create_dir(own).unwrap();
-        chown(own, Some(owner), Some(owner)).unwrap();
-    }
+    let (home, dest) = homes_of(owner, top);
     let as_owner = |args: &[&str]| run_as(owner, &home, args);
     // Folder modes: the owner may write the first (a group of theirs), not the second.
     for (n, folder_mode) in [(1, 0o775), (2, 0o755)] {
@@ -677,12 +684,7 @@ fn backups_beside_a_busy_site_never_make_files_the_site_cannot_write() {
     let (owner, site) = (65534, 33);
     let env = Env::new();
     let top = env.dir.path();
-    std::fs::set_permissions(top, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (home, dest) = (top.join("owner-home"), top.join("owner-backups"));
-    for own in [&home, &dest] {
-        std::fs::create_dir(own).unwrap();
-        chown(own, Some(owner), Some(owner)).unwrap();
-    }
+    let (home, dest) = homes_of(owner, top);
     // (folder mode, database mode); folder and database are the site's, in the owner's group.
     for (n, (folder_mode, db_mode)) in [(0o775, 0o644), (0o755, 0o644), (0o775, 0o664)]
         .into_iter()

@@ -497,12 +497,7 @@ fn sqlite_database_on_a_read_only_mount_is_backed_up_and_a_restore_names_the_mou
     t.catalog.update_shop(&t.shop.name, &shop).unwrap();
     let backup = ops::backup(
         &t.catalog,
-        &BackupOptions {
-            shop: shop.clone(),
-            name: None,
-            include_media: false,
-            safety: false,
-        },
+        &common::database_only(&shop),
         &NoProgress,
         &CancelToken::new(),
     )
