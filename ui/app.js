@@ -124,10 +124,8 @@ async function goHome() {
   $("home-shop").textContent = state.shop;
   try {
     const st = await invoke("shop_status", { shop: state.shop });
-    // A shop a stopped restore may have left half-restored is not in good health, however
-    // fresh its last backup.
     const stopped = st.interrupted_restore;
-    $("home-light").className = `light ${stopped ? "stale" : st.health}`;
+    $("home-light").className = `light ${st.health}`;
     $("home-light").title = stopped
       ? "A restore was stopped before it finished"
       : { fresh: "Backed up recently", ageing: "Backup getting old", stale: "No recent backup" }[st.health];

@@ -52,7 +52,7 @@ pub fn refuse_open_to_all(dir: &Path, what: &str, only_mine: bool) -> Result<()>
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        let me = unsafe { libc::geteuid() };
+        let me = euid();
         let dir = absolute(dir)?;
         for folder in dir.ancestors() {
             let Ok(meta) = std::fs::metadata(folder) else {
@@ -98,6 +98,13 @@ pub fn refuse_archive_open_to_all(path: &Path, what: &str) -> Result<()> {
         refuse_open_to_all(file.parent().unwrap_or(file), what, false)?;
     }
     Ok(())
+}
+
+/// The effective user id of this process.
+#[cfg(unix)]
+pub fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
 }
 
 /// `path` as a C string, for the system calls below; `None` if it holds a NUL byte.
@@ -217,7 +224,7 @@ pub fn open_own(path: &Path) -> std::io::Result<std::fs::File> {
     {
         use std::os::unix::fs::MetadataExt;
         let meta = file.metadata()?;
-        if !meta.is_file() || meta.uid() != unsafe { libc::geteuid() } || meta.mode() & 0o022 != 0 {
+        if !meta.is_file() || meta.uid() != euid() || meta.mode() & 0o022 != 0 {
             // Read in messages as "Could not read PATH: it is not …".
             return Err(std::io::Error::other(format!(
                 "it is not the file ShopSafe made there but another user's; make sure no other user may write to {}, then try again",

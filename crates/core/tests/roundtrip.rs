@@ -1079,6 +1079,11 @@ fn a_stopped_restores_leftovers_are_kept_through_later_restores() {
     drop(Note::write(&t.catalog, &t.shop, &stopped).unwrap());
     let status = ops::shop_status(&t.catalog, Some("kept")).unwrap();
     assert_eq!(
+        status.health,
+        shopsafe_core::ops::Health::Stale,
+        "a shop a stopped restore may have half-restored is not in good health"
+    );
+    assert_eq!(
         status.interrupted_restore.unwrap(),
         format!("A restore of the backup of 2026-11-27 10:40 UTC (\"Before the sale\") (backup {}) into shop kept was stopped at 2026-11-27 11:00 UTC before it finished, so the shop may be half-restored (its database and media folder from different moments); restore that backup again to finish it, or restore the safety backup it took (backup 20261127-105900-abcd, named \"Before restoring …\") to go back.", backup.id)
     );

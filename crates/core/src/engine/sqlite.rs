@@ -73,34 +73,36 @@ impl Sqlite {
             p.push(suffix);
             PathBuf::from(p).exists()
         };
-        // A site opening the database makes one file, then the other: a moment later both
-        // are there.
-        let give_up = std::time::Instant::now() + Duration::from_secs(10);
-        let (wal, shm) = loop {
+        let wal_mode = is_wal(&self.path)?;
+        // Until the site's -wal and -shm are both there to read through, or neither is and
+        // the file has been still for a second (a write in the same clock tick as the last
+        // one might not change its times); a site opening the database makes one, then the
+        // other.
+        let give_up = std::time::Instant::now() + Duration::from_secs(60);
+        let (conn, stamp) = loop {
             let (wal, shm) = (beside("-wal"), beside("-shm"));
-            if wal == shm || std::time::Instant::now() > give_up {
-                break (wal, shm);
+            if !wal_mode || (wal && shm) {
+                break (open(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?, None);
+            }
+            if !wal && !shm {
+                let stamp = Stamp::of(&self.path)?;
+                if stamp.settled() {
+                    let uri = immutable_uri(&self.path);
+                    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+                    break (open(Path::new(&uri), flags)?, Some(stamp));
+                }
             }
             cancel.check()?;
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let (conn, stamp) = if !is_wal(&self.path)? || (wal && shm) {
-            (open(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?, None)
-        } else if wal || shm {
-            return Err(Error::new(
-                ErrorKind::Database,
-                format!(
-                    "The shop's database {} has had only one of its -wal and -shm files beside it for 10 seconds, and this user may not make the other there; back up as the user the site runs as, or once the site has closed the database.",
-                    self.path.display()
-                ),
-            ));
-        } else {
-            let stamp = Stamp::quiet(&self.path, cancel)?;
-            let conn = open(
-                Path::new(&immutable_uri(&self.path)),
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
-            )?;
-            (conn, Some(stamp))
+            if std::time::Instant::now() > give_up {
+                return Err(Error::new(
+                    ErrorKind::Database,
+                    format!(
+                        "The site kept changing its database {} for a minute, and this user may only read it, so cannot hold those changes back; back up again when the site is quieter, or as the user the site runs as.",
+                        self.path.display()
+                    ),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
         };
         Ok(LiveRead {
             conn,
@@ -399,8 +401,7 @@ fn is_owner(path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        // SAFETY: geteuid has no preconditions.
-        let me = unsafe { libc::geteuid() };
+        let me = crate::paths::euid();
         me == 0 || std::fs::metadata(path).is_ok_and(|m| m.uid() == me)
     }
     #[cfg(not(unix))]
@@ -500,28 +501,11 @@ impl Stamp {
         })
     }
 
-    /// The file's stamp once it has not been written for a second: a write in the same
-    /// clock tick as the last one might not change its times.
-    fn quiet(path: &Path, cancel: &CancelToken) -> Result<Stamp> {
-        let give_up = std::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            cancel.check()?;
-            let stamp = Stamp::of(path)?;
-            let age = stamp.modified.and_then(|m| m.elapsed().ok());
-            if age.is_none_or(|age| age >= Duration::from_secs(1)) {
-                return Ok(stamp);
-            }
-            if std::time::Instant::now() > give_up {
-                return Err(Error::new(
-                    ErrorKind::Database,
-                    format!(
-                        "The site kept writing its database {} for a minute, and this user may only read it, so cannot hold those writes back; back up again when the site is quieter, or as the user the site runs as.",
-                        path.display()
-                    ),
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+    /// Whether the file has not been written for a second.
+    fn settled(&self) -> bool {
+        self.modified
+            .and_then(|m| m.elapsed().ok())
+            .is_none_or(|age| age >= Duration::from_secs(1))
     }
 
     fn still(&self, path: &Path) -> Result<bool> {

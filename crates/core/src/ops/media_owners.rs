@@ -48,38 +48,29 @@ pub fn refuse_foreign(root: &Path) -> crate::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        // SAFETY: geteuid has no preconditions.
-        let me = unsafe { libc::geteuid() };
+        let me = crate::paths::euid();
         if me == 0 {
             return Ok(());
         }
-        let mut folders = vec![root.to_path_buf()];
-        while let Some(folder) = folders.pop() {
-            let Ok(meta) = std::fs::symlink_metadata(&folder) else {
+        let mut paths = vec![root.to_path_buf()];
+        while let Some(path) = paths.pop() {
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
                 continue;
             };
-            let mut found = (meta.uid() != me).then(|| (folder.clone(), meta.uid()));
-            if found.is_none() && meta.is_dir() {
-                for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-                    let Ok(meta) = entry.metadata() else { continue };
-                    if meta.uid() != me {
-                        found = Some((entry.path(), meta.uid()));
-                        break;
-                    }
-                    if meta.is_dir() {
-                        folders.push(entry.path());
-                    }
-                }
-            }
-            if let Some((path, uid)) = found {
+            if meta.uid() != me {
                 return Err(crate::Error::new(
                     crate::ErrorKind::Io,
                     format!(
-                        "The media folder {} holds files of another user ({}, user id {uid}, such as the site's uploads), and every file a restore puts back would be this user's, which only root may give back: the site could no longer store or change them. Nothing was changed; restore as root (sudo), which keeps every file's owner, or as that user.",
+                        "The media folder {} holds files of another user ({}, user id {}, such as the site's uploads), and every file a restore puts back would be this user's, which only root may give back: the site could no longer store or change them. Nothing was changed; restore as root (sudo), which keeps every file's owner, or as that user.",
                         root.display(),
-                        path.display()
+                        path.display(),
+                        meta.uid()
                     ),
                 ));
+            }
+            if meta.is_dir() {
+                let inside = std::fs::read_dir(&path).into_iter().flatten().flatten();
+                paths.extend(inside.map(|e| e.path()));
             }
         }
         Ok(())

@@ -26,6 +26,8 @@ pub struct ShopStatus {
     /// The newest full or database-only backup not known to be damaged.
     pub last_good: Option<BackupSummary>,
     pub age_secs: Option<i64>,
+    /// By the last good backup's age; stale while a stopped restore may have left the shop
+    /// half-restored.
     pub health: Health,
     /// Free bytes at the destination; `None` when the folder cannot be read.
     pub dest_free_bytes: Option<u64>,
@@ -53,12 +55,18 @@ pub fn shop_status(catalog: &Catalog, name: Option<&str>) -> Result<ShopStatus> 
     let last_attempt_failed = catalog
         .last_logged("backup", &shop.name)?
         .filter(|l| l.outcome == "failed");
+    let interrupted_restore =
+        crate::ops::interrupted::find(catalog, &shop).map(|i| i.sentence(&shop.name));
     Ok(ShopStatus {
         last_attempt_failed,
-        health: health(age_secs),
+        // A shop a stopped restore may have left half-restored is not in good health,
+        // however fresh its last backup.
+        health: match interrupted_restore {
+            Some(_) => Health::Stale,
+            None => health(age_secs),
+        },
         dest_free_bytes: free_space(&shop.dest),
-        interrupted_restore: crate::ops::interrupted::find(catalog, &shop)
-            .map(|i| i.sentence(&shop.name)),
+        interrupted_restore,
         last_good,
         age_secs,
         shop,
