@@ -348,8 +348,9 @@ pub fn sync_files(files: &[PathBuf]) -> Result<()> {
 }
 
 /// Remove what jobs killed outright (or stopped by a power cut) left in the destination
-/// folder `dest`: unfinished archives (`shopsafe-….zip.partial`) and staged dumps
-/// (`.shopsafe-restore-…`) untouched for a day, so never a running job's. A rollback point
+/// folder `dest` (or the work folder): unfinished archives (`shopsafe-….zip.partial`),
+/// staged dumps (`.shopsafe-restore-…`) and backup id reservations (`.shopsafe-id-…`)
+/// untouched for a day, so never a running job's. A rollback point
 /// (`.shopsafe-rollback-…`), which a failed restore names as the way back, is kept. Best
 /// effort: what cannot be read or removed stays.
 pub fn remove_leftovers(dest: &Path) {
@@ -366,7 +367,8 @@ pub fn remove_leftovers(dest: &Path) {
         let name = name.to_string_lossy();
         let left = (name.starts_with("shopsafe-") && name.ends_with(".zip.partial"))
             || (name.starts_with(".shopsafe-") && name.ends_with(".zip.snapshot"))
-            || name.starts_with(".shopsafe-restore-");
+            || name.starts_with(".shopsafe-restore-")
+            || name.starts_with(".shopsafe-id-");
         let stale = || {
             entry
                 .metadata()

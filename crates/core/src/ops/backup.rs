@@ -84,7 +84,7 @@ fn run(
     cancel.check()?;
 
     let now = clock::now_secs();
-    let id = clock::new_backup_id(now);
+    let (id, _reserved) = reserve_id(catalog, || clock::new_backup_id(now))?;
     let kind = if opts.safety {
         BackupKind::Safety
     } else if opts.include_media {
@@ -253,6 +253,33 @@ fn write_media(
     })
 }
 
+/// A backup id from `draw` (`clock::new_backup_id`) that no recorded backup has and no other
+/// running backup holds (two begun in the same second may draw the same one): reserved by
+/// a file of its name in the home's work folder, made only if none is there, until the
+/// returned [`Cleanup`] drops. The id is written into the archive, so it cannot change at
+/// the end, when the catalog records it.
+fn reserve_id(catalog: &Catalog, mut draw: impl FnMut() -> String) -> Result<(String, Cleanup)> {
+    let work = crate::paths::work_dir(catalog.home())?;
+    loop {
+        let id = draw();
+        let path = work.join(format!(".shopsafe-id-{id}"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(_) => {
+                let reserved = Cleanup::new(path);
+                if !catalog.has_backup(&id)? {
+                    return Ok((id, reserved));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io("write to the work folder", &work, e)),
+        }
+    }
+}
+
 /// The destination must be an existing folder that not every user may change.
 pub fn check_destination(dest: &Path) -> Result<()> {
     match std::fs::metadata(dest) {
@@ -299,4 +326,31 @@ fn readme(shop: &Shop, id: &str, database_entry: &str) -> String {
          docs/FORMAT.md in the ShopSafe sources explains every detail.\n",
         name = shop.name
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two backups that draw the same id get two ids: the second draws again while the
+    /// first holds it, and the id is free again once the first is done.
+    #[test]
+    fn a_running_backup_keeps_its_id_to_itself() {
+        let home = tempfile::tempdir().unwrap();
+        let catalog = Catalog::open(&home.path().join("home")).unwrap();
+        let mut draws = [
+            "20261128-042454-6334",
+            "20261128-042454-6334",
+            "20261128-042454-0001",
+        ]
+        .into_iter()
+        .map(String::from);
+        let (first, held) = reserve_id(&catalog, || draws.next().unwrap()).unwrap();
+        let (second, _) = reserve_id(&catalog, || draws.next().unwrap()).unwrap();
+        assert_eq!(first, "20261128-042454-6334");
+        assert_eq!(second, "20261128-042454-0001");
+        drop(held);
+        let (again, _) = reserve_id(&catalog, || first.clone()).unwrap();
+        assert_eq!(again, first);
+    }
 }
