@@ -4,8 +4,9 @@
 //! (each in the character set it was made in, an event with an end in two steps); with
 //! the checks on their text and the rights a restore needs for each kind.
 
+use super::restore::bad_dump;
 use super::tables::{is_plain_name, leading_ident, quote, quote_str, schema_line};
-use super::{bad_dump, Mysql, SESSION};
+use super::{Mysql, SESSION};
 use crate::hashing::hex;
 use crate::manifest::DatabasePart;
 use crate::Result;
