@@ -52,6 +52,7 @@ function duration(secs) {
 const PAST_RETURN = new Set(["checking", "rolling_back", "done"]);
 const KINDS = { full: "Full", database: "Database only", safety: "Safety backup before a restore" };
 const SHORT_KINDS = { ...KINDS, safety: "Safety backup" };
+const ENGINES = { sqlite: "SQLite", postgresql: "PostgreSQL", mysql: "MySQL/MariaDB" };
 
 function sentence(err) {
   if (err && typeof err === "object" && err.message) return err.message;
@@ -578,7 +579,7 @@ async function openDetails(id) {
       ["Kind", KINDS[b.kind]],
       ["Archive", b.path],
       ["Size", bytes(b.size)],
-      ["Database", `${m.database.engine} ${m.database.server_version}, database ${m.database.database_name}`],
+      ["Database", `${ENGINES[m.database.engine] || m.database.engine} ${m.database.server_version}, database ${m.database.database_name}`],
       ["Saved with", m.database.method],
       ["Checked", b.verified_ok === false ? "Damaged" : b.verified_ok ? `Intact (${when(b.verified_at)})` : "Not yet"],
       ["Archive SHA-256", b.sha256],

@@ -2,6 +2,7 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shopsafe_core::catalog::{BackupSummary, LogEntry};
+use shopsafe_core::engine::Database;
 use shopsafe_core::ops::{RestorePlan, RestoreReport};
 use shopsafe_core::secrets::{self, PasswordStore};
 use shopsafe_core::{BackupRecord, Progress, Shop, Throttled, Update};
@@ -216,7 +217,7 @@ pub fn show(r: &BackupRecord) {
     out!("  verified      {}", verified(&s));
     out!(
         "  database      {} {} ({}), {} via {}",
-        m.database.engine,
+        Database::engine_label(&m.database.engine),
         m.database.server_version,
         m.database.database_name,
         bytes(m.database.entry.size),

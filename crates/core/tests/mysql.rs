@@ -413,7 +413,7 @@ fn mysql_bad_input_gets_one_sentence() {
     .unwrap_err();
     assert!(
         e.message
-            .contains("sqlite database but shop myshop uses mysql"),
+            .contains("SQLite database but shop myshop uses MySQL/MariaDB"),
         "{}",
         e.message
     );

@@ -532,7 +532,7 @@ fn postgres_bad_input_gets_one_sentence() {
     .unwrap_err();
     assert!(
         e.message
-            .contains("sqlite database but shop pgshop uses postgresql"),
+            .contains("SQLite database but shop pgshop uses PostgreSQL"),
         "{}",
         e.message
     );

@@ -299,6 +299,16 @@ impl Database {
         }
     }
 
+    /// The engine as people name it: "SQLite", "PostgreSQL" or "MySQL/MariaDB".
+    pub fn engine_label(engine: &str) -> &str {
+        match engine {
+            sqlite::ENGINE => "SQLite",
+            postgres::ENGINE => "PostgreSQL",
+            mysql::ENGINE => "MySQL/MariaDB",
+            other => other,
+        }
+    }
+
     /// Whether the URL carried a password (which the catalog must not store).
     pub fn has_password(&self) -> bool {
         self.password().is_some()

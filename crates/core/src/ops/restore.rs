@@ -160,9 +160,9 @@ pub fn prepare_restore(catalog: &Catalog, opts: &RestoreOptions) -> Result<Resto
     if db.engine() != manifest.database.engine {
         return Err(Error::invalid(format!(
             "This backup holds a {} database but shop {} uses {}; it cannot be restored there.",
-            manifest.database.engine,
+            Database::engine_label(&manifest.database.engine),
             shop.name,
-            db.engine()
+            Database::engine_label(db.engine())
         )));
     }
     // A shop removed and added again, or registered anew on another computer, is another
