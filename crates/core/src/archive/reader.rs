@@ -204,6 +204,8 @@ impl Archive {
         let mut bytes = 0;
         let mut buf = vec![0u8; 1 << 20];
         let mut staged = Vec::new();
+        // The folder the last file went into: most files share their predecessor's.
+        let mut made = None;
         for (name, want) in &listed {
             cancel.check()?;
             let target = staging.and_then(|st| {
@@ -215,7 +217,7 @@ impl Archive {
                     })
                 }
             });
-            self.check_entry(name, want, target.as_deref(), &mut buf, meter)?;
+            self.check_entry(name, want, target.as_deref(), &mut made, &mut buf, meter)?;
             bytes += want.size;
             staged.extend(target);
         }
@@ -229,6 +231,7 @@ impl Archive {
         name: &str,
         want: &FileEntry,
         target: Option<&Path>,
+        made: &mut Option<PathBuf>,
         buf: &mut [u8],
         meter: &mut Meter,
     ) -> Result<()> {
@@ -247,9 +250,10 @@ impl Archive {
         }
         let mut out = match target {
             Some(t) => {
-                if let Some(parent) = t.parent() {
+                if let Some(parent) = t.parent().filter(|p| made.as_deref() != Some(*p)) {
                     std::fs::create_dir_all(parent)
                         .map_err(|e| unpack_error("create", parent, e))?;
+                    *made = Some(parent.to_path_buf());
                 }
                 // Readable by its owner only until it is in place (the database part
                 // stays so); a media file then gets its own permission bits. Media go
@@ -299,10 +303,13 @@ impl Archive {
         // A media file's own permission bits (archives written before they were kept say
         // 0644), always readable by its owner, who checks it.
         #[cfg(unix)]
-        if let (Some(t), Some(mode), true) = (target, mode, name.starts_with("media/")) {
+        if let (Some(out), Some(t), Some(mode), true) =
+            (out.as_ref(), target, mode, name.starts_with("media/"))
+        {
             use std::os::unix::fs::PermissionsExt;
             let bits = std::fs::Permissions::from_mode(mode & 0o777 | 0o400);
-            std::fs::set_permissions(t, bits).map_err(|e| Error::io("write", t, e))?;
+            out.set_permissions(bits)
+                .map_err(|e| Error::io("write", t, e))?;
         }
         meter.add(0, 1);
         Ok(())
