@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Duration;
-use tokio::sync::mpsc::{Receiver, Sender};
 use tokio_postgres::Client;
 
 /// Feed COPY text output to `sink` and return (rows, fingerprint): the sum mod 2^128 of the
@@ -161,8 +161,8 @@ pub(super) enum Piece {
 /// reading and fingerprinting the rows overlaps sending them. Each row is fingerprinted as
 /// the backup fingerprinted it as it came out, a first check before the restored tables are
 /// read back ([`check_loaded`]). Stops when the receiver is gone.
-pub(super) fn read_dump(source: impl Read, file: &Path, out: Sender<Result<Piece>>) {
-    let mut send = |piece: Result<Piece>| out.blocking_send(piece).is_ok();
+pub(super) fn read_dump(source: impl Read, file: &Path, out: SyncSender<Result<Piece>>) {
+    let mut send = |piece: Result<Piece>| out.send(piece).is_ok();
     if let Err(e) = split_dump(source, file, &mut send) {
         send(Err(e));
     }
@@ -271,11 +271,12 @@ fn split_dump(
 /// Run the statements and COPY blocks [`read_dump`] hands over, in order.
 pub(super) async fn run_dump(
     client: &Client,
-    mut pieces: Receiver<Result<Piece>>,
+    pieces: Receiver<Result<Piece>>,
     cancel: &CancelToken,
 ) -> std::result::Result<Vec<Loaded>, Replay> {
     let mut loaded = Vec::new();
-    while let Some(piece) = pieces.recv().await {
+    let mut pieces = pieces.into_iter();
+    while let Some(piece) = pieces.next() {
         cancel.check().map_err(Replay::Io)?;
         match piece.map_err(Replay::Io)? {
             Piece::Stmt(stmt) => client.batch_execute(&stmt).await?,
@@ -288,7 +289,7 @@ pub(super) async fn run_dump(
                     .await?;
                 let mut sink = std::pin::pin!(sink);
                 let sum = loop {
-                    let piece = pieces.recv().await.ok_or_else(|| {
+                    let piece = pieces.next().ok_or_else(|| {
                         Replay::Io(Error::internal(
                             "The dump reader stopped inside a COPY block.",
                         ))

@@ -51,7 +51,7 @@ impl Postgres {
             }
         };
         let runtime = crate::engine::runtime();
-        let (pieces_in, pieces) = tokio::sync::mpsc::channel(4);
+        let (pieces_in, pieces) = std::sync::mpsc::sync_channel(4);
         let client = std::thread::scope(|s| {
             s.spawn(move || read_dump(source, staged, pieces_in));
             runtime.block_on(async {
