@@ -84,7 +84,8 @@ fn run(
     cancel.check()?;
 
     let now = clock::now_secs();
-    let (id, _reserved) = reserve_id(catalog, || clock::new_backup_id(now))?;
+    let work = crate::paths::work_dir(catalog.home())?;
+    let (id, _reserved) = reserve_id(&work, catalog, || clock::new_backup_id(now))?;
     let kind = if opts.safety {
         BackupKind::Safety
     } else if opts.include_media {
@@ -103,9 +104,7 @@ fn run(
     let mut writer = ArchiveWriter::create(partial.path(), now)?;
     let entry_name = db.entry_name();
     writer.add_bytes(README_ENTRY, readme(shop, &id, entry_name).as_bytes())?;
-    let snap_file = Cleanup::new(
-        crate::paths::work_dir(catalog.home())?.join(format!(".{file_name}.snapshot")),
-    );
+    let snap_file = Cleanup::new(work.join(format!(".{file_name}.snapshot")));
     let (snap, db_entry, media_part, inspection) = std::thread::scope(|s| -> Result<_> {
         if db.streams() {
             // A server's dump streams into the archive as it is taken, measured as it goes.
@@ -255,11 +254,14 @@ fn write_media(
 
 /// A backup id from `draw` (`clock::new_backup_id`) that no recorded backup has and no other
 /// running backup holds (two begun in the same second may draw the same one): reserved by
-/// a file of its name in the home's work folder, made only if none is there, until the
-/// returned [`Cleanup`] drops. The id is written into the archive, so it cannot change at
-/// the end, when the catalog records it.
-fn reserve_id(catalog: &Catalog, mut draw: impl FnMut() -> String) -> Result<(String, Cleanup)> {
-    let work = crate::paths::work_dir(catalog.home())?;
+/// a file of its name in the home's work folder `work`, made only if none is there, until
+/// the returned [`Cleanup`] drops. The id is written into the archive, so it cannot change
+/// at the end, when the catalog records it.
+fn reserve_id(
+    work: &Path,
+    catalog: &Catalog,
+    mut draw: impl FnMut() -> String,
+) -> Result<(String, Cleanup)> {
     loop {
         let id = draw();
         let path = work.join(format!(".shopsafe-id-{id}"));
@@ -275,7 +277,7 @@ fn reserve_id(catalog: &Catalog, mut draw: impl FnMut() -> String) -> Result<(St
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(Error::io("write to the work folder", &work, e)),
+            Err(e) => return Err(Error::io("write to the work folder", work, e)),
         }
     }
 }
@@ -338,6 +340,7 @@ mod tests {
     fn a_running_backup_keeps_its_id_to_itself() {
         let home = tempfile::tempdir().unwrap();
         let catalog = Catalog::open(&home.path().join("home")).unwrap();
+        let work = crate::paths::work_dir(catalog.home()).unwrap();
         let mut draws = [
             "20261128-042454-6334",
             "20261128-042454-6334",
@@ -345,12 +348,12 @@ mod tests {
         ]
         .into_iter()
         .map(String::from);
-        let (first, held) = reserve_id(&catalog, || draws.next().unwrap()).unwrap();
-        let (second, _) = reserve_id(&catalog, || draws.next().unwrap()).unwrap();
+        let (first, held) = reserve_id(&work, &catalog, || draws.next().unwrap()).unwrap();
+        let (second, _) = reserve_id(&work, &catalog, || draws.next().unwrap()).unwrap();
         assert_eq!(first, "20261128-042454-6334");
         assert_eq!(second, "20261128-042454-0001");
         drop(held);
-        let (again, _) = reserve_id(&catalog, || first.clone()).unwrap();
+        let (again, _) = reserve_id(&work, &catalog, || first.clone()).unwrap();
         assert_eq!(again, first);
     }
 }
