@@ -414,6 +414,17 @@ e_pg_prep_backup() {
     if [ "$1" -gt 1 ]; then "$SHOPSAFE" --home "$SS_HOME" delete "$(newest_backup)" --force >/dev/null; fi
     e_pg_quiet
 }
+# Seconds to read every table back once through the engine's own client, output discarded:
+# about what the server spends on a restore's read-back check, which the tools do not do.
+e_readback() { # E_DIAG-KEY e_pg_readback_one|e_my_readback_one
+    local t t0
+    t0=$(now)
+    for t in "${E_TABLES[@]}"; do "$2" "$t" >/dev/null || die "reading table $t back failed"; done
+    E_DIAG[$1]=$(sub "$(now)" "$t0")
+}
+e_pg_readback_one() { e_psql shop -c "COPY public.$1 TO STDOUT"; }
+e_my_readback_one() { e_my shop --quick -e "SELECT * FROM $1"; }
+
 e_check_pg_rows() {
     local got
     got=$(e_psql shop -c "$(e_counts_sql)")
@@ -469,6 +480,8 @@ e_bench_pg() {
     time_ss "pg restore" e_pg_quiet restore "$id" --force --no-pre-backup
     grep -q "$(awk '{ s += $1 } END { print s }' <<<"${E_COUNTS_PG// /$'\n'}") rows match" "$LOG" ||
         die "shopsafe restore (PostgreSQL) did not report the expected row count: $(cat "$LOG")"
+    e_readback pg_readback e_pg_readback_one
+    say "PostgreSQL: reading every table back through psql: ${E_DIAG[pg_readback]} s"
 
     # Where the time goes: ShopSafe's own dump loaded by hand into an empty database.
     unzip -p "$archive" database/dump.sql >"$W/pg-shopsafe.sql"
@@ -558,6 +571,8 @@ e_bench_my() {
     grep -q "$(awk '{ s += $1 } END { print s }' <<<"${E_COUNTS_MY// /$'\n'}") rows match" "$LOG" ||
         die "shopsafe restore (MariaDB) did not report the expected row count: $(cat "$LOG")"
     e_check_my_rows "shopsafe restore"
+    e_readback my_readback e_my_readback_one
+    say "MariaDB: reading every table back through mariadb: ${E_DIAG[my_readback]} s"
 
     unzip -p "$archive" database/dump.sql >"$W/maria-shopsafe.sql"
     e_my mysql -e "CREATE DATABASE shop_load"
@@ -749,6 +764,7 @@ Where ShopSafe's time goes (one run each):
 | | PostgreSQL s | MariaDB s |
 |---|---:|---:|
 | Loading ShopSafe's own \`database/dump.sql\` by hand into an empty database (\`psql --single-transaction -f\`, \`mariadb --binary-mode\`) | ${E_DIAG[pg_load]} | ${E_DIAG[my_load]} |
+| Reading every table back once through the engine's client, output discarded (\`COPY … TO STDOUT\` in \`psql\`, \`SELECT *\` in \`mariadb --quick\`): about what a restore's read-back check costs the server | ${E_DIAG[pg_readback]} | ${E_DIAG[my_readback]} |
 | \`shopsafe backup\`: CPU time of the shopsafe process (median) | $(e_cpu "pg backup") | $(e_cpu "maria backup") |
 | \`shopsafe restore\`: CPU time of the shopsafe process (median) | $(e_cpu "pg restore") | $(e_cpu "maria restore") |
 | One more MariaDB backup, CPU time of the client + the server: \`shopsafe\` | | ${E_DIAG[my_cpu_ss]} + ${E_DIAG[my_srv_ss]} |
@@ -786,6 +802,8 @@ EOF
     echo "Summary: PostgreSQL backup $(ratio "$pb" "$(med "pg_dump -Fc")") of \`pg_dump -Fc\` ($(ratio "$pb" "$(med "pg_dump plain")") of plain \`pg_dump\`),"
     echo "restore $(ratio "$pr" "$(med "pg_restore")") of \`pg_restore\`; MariaDB backup $(ratio "$mb_" "$(med "mariadb-dump")") of \`mariadb-dump\`,"
     echo "restore $(ratio "$mr" "$(med "mariadb < dump")") of \`mariadb < dump.sql\`."
+    echo "The PostgreSQL restore less its read-back check (${E_DIAG[pg_readback]} s as measured above) would take"
+    echo "about $(sub "$pr" "${E_DIAG[pg_readback]}") s, $(ratio "$(sub "$pr" "${E_DIAG[pg_readback]}")" "$(med "pg_restore")") of \`pg_restore\`."
     cat <<EOF
 
 ### Method (database servers)
