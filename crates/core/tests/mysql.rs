@@ -115,6 +115,12 @@ fn mysql_round_trip_restores_schema_rows_auto_increment_and_media() {
     let m = MariaServer::start();
     make_shop_db(&m);
     let s = register(&m);
+    // The newest orders were deleted: the counter is past the highest id, and a restore
+    // must keep it there rather than let the server count on from the rows.
+    m.sql(
+        "shop",
+        "INSERT INTO orders_order (total) VALUES (0), (0); DELETE FROM orders_order WHERE total = 0;",
+    );
     let before = m.state("shop", TABLES);
     let checksums = m.sql(
         "shop",
@@ -124,6 +130,11 @@ fn mysql_round_trip_restores_schema_rows_auto_increment_and_media() {
     let counter = m.sql(
         "shop",
         "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' AND TABLE_NAME = 'orders_order'",
+    );
+    let max_id = m.sql("shop", "SELECT MAX(id) FROM orders_order");
+    assert!(
+        counter.trim().parse::<u32>().unwrap() > max_id.trim().parse::<u32>().unwrap() + 1,
+        "the counter ({counter}) should be past the next id after the highest ({max_id})"
     );
 
     // A hosting account's limit on a statement's time, and settings the server gives its
@@ -142,6 +153,7 @@ fn mysql_round_trip_restores_schema_rows_auto_increment_and_media() {
     };
     let backup = ops::backup(&s.catalog, &opts, &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!(backup.manifest.database.engine, "mysql");
+    assert_eq!(backup.manifest.database.method, "native-mysql");
     assert_eq!(
         backup
             .manifest
@@ -164,7 +176,16 @@ fn mysql_round_trip_restores_schema_rows_auto_increment_and_media() {
          CREATE TABLE added_later (x int) ENGINE=InnoDB;",
     );
     std::fs::write(s.dir.path().join("media/new.jpg"), b"new").unwrap();
+    let changed = (
+        m.state("shop", &[TABLES, &["added_later"]].concat()),
+        files(&s.dir.path().join("media")),
+    );
 
+    // The server's own log of the restore's statements shows how the tables went live.
+    m.sql(
+        "mysql",
+        "SET GLOBAL log_output = 'TABLE'; SET GLOBAL general_log = 1;",
+    );
     let plan = ops::prepare_restore(
         &s.catalog,
         &RestoreOptions {
@@ -176,7 +197,25 @@ fn mysql_round_trip_restores_schema_rows_auto_increment_and_media() {
     )
     .unwrap();
     let report = ops::restore(&s.catalog, &plan, &NoProgress, &CancelToken::new()).unwrap();
-    assert!(report.safety_backup.is_some());
+    let renames = m.sql(
+        "mysql",
+        "SET GLOBAL general_log = 0;
+         SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log
+          WHERE command_type = 'Query' AND argument LIKE 'RENAME TABLE%';",
+    );
+    let renames: Vec<&str> = renames.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        renames.len(),
+        1,
+        "the tables went live in more than one RENAME TABLE: {renames:?}"
+    );
+    for t in TABLES {
+        assert!(
+            renames[0].contains(&format!("`{t}`")),
+            "{t} not swapped in the one RENAME TABLE: {}",
+            renames[0]
+        );
+    }
     assert_eq!(
         m.state("shop", TABLES),
         before,
@@ -201,8 +240,85 @@ fn mysql_round_trip_restores_schema_rows_auto_increment_and_media() {
         "INSERT INTO orders_order (total) VALUES (5); SELECT LAST_INSERT_ID();",
     );
     assert_eq!(next.trim(), counter.trim());
-    assert!(next.trim().parse::<u32>().unwrap() >= 1120);
     assert!(!listing(&s.shop.dest).iter().any(|n| n.starts_with('.')));
+
+    // The safety backup holds the shop as it was just before the restore, and gives it back.
+    restore_from(&s, report.safety_backup.as_ref().unwrap(), false).unwrap();
+    assert_eq!(
+        (
+            m.state("shop", &[TABLES, &["added_later"]].concat()),
+            files(&s.dir.path().join("media"))
+        ),
+        changed,
+        "the safety backup did not give back the shop as it was before the restore"
+    );
+}
+
+/// A PostgreSQL shop's archive cannot be restored into a MySQL/MariaDB shop, nor the other
+/// way round: each refusal says so before anything changes.
+#[test]
+fn archives_of_the_other_server_engine_are_refused() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    let s = register(&m);
+    let pg = common::pg::PgServer::start();
+    pg.owned_database("shop", "shop-pw", "shop");
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE TABLE orders_order (id serial PRIMARY KEY, total numeric(12, 2));
+         INSERT INTO orders_order (total) VALUES (1.5), (2.5);",
+    );
+    let pg_shop = s.add_database_shop("pgshop", pg.socket_url("shop", "shop"));
+    let my_backup = backup_of(&s);
+    let pg_backup = ops::backup(
+        &s.catalog,
+        &common::database_only(&pg_shop),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let before = (
+        m.state("shop", TABLES),
+        pg.rows("shop", &["public.orders_order"]),
+    );
+    for (backup, into, says) in [
+        (
+            &pg_backup,
+            "myshop",
+            "holds a PostgreSQL database but shop myshop uses MySQL/MariaDB",
+        ),
+        (
+            &my_backup,
+            "pgshop",
+            "holds a MySQL/MariaDB database but shop pgshop uses PostgreSQL",
+        ),
+    ] {
+        let e = ops::prepare_restore(
+            &s.catalog,
+            &RestoreOptions {
+                backup: backup.id.clone(),
+                shop: Some(into.into()),
+                force: true,
+                pre_backup: true,
+            },
+        )
+        .unwrap_err();
+        assert!(e.message.contains(says), "{}", e.message);
+    }
+    assert_eq!(
+        (
+            m.state("shop", TABLES),
+            pg.rows("shop", &["public.orders_order"])
+        ),
+        before
+    );
+    assert_eq!(
+        s.catalog.backups(None).unwrap().len(),
+        2,
+        "a safety backup was taken"
+    );
 }
 
 /// A restore whose connections the server drops while it loads (a server restart, an
@@ -385,6 +501,23 @@ fn mysql_bad_input_gets_one_sentence() {
         .port();
     let e = check(&format!("mysql://shop@127.0.0.1:{closed}/shop"));
     assert!(e.message.contains("Could not reach"), "{}", e.message);
+    // A host name that resolves nowhere (.invalid never does).
+    let e = check("mysql://shop@shop-db.invalid/shop");
+    assert!(e.message.contains("Could not reach"), "{}", e.message);
+    // A login with rights on every database is told plainly that this one does not exist.
+    m.sql(
+        "mysql",
+        "CREATE USER 'wide'@'localhost' IDENTIFIED BY 'shop-pw'; GRANT SELECT ON *.* TO 'wide'@'localhost';",
+    );
+    let e = check(&format!(
+        "mysql://wide@localhost/nope?socket={}",
+        m.socket().display()
+    ));
+    assert!(
+        e.message.contains("The database nope does not exist"),
+        "{}",
+        e.message
+    );
 
     // A login without rights on the shop's database.
     m.sql(
@@ -397,7 +530,7 @@ fn mysql_bad_input_gets_one_sentence() {
     ));
     assert!(e.message.contains("no rights"), "{}", e.message);
 
-    // A PostgreSQL-style archive cannot go into a MySQL shop: an SQLite one stands in.
+    // An archive of another engine's cannot go into a MySQL shop (PostgreSQL's: below).
     let s = register(&m);
     let t = common::TestShop::new("lite");
     let lite = t.backup();

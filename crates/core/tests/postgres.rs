@@ -158,6 +158,7 @@ fn postgres_round_trip_restores_schema_rows_sequences_and_media() {
     }
     let db = &backup.manifest.database;
     assert_eq!(db.engine, "postgresql");
+    assert_eq!(db.method, "native-postgresql");
     assert!(db.server_version.starts_with("15"), "{}", db.server_version);
     let product = db
         .tables
@@ -184,6 +185,11 @@ fn postgres_round_trip_restores_schema_rows_sequences_and_media() {
     );
     std::fs::remove_file(s.dir.path().join("media/products/p3.jpg")).unwrap();
     std::fs::write(s.dir.path().join("media/new.jpg"), b"new").unwrap();
+    let changed = (
+        pg.schema("shop"),
+        pg.rows("shop", TABLES),
+        files(&s.dir.path().join("media")),
+    );
 
     let plan = ops::prepare_restore(
         &s.catalog,
@@ -241,6 +247,17 @@ fn postgres_round_trip_restores_schema_rows_sequences_and_media() {
         !listing(&s.shop.dest).iter().any(|n| n.starts_with('.')),
         "{:?}",
         listing(&s.shop.dest)
+    );
+
+    // The safety backup holds the shop as it was just before the restore, and gives it back.
+    restore(&s, report.safety_backup.as_ref().unwrap(), None).unwrap();
+    assert!(
+        (
+            pg.schema("shop"),
+            pg.rows("shop", TABLES),
+            files(&s.dir.path().join("media"))
+        ) == changed,
+        "the safety backup did not give back the shop as it was before the restore"
     );
 }
 
@@ -497,6 +514,14 @@ fn postgres_bad_input_gets_one_sentence() {
     let e = check(&format!("postgres://shop@127.0.0.1:{closed}/shop"));
     assert!(e.message.contains("Could not reach"), "{}", e.message);
     assert_eq!(e.kind, ErrorKind::Database);
+    // A host name that resolves nowhere (.invalid never does).
+    let e = check("postgres://shop@shop-db.invalid/shop");
+    assert!(e.message.contains("Could not reach"), "{}", e.message);
+    // The other spelling of the scheme reaches the same server.
+    Database::parse(&format!("postgresql://shop:shop-pw@127.0.0.1:{port}/shop"))
+        .unwrap()
+        .check()
+        .unwrap();
     let e = check(&format!("postgres://shop@127.0.0.1:{port}/shop"));
     assert!(e.message.contains("asks for a password"), "{}", e.message);
     assert_eq!(e.kind, ErrorKind::PasswordRequired);
