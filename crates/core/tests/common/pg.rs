@@ -231,9 +231,18 @@ impl PgServer {
 
     /// `pg_dump -s` of `db`, without the `\restrict` lines that differ on every run.
     pub fn schema(&self, db: &str) -> String {
-        let out = Command::new(self.bin.join("pg_dump"))
+        self.schema_dumped_by(&self.bin, db, &[])
+    }
+
+    /// `pg_dump -s` of `db` by the `pg_dump` in `bin` (one of a newer version can dump an
+    /// older server, so two versions' databases can be compared in one version's words),
+    /// without the tables in `exclude`, the `\restrict` lines and the line naming the
+    /// server's version.
+    pub fn schema_dumped_by(&self, bin: &Path, db: &str, exclude: &[&str]) -> String {
+        let out = Command::new(bin.join("pg_dump"))
             .args(["-s", "-h"])
             .arg(self.socket_dir())
+            .args(exclude.iter().map(|t| format!("--exclude-table={t}")))
             .args(["-p", &self.port.to_string(), "-U", "postgres", db])
             .output()
             .unwrap();
@@ -245,7 +254,11 @@ impl PgServer {
         String::from_utf8(out.stdout)
             .unwrap()
             .lines()
-            .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+            .filter(|l| {
+                !l.starts_with("\\restrict")
+                    && !l.starts_with("\\unrestrict")
+                    && !l.starts_with("-- Dumped from database version")
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
