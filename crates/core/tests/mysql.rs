@@ -530,7 +530,8 @@ fn mysql_bad_input_gets_one_sentence() {
     ));
     assert!(e.message.contains("no rights"), "{}", e.message);
 
-    // An archive of another engine's cannot go into a MySQL shop (PostgreSQL's: below).
+    // An SQLite archive cannot go into a MySQL shop (a PostgreSQL one: in
+    // archives_of_the_other_server_engine_are_refused).
     let s = register(&m);
     let t = common::TestShop::new("lite");
     let lite = t.backup();
