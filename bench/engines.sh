@@ -485,6 +485,7 @@ e_bench_pg() {
 
     # Where the time goes: ShopSafe's own dump loaded by hand into an empty database.
     unzip -p "$archive" database/dump.sql >"$W/pg-shopsafe.sql"
+    E_DIAG[pg_dump_bytes]=$(stat -c %s "$W/pg-shopsafe.sql")
     e_psql postgres -c "CREATE DATABASE shop_load"
     e_pg_quiet
     sync
@@ -575,6 +576,7 @@ e_bench_my() {
     say "MariaDB: reading every table back through mariadb: ${E_DIAG[my_readback]} s"
 
     unzip -p "$archive" database/dump.sql >"$W/maria-shopsafe.sql"
+    E_DIAG[my_dump_bytes]=$(stat -c %s "$W/maria-shopsafe.sql")
     e_my mysql -e "CREATE DATABASE shop_load"
     e_my_quiet
     sync
@@ -677,6 +679,12 @@ engines_target_rows() {
     echo "| MariaDB backup no slower than \`mariadb-dump\` | ${b} s vs ${r} s = $(ratio "$b" "$r") | $(e_verdict "$b" "$r") |"
     b=$(med "maria restore") r=$(med "mariadb < dump")
     echo "| MariaDB restore no slower than \`mariadb < dump.sql\` | ${b} s vs ${r} s = $(ratio "$b" "$r") | $(e_verdict "$b" "$r") |"
+    # Tables stream: memory stays far below the size of the data.
+    local l rss=0
+    for l in "pg backup" "pg restore" "maria backup" "maria restore"; do
+        if [ "${RSS[$l]:-0}" -gt "$rss" ]; then rss=${RSS[$l]}; fi
+    done
+    echo "| database tables stream: peak memory under ${RSS_LIMIT_MB} MB | highest peak RSS of the PostgreSQL and MariaDB backups and restores: $(kb_to_mb "$rss") MB, for dumps of $(mb "${E_DIAG[pg_dump_bytes]}") MB and $(mb "${E_DIAG[my_dump_bytes]}") MB | $(verdict "$(kb_to_mb "$rss") < $RSS_LIMIT_MB") |"
 }
 
 # One line of the results table: ENGINE OPERATION SHOPSAFE_LABEL TOOL_LABEL TOOL_TEXT TARGET(1/0)
