@@ -23,6 +23,8 @@ command -v gnome-keyring-daemon >/dev/null || need+=(gnome-keyring)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 # A GeoDjango shop's PostGIS, for one of them.
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
+# A test restores money values between databases of two lc_monetary locales (de_DE, C).
+command -v localedef >/dev/null && [ -d /usr/share/i18n/locales ] || need+=(locales)
 # ... and throwaway MariaDB servers.
 command -v mariadb-install-db >/dev/null || need+=(mariadb-server)
 command -v mariadb >/dev/null || need+=(mariadb-client)
@@ -67,6 +69,13 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
     if [ -n "$created_policy" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+if ! locale -a 2>/dev/null | grep -qx 'de_DE.utf8'; then
+    echo "deps: adding the de_DE.UTF-8 locale (localedef)"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8
 fi
 
 # PostgreSQL 18 for the cross-version tests: Debian 12 has only 15, so take the server

@@ -118,7 +118,7 @@ fn register(pg: &PgServer) -> ServerShop {
         },
     )
     .unwrap();
-    assert!(!shop.db_url.contains("pw"));
+    assert!(!shop.db_url.contains("shop-pw"));
     ServerShop { dir, catalog, shop }
 }
 
@@ -490,6 +490,89 @@ fn postgres_restore_loading_while_the_archive_is_checked_rolls_back_a_bad_archiv
         !listing(&s.shop.dest).iter().any(|n| n.starts_with('.')),
         "scratch files left: {:?}",
         listing(&s.shop.dest)
+    );
+}
+
+/// `money` values read and write as text in the database's `lc_monetary` form: a shop whose
+/// database writes them the German way restores into one that writes them the C way, and
+/// back, with every value the same.
+#[test]
+fn postgres_money_restores_between_databases_of_other_lc_monetary() {
+    let locales = std::process::Command::new("locale")
+        .arg("-a")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&locales.stdout).lines().any(|l| l == "de_DE.utf8"),
+        "this test needs the de_DE.UTF-8 locale: run scripts/deps.sh (it runs localedef -i de_DE -f UTF-8 de_DE.UTF-8)"
+    );
+    let pg = PgServer::start();
+    pg.owned_database("shop", "shop-pw", "shop");
+    pg.psql(
+        "postgres",
+        "postgres",
+        "ALTER DATABASE shop SET lc_monetary = 'de_DE.utf8'",
+    );
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE TABLE price (id int PRIMARY KEY, amount money);
+         INSERT INTO price VALUES (1, 1234.56), (2, 0.5), (3, -7.01), (4, NULL);",
+    );
+    assert_eq!(
+        pg.psql("shop", "shop", "SELECT amount FROM price WHERE id = 1")
+            .trim(),
+        "1.234,56 €"
+    );
+    pg.psql("postgres", "postgres", "CREATE DATABASE plain OWNER shop");
+    pg.psql("postgres", "plain", "ALTER SCHEMA public OWNER TO shop");
+    pg.psql(
+        "shop",
+        "plain",
+        "CREATE TABLE price (id int PRIMARY KEY, amount money);
+         INSERT INTO price VALUES (1, 98765.43), (2, NULL);",
+    );
+    assert_eq!(
+        pg.psql("shop", "plain", "SELECT amount FROM price WHERE id = 1")
+            .trim(),
+        "$98,765.43"
+    );
+    let s = register(&pg);
+    let plain = s.add_database_shop("plain", pg.socket_url("shop", "plain"));
+    // The stored values, in one form for both databases.
+    let values = |db: &str| {
+        pg.psql(
+            "shop",
+            db,
+            "SET lc_monetary = 'C'; SELECT string_agg(id || '=' || coalesce(amount::text, 'null'), ' ' ORDER BY id) FROM price",
+        )
+    };
+    let (german, c) = (values("shop"), values("plain"));
+    let from_plain = ops::backup(
+        &s.catalog,
+        &common::database_only(&plain),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+
+    // The German database's backup into the C one, which takes its setting too (a restore
+    // gives back the database's own settings).
+    let backup = s.try_backup().unwrap();
+    restore(&s, &backup.id, Some("plain")).unwrap();
+    assert_eq!(values("plain"), german);
+    assert_eq!(
+        pg.psql("shop", "plain", "SELECT amount FROM price WHERE id = 1")
+            .trim(),
+        "1.234,56 €"
+    );
+    // The C database's backup into the German one.
+    restore(&s, &from_plain.id, Some("pgshop")).unwrap();
+    assert_eq!(values("shop"), c);
+    assert_eq!(
+        pg.psql("shop", "shop", "SELECT amount FROM price WHERE id = 1")
+            .trim(),
+        "$98,765.43"
     );
 }
 

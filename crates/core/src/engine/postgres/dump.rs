@@ -16,7 +16,7 @@ use super::catalog::{
 };
 use super::connection::not_utf8;
 use super::replay::{copy_lines, generated_fingerprint, CopyError};
-use super::{Postgres, SESSION};
+use super::{Postgres, MONEY_FORM, SESSION};
 use crate::engine::dumpfile::{DumpTo, DumpWriter};
 use crate::progress::CancelToken;
 use crate::{Error, ErrorKind, Result};
@@ -75,6 +75,7 @@ impl Postgres {
     ) -> Result<(crate::engine::Snapshot, crate::engine::Inspection)> {
         let client = self.connect().await?;
         let e = |e| self.db_error(e);
+        client.batch_execute(MONEY_FORM).await.map_err(e)?;
         self.begin_locked(&client).await?;
         let mut unsupported = strings(&client, UNSUPPORTED).await.map_err(e)?;
         for row in client.query(EXTENSION_TABLES, &[]).await.map_err(e)? {
@@ -113,7 +114,7 @@ impl Postgres {
                 "-- ShopSafe native PostgreSQL dump (server {version}).\n\
                  -- Restore by hand into an empty database: psql -v ON_ERROR_STOP=1 --single-transaction -f dump.sql"
             ),
-            SESSION,
+            &format!("{SESSION}\n{MONEY_FORM}"),
         )?;
         // Every name in the dump is qualified, but the restore runs the shop's functions
         // (a generated column's, a check's, a materialized view's), whose bodies find

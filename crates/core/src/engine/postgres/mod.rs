@@ -74,6 +74,11 @@ const TEXT_FORMS: &str = "SET DateStyle = 'ISO, YMD';
 SET TimeZone = 'UTC';
 SET extra_float_digits = 3;
 SET bytea_output = 'hex';";
+/// `money` values read and written as text follow `lc_monetary` (`1.234,56 €` under
+/// `de_DE`, `$1,234.56` under `C`), and the same stored value under any: a dump writes them
+/// under `C`, says so in its header with this very line, and a restore loads (and reads
+/// back) under it only a dump whose header says so (older ones under the database's own).
+const MONEY_FORM: &str = "SET lc_monetary = 'C';";
 const SHOPS_OWN_FORMS: &str =
     "RESET DateStyle; RESET TimeZone; RESET extra_float_digits; RESET bytea_output;";
 

@@ -5,6 +5,7 @@
 //! dump as for that read-back.
 
 use super::catalog::{schema_fingerprints, tables, Table};
+use super::MONEY_FORM;
 use crate::engine::rowsum::RowSum;
 use crate::manifest::DatabasePart;
 use crate::progress::CancelToken;
@@ -206,8 +207,12 @@ fn split_dump(
     let is_marker = |l: &[u8]| l == stmt_marker.as_slice() || l == copy_marker.as_slice();
     let truncated = || Error::corrupt("The dump ends inside a COPY block.");
     let mut more = next(&mut line)?;
-    // Skip the rest of the header up to the first marker.
+    // Skip the rest of the header up to the first marker, but for the form money values
+    // are written in, which the restore's session takes too.
     while more && !is_marker(&line) {
+        if line == MONEY_FORM.as_bytes() && !send(Ok(Piece::Stmt(MONEY_FORM.to_string()))) {
+            return Ok(());
+        }
         more = next(&mut line)?;
     }
     while more {
