@@ -259,6 +259,7 @@ impl PgServer {
                     && !l.starts_with("\\unrestrict")
                     && !l.starts_with("-- Dumped from database version")
             })
+            .filter_map(without_server_stamps)
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -296,4 +297,23 @@ impl Drop for PgServer {
             ],
         );
     }
+}
+
+/// A `pg_dump` line without the `pg_attver=…` column option that Debian's PostgreSQL 15.20
+/// stamps on every column it makes (a new number for each table, which no `SET (…)` sets);
+/// none when the line set nothing else.
+fn without_server_stamps(line: &str) -> Option<String> {
+    let Some((head, rest)) = line
+        .split_once(" SET (")
+        .filter(|_| line.contains("pg_attver="))
+    else {
+        return Some(line.to_string());
+    };
+    let options = rest.strip_suffix(");").unwrap_or(rest);
+    let kept: Vec<&str> = options
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.starts_with("pg_attver="))
+        .collect();
+    (!kept.is_empty()).then(|| format!("{head} SET ({});", kept.join(", ")))
 }

@@ -66,9 +66,15 @@ pub(crate) fn expand(query: &str) -> String {
                 "SELECT '' AS prefix, unnest(c.reloptions) AS o UNION ALL SELECT 'toast.', unnest(tc.reloptions)",
             ),
         )
+        // Only the ones a column may be given: a server may keep options of its own there
+        // (Debian's PostgreSQL 15.20 stamps every column `pg_attver=…`), which no server
+        // takes back in `SET (…)`.
         .replace(
             "{ATTOPTIONS}",
-            &option_list("SELECT '' AS prefix, unnest(a.attoptions) AS o"),
+            &option_list(
+                "SELECT '' AS prefix, o FROM unnest(a.attoptions) o
+                  WHERE split_part(o, '=', 1) IN ('n_distinct', 'n_distinct_inherited')",
+            ),
         )
         .replace("{STANDALONE_TYPE}", STANDALONE_TYPE)
         .replace("{LATE_CHECK}", LATE_CHECK)
@@ -721,7 +727,7 @@ UNION ALL
 SELECT format('ALTER %s %s ALTER COLUMN %I SET (%s);', {ALTER_KIND}, c.oid::regclass, a.attname, {ATTOPTIONS})
   FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE a.attoptions IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE {ATTOPTIONS} IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
    AND c.relkind IN ('r', 'p', 'm') AND {USER_SCHEMA} AND {CLASS_NOT_EXT}
 UNION ALL
 SELECT pg_catalog.pg_get_statisticsobjdef(st.oid) || ';'
