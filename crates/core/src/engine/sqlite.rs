@@ -81,8 +81,23 @@ impl Sqlite {
         let give_up = std::time::Instant::now() + Duration::from_secs(60);
         let (conn, stamp) = loop {
             let (wal, shm) = (beside("-wal"), beside("-shm"));
-            if !wal_mode || (wal && shm) {
+            if !wal_mode {
                 break (open(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?, None);
+            }
+            if wal && shm {
+                // One read transaction, begun here, for everything read through this
+                // connection (the copy's backup API takes it over). A site connection that
+                // has just made the -shm may not have set it up yet, which a reader that
+                // may not write it cannot do for it ("attempt to write a readonly
+                // database"): then read again in a moment.
+                let conn = open(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                conn.execute_batch("BEGIN")?;
+                match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+                    Err(rusqlite::Error::SqliteFailure(f, _))
+                        if f.code == rusqlite::ErrorCode::ReadOnly => {}
+                    Err(e) => return Err(e.into()),
+                    Ok(()) => break (conn, None),
+                }
             }
             if !wal && !shm {
                 let stamp = Stamp::of(&self.path)?;
