@@ -176,8 +176,9 @@ fn mysql_round_trip_restores_schema_rows_auto_increment_and_media() {
          CREATE TABLE added_later (x int) ENGINE=InnoDB;",
     );
     std::fs::write(s.dir.path().join("media/new.jpg"), b"new").unwrap();
+    let tables_now = [TABLES, &["added_later"]].concat();
     let changed = (
-        m.state("shop", &[TABLES, &["added_later"]].concat()),
+        m.state("shop", &tables_now),
         files(&s.dir.path().join("media")),
     );
 
@@ -246,7 +247,7 @@ fn mysql_round_trip_restores_schema_rows_auto_increment_and_media() {
     restore_from(&s, report.safety_backup.as_ref().unwrap(), false).unwrap();
     assert_eq!(
         (
-            m.state("shop", &[TABLES, &["added_later"]].concat()),
+            m.state("shop", &tables_now),
             files(&s.dir.path().join("media"))
         ),
         changed,
@@ -272,13 +273,7 @@ fn archives_of_the_other_server_engine_are_refused() {
     );
     let pg_shop = s.add_database_shop("pgshop", pg.socket_url("shop", "shop"));
     let my_backup = backup_of(&s);
-    let pg_backup = ops::backup(
-        &s.catalog,
-        &common::database_only(&pg_shop),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap();
+    let pg_backup = s.try_backup_of(&pg_shop).unwrap();
     let before = (
         m.state("shop", TABLES),
         pg.rows("shop", &["public.orders_order"]),
@@ -1255,13 +1250,7 @@ fn mysql_views_triggers_routines_and_events_round_trip() {
         )
     };
     let admin_of_setters = s.add_database_shop("setters-admin", url("admin"));
-    let by_admin = ops::backup(
-        &s.catalog,
-        &common::database_only(&admin_of_setters),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap();
+    let by_admin = s.try_backup_of(&admin_of_setters).unwrap();
     m.sql("setters", "DROP FUNCTION root_fn");
     s.add_database_shop("setters", url("setter"));
     let report = restore_into(&by_admin.id, "setters");

@@ -507,6 +507,12 @@ fn postgres_money_restores_between_databases_of_other_lc_monetary() {
         "this test needs the de_DE.UTF-8 locale: run scripts/deps.sh (it runs localedef -i de_DE -f UTF-8 de_DE.UTF-8)"
     );
     let pg = PgServer::start();
+    // The first price as the database itself writes it.
+    let shown = |db: &str| {
+        pg.psql("shop", db, "SELECT amount FROM price WHERE id = 1")
+            .trim()
+            .to_string()
+    };
     pg.owned_database("shop", "shop-pw", "shop");
     pg.psql(
         "postgres",
@@ -519,11 +525,7 @@ fn postgres_money_restores_between_databases_of_other_lc_monetary() {
         "CREATE TABLE price (id int PRIMARY KEY, amount money);
          INSERT INTO price VALUES (1, 1234.56), (2, 0.5), (3, -7.01), (4, NULL);",
     );
-    assert_eq!(
-        pg.psql("shop", "shop", "SELECT amount FROM price WHERE id = 1")
-            .trim(),
-        "1.234,56 €"
-    );
+    assert_eq!(shown("shop"), "1.234,56 €");
     pg.psql("postgres", "postgres", "CREATE DATABASE plain OWNER shop");
     pg.psql("postgres", "plain", "ALTER SCHEMA public OWNER TO shop");
     pg.psql(
@@ -532,11 +534,7 @@ fn postgres_money_restores_between_databases_of_other_lc_monetary() {
         "CREATE TABLE price (id int PRIMARY KEY, amount money);
          INSERT INTO price VALUES (1, 98765.43), (2, NULL);",
     );
-    assert_eq!(
-        pg.psql("shop", "plain", "SELECT amount FROM price WHERE id = 1")
-            .trim(),
-        "$98,765.43"
-    );
+    assert_eq!(shown("plain"), "$98,765.43");
     let s = register(&pg);
     let plain = s.add_database_shop("plain", pg.socket_url("shop", "plain"));
     // The stored values, in one form for both databases.
@@ -548,32 +546,18 @@ fn postgres_money_restores_between_databases_of_other_lc_monetary() {
         )
     };
     let (german, c) = (values("shop"), values("plain"));
-    let from_plain = ops::backup(
-        &s.catalog,
-        &common::database_only(&plain),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap();
+    let from_plain = s.try_backup_of(&plain).unwrap();
 
     // The German database's backup into the C one, which takes its setting too (a restore
     // gives back the database's own settings).
     let backup = s.try_backup().unwrap();
     restore(&s, &backup.id, Some("plain")).unwrap();
     assert_eq!(values("plain"), german);
-    assert_eq!(
-        pg.psql("shop", "plain", "SELECT amount FROM price WHERE id = 1")
-            .trim(),
-        "1.234,56 €"
-    );
+    assert_eq!(shown("plain"), "1.234,56 €");
     // The C database's backup into the German one.
     restore(&s, &from_plain.id, Some("pgshop")).unwrap();
     assert_eq!(values("shop"), c);
-    assert_eq!(
-        pg.psql("shop", "shop", "SELECT amount FROM price WHERE id = 1")
-            .trim(),
-        "$98,765.43"
-    );
+    assert_eq!(shown("shop"), "$98,765.43");
 }
 
 #[test]
@@ -694,13 +678,7 @@ fn postgres_bad_input_gets_one_sentence() {
         "CREATE TABLE words (w text); INSERT INTO words VALUES (E'caf\\xe9')",
     );
     let ascii = s.add_database_shop("ascii", pg.socket_url("shop", "ascii"));
-    let e = ops::backup(
-        &s.catalog,
-        &common::database_only(&ascii),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap_err();
+    let e = s.try_backup_of(&ascii).unwrap_err();
     assert!(
         e.message
             .contains("holds text in table public.words that cannot be written as UTF-8")
@@ -727,13 +705,7 @@ fn postgres_bad_input_gets_one_sentence() {
         "CREATE SCHEMA extensions; CREATE EXTENSION citext SCHEMA extensions;
          CREATE TABLE users (email extensions.citext); INSERT INTO users VALUES ('A@b.c');",
     );
-    let with_citext = ops::backup(
-        &s.catalog,
-        &common::database_only(&ext_a),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap();
+    let with_citext = s.try_backup_of(&ext_a).unwrap();
     add("ext_b");
     pg.psql("shop", "ext_b", "CREATE EXTENSION citext");
     let before = pg.schema("ext_b");
@@ -2176,13 +2148,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          GRANT SELECT ON ALL SEQUENCES IN SCHEMA public, inventory TO clerk;",
     );
     let clerk = s.add_database_shop("as-clerk", pg.socket_url("clerk", "shop"));
-    let e = ops::backup(
-        &s.catalog,
-        &common::database_only(&clerk),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .unwrap_err();
+    let e = s.try_backup_of(&clerk).unwrap_err();
     assert!(
         e.message.contains("row-level security") && e.message.contains("orders_order"),
         "{}",

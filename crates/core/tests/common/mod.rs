@@ -253,9 +253,14 @@ impl ServerShop {
 
     /// A database-only backup of the shop.
     pub fn try_backup(&self) -> shopsafe_core::Result<BackupRecord> {
+        self.try_backup_of(&self.shop)
+    }
+
+    /// A database-only backup of `shop`, one of this catalog's.
+    pub fn try_backup_of(&self, shop: &Shop) -> shopsafe_core::Result<BackupRecord> {
         ops::backup(
             &self.catalog,
-            &database_only(&self.shop),
+            &database_only(shop),
             &NoProgress,
             &CancelToken::new(),
         )
