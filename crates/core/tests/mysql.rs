@@ -6,7 +6,7 @@ mod common;
 use common::maria::MariaServer;
 use common::{files, listing, ServerShop};
 use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions};
-use shopsafe_core::{BackupRecord, CancelToken, Catalog, NoProgress};
+use shopsafe_core::{BackupRecord, CancelToken, Catalog, ErrorKind, NoProgress};
 
 const TABLES: &[&str] = &[
     "catalog_category",
@@ -1590,40 +1590,11 @@ fn failed_mysql_restores_leave_views_triggers_and_routines_as_they_were() {
 /// manifest (the entry's size and hash updated). No MySQL 8 server can be run here; the load
 /// fails on MariaDB just as a real MySQL 8 dump using that collation does.
 fn as_from_mysql8(from: &std::path::Path, to: &std::path::Path) {
-    use sha2::{Digest, Sha256};
-    use std::io::{Read, Write};
-    let mut zin = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
-    let read = |zin: &mut zip::ZipArchive<std::fs::File>, name: &str| {
-        let mut bytes = Vec::new();
-        zin.by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
-        bytes
-    };
-    let mut manifest =
-        shopsafe_core::manifest::Manifest::from_json(&read(&mut zin, "manifest.json")).unwrap();
-    let dump = String::from_utf8(read(&mut zin, "database/dump.sql"))
-        .unwrap()
-        .replace("utf8mb4_unicode_ci", "utf8mb4_0900_ai_ci");
-    assert!(dump.contains("COLLATE=utf8mb4_0900_ai_ci"));
-    manifest.database.server_version = "8.0.40".into();
-    manifest.database.entry.size = dump.len() as u64;
-    manifest.database.entry.sha256 = Sha256::digest(dump.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let mut zout = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
-    for i in 0..zin.len() {
-        let entry = zin.by_index_raw(i).unwrap();
-        let name = entry.name().unwrap().to_string();
-        if !matches!(name.as_str(), "manifest.json" | "database/dump.sql") {
-            zout.raw_copy_file(entry).unwrap();
-        }
-    }
-    let opts = zip::write::SimpleFileOptions::default();
-    zout.start_file("database/dump.sql", opts).unwrap();
-    zout.write_all(dump.as_bytes()).unwrap();
-    zout.start_file("manifest.json", opts).unwrap();
-    zout.write_all(&manifest.to_json()).unwrap();
-    zout.finish().unwrap();
+    common::rewrite_archive(from, to, |dump, manifest| {
+        *dump = dump.replace("utf8mb4_unicode_ci", "utf8mb4_0900_ai_ci");
+        assert!(dump.contains("COLLATE=utf8mb4_0900_ai_ci"));
+        manifest.database.server_version = "8.0.40".into();
+    });
 }
 
 /// An archive holding what this server lacks (from MySQL 8, restored into MariaDB 10.11):
@@ -1645,6 +1616,40 @@ fn mysql_restore_from_a_server_this_one_cannot_follow_says_so() {
             .contains("The backup comes from MySQL 8.0.40 and holds something MariaDB 10.")
             && e.message.contains("utf8mb4_0900_ai_ci")
             && e.message.contains("restore it into MySQL 8.0 or newer"),
+        "{}",
+        e.message
+    );
+    assert_eq!(m.state("shop", TABLES), before);
+    assert_eq!(
+        m.sql("shop", "SHOW FULL TABLES").trim().lines().count(),
+        TABLES.len(),
+        "scratch tables left"
+    );
+}
+
+/// A dump whose rows are not those its manifest counted (its hashes made to agree, as a
+/// fault in writing it could leave it): the restore finds the difference in the scratch
+/// tables, says which table, and never swaps them in.
+#[test]
+fn mysql_restore_of_rows_unlike_the_manifest_is_refused() {
+    with_password();
+    let m = MariaServer::start();
+    make_shop_db(&m);
+    let s = register(&m);
+    let backup = backup_of(&s);
+    let altered = s.dir.path().join("altered.zip");
+    common::rewrite_archive(&backup.path, &altered, |dump, _| {
+        assert_eq!(dump.matches("'Grüner Tee 🍵'").count(), 1);
+        *dump = dump.replace("'Grüner Tee 🍵'", "'Grüner Tea 🍵'");
+    });
+    m.sql("shop", "DELETE FROM orders_orderline WHERE id > 100");
+    let before = m.state("shop", TABLES);
+    let e = restore_from(&s, &altered.to_string_lossy(), false).unwrap_err();
+    eprintln!("MSG {}", e.message);
+    assert_eq!(e.kind, ErrorKind::VerificationFailed, "{}", e.message);
+    assert!(
+        e.message
+            .contains("different content in table catalog_category"),
         "{}",
         e.message
     );

@@ -247,7 +247,10 @@ impl Mysql {
                 });
             return Err(before(Error::new(
                 err.kind,
-                newer.unwrap_or_else(|| format!("The backup could not be loaded: {}", err.message)),
+                newer.unwrap_or_else(|| match err.kind {
+                    ErrorKind::VerificationFailed => err.message,
+                    _ => format!("The backup could not be loaded: {}", err.message),
+                }),
             )));
         }
         // An object that names the backup's database would be made there, not here.

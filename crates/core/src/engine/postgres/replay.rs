@@ -393,9 +393,16 @@ pub(super) async fn check_loaded(
             || got.stored != want.rows
             || got.stat.fingerprint != want.fingerprint
         {
+            let how = match got.stat.rows == want.rows && got.stored == want.rows {
+                true => format!("its {} rows hold other values", want.rows),
+                false => format!(
+                    "{} rows sent, {} stored, {} expected",
+                    got.stat.rows, got.stored, want.rows
+                ),
+            };
             return Err(fail(format!(
-                "The backup's rows of table {} do not match its manifest ({} rows sent, {} stored, {} expected).",
-                want.name, got.stat.rows, got.stored, want.rows
+                "The backup's rows of table {} do not match its manifest ({how}), so the archive does not hold the shop as it was backed up; restore another backup.",
+                want.name
             )));
         }
     }
