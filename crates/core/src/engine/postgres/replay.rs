@@ -385,24 +385,27 @@ pub(super) async fn check_loaded(
         let mut copies = loaded.iter().filter(|l| l.stat.name == want.name);
         let (Some(got), None) = (copies.next(), copies.next()) else {
             return Err(fail(format!(
-                "The backup's dump does not load the table {} exactly once.",
+                "The backup's dump does not load the table {} exactly once; restore another backup.",
                 want.name
             )));
         };
-        if got.stat.rows != want.rows
-            || got.stored != want.rows
-            || got.stat.fingerprint != want.fingerprint
-        {
-            let how = match got.stat.rows == want.rows && got.stored == want.rows {
+        if got.stat.rows != want.rows || got.stat.fingerprint != want.fingerprint {
+            let how = match got.stat.rows == want.rows {
                 true => format!("its {} rows hold other values", want.rows),
                 false => format!(
-                    "{} rows sent, {} stored, {} expected",
-                    got.stat.rows, got.stored, want.rows
+                    "{} rows where the manifest counts {}",
+                    got.stat.rows, want.rows
                 ),
             };
             return Err(fail(format!(
                 "The backup's rows of table {} do not match its manifest ({how}), so the archive does not hold the shop as it was backed up; restore another backup.",
                 want.name
+            )));
+        }
+        if got.stored != want.rows {
+            return Err(fail(format!(
+                "The server stored {} of the {} rows of table {} the backup sent.",
+                got.stored, want.rows, want.name
             )));
         }
     }
