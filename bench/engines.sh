@@ -511,7 +511,8 @@ engines_stop_pg() {
 E_MY_DUMP=""
 e_my_dump() { mariadb-dump --no-defaults -uroot -S "$E_MY_SOCK" --single-transaction shop >"$E_MY_DUMP"; }
 e_my_load() { mariadb --no-defaults -uroot -S "$E_MY_SOCK" shop <"$E_MY_DUMP"; }
-e_my_prep_dump() { rm -f "$E_MY_DUMP" "$E_MY_DUMP.gz"; }
+e_my_prep_dump() { rm -f "$E_MY_DUMP"; }
+e_my_prep_gz() { rm -f "$E_MY_DUMP.gz"; }
 # The tool's dump compressed as it is taken, as ShopSafe's is (and as people often run it).
 e_my_dump_gz() { mariadb-dump --no-defaults -uroot -S "$E_MY_SOCK" --single-transaction shop | gzip -1 >"$E_MY_DUMP.gz"; }
 e_my_prep_backup() {
@@ -567,7 +568,7 @@ e_bench_my() {
     E_SIZE[my_zip_sql]=$(unzip -l "$archive" | awk '$4 == "database/dump.sql" { print $1 }')
     time_db "mariadb-dump" e_my_prep_dump "$E_MY_DUMP" e_my_dump
     E_SIZE[my_sql]=$(stat -c %s "$E_MY_DUMP")
-    time_db "mariadb-dump | gzip" e_my_prep_dump "$E_MY_DUMP.gz" e_my_dump_gz
+    time_db "mariadb-dump | gzip" e_my_prep_gz "$E_MY_DUMP.gz" e_my_dump_gz
     E_SIZE[my_gz]=$(stat -c %s "$E_MY_DUMP.gz")
     rm -f "$E_MY_DUMP.gz"
 
