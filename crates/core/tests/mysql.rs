@@ -1585,32 +1585,43 @@ fn failed_mysql_restores_leave_views_triggers_and_routines_as_they_were() {
     assert_eq!(scratch(), "");
 }
 
-/// The archive at `from`, rewritten at `to` as if a MySQL 8.0 server had made it: its tables
-/// in MySQL 8's default collation, which MariaDB does not have, and MySQL's version in the
-/// manifest (the entry's size and hash updated). No MySQL 8 server can be run here; the load
-/// fails on MariaDB just as a real MySQL 8 dump using that collation does.
-fn as_from_mysql8(from: &std::path::Path, to: &std::path::Path) {
-    common::rewrite_archive(from, to, |dump, manifest| {
-        *dump = dump.replace("utf8mb4_unicode_ci", "utf8mb4_0900_ai_ci");
-        assert!(dump.contains("COLLATE=utf8mb4_0900_ai_ci"));
-        manifest.database.server_version = "8.0.40".into();
-    });
-}
-
-/// An archive holding what this server lacks (from MySQL 8, restored into MariaDB 10.11):
-/// one sentence naming both servers, and the database is left as it was.
-#[test]
-fn mysql_restore_from_a_server_this_one_cannot_follow_says_so() {
+/// The error of restoring the shop's backup rewritten by `edit` (see
+/// [`common::rewrite_archive`]) after the live rows have changed, once it is checked that
+/// the restore left the database as it was, with no scratch tables.
+fn refused_restore_of_rewritten_backup(
+    edit: impl FnOnce(&mut String, &mut shopsafe_core::manifest::Manifest),
+) -> shopsafe_core::Error {
     with_password();
     let m = MariaServer::start();
     make_shop_db(&m);
     let s = register(&m);
     let backup = backup_of(&s);
-    let mysql8 = s.dir.path().join("from-mysql8.zip");
-    as_from_mysql8(&backup.path, &mysql8);
+    let rewritten = s.dir.path().join("rewritten.zip");
+    common::rewrite_archive(&backup.path, &rewritten, edit);
     m.sql("shop", "DELETE FROM orders_orderline WHERE id > 100");
     let before = m.state("shop", TABLES);
-    let e = restore_from(&s, &mysql8.to_string_lossy(), false).unwrap_err();
+    let e = restore_from(&s, &rewritten.to_string_lossy(), false).unwrap_err();
+    assert_eq!(m.state("shop", TABLES), before, "{}", e.message);
+    assert_eq!(
+        m.sql("shop", "SHOW FULL TABLES").trim().lines().count(),
+        TABLES.len(),
+        "scratch tables left"
+    );
+    e
+}
+
+/// An archive holding what this server lacks (from MySQL 8, restored into MariaDB 10.11):
+/// one sentence naming both servers, and the database is left as it was. No MySQL 8 server
+/// can be run here, so the backup is rewritten as one would have made it: its tables in
+/// MySQL 8's default collation, which MariaDB does not have, and MySQL's version in the
+/// manifest; the load fails on MariaDB just as a real MySQL 8 dump using that collation does.
+#[test]
+fn mysql_restore_from_a_server_this_one_cannot_follow_says_so() {
+    let e = refused_restore_of_rewritten_backup(|dump, manifest| {
+        *dump = dump.replace("utf8mb4_unicode_ci", "utf8mb4_0900_ai_ci");
+        assert!(dump.contains("COLLATE=utf8mb4_0900_ai_ci"));
+        manifest.database.server_version = "8.0.40".into();
+    });
     assert!(
         e.message
             .contains("The backup comes from MySQL 8.0.40 and holds something MariaDB 10.")
@@ -1619,12 +1630,6 @@ fn mysql_restore_from_a_server_this_one_cannot_follow_says_so() {
         "{}",
         e.message
     );
-    assert_eq!(m.state("shop", TABLES), before);
-    assert_eq!(
-        m.sql("shop", "SHOW FULL TABLES").trim().lines().count(),
-        TABLES.len(),
-        "scratch tables left"
-    );
 }
 
 /// A dump whose rows are not those its manifest counted (its hashes made to agree, as a
@@ -1632,32 +1637,16 @@ fn mysql_restore_from_a_server_this_one_cannot_follow_says_so() {
 /// tables, says which table, and never swaps them in.
 #[test]
 fn mysql_restore_of_rows_unlike_the_manifest_is_refused() {
-    with_password();
-    let m = MariaServer::start();
-    make_shop_db(&m);
-    let s = register(&m);
-    let backup = backup_of(&s);
-    let altered = s.dir.path().join("altered.zip");
-    common::rewrite_archive(&backup.path, &altered, |dump, _| {
+    let e = refused_restore_of_rewritten_backup(|dump, _| {
         assert_eq!(dump.matches("'Grüner Tee 🍵'").count(), 1);
         *dump = dump.replace("'Grüner Tee 🍵'", "'Grüner Tea 🍵'");
     });
-    m.sql("shop", "DELETE FROM orders_orderline WHERE id > 100");
-    let before = m.state("shop", TABLES);
-    let e = restore_from(&s, &altered.to_string_lossy(), false).unwrap_err();
-    eprintln!("MSG {}", e.message);
     assert_eq!(e.kind, ErrorKind::VerificationFailed, "{}", e.message);
     assert!(
         e.message
             .contains("different content in table catalog_category"),
         "{}",
         e.message
-    );
-    assert_eq!(m.state("shop", TABLES), before);
-    assert_eq!(
-        m.sql("shop", "SHOW FULL TABLES").trim().lines().count(),
-        TABLES.len(),
-        "scratch tables left"
     );
 }
 
