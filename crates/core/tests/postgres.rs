@@ -1792,6 +1792,9 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
          ALTER TABLE tag_loose VALIDATE CONSTRAINT tag_weight;
          INSERT INTO tag_loose (label) VALUES ('no weight');
          INSERT INTO tag_counted (label) VALUES ('counted');
+         CREATE TABLE tag_other (label text DEFAULT 'b');
+         CREATE TABLE tag_both (label text DEFAULT 'own') INHERITS (tag, tag_other);
+         INSERT INTO tag_both (weight) VALUES (3);
          CREATE TABLE sized (w int, area int GENERATED ALWAYS AS (w * 2) STORED);
          CREATE TABLE sized_copy (w int, area int GENERATED ALWAYS AS (w * 2) STORED);
          ALTER TABLE sized_copy INHERIT sized;
@@ -1915,6 +1918,7 @@ fn postgres_tricky_objects_restore_into_an_empty_database() {
         "public.promotions",
         "public.tag_loose",
         "public.tag_counted",
+        "public.tag_both",
         "public.sized_copy",
         "public.pairs",
         "public.shipments",
