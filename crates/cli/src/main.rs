@@ -133,7 +133,9 @@ enum ShopCommand {
         /// postgres://user[:password]@host:5432/db or mysql://user[:password]@host:3306/db.
         /// Add ?sslmode=require (PostgreSQL) or ?ssl-mode=REQUIRED (MySQL) to insist on TLS,
         /// ?sslmode=verify-full or ?ssl-mode=VERIFY_IDENTITY to check the server's certificate
-        /// too (against &sslrootcert= / &ssl-ca=/abs/ca.pem, or the public authorities).
+        /// too (against &sslrootcert= / &ssl-ca=/abs/ca.pem, or the public authorities), and
+        /// &sslcert=…&sslkey=… / &ssl-cert=…&ssl-key=… (absolute PEM paths) to show a client
+        /// certificate to a server that asks for one.
         /// A password is kept in the OS keyring (or a file only you can read), never in the
         /// catalog; when the server asks for one and none was given, it is asked for.
         #[arg(long)]

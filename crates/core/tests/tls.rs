@@ -5,7 +5,9 @@
 //! against a server without TLS. The verifying modes accept the authority's certificate
 //! for the name it carries, and refuse another host name (except PostgreSQL's `verify-ca`),
 //! another authority, the public authorities, an unusable certificate file, and a file
-//! given without a verifying mode, each in one sentence.
+//! given without a verifying mode, each in one sentence. Servers that ask for a client
+//! certificate get the one the URL names, and say in one sentence when it is missing, not
+//! signed by the authority they trust, or given with another key.
 
 mod common;
 
@@ -276,4 +278,151 @@ fn mysql_backup_and_restore_over_required_tls() {
     assert_ne!(m.state("shop", &["t"]), before);
     restore(&catalog, &id);
     assert_eq!(m.state("shop", &["t"]), before);
+}
+
+/// Back up the shop at `url` (a new catalog), change its table `t` with `change`, restore,
+/// and check `state` gives back what it gave before the backup.
+fn round_trip(url: &str, state: impl Fn() -> Vec<String>, change: impl FnOnce()) {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = Catalog::open(&dir.path().join("home")).unwrap();
+    let shop = add(&catalog, url, dir.path());
+    assert!(!shop.db_url.contains(PW), "{}", shop.db_url);
+    let before = state();
+    let id = backup(&catalog, &shop);
+    change();
+    assert_ne!(state(), before);
+    restore(&catalog, &id);
+    assert_eq!(state(), before);
+}
+
+/// A server that asks every TCP login for a client certificate its authority signed: without
+/// one, a sentence naming the URL options to add; with one, backup and restore work; a
+/// certificate of another authority, or a key that is not its own, one sentence each.
+#[test]
+fn postgres_client_certificates_are_shown_when_the_server_asks() {
+    let pg = PgServer::start();
+    pg.psql(
+        "postgres",
+        "postgres",
+        &format!("CREATE ROLE shop LOGIN PASSWORD '{PW}'"),
+    );
+    pg.psql("postgres", "postgres", "CREATE DATABASE shop OWNER shop");
+    pg.psql(
+        "shop",
+        "shop",
+        "CREATE TABLE t (id serial PRIMARY KEY, note text);
+         INSERT INTO t (note) SELECT 'row ' || g FROM generate_series(1, 50) g;",
+    );
+    pg.require_tls();
+    let (crt, key) = pg.ask_for_client_certificates();
+    let url = |crt: &std::path::Path, key: &std::path::Path| {
+        format!(
+            "postgres://shop:{PW}@127.0.0.1:{}/shop?sslmode=require&sslcert={}&sslkey={}",
+            pg.port,
+            crt.display(),
+            key.display()
+        )
+    };
+    let plain = format!("postgres://shop:{PW}@127.0.0.1:{}/shop", pg.port);
+    let e = ops::test_connection(&plain, None).unwrap_err();
+    assert!(
+        e.message.contains("asks for a client certificate")
+            && e.message.contains("add sslcert= and sslkey="),
+        "{}",
+        e.message
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    common::pg::cert::authority(elsewhere.path(), "ca");
+    let (other_crt, other_key) = common::pg::cert::client_cert(elsewhere.path(), "shop");
+    let e = ops::test_connection(&url(&other_crt, &other_key), None).unwrap_err();
+    assert!(
+        e.message.contains("refused the client certificate")
+            && e.message
+                .contains("not signed by an authority the server trusts")
+            && e.message.contains("check sslcert= and sslkey="),
+        "{}",
+        e.message
+    );
+    let e = ops::test_connection(&url(&crt, &other_key), None).unwrap_err();
+    assert!(
+        e.message
+            .contains("does not belong to the client certificate"),
+        "{}",
+        e.message
+    );
+    let good = url(&crt, &key);
+    let described = ops::test_connection(&good, None).unwrap();
+    assert!(described.starts_with("PostgreSQL 15."), "{described}");
+    round_trip(
+        &good,
+        || pg.rows("shop", &["t"]),
+        || {
+            pg.psql("shop", "shop", "DELETE FROM t WHERE id > 10");
+        },
+    );
+}
+
+/// The same for a MariaDB login that must show a client certificate (REQUIRE X509).
+#[test]
+fn mysql_client_certificates_are_shown_when_the_server_asks() {
+    let m = MariaServer::start_with_tls();
+    m.sql(
+        "mysql",
+        &format!(
+            "CREATE DATABASE shop;
+             CREATE USER 'shop'@'127.0.0.1' IDENTIFIED BY '{PW}' REQUIRE X509;
+             GRANT ALL PRIVILEGES ON shop.* TO 'shop'@'127.0.0.1';"
+        ),
+    );
+    m.sql(
+        "shop",
+        "CREATE TABLE t (id int AUTO_INCREMENT PRIMARY KEY, note varchar(20)) ENGINE=InnoDB;
+         INSERT INTO t (note) SELECT CONCAT('row ', seq) FROM seq_1_to_50;",
+    );
+    let (crt, key) = m.client_cert("shop");
+    let url = |crt: &std::path::Path, key: &std::path::Path| {
+        format!(
+            "mysql://shop:{PW}@127.0.0.1:{}/shop?ssl-cert={}&ssl-key={}",
+            m.port,
+            crt.display(),
+            key.display()
+        )
+    };
+    let plain = format!("mysql://shop:{PW}@127.0.0.1:{}/shop", m.port);
+    let e = ops::test_connection(&plain, None).unwrap_err();
+    assert!(
+        e.message.contains("wants a client certificate")
+            && e.message.contains("add ssl-cert= and ssl-key="),
+        "{}",
+        e.message
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    common::pg::cert::authority(elsewhere.path(), "ca");
+    let (other_crt, other_key) = common::pg::cert::client_cert(elsewhere.path(), "shop");
+    let e = ops::test_connection(&url(&other_crt, &other_key), None).unwrap_err();
+    assert!(
+        e.message.contains("refused the client certificate")
+            && e.message
+                .contains("not signed by an authority the server trusts")
+            && e.message.contains("check ssl-cert= and ssl-key="),
+        "{}",
+        e.message
+    );
+    let e = ops::test_connection(&url(&crt, &other_key), None).unwrap_err();
+    assert!(
+        e.message
+            .contains("does not belong to the client certificate"),
+        "{}",
+        e.message
+    );
+    let good = url(&crt, &key);
+    let described = ops::test_connection(&good, None).unwrap();
+    assert!(described.starts_with("MariaDB "), "{described}");
+    round_trip(
+        &good,
+        || m.state("shop", &["t"]),
+        || {
+            m.sql("shop", "DELETE FROM t WHERE id > 10");
+        },
+    );
 }

@@ -1,6 +1,7 @@
 //! TLS to database servers: the mode a URL asks for (`sslmode=` for PostgreSQL, `ssl-mode=`
 //! for MySQL; `prefer` by default), the certificate authority it trusts (`sslrootcert=` /
-//! `ssl-ca=`), and the rustls client settings both engines use.
+//! `ssl-ca=`), the client certificate it shows a server that asks for one (`sslcert=` and
+//! `sslkey=` / `ssl-cert=` and `ssl-key=`), and the rustls client settings both engines use.
 //!
 //! As libpq's `require`, `prefer` and `require` encrypt without checking who signed the
 //! server's certificate: shop servers often use a self-signed one. The handshake signatures
@@ -15,7 +16,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
@@ -117,6 +118,87 @@ pub fn check_ca(
     }
 }
 
+/// A client certificate and its private key (absolute paths of PEM files), shown to a server
+/// that asks for one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCert {
+    pub cert: String,
+    pub key: String,
+}
+
+impl ClientCert {
+    /// The URL's client certificate options (named `names`, as `("sslcert", "sslkey")`): both
+    /// or neither, absolute paths, and only where TLS can be used.
+    pub fn from_url(
+        cert: Option<String>,
+        key: Option<String>,
+        names: (&str, &str),
+        mode: TlsMode,
+        socket: bool,
+    ) -> Result<Option<ClientCert>> {
+        let (c, k) = names;
+        let (cert, key) = match (cert, key) {
+            (None, None) => return Ok(None),
+            (Some(cert), Some(key)) => (cert, key),
+            _ => {
+                return Err(Error::invalid(format!(
+                    "{c}= and {k}= go together: give the absolute paths of the client certificate and of its private key."
+                )))
+            }
+        };
+        if let Some((name, path)) = [(c, &cert), (k, &key)]
+            .into_iter()
+            .find(|(_, path)| !std::path::Path::new(path).is_absolute())
+        {
+            return Err(Error::invalid(format!(
+                "{name}={path} must be the absolute path of the file."
+            )));
+        }
+        if mode == TlsMode::Disable || socket {
+            return Err(Error::invalid(format!(
+                "A client certificate is shown only over TLS, which {} does not use; connect over TCP (host and port) with TLS, or leave {c}= and {k}= out.",
+                if socket { "a unix socket" } else { "this URL's ssl mode" }
+            )));
+        }
+        Ok(Some(ClientCert { cert, key }))
+    }
+
+    /// The certificate chain and key, for rustls.
+    fn load(&self) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
+        let bad = |path: &str, what: String| {
+            Error::invalid(format!(
+                "Could not use the client certificate file {path}: {what}; give the PEM files of the certificate the server accepts and of its private key."
+            ))
+        };
+        let certs = CertificateDer::pem_file_iter(&self.cert)
+            .and_then(|certs| certs.collect::<std::result::Result<Vec<_>, _>>())
+            .map_err(|e| bad(&self.cert, e.to_string()))?;
+        if certs.is_empty() {
+            return Err(bad(&self.cert, "it holds no certificate".into()));
+        }
+        let key =
+            PrivateKeyDer::from_pem_file(&self.key).map_err(|e| bad(&self.key, e.to_string()))?;
+        Ok((certs, key))
+    }
+}
+
+/// One sentence for a server (`server`, as "The PostgreSQL server at h:p") that asked for a
+/// client certificate and got none (`shown` false), or refused the one shown (in its own
+/// words, `said`); `names` are the URL's options for it.
+pub fn client_cert_refused(server: &str, shown: bool, said: &str, names: (&str, &str)) -> Error {
+    let (c, k) = names;
+    let message = match shown {
+        false => format!(
+            "{server} asks for a client certificate; add {c}= and {k}= with the absolute paths of the certificate it accepts and of its private key to the database URL (`shopsafe shop edit NAME --db URL`)."
+        ),
+        true => format!(
+            "{server} refused the client certificate ({}); check {c}= and {k}= in the database URL, or ask the server's administrator which certificate it accepts.",
+            said.trim_end_matches('.')
+        ),
+    };
+    Error::new(ErrorKind::InvalidInput, message)
+}
+
 /// Make ring rustls' process-wide provider, for libraries that build their own rustls
 /// settings (mysql_async); a provider someone installed earlier stays.
 pub fn install_provider() {
@@ -128,8 +210,12 @@ pub fn install_provider() {
 
 /// rustls settings for `mode`: encrypt only (`prefer`, `require`), or check the server's
 /// certificate against the authorities in the PEM file `ca` (or, for `verify-full` without
-/// one, Mozilla's list).
-pub fn client_config(mode: TlsMode, ca: Option<&str>) -> Result<ClientConfig> {
+/// one, Mozilla's list); showing the client certificate `client` to a server that asks.
+pub fn client_config(
+    mode: TlsMode,
+    ca: Option<&str>,
+    client: Option<&ClientCert>,
+) -> Result<ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -148,9 +234,19 @@ pub fn client_config(mode: TlsMode, ca: Option<&str>) -> Result<ClientConfig> {
         chain,
         any_name: mode == TlsMode::VerifyCa,
     });
-    Ok(builder
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth())
+    let builder = builder.with_custom_certificate_verifier(verifier);
+    match client {
+        None => Ok(builder.with_no_client_auth()),
+        Some(client) => {
+            let (certs, key) = client.load()?;
+            builder.with_client_auth_cert(certs, key).map_err(|_| {
+                Error::invalid(format!(
+                    "The key {} does not belong to the client certificate {}; give the certificate's own private key.",
+                    client.key, client.cert
+                ))
+            })
+        }
+    }
 }
 
 /// The authorities in the PEM file `ca`, or Mozilla's list.
@@ -183,6 +279,67 @@ pub fn certificate_problem(
     place: &str,
     what: &str,
 ) -> Option<Error> {
+    let Some(rustls::Error::InvalidCertificate(c)) = rustls_error(error) else {
+        return None;
+    };
+    let url = format!("`shopsafe shop edit NAME --db URL` changes {what} in the database URL");
+    let why = match c {
+        CertificateError::UnknownIssuer | CertificateError::BadSignature => format!(
+            "is not signed by the authority trusted; give the file of the authority that signed it ({url}), or ask the server's administrator which one it is"
+        ),
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => format!(
+            "does not name the host connected to; connect to the server by a name its certificate holds ({url}), or ask its administrator for a certificate naming this one"
+        ),
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            "has expired; the server's administrator must renew it (the database URL cannot fix that)".to_string()
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            "is not valid yet; check this computer's date and time, or ask the server's administrator".to_string()
+        }
+        other => format!("was refused ({other:?}); check {what} in the database URL, or ask the server's administrator"),
+    };
+    Some(Error::new(
+        ErrorKind::InvalidInput,
+        format!("The certificate of the server for {place} {why}."),
+    ))
+}
+
+/// If `error` (or what caused it) is the server ending the handshake over the client
+/// certificate (none shown where one is required, or one it does not accept), one sentence
+/// on it from [`client_cert_refused`].
+pub fn client_cert_alert(
+    error: &(dyn std::error::Error + 'static),
+    server: &str,
+    client: Option<&ClientCert>,
+    names: (&str, &str),
+) -> Option<Error> {
+    use rustls::AlertDescription as A;
+    let Some(rustls::Error::AlertReceived(alert)) = rustls_error(error) else {
+        return None;
+    };
+    let about_ours = matches!(
+        alert,
+        A::CertificateRequired
+            | A::UnknownCA
+            | A::BadCertificate
+            | A::UnsupportedCertificate
+            | A::CertificateRevoked
+            | A::CertificateExpired
+            | A::CertificateUnknown
+            | A::AccessDenied
+            | A::DecryptError
+    );
+    let said = match alert {
+        A::UnknownCA => "it is not signed by an authority the server trusts".to_string(),
+        A::CertificateExpired => "it has expired".to_string(),
+        A::CertificateRevoked => "it was revoked".to_string(),
+        other => format!("TLS alert {other:?}"),
+    };
+    about_ours.then(|| client_cert_refused(server, client.is_some(), &said, names))
+}
+
+/// The rustls error in `error` or what caused it, if any.
+fn rustls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     let mut next = Some(error);
     while let Some(e) = next {
         let found = e.downcast_ref::<rustls::Error>().or_else(|| {
@@ -190,29 +347,8 @@ pub fn certificate_problem(
                 .and_then(|io| io.get_ref())
                 .and_then(|inner| inner.downcast_ref::<rustls::Error>())
         });
-        if let Some(rustls::Error::InvalidCertificate(c)) = found {
-            let url =
-                format!("`shopsafe shop edit NAME --db URL` changes {what} in the database URL");
-            let why = match c {
-                CertificateError::UnknownIssuer | CertificateError::BadSignature => format!(
-                    "is not signed by the authority trusted; give the file of the authority that signed it ({url}), or ask the server's administrator which one it is"
-                ),
-                CertificateError::NotValidForName
-                | CertificateError::NotValidForNameContext { .. } => format!(
-                    "does not name the host connected to; connect to the server by a name its certificate holds ({url}), or ask its administrator for a certificate naming this one"
-                ),
-                CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                    "has expired; the server's administrator must renew it (the database URL cannot fix that)".to_string()
-                }
-                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                    "is not valid yet; check this computer's date and time, or ask the server's administrator".to_string()
-                }
-                other => format!("was refused ({other:?}); check {what} in the database URL, or ask the server's administrator"),
-            };
-            return Some(Error::new(
-                ErrorKind::InvalidInput,
-                format!("The certificate of the server for {place} {why}."),
-            ));
+        if found.is_some() {
+            return found;
         }
         next = e.source();
     }
@@ -279,6 +415,53 @@ impl ServerCertVerifier for Checks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A client certificate needs its key, absolute paths, and a connection that can carry TLS.
+    #[test]
+    fn client_certificate_options_make_sense_together() {
+        let names = ("sslcert", "sslkey");
+        let parse = |cert: Option<&str>, key: Option<&str>, mode, socket| {
+            ClientCert::from_url(
+                cert.map(Into::into),
+                key.map(Into::into),
+                names,
+                mode,
+                socket,
+            )
+        };
+        assert_eq!(parse(None, None, TlsMode::Disable, true).unwrap(), None);
+        let e = parse(Some("/c.pem"), None, TlsMode::Prefer, false).unwrap_err();
+        assert!(
+            e.message.starts_with("sslcert= and sslkey= go together"),
+            "{}",
+            e.message
+        );
+        let e = parse(Some("/c.pem"), Some("k.pem"), TlsMode::Prefer, false).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("sslkey=k.pem must be the absolute path"),
+            "{}",
+            e.message
+        );
+        for (mode, socket) in [(TlsMode::Disable, false), (TlsMode::Require, true)] {
+            let e = parse(Some("/c.pem"), Some("/k.pem"), mode, socket).unwrap_err();
+            assert!(e.message.contains("shown only over TLS"), "{}", e.message);
+        }
+        let ok = parse(Some("/c.pem"), Some("/k.pem"), TlsMode::Prefer, false).unwrap();
+        assert_eq!(ok.unwrap().key, "/k.pem");
+        // Files that are not there, or hold no certificate, get a sentence naming them.
+        let missing = ClientCert {
+            cert: "/nonexistent/c.pem".into(),
+            key: "/nonexistent/k.pem".into(),
+        };
+        let e = client_config(TlsMode::Require, None, Some(&missing)).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("Could not use the client certificate file /nonexistent/c.pem"),
+            "{}",
+            e.message
+        );
+    }
 
     /// A certificate the server must renew is not blamed on the database URL.
     #[test]
@@ -350,9 +533,9 @@ mod tests {
         check_ca(TlsMode::VerifyFull, None, "sslrootcert", "x", false).unwrap();
         // Building the settings must not panic; the built-in authorities are there.
         for (m, _, _) in NAMES {
-            client_config(m, None).unwrap();
+            client_config(m, None, None).unwrap();
         }
-        let e = client_config(TlsMode::VerifyFull, Some("/nonexistent/ca.pem")).unwrap_err();
+        let e = client_config(TlsMode::VerifyFull, Some("/nonexistent/ca.pem"), None).unwrap_err();
         assert!(
             e.message.contains("Could not use the certificate file"),
             "{}",

@@ -1,7 +1,8 @@
 //! Certificates for the throwaway TLS servers of pg.rs and maria.rs (which the CLI's tests
 //! also include on their own, hence a file of its own), made by `openssl`: a test
 //! authority, and a server certificate it signed for the name `localhost` only (not for
-//! 127.0.0.1), so tests can check both the authority and the host name.
+//! 127.0.0.1), so tests can check both the authority and the host name; and client
+//! certificates it signed, for servers that ask for one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -57,12 +58,38 @@ pub fn authority(dir: &Path, name: &str) -> PathBuf {
 /// A server certificate for `localhost`, signed by a new authority, in `dir`.
 pub fn server_cert(dir: &Path) -> ServerCert {
     let ca = authority(dir, "ca");
-    std::fs::write(
-        dir.join("server.ext"),
+    let (key, crt) = signed(
+        dir,
+        "server",
+        "localhost",
         "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n\
          keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
+    );
+    ServerCert { key, crt, ca }
+}
+
+/// A client certificate for the login `user` (its common name), signed by the authority
+/// `ca.key` / `ca.crt` in `dir`; returns the certificate and its key.
+pub fn client_cert(dir: &Path, user: &str) -> (PathBuf, PathBuf) {
+    let (key, crt) = signed(
+        dir,
+        &format!("client-{user}"),
+        user,
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n",
+    );
+    (crt, key)
+}
+
+/// `NAME.key` and `NAME.crt` in `dir`: a new key and a certificate for `cn` with the
+/// extensions `ext`, signed by the authority `ca.key` / `ca.crt` there.
+fn signed(dir: &Path, name: &str, cn: &str, ext: &str) -> (PathBuf, PathBuf) {
+    let (key, csr, crt, ext_file) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.crt"),
+        format!("{name}.ext"),
+    );
+    std::fs::write(dir.join(&ext_file), ext).unwrap();
     openssl(
         &[
             "req",
@@ -70,11 +97,11 @@ pub fn server_cert(dir: &Path) -> ServerCert {
             "rsa:2048",
             "-nodes",
             "-subj",
-            "/CN=localhost",
+            &format!("/CN={cn}"),
             "-keyout",
-            "server.key",
+            &key,
             "-out",
-            "server.csr",
+            &csr,
         ],
         dir,
     );
@@ -83,7 +110,7 @@ pub fn server_cert(dir: &Path) -> ServerCert {
             "x509",
             "-req",
             "-in",
-            "server.csr",
+            &csr,
             "-CA",
             "ca.crt",
             "-CAkey",
@@ -92,15 +119,11 @@ pub fn server_cert(dir: &Path) -> ServerCert {
             "-days",
             "2",
             "-extfile",
-            "server.ext",
+            &ext_file,
             "-out",
-            "server.crt",
+            &crt,
         ],
         dir,
     );
-    ServerCert {
-        key: dir.join("server.key"),
-        crt: dir.join("server.crt"),
-        ca,
-    }
+    (dir.join(key), dir.join(crt))
 }

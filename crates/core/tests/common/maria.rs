@@ -37,6 +37,11 @@ impl MariaServer {
         Self::start_with(true)
     }
 
+    /// A client certificate for the login `user` that a TLS server accepts (certificate, key).
+    pub fn client_cert(&self, user: &str) -> (PathBuf, PathBuf) {
+        cert::client_cert(self.dir.path(), user)
+    }
+
     /// The certificate of the authority that signed a TLS server's certificate.
     pub fn authority(&self) -> PathBuf {
         self.dir.path().join("ca.crt")
@@ -89,6 +94,8 @@ impl MariaServer {
             tls_args = vec![
                 format!("--ssl-cert={}", cert.crt.display()),
                 format!("--ssl-key={}", cert.key.display()),
+                // Client certificates it signed are accepted (a login may require one).
+                format!("--ssl-ca={}", cert.ca.display()),
                 "--require-secure-transport=ON".to_string(),
             ];
         }

@@ -167,6 +167,43 @@ impl PgServer {
         cert.ca
     }
 
+    /// After [`PgServer::require_tls`]: TCP logins must also show a client certificate that
+    /// the test authority signed (`clientcert=verify-ca`); returns one for the login `shop`
+    /// (certificate, key).
+    pub fn ask_for_client_certificates(&self) -> (PathBuf, PathBuf) {
+        let data = self.dir.path().join("data");
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust
+             hostssl all all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca
+             hostnossl all all 127.0.0.1/32 reject
+",
+        )
+        .unwrap();
+        self.psql(
+            "postgres",
+            "postgres",
+            &format!(
+                "ALTER SYSTEM SET ssl_ca_file = '{}'",
+                data.join("ca.crt").display()
+            ),
+        );
+        self.psql("postgres", "postgres", "SELECT pg_reload_conf()");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self
+            .psql("postgres", "postgres", "SHOW ssl_ca_file")
+            .trim()
+            .is_empty()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "PostgreSQL did not take the authority's certificate"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        cert::client_cert(&data, "shop")
+    }
+
     pub fn socket_dir(&self) -> &Path {
         self.dir.path()
     }

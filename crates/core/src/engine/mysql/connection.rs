@@ -53,13 +53,23 @@ impl Mysql {
     }
 
     pub(super) async fn connect_with(&self, tls: bool) -> std::result::Result<Conn, Failure> {
-        if tls && self.tls.verifies() {
-            // The certificate file, checked here for a clear sentence if it is unusable.
-            crate::engine::tls::client_config(self.tls, self.tls_ca.as_deref())
-                .map_err(Failure::Error)?;
+        if tls && (self.tls.verifies() || self.tls_client.is_some()) {
+            // The certificate files, checked here for a clear sentence if one is unusable.
+            crate::engine::tls::client_config(
+                self.tls,
+                self.tls_ca.as_deref(),
+                self.tls_client.as_ref(),
+            )
+            .map_err(Failure::Error)?;
         }
         let ssl = tls.then(|| {
             crate::engine::tls::install_provider();
+            let identity = self.tls_client.as_ref().map(|c| {
+                mysql_async::ClientIdentity::new(
+                    std::path::PathBuf::from(&c.cert).into(),
+                    std::path::PathBuf::from(&c.key).into(),
+                )
+            });
             let roots = self
                 .tls_ca
                 .iter()
@@ -75,6 +85,7 @@ impl Mysql {
                     .with_danger_accept_invalid_certs(true)
                     .with_danger_skip_domain_validation(true),
             }
+            .with_client_identity(identity)
         });
         let opts = OptsBuilder::default()
             .ip_or_hostname(self.host.clone())
@@ -135,6 +146,14 @@ impl Mysql {
         {
             return bad;
         }
+        if let Some(bad) = crate::engine::tls::client_cert_alert(
+            &e,
+            &format!("The MySQL or MariaDB server for {}", self.place()),
+            self.tls_client.as_ref(),
+            ("ssl-cert", "ssl-key"),
+        ) {
+            return bad;
+        }
         match &e {
             // MySQL's and MariaDB's codes for require_secure_transport refusing plain text.
             mysql_async::Error::Server(s) if s.code == 3159 || s.code == 4036 => Error::invalid(format!(
@@ -150,8 +169,13 @@ impl Mysql {
             mysql_async::Error::Server(s) if s.code == 1045 && self.tls == TlsMode::Disable => Error::invalid(format!(
                 "The MySQL or MariaDB server refused user {user}; check the password, and whether the server accepts only encrypted connections (then remove ssl-mode=DISABLED from the database URL)."
             )),
+            // A login that must show a client certificate (REQUIRE X509 …) is refused as a
+            // wrong password is.
+            mysql_async::Error::Server(s) if s.code == 1045 && self.tls_client.is_none() => Error::invalid(format!(
+                "The MySQL or MariaDB server refused the password for user {user} (or wants a client certificate from this login: then add ssl-cert= and ssl-key= to the database URL); check the password and {HOW_TO_GIVE}."
+            )),
             mysql_async::Error::Server(s) if s.code == 1045 => Error::invalid(format!(
-                "The MySQL or MariaDB server refused the password for user {user}; check the password and {HOW_TO_GIVE}."
+                "The MySQL or MariaDB server refused user {user} (the password, or the client certificate in ssl-cert= and ssl-key=, which may not be the one it accepts for this login); check the password and {HOW_TO_GIVE}."
             )),
             mysql_async::Error::Server(s) if s.code == 1049 => Error::invalid(format!(
                 "The database {} does not exist on the MySQL or MariaDB server; check the database name.",

@@ -37,7 +37,7 @@ mod objects;
 mod restore;
 mod tables;
 
-use super::tls::TlsMode;
+use super::tls::{ClientCert, TlsMode};
 use crate::{Error, Result};
 use mysql_async::prelude::Queryable;
 use mysql_async::Conn;
@@ -97,6 +97,8 @@ pub struct Mysql {
     pub tls: TlsMode,
     /// `ssl-ca=`: the certificate file of the authority `VERIFY_IDENTITY` trusts.
     pub tls_ca: Option<String>,
+    /// `ssl-cert=` and `ssl-key=`: the client certificate for a server that asks for one.
+    pub tls_client: Option<ClientCert>,
 }
 
 impl fmt::Debug for Mysql {
@@ -122,16 +124,20 @@ impl Mysql {
             socket: None,
             tls: TlsMode::default(),
             tls_ca: None,
+            tls_client: None,
         };
+        let (mut cert, mut key) = (None, None);
         for (k, v) in u.options {
             match k.as_str() {
                 "socket" => m.socket = Some(v),
                 "ssl-mode" | "ssl_mode" | "sslmode" => m.tls = TlsMode::parse_mysql(&v)?,
                 "ssl-ca" | "ssl_ca" => m.tls_ca = Some(v),
+                "ssl-cert" | "ssl_cert" => cert = Some(v),
+                "ssl-key" | "ssl_key" => key = Some(v),
                 "port" => m.port = super::url::port(&v)?,
                 _ => {
                     return Err(Error::invalid(format!(
-                        "The database URL option {k:?} is not supported; use socket=, port=, ssl-mode= or ssl-ca=."
+                        "The database URL option {k:?} is not supported; use socket=, port=, ssl-mode=, ssl-ca=, ssl-cert= or ssl-key=."
                     )))
                 }
             }
@@ -141,6 +147,13 @@ impl Mysql {
             m.tls_ca.as_deref(),
             "ssl-ca",
             "ssl-mode=VERIFY_IDENTITY",
+            m.socket.is_some(),
+        )?;
+        m.tls_client = ClientCert::from_url(
+            cert,
+            key,
+            ("ssl-cert", "ssl-key"),
+            m.tls,
             m.socket.is_some(),
         )?;
         Ok(m)
@@ -166,6 +179,10 @@ impl Mysql {
         }
         if let Some(ca) = &self.tls_ca {
             query.push(format!("ssl-ca={}", super::url::encode(ca, "/")));
+        }
+        if let Some(c) = &self.tls_client {
+            query.push(format!("ssl-cert={}", super::url::encode(&c.cert, "/")));
+            query.push(format!("ssl-key={}", super::url::encode(&c.key, "/")));
         }
         if query.is_empty() {
             base
@@ -298,6 +315,13 @@ mod tests {
         );
         assert_eq!(Mysql::parse(&v.url()["mysql://".len()..]).unwrap(), v);
         assert!(Mysql::parse("u@h/db?ssl-ca=/etc/ca.pem").is_err());
+        let c = Mysql::parse("u@h/db?ssl-cert=/k/crt.pem&ssl_key=/k/key.pem").unwrap();
+        assert_eq!(c.tls_client.as_ref().unwrap().key, "/k/key.pem");
+        assert_eq!(
+            c.url(),
+            "mysql://u@h:3306/db?ssl-cert=/k/crt.pem&ssl-key=/k/key.pem"
+        );
+        assert_eq!(Mysql::parse(&c.url()["mysql://".len()..]).unwrap(), c);
         assert_eq!(
             leading_ident("`a``b` (x)"),
             Some(("a`b".to_string(), " (x)"))

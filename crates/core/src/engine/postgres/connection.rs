@@ -44,6 +44,7 @@ impl Postgres {
             .connect(MakeRustlsConnect::new(tls::client_config(
                 self.tls,
                 self.tls_ca.as_deref(),
+                self.tls_client.as_ref(),
             )?))
             .await
             .map_err(|e| self.connect_error(e))?;
@@ -73,6 +74,11 @@ impl Postgres {
         if let Some(bad) = tls::certificate_problem(&e, &place, "sslmode= and sslrootcert=") {
             return bad;
         }
+        let server = format!("The PostgreSQL server at {}:{}", self.host, self.port);
+        let names = ("sslcert", "sslkey");
+        if let Some(bad) = tls::client_cert_alert(&e, &server, self.tls_client.as_ref(), names) {
+            return bad;
+        }
         let message = match e.code() {
             Some(c) if *c == SqlState::INVALID_PASSWORD => format!(
                 "The PostgreSQL server refused the password for user {user}; check the password and {HOW_TO_GIVE}."
@@ -85,6 +91,17 @@ impl Postgres {
                     "The PostgreSQL server at {}:{} accepts only encrypted connections; remove sslmode=disable from the database URL (or use sslmode=require).",
                     self.host, self.port
                 )
+            }
+            Some(c)
+                if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+                    && crate::engine::innermost(&e).contains("certificate") =>
+            {
+                return tls::client_cert_refused(
+                    &server,
+                    self.tls_client.is_some(),
+                    &crate::engine::innermost(&e),
+                    names,
+                );
             }
             Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => format!(
                 "The PostgreSQL server does not let user {user} log in to {place}; check the user name and the server's access rules."

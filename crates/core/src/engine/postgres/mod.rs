@@ -33,7 +33,7 @@ mod restore;
 
 pub use restore::Open;
 
-use super::tls::{self, TlsMode};
+use super::tls::{self, ClientCert, TlsMode};
 use crate::{Error, Result};
 use catalog::queries::{expand, NOT_REPLACEABLE, OBJECT_NAMES, UNREADABLE};
 use catalog::{strings, tables};
@@ -98,6 +98,8 @@ pub struct Postgres {
     pub tls: TlsMode,
     /// `sslrootcert=`: the certificate file of the authority `verify-ca`/`verify-full` trust.
     pub tls_ca: Option<String>,
+    /// `sslcert=` and `sslkey=`: the client certificate for a server that asks for one.
+    pub tls_client: Option<ClientCert>,
 }
 
 impl fmt::Debug for Postgres {
@@ -122,26 +124,32 @@ impl Postgres {
             dbname: u.dbname,
             tls: TlsMode::default(),
             tls_ca: None,
+            tls_client: None,
         };
+        let (mut cert, mut key) = (None, None);
         for (k, v) in u.options {
             match k.as_str() {
                 "host" => p.host = v,
                 "sslmode" => p.tls = TlsMode::parse_pg(&v)?,
                 "sslrootcert" => p.tls_ca = Some(v),
+                "sslcert" => cert = Some(v),
+                "sslkey" => key = Some(v),
                 "port" => p.port = super::url::port(&v)?,
                 _ => {
                     return Err(Error::invalid(format!(
-                    "The database URL option {k:?} is not supported; use host=, port=, sslmode= or sslrootcert=."
+                    "The database URL option {k:?} is not supported; use host=, port=, sslmode=, sslrootcert=, sslcert= or sslkey=."
                 )))
                 }
             }
         }
+        let socket = p.host.starts_with('/');
+        p.tls_client = ClientCert::from_url(cert, key, ("sslcert", "sslkey"), p.tls, socket)?;
         tls::check_ca(
             p.tls,
             p.tls_ca.as_deref(),
             "sslrootcert",
             "sslmode=verify-ca or sslmode=verify-full",
-            p.host.starts_with('/'),
+            socket,
         )?;
         Ok(p)
     }
@@ -164,6 +172,10 @@ impl Postgres {
         }
         if let Some(ca) = &self.tls_ca {
             query.push(format!("sslrootcert={}", super::url::encode(ca, "/")));
+        }
+        if let Some(c) = &self.tls_client {
+            query.push(format!("sslcert={}", super::url::encode(&c.cert, "/")));
+            query.push(format!("sslkey={}", super::url::encode(&c.key, "/")));
         }
         let query = if query.is_empty() {
             String::new()
@@ -313,5 +325,17 @@ mod tests {
             "postgres://u@h:5432/db?sslmode=verify-full&sslrootcert=/etc/ca%20files/ca.pem"
         );
         assert_eq!(Postgres::parse(&v.url()["postgres://".len()..]).unwrap(), v);
+        let c = Postgres::parse("u@h/db?sslmode=require&sslcert=/k/c%20rt.pem&sslkey=/k/key.pem")
+            .unwrap();
+        let client = c.tls_client.as_ref().unwrap();
+        assert_eq!(
+            (client.cert.as_str(), client.key.as_str()),
+            ("/k/c rt.pem", "/k/key.pem")
+        );
+        assert_eq!(
+            c.url(),
+            "postgres://u@h:5432/db?sslmode=require&sslcert=/k/c%20rt.pem&sslkey=/k/key.pem"
+        );
+        assert_eq!(Postgres::parse(&c.url()["postgres://".len()..]).unwrap(), c);
     }
 }
