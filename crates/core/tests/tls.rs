@@ -350,7 +350,17 @@ fn postgres_client_certificates_are_shown_when_the_server_asks() {
         "{}",
         e.message
     );
+    // A key others may read is not used (as libpq refuses it).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let good = url(&crt, &key);
+    let e = ops::test_connection(&good, None).unwrap_err();
+    assert!(
+        e.message.contains("may be read by other users") && e.message.contains("chmod 600"),
+        "{}",
+        e.message
+    );
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     let described = ops::test_connection(&good, None).unwrap();
     assert!(described.starts_with("PostgreSQL 15."), "{described}");
     round_trip(

@@ -176,6 +176,20 @@ impl ClientCert {
         if certs.is_empty() {
             return Err(bad(&self.cert, "it holds no certificate".into()));
         }
+        // As libpq: a key others may read is refused, not used.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&self.key)
+            .map_err(|e| bad(&self.key, e.to_string()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(Error::invalid(format!(
+                "The private key file {} may be read by other users of this computer (mode {:o}); make it yours alone (chmod 600 {}), then try again.",
+                self.key,
+                mode & 0o777,
+                self.key
+            )));
+        }
         let key =
             PrivateKeyDer::from_pem_file(&self.key).map_err(|e| bad(&self.key, e.to_string()))?;
         Ok((certs, key))
