@@ -1,11 +1,11 @@
 //! The system's own dialogs and file manager: picking the shop's SQLite file, its media
-//! folder, the backup destination, a folder of archives to import or the certificate of the
-//! authority a database server's certificate is checked against, and showing an archive in
-//! its folder.
+//! folder, the backup destination, a folder of archives to import, the certificate of the
+//! authority a database server's certificate is checked against or the client certificate
+//! and key shown to a server that asks for one, and showing an archive in its folder.
 //!
 //! Tests cannot click in native dialogs, so in debug builds, when
 //! `SHOPSAFE_TEST_PICK_<PURPOSE>` is set (`SHOPSAFE_TEST_PICK_DATABASE`, `_MEDIA`,
-//! `_DESTINATION`, `_IMPORT`, `_CERTIFICATE`), its value is taken as the picked path and no dialog opens.
+//! `_DESTINATION`, `_IMPORT`, `_CERTIFICATE`, `_CLIENT_CERTIFICATE`, `_CLIENT_KEY`), its value is taken as the picked path and no dialog opens.
 //! An empty value stands for "the user cancelled". Release builds always open the dialog.
 
 use serde::Deserialize;
@@ -26,6 +26,10 @@ pub enum Purpose {
     Import,
     /// The certificate of the authority that signed the database server's.
     Certificate,
+    /// The client certificate shown to a database server that asks for one.
+    ClientCertificate,
+    /// That certificate's private key.
+    ClientKey,
 }
 
 impl Purpose {
@@ -36,6 +40,8 @@ impl Purpose {
             Purpose::Destination => "SHOPSAFE_TEST_PICK_DESTINATION",
             Purpose::Import => "SHOPSAFE_TEST_PICK_IMPORT",
             Purpose::Certificate => "SHOPSAFE_TEST_PICK_CERTIFICATE",
+            Purpose::ClientCertificate => "SHOPSAFE_TEST_PICK_CLIENT_CERTIFICATE",
+            Purpose::ClientKey => "SHOPSAFE_TEST_PICK_CLIENT_KEY",
         }
     }
 
@@ -48,6 +54,10 @@ impl Purpose {
             Purpose::Certificate => {
                 "Choose the certificate of the authority that signed the database server's"
             }
+            Purpose::ClientCertificate => {
+                "Choose the client certificate the database server asks for"
+            }
+            Purpose::ClientKey => "Choose the private key of the client certificate",
         }
     }
 }
@@ -73,8 +83,12 @@ pub async fn pick<R: Runtime>(app: &AppHandle<R>, purpose: Purpose) -> Result<Op
                 .add_filter("SQLite database", &["sqlite3", "sqlite", "db"])
                 .add_filter("All files", &["*"])
                 .pick_file(),
-            Purpose::Certificate => dialog
+            Purpose::Certificate | Purpose::ClientCertificate => dialog
                 .add_filter("Certificate", &["pem", "crt", "cer"])
+                .add_filter("All files", &["*"])
+                .pick_file(),
+            Purpose::ClientKey => dialog
+                .add_filter("Private key", &["pem", "key"])
                 .add_filter("All files", &["*"])
                 .pick_file(),
             _ => dialog.pick_folder(),

@@ -695,15 +695,17 @@ async fn editing_a_server_shop_keeps_what_the_form_does_not_show() {
 }
 
 /// The form's TLS choice reaches a real PostgreSQL server that accepts only TLS, with a
-/// certificate for `localhost` signed by a test authority: "Never" is answered in one
-/// sentence, checking the certificate against the authority picked in the file dialog
-/// connects, and the saved shop keeps (and shows again) that choice. Then the hosted shop
-/// is backed up and restored by clicking.
+/// certificate for `localhost` signed by a test authority, and asks for a client
+/// certificate: "Never" is answered in one sentence, checking the certificate against the
+/// authority picked in the file dialog gets a sentence asking for the client certificate,
+/// which with its key picked in file dialogs connects, and the saved shop keeps (and shows
+/// again) those choices. Then the hosted shop is backed up and restored by clicking.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_tls_choice_of_the_form_reaches_the_server() {
     let _one = ONE_AT_A_TIME.lock().await;
     let server = pg::PgServer::start();
     let ca = server.require_tls();
+    let (client_crt, client_key) = server.ask_for_client_certificates();
     for sql in [
         "CREATE ROLE shop LOGIN PASSWORD 'tls-Pass-42'",
         "CREATE DATABASE shop OWNER shop",
@@ -718,6 +720,8 @@ async fn the_tls_choice_of_the_form_reaches_the_server() {
         ("SHOPSAFE_HOME", &home),
         ("SHOPSAFE_KEYRING", Path::new("off")),
         ("SHOPSAFE_TEST_PICK_CERTIFICATE", &ca),
+        ("SHOPSAFE_TEST_PICK_CLIENT_CERTIFICATE", &client_crt),
+        ("SHOPSAFE_TEST_PICK_CLIENT_KEY", &client_key),
         ("SHOPSAFE_TEST_PICK_DESTINATION", &dest),
     ])
     .await;
@@ -743,18 +747,25 @@ async fn the_tls_choice_of_the_form_reaches_the_server() {
     };
 
     app.select("#add-tls", "disable").await;
-    assert!(
-        app.js("return document.getElementById('add-ca-field').hidden")
-            .await
-            .as_bool()
-            .unwrap(),
-        "no certificate is asked for without a check"
-    );
+    for field in ["add-ca-field", "add-client-field"] {
+        assert!(
+            app.js(&format!("return document.getElementById('{field}').hidden"))
+                .await
+                .as_bool()
+                .unwrap(),
+            "no {field} without TLS"
+        );
+    }
     let refused = test(false).await;
     assert_one_sentence(&refused);
 
     app.select("#add-tls", "verify-full").await;
     app.click("#pick-ca").await;
+    let wants = test(false).await;
+    assert_one_sentence(&wants);
+    assert!(wants.contains("asks for a client certificate"), "{wants}");
+    app.click("#pick-client-cert").await;
+    app.click("#pick-client-key").await;
     let yes = test(true).await;
     assert!(yes.contains("PostgreSQL"), "{yes}");
     app.screenshot("17-tls-choice").await;
@@ -764,23 +775,33 @@ async fn the_tls_choice_of_the_form_reaches_the_server() {
     app.wait_screen("home").await;
     let catalog = shopsafe_core::Catalog::open(&home).unwrap();
     let shop = catalog.find_shop("Hosted shop").unwrap().expect("added");
-    let ca_text = ca.to_str().unwrap();
+    let [ca_text, crt_text, key_text] =
+        [&ca, &client_crt, &client_key].map(|p| p.to_str().unwrap().to_string());
+    let client = format!("sslcert={crt_text}&sslkey={key_text}");
     assert!(
-        shop.db_url
-            .ends_with(&format!("?sslmode=verify-full&sslrootcert={ca_text}")),
+        shop.db_url.ends_with(&format!(
+            "?sslmode=verify-full&sslrootcert={ca_text}&{client}"
+        )),
         "{}",
         shop.db_url
     );
 
-    // Editing shows the choice again, and "When the server offers it" drops the options.
+    // Editing shows the choices again, and "When the server offers it" drops the check of
+    // the server's certificate but keeps the client certificate.
     edit_shop(&app, "Hosted shop").await;
     assert_eq!(app.value("add-tls").await, "verify-full");
     assert_eq!(app.value("add-ca").await, ca_text);
+    assert_eq!(app.value("add-client-cert").await, crt_text);
+    assert_eq!(app.value("add-client-key").await, key_text);
     app.select("#add-tls", "prefer").await;
     app.click("#add-save").await;
     app.wait_screen("home").await;
     let shop = catalog.find_shop("Hosted shop").unwrap().expect("kept");
-    assert!(!shop.db_url.contains('?'), "{}", shop.db_url);
+    assert!(
+        shop.db_url.ends_with(&format!("/shop?{client}")),
+        "{}",
+        shop.db_url
+    );
 
     // Backing up and restoring the hosted shop is the same clicking as for an SQLite shop.
     let orders = || server.psql("shop", "shop", "SELECT count(*), max(id) FROM orders");

@@ -219,9 +219,11 @@ function onKindChange() {
 // ---------- TLS: the form's choice, as each server's URL options name it ----------
 
 const TLS_KEYS = {
-  postgres: { mode: "sslmode", ca: "sslrootcert" },
-  mysql: { mode: "ssl-mode", ca: "ssl-ca" },
+  postgres: { mode: "sslmode", ca: "sslrootcert", cert: "sslcert", key: "sslkey" },
+  mysql: { mode: "ssl-mode", ca: "ssl-ca", cert: "ssl-cert", key: "ssl-key" },
 };
+/** The form's fields for the URL's certificate options. */
+const TLS_FIELDS = { ca: "add-ca", cert: "add-client-cert", key: "add-client-key" };
 const MYSQL_MODES = { disable: "DISABLED", prefer: "PREFERRED", require: "REQUIRED", "verify-full": "VERIFY_IDENTITY" };
 
 /** The URL options (`?a=b&…`) as [key, raw value] pairs. */
@@ -251,22 +253,29 @@ function showTls() {
   if (!$("add-tls").value) $("add-tls").value = "prefer"; // not a mode the core accepts
   // MySQL has no check of the authority alone.
   $("add-tls").querySelector('option[value="verify-ca"]').hidden = kind() === "mysql";
-  $("add-ca").value = keys ? value(keys.ca) : "";
+  for (const [f, id] of Object.entries(TLS_FIELDS)) $(id).value = keys ? value(keys[f]) : "";
   onTlsChange();
 }
 
 function onTlsChange() {
   $("add-ca-field").hidden = !$("add-tls").value.startsWith("verify-");
+  $("add-client-field").hidden = $("add-tls").value === "disable";
 }
 
 /** The URL options with the form's TLS choice in place of any the URL had. */
 function urlOptions() {
   const keys = TLS_KEYS[kind()];
-  const pairs = urlPairs().filter(([k]) => k !== keys.mode && k !== keys.ca);
+  const ours = [keys.mode, keys.ca, keys.cert, keys.key];
+  const pairs = urlPairs().filter(([k]) => !ours.includes(k));
   const mode = $("add-tls").value;
   if (mode !== "prefer") pairs.push([keys.mode, kind() === "mysql" ? MYSQL_MODES[mode] : mode]);
   const ca = $("add-ca").value.trim();
   if (mode.startsWith("verify-") && ca) pairs.push([keys.ca, encodeURIComponent(ca)]);
+  // The core says in one sentence when only one of the two is given.
+  for (const f of ["cert", "key"]) {
+    const path = $(TLS_FIELDS[f]).value.trim();
+    if (mode !== "disable" && path) pairs.push([keys[f], encodeURIComponent(path)]);
+  }
   return pairs.length ? `?${pairs.map(([k, v]) => `${k}=${v}`).join("&")}` : "";
 }
 
@@ -729,12 +738,14 @@ function wire() {
   for (const r of document.querySelectorAll('input[name="kind"]')) r.addEventListener("change", onKindChange);
   $("pick-db").onclick = () => pickInto("database", "add-db-file");
   $("pick-ca").onclick = () => pickInto("certificate", "add-ca");
+  $("pick-client-cert").onclick = () => pickInto("client_certificate", "add-client-cert");
+  $("pick-client-key").onclick = () => pickInto("client_key", "add-client-key");
   $("add-tls").addEventListener("change", onTlsChange);
   $("pick-media").onclick = () => pickInto("media", "add-media");
   $("pick-dest").onclick = () => pickInto("destination", "add-dest");
   $("add-no-media").onchange = () => { $("add-media").disabled = $("add-no-media").checked; };
   $("test-connection").onclick = testConnection;
-  for (const id of ["add-db-file", "add-host", "add-port", "add-dbname", "add-user", "add-password", "add-tls", "add-ca"]) {
+  for (const id of ["add-db-file", "add-host", "add-port", "add-dbname", "add-user", "add-password", "add-tls", "add-ca", "add-client-cert", "add-client-key"]) {
     $(id).addEventListener("input", forgetTest);
   }
   $("add-save").onclick = saveShop;
