@@ -331,18 +331,21 @@ pub fn client_cert_alert(
     let Some(rustls::Error::AlertReceived(alert)) = rustls_error(error) else {
         return None;
     };
-    let about_ours = matches!(
-        alert,
-        A::CertificateRequired
-            | A::UnknownCA
-            | A::BadCertificate
-            | A::UnsupportedCertificate
-            | A::CertificateRevoked
-            | A::CertificateExpired
-            | A::CertificateUnknown
-            | A::AccessDenied
-            | A::DecryptError
-    );
+    // Without a certificate shown only the one alert that surely means "show one" counts:
+    // the others end handshakes for reasons of the server's own too.
+    let about_ours = *alert == A::CertificateRequired
+        || client.is_some()
+            && matches!(
+                alert,
+                A::UnknownCA
+                    | A::BadCertificate
+                    | A::UnsupportedCertificate
+                    | A::CertificateRevoked
+                    | A::CertificateExpired
+                    | A::CertificateUnknown
+                    | A::AccessDenied
+                    | A::DecryptError
+            );
     let said = match alert {
         A::UnknownCA => "it is not signed by an authority the server trusts".to_string(),
         A::CertificateExpired => "it has expired".to_string(),
@@ -429,6 +432,28 @@ impl ServerCertVerifier for Checks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only alerts about the client certificate are blamed on it.
+    #[test]
+    fn client_certificate_alerts_are_told_apart() {
+        use rustls::AlertDescription as A;
+        let client = ClientCert {
+            cert: "/c.pem".into(),
+            key: "/k.pem".into(),
+        };
+        let said = |alert, client| {
+            let e = rustls::Error::AlertReceived(alert);
+            client_cert_alert(&e, "The server", client, ("sslcert", "sslkey")).map(|e| e.message)
+        };
+        assert!(said(A::CertificateRequired, None)
+            .unwrap()
+            .starts_with("The server asks for a client certificate; add sslcert= and sslkey="));
+        assert_eq!(said(A::DecryptError, None), None);
+        assert!(said(A::UnknownCA, Some(&client)).unwrap().contains(
+            "refused the client certificate (it is not signed by an authority the server trusts)"
+        ));
+        assert_eq!(said(A::ProtocolVersion, Some(&client)), None);
+    }
 
     /// A client certificate needs its key, absolute paths, and a connection that can carry TLS.
     #[test]
