@@ -14,7 +14,7 @@ mod common;
 use common::maria::MariaServer;
 use common::pg::PgServer;
 use shopsafe_core::ops::{self, AddShopOptions, BackupOptions, RestoreOptions};
-use shopsafe_core::{CancelToken, Catalog, NoProgress, Shop};
+use shopsafe_core::{CancelToken, Catalog, ErrorKind, NoProgress, Shop};
 
 const PW: &str = "tls-Pass-42";
 
@@ -381,7 +381,9 @@ fn mysql_client_certificates_are_shown_when_the_server_asks() {
         &format!(
             "CREATE DATABASE shop;
              CREATE USER 'shop'@'127.0.0.1' IDENTIFIED BY '{PW}' REQUIRE X509;
-             GRANT ALL PRIVILEGES ON shop.* TO 'shop'@'127.0.0.1';"
+             GRANT ALL PRIVILEGES ON shop.* TO 'shop'@'127.0.0.1';
+             CREATE USER 'badge'@'127.0.0.1' REQUIRE X509;
+             GRANT SELECT ON shop.* TO 'badge'@'127.0.0.1';"
         ),
     );
     m.sql(
@@ -428,6 +430,22 @@ fn mysql_client_certificates_are_shown_when_the_server_asks() {
     let good = url(&crt, &key);
     let described = ops::test_connection(&good, None).unwrap();
     assert!(described.starts_with("MariaDB "), "{described}");
+    // A login with a certificate and no password: without the certificate, the sentence
+    // asking for a password names the certificate too.
+    let badge = format!("mysql://badge@127.0.0.1:{}/shop", m.port);
+    let e = ops::test_connection(&badge, None).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::PasswordRequired, "{}", e.message);
+    assert!(
+        e.message.contains("add ssl-cert= and ssl-key="),
+        "{}",
+        e.message
+    );
+    let with = format!(
+        "{badge}?ssl-cert={}&ssl-key={}",
+        crt.display(),
+        key.display()
+    );
+    ops::test_connection(&with, None).unwrap();
     round_trip(
         &good,
         || m.state("shop", &["t"]),

@@ -176,19 +176,21 @@ impl ClientCert {
         if certs.is_empty() {
             return Err(bad(&self.cert, "it holds no certificate".into()));
         }
-        // As libpq: a key others may read is refused, not used.
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&self.key)
-            .map_err(|e| bad(&self.key, e.to_string()))?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
-            return Err(Error::invalid(format!(
-                "The private key file {} may be read by other users of this computer (mode {:o}); make it yours alone (chmod 600 {}), then try again.",
-                self.key,
-                mode & 0o777,
-                self.key
-            )));
+        #[cfg(unix)]
+        {
+            // As libpq: a key others may read is refused, not used (one of root's may be
+            // readable by its group, as system-wide key folders have it).
+            use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::metadata(&self.key).map_err(|e| bad(&self.key, e.to_string()))?;
+            let others = if meta.uid() == 0 { 0o037 } else { 0o077 };
+            if meta.mode() & others != 0 {
+                return Err(Error::invalid(format!(
+                    "The private key file {} may be read by other users of this computer (mode {:o}); make it yours alone (chmod 600 {}), then try again.",
+                    self.key,
+                    meta.mode() & 0o777,
+                    self.key
+                )));
+            }
         }
         let key =
             PrivateKeyDer::from_pem_file(&self.key).map_err(|e| bad(&self.key, e.to_string()))?;
@@ -253,12 +255,20 @@ pub fn client_config(
         None => Ok(builder.with_no_client_auth()),
         Some(client) => {
             let (certs, key) = client.load()?;
-            builder.with_client_auth_cert(certs, key).map_err(|_| {
-                Error::invalid(format!(
-                    "The key {} does not belong to the client certificate {}; give the certificate's own private key.",
-                    client.key, client.cert
-                ))
-            })
+            builder
+                .with_client_auth_cert(certs, key)
+                .map_err(|e| match e {
+                    rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch) => {
+                        Error::invalid(format!(
+                            "The key {} does not belong to the client certificate {}; give the certificate's own private key.",
+                            client.key, client.cert
+                        ))
+                    }
+                    other => Error::invalid(format!(
+                        "Could not use the client certificate {} with the key {}: {other}; give the PEM files of a certificate and key of a kind TLS libraries take (RSA, ECDSA P-256/P-384 or Ed25519).",
+                        client.cert, client.key
+                    )),
+                })
         }
     }
 }

@@ -139,6 +139,15 @@ impl Mysql {
         }
     }
 
+    /// What a refused login may lack besides its password: a client certificate (MySQL
+    /// refuses a REQUIRE X509 login without one as a wrong password), where one can be shown.
+    fn cert_hint(&self) -> &'static str {
+        match self.tls_client.is_none() && self.socket.is_none() {
+            true => " (or wants a client certificate from this login: then add ssl-cert= and ssl-key= to the database URL)",
+            false => "",
+        }
+    }
+
     pub(super) fn connect_error(&self, e: mysql_async::Error) -> Error {
         let user = &self.user;
         if let Some(bad) =
@@ -162,7 +171,7 @@ impl Mysql {
             )),
             mysql_async::Error::Server(s) if s.code == 1045 && self.password.is_none() => Error::new(
                 ErrorKind::PasswordRequired,
-                format!("The MySQL or MariaDB server asks for a password for user {user}; {HOW_TO_GIVE}."),
+                format!("The MySQL or MariaDB server asks for a password for user {user}{}; {HOW_TO_GIVE}.", self.cert_hint()),
             ),
             // MariaDB refuses a plain connection to a server that demands TLS with the same
             // code as a wrong password.
@@ -172,7 +181,8 @@ impl Mysql {
             // A login that must show a client certificate (REQUIRE X509 …) is refused as a
             // wrong password is.
             mysql_async::Error::Server(s) if s.code == 1045 && self.tls_client.is_none() => Error::invalid(format!(
-                "The MySQL or MariaDB server refused the password for user {user} (or wants a client certificate from this login: then add ssl-cert= and ssl-key= to the database URL); check the password and {HOW_TO_GIVE}."
+                "The MySQL or MariaDB server refused the password for user {user}{}; check the password and {HOW_TO_GIVE}.",
+                self.cert_hint()
             )),
             mysql_async::Error::Server(s) if s.code == 1045 => Error::invalid(format!(
                 "The MySQL or MariaDB server refused user {user} (the password, or the client certificate in ssl-cert= and ssl-key=, which may not be the one it accepts for this login); check the password and {HOW_TO_GIVE}."
