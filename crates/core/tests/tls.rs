@@ -295,6 +295,35 @@ fn round_trip(url: &str, state: impl Fn() -> Vec<String>, change: impl FnOnce())
     assert_eq!(state(), before);
 }
 
+/// A client certificate of another authority, and the right certificate `crt` with another
+/// key, given in the URL `url(certificate, key)`: each refused in a sentence of its own
+/// (`names`: the URL's options, as "sslcert= and sslkey=").
+fn other_certificates_are_refused(
+    url: impl Fn(&std::path::Path, &std::path::Path) -> String,
+    crt: &std::path::Path,
+    names: &str,
+) {
+    let elsewhere = tempfile::tempdir().unwrap();
+    common::pg::cert::authority(elsewhere.path(), "ca");
+    let (other_crt, other_key) = common::pg::cert::client_cert(elsewhere.path(), "shop");
+    let e = ops::test_connection(&url(&other_crt, &other_key), None).unwrap_err();
+    assert!(
+        e.message.contains("refused the client certificate")
+            && e.message
+                .contains("not signed by an authority the server trusts")
+            && e.message.contains(&format!("check {names}")),
+        "{}",
+        e.message
+    );
+    let e = ops::test_connection(&url(crt, &other_key), None).unwrap_err();
+    assert!(
+        e.message
+            .contains("does not belong to the client certificate"),
+        "{}",
+        e.message
+    );
+}
+
 /// A server that asks every TCP login for a client certificate its authority signed: without
 /// one, a sentence naming the URL options to add; with one, backup and restore work; a
 /// certificate of another authority, or a key that is not its own, one sentence each.
@@ -331,25 +360,7 @@ fn postgres_client_certificates_are_shown_when_the_server_asks() {
         "{}",
         e.message
     );
-    let elsewhere = tempfile::tempdir().unwrap();
-    common::pg::cert::authority(elsewhere.path(), "ca");
-    let (other_crt, other_key) = common::pg::cert::client_cert(elsewhere.path(), "shop");
-    let e = ops::test_connection(&url(&other_crt, &other_key), None).unwrap_err();
-    assert!(
-        e.message.contains("refused the client certificate")
-            && e.message
-                .contains("not signed by an authority the server trusts")
-            && e.message.contains("check sslcert= and sslkey="),
-        "{}",
-        e.message
-    );
-    let e = ops::test_connection(&url(&crt, &other_key), None).unwrap_err();
-    assert!(
-        e.message
-            .contains("does not belong to the client certificate"),
-        "{}",
-        e.message
-    );
+    other_certificates_are_refused(url, &crt, "sslcert= and sslkey=");
     // A key others may read is not used (as libpq refuses it).
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -408,25 +419,7 @@ fn mysql_client_certificates_are_shown_when_the_server_asks() {
         "{}",
         e.message
     );
-    let elsewhere = tempfile::tempdir().unwrap();
-    common::pg::cert::authority(elsewhere.path(), "ca");
-    let (other_crt, other_key) = common::pg::cert::client_cert(elsewhere.path(), "shop");
-    let e = ops::test_connection(&url(&other_crt, &other_key), None).unwrap_err();
-    assert!(
-        e.message.contains("refused the client certificate")
-            && e.message
-                .contains("not signed by an authority the server trusts")
-            && e.message.contains("check ssl-cert= and ssl-key="),
-        "{}",
-        e.message
-    );
-    let e = ops::test_connection(&url(&crt, &other_key), None).unwrap_err();
-    assert!(
-        e.message
-            .contains("does not belong to the client certificate"),
-        "{}",
-        e.message
-    );
+    other_certificates_are_refused(url, &crt, "ssl-cert= and ssl-key=");
     let good = url(&crt, &key);
     let described = ops::test_connection(&good, None).unwrap();
     assert!(described.starts_with("MariaDB "), "{described}");
