@@ -163,6 +163,15 @@ impl ClientCert {
         Ok(Some(ClientCert { cert, key }))
     }
 
+    /// The URL options that give this certificate back to [`ClientCert::from_url`].
+    pub fn url_options(&self, (c, k): (&str, &str)) -> [String; 2] {
+        let path = |p: &str| super::url::encode(p, "/");
+        [
+            format!("{c}={}", path(&self.cert)),
+            format!("{k}={}", path(&self.key)),
+        ]
+    }
+
     /// The certificate chain and key, for rustls.
     fn load(&self) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
         let bad = |path: &str, what: String| {
@@ -343,26 +352,20 @@ pub fn client_cert_alert(
     };
     // Without a certificate shown only the one alert that surely means "show one" counts:
     // the others end handshakes for reasons of the server's own too.
-    let about_ours = *alert == A::CertificateRequired
-        || client.is_some()
-            && matches!(
-                alert,
-                A::UnknownCA
-                    | A::BadCertificate
-                    | A::UnsupportedCertificate
-                    | A::CertificateRevoked
-                    | A::CertificateExpired
-                    | A::CertificateUnknown
-                    | A::AccessDenied
-                    | A::DecryptError
-            );
     let said = match alert {
+        A::CertificateRequired => format!("TLS alert {alert:?}"),
+        _ if client.is_none() => return None,
         A::UnknownCA => "it is not signed by an authority the server trusts".to_string(),
         A::CertificateExpired => "it has expired".to_string(),
         A::CertificateRevoked => "it was revoked".to_string(),
-        other => format!("TLS alert {other:?}"),
+        A::BadCertificate
+        | A::UnsupportedCertificate
+        | A::CertificateUnknown
+        | A::AccessDenied
+        | A::DecryptError => format!("TLS alert {alert:?}"),
+        _ => return None,
     };
-    about_ours.then(|| client_cert_refused(server, client.is_some(), &said, names))
+    Some(client_cert_refused(server, client.is_some(), &said, names))
 }
 
 /// The rustls error in `error` or what caused it, if any.

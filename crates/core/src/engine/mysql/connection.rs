@@ -159,7 +159,7 @@ impl Mysql {
             &e,
             &format!("The MySQL or MariaDB server for {}", self.place()),
             self.tls_client.as_ref(),
-            ("ssl-cert", "ssl-key"),
+            super::CLIENT_CERT_OPTIONS,
         ) {
             return bad;
         }

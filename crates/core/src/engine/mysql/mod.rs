@@ -84,6 +84,9 @@ const LOCKED_ENGINES: &str = "'MyISAM', 'Aria', 'MEMORY'";
 /// tables a backup locks, a long ALTER TABLE) before its statement fails.
 const LOCK_WAIT_SECONDS: u32 = 30;
 
+/// The URL options naming a client certificate and its key (the mysql client's names).
+const CLIENT_CERT_OPTIONS: (&str, &str) = ("ssl-cert", "ssl-key");
+
 #[derive(Clone, PartialEq, Eq)]
 pub struct Mysql {
     pub user: String,
@@ -149,13 +152,8 @@ impl Mysql {
             "ssl-mode=VERIFY_IDENTITY",
             m.socket.is_some(),
         )?;
-        m.tls_client = ClientCert::from_url(
-            cert,
-            key,
-            ("ssl-cert", "ssl-key"),
-            m.tls,
-            m.socket.is_some(),
-        )?;
+        m.tls_client =
+            ClientCert::from_url(cert, key, CLIENT_CERT_OPTIONS, m.tls, m.socket.is_some())?;
         Ok(m)
     }
 
@@ -181,8 +179,7 @@ impl Mysql {
             query.push(format!("ssl-ca={}", super::url::encode(ca, "/")));
         }
         if let Some(c) = &self.tls_client {
-            query.push(format!("ssl-cert={}", super::url::encode(&c.cert, "/")));
-            query.push(format!("ssl-key={}", super::url::encode(&c.key, "/")));
+            query.extend(c.url_options(CLIENT_CERT_OPTIONS));
         }
         if query.is_empty() {
             base

@@ -212,13 +212,6 @@ impl Mysql {
                 self.finish_scratch(conn, lanes.as_mut(), s, expected.is_some())
                     .await?;
             }
-            if let Some(expected) = expected {
-                let pairs: Vec<(String, String)> = loaded
-                    .iter()
-                    .map(|s| (s.name.clone(), s.scratch.clone()))
-                    .collect();
-                self.compare_tables(conn, &pairs, expected).await?;
-            }
             Ok(())
         }
         .await;
@@ -247,11 +240,19 @@ impl Mysql {
                 });
             return Err(before(Error::new(
                 err.kind,
-                newer.unwrap_or_else(|| match err.kind {
-                    ErrorKind::VerificationFailed => err.message,
-                    _ => format!("The backup could not be loaded: {}", err.message),
-                }),
+                newer.unwrap_or_else(|| format!("The backup could not be loaded: {}", err.message)),
             )));
+        }
+        // The scratch tables must hold the backup's rows before anything of the shop changes.
+        if let Some(expected) = expected {
+            let pairs: Vec<(String, String)> = loaded
+                .iter()
+                .map(|s| (s.name.clone(), s.scratch.clone()))
+                .collect();
+            if let Err(err) = self.compare_tables(conn, &pairs, expected).await {
+                let _ = self.drop_scratch(conn).await;
+                return Err(before(err));
+            }
         }
         // An object that names the backup's database would be made there, not here.
         if let Some(x) = expected.filter(|x| x.database_name != self.dbname) {

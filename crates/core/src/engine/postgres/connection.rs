@@ -75,7 +75,7 @@ impl Postgres {
             return bad;
         }
         let server = format!("The PostgreSQL server at {}:{}", self.host, self.port);
-        let names = ("sslcert", "sslkey");
+        let names = super::CLIENT_CERT_OPTIONS;
         if let Some(bad) = tls::client_cert_alert(&e, &server, self.tls_client.as_ref(), names) {
             return bad;
         }

@@ -85,6 +85,9 @@ const SHOPS_OWN_FORMS: &str =
 /// How long a restore waits for another connection's lock on a table before it gives up.
 const RESTORE_LOCK_WAIT: u32 = 30;
 
+/// The URL options naming a client certificate and its key (libpq's names).
+const CLIENT_CERT_OPTIONS: (&str, &str) = ("sslcert", "sslkey");
+
 /// Where a shop's PostgreSQL database is. The password is never stored or shown.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Postgres {
@@ -143,7 +146,7 @@ impl Postgres {
             }
         }
         let socket = p.host.starts_with('/');
-        p.tls_client = ClientCert::from_url(cert, key, ("sslcert", "sslkey"), p.tls, socket)?;
+        p.tls_client = ClientCert::from_url(cert, key, CLIENT_CERT_OPTIONS, p.tls, socket)?;
         tls::check_ca(
             p.tls,
             p.tls_ca.as_deref(),
@@ -174,8 +177,7 @@ impl Postgres {
             query.push(format!("sslrootcert={}", super::url::encode(ca, "/")));
         }
         if let Some(c) = &self.tls_client {
-            query.push(format!("sslcert={}", super::url::encode(&c.cert, "/")));
-            query.push(format!("sslkey={}", super::url::encode(&c.key, "/")));
+            query.extend(c.url_options(CLIENT_CERT_OPTIONS));
         }
         let query = if query.is_empty() {
             String::new()
